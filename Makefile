@@ -1,0 +1,66 @@
+# Turnout: a thin wrapper around meson/ninja so that the usual commands
+# work from a fresh clone:  make, make check, make run, make install.
+#
+#   make                 build everything; programs land in build/bin/
+#   make check           build, then run every test (unit + integration)
+#   make check-sanitize  the same in an ASan+UBSan build (build-sanitize/)
+#   make fuzz            build the libFuzzer targets with clang (build-fuzz/)
+#   make run / stop      start / stop the sandbox
+#   make install         install under PREFIX (default /usr/local)
+
+PREFIX ?= /usr/local
+BUILD ?= build
+PYTHON ?= /usr/bin/python3
+# Extra arguments for pytest, e.g. make check TESTFLAGS='-k vlog -x'.
+TESTFLAGS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build check check-sanitize fuzz run stop install clean
+
+all: build
+
+deps:
+	@scripts/install-deps --check 2>/dev/null || scripts/install-deps
+
+build: deps
+	@if [ ! -f $(BUILD)/build.ninja ]; then \
+	    meson setup $(BUILD) --prefix=$(PREFIX); \
+	fi
+	@ninja -C $(BUILD)
+
+check: build
+	TURNOUT_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -p no:cacheprovider \
+	    -n $(JOBS) $(TESTFLAGS) tests
+
+check-sanitize: deps
+	@if [ ! -f build-sanitize/build.ninja ]; then \
+	    meson setup build-sanitize -Db_sanitize=address,undefined \
+	        -Db_lundef=false -Dbuildtype=debug; \
+	fi
+	@ninja -C build-sanitize
+	TURNOUT_BUILD=$(abspath build-sanitize) \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(PYTHON) -m pytest -p no:cacheprovider -n $(JOBS) $(TESTFLAGS) tests
+
+fuzz: deps
+	@if [ ! -f build-fuzz/build.ninja ]; then \
+	    CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=disabled \
+	        -Db_sanitize=address,undefined -Db_lundef=false; \
+	fi
+	@ninja -C build-fuzz
+	@echo "fuzz targets:"; ls build-fuzz/tests/fuzz/fuzz-* 2>/dev/null \
+	    | grep -v '\.p$$' || true
+
+run: build
+	@scripts/sandbox start
+
+stop:
+	@scripts/sandbox stop
+
+install: build
+	meson configure $(BUILD) --prefix=$(PREFIX)
+	meson install -C $(BUILD)
+
+clean:
+	rm -rf build build-sanitize build-fuzz
