@@ -35,7 +35,9 @@ void coverage_counter_register(struct coverage_counter *);
                               memory_order_relaxed)
 #define COVERAGE_INC(COUNTER) COVERAGE_ADD(COUNTER, 1)
 
-/* Registers the "coverage/show" unixctl command. */
+/* Registers the "coverage/show" and "coverage/read-counter" unixctl
+ * commands (unixctl_server_create() does this).  Safe to call more than
+ * once. */
 void coverage_init(void);
 
 /* Samples the counters for the per-second/minute/hour rates; call from

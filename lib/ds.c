@@ -123,6 +123,12 @@ ds_put_strftime(struct ds *ds, const char *format, long long when, bool utc)
 {
     time_t t = when;
     struct tm tm;
+
+    if (!format[0]) {
+        /* strftime() returns 0 for empty output, which the loop below
+         * would take for "buffer too small". */
+        return;
+    }
     if (utc) {
         gmtime_r(&t, &tm);
     } else {
@@ -155,43 +161,43 @@ void
 ds_put_hex_dump(struct ds *ds, const void *buf_, size_t size, size_t ofs,
                 bool ascii)
 {
+    enum { PER_LINE = 16 };
     const unsigned char *buf = buf_;
-    const size_t per_line = 16;
 
     while (size > 0) {
-        size_t start = ofs % per_line;
-        size_t end = MIN(per_line, start + size);
-        size_t n = end - start;
+        /* This line shows slots [start, end) of the 16 at 'line_ofs'. */
+        size_t line_ofs = ofs - ofs % PER_LINE;
+        size_t start = ofs % PER_LINE;
+        size_t end = MIN(PER_LINE, start + size);
 
-        ds_put_format(ds, "%08zx  ", ROUND_UP(ofs, per_line) - (start ? per_line : 0));
-        for (size_t i = 0; i < start; i++) {
-            ds_put_format(ds, "   ");
-        }
-        for (size_t i = start; i < end; i++) {
-            ds_put_format(ds, "%02x%c", buf[i - start],
-                          i == per_line / 2 - 1 ? '-' : ' ');
-        }
-        if (ascii) {
-            for (size_t i = end; i < per_line; i++) {
-                ds_put_format(ds, "   ");
+        ds_put_format(ds, "%08zx  ", line_ofs);
+        for (size_t i = 0; i < PER_LINE; i++) {
+            if (i >= start && i < end) {
+                ds_put_format(ds, "%02x ", buf[i - start]);
+            } else {
+                ds_put_cstr(ds, "   ");
             }
-            ds_put_format(ds, "|");
-            for (size_t i = 0; i < start; i++) {
+            if (i == PER_LINE / 2 - 1) {
                 ds_put_char(ds, ' ');
             }
+        }
+
+        if (ascii) {
+            ds_put_cstr(ds, " |");
+            ds_put_char_multiple(ds, ' ', start);
             for (size_t i = start; i < end; i++) {
                 int c = buf[i - start];
-                ds_put_char(ds, c >= 32 && c < 127 ? c : '.');
+                ds_put_char(ds, c >= 0x20 && c < 0x7f ? c : '.');
             }
-            for (size_t i = end; i < per_line; i++) {
-                ds_put_char(ds, ' ');
-            }
-            ds_put_format(ds, "|");
+            ds_put_char(ds, '|');
         } else {
-            ds_chomp(ds, ' ');
+            while (ds_chomp(ds, ' ')) {
+                continue;
+            }
         }
         ds_put_char(ds, '\n');
 
+        size_t n = end - start;
         ofs += n;
         buf += n;
         size -= n;
@@ -242,7 +248,9 @@ ds_steal_cstr(struct ds *ds)
 void
 ds_destroy(struct ds *ds)
 {
-    free(ds->string);
+    if (ds) {
+        free(ds->string);
+    }
 }
 
 void

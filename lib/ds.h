@@ -36,7 +36,21 @@ void ds_put_format_valist(struct ds *, const char *, va_list)
  * strftime() 'format'; 'utc' selects UTC instead of local time. */
 void ds_put_strftime(struct ds *, const char *format, long long when,
                      bool utc);
-/* Appends 'n' bytes as a classic hex dump (offset, hex, printable). */
+/* Appends 'n' bytes at 'buf' as a hex dump in the layout of "hexdump -C",
+ * 16 bytes per line:
+ *
+ *   00000000  61 62 63 64 65 66 67 68  69 6a 6b 6c 6d 6e 6f 70  |abcdefgh|
+ *   00000010  71 72 73                                          |qrs|
+ *
+ * (the first line's ASCII column shortened here to fit).  'ofs' is the
+ * offset shown for buf[0]; each line starts at a multiple of 16, so if
+ * 'ofs' is not one, the first line leaves blank slots (hex and ASCII) for
+ * the bytes before buf[0].  The offset is at least 8 lowercase hex digits,
+ * then two spaces; each byte is two hex digits and a space, with one more
+ * space after the 8th.  With 'ascii', a space and the bytes between '|'s
+ * follow, printable ASCII as itself and other bytes as '.', the column
+ * ending after the line's last byte; without it, the line ends after the
+ * last byte's hex digits.  Every line ends with a new-line. */
 void ds_put_hex_dump(struct ds *, const void *buf, size_t n, size_t ofs,
                      bool ascii);
 /* Appends 'n' bytes as lowercase hex with no separators. */

@@ -27,7 +27,8 @@ list_init(struct list *list)
 static inline void
 list_poison(struct list *elem)
 {
-    elem->prev = elem->next = (struct list *) (uintptr_t) 0xccccccccccccccccULL;
+    struct list *poison = (struct list *) (uintptr_t) 0xccccccccccccccccULL;
+    elem->prev = elem->next = poison;
 }
 
 /* Inserts 'elem' just before 'before'. */
@@ -114,11 +115,14 @@ list_splice_back(struct list *dst, struct list *src)
     }
 }
 
-/* Moves the list head 'src' to 'dst' (e.g. after realloc of its owner). */
+/* Fixes up the list whose head was moved in memory from 'src' to 'dst'
+ * (by memcpy(), assignment, or realloc() of its owner).  'src' is only
+ * compared, never dereferenced, so it may point to freed memory. */
 static inline void
 list_moved(struct list *dst, const struct list *src)
 {
-    if (src->next == src) {
+    if (dst->next == src) {
+        /* The list was empty: its head pointed to its old self. */
         list_init(dst);
     } else {
         dst->prev->next = dst;

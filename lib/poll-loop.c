@@ -26,10 +26,40 @@ struct poll_node {
     int fd;
     uint32_t events;        /* EPOLL* bits. */
     const char *where;
+    uint32_t gen;           /* 'kernel' only: token generation, 0 if the
+                             * fd is not actually in the epoll set. */
 };
+
+/* Each fd goes into the epoll set with a token (its number and a fresh
+ * generation) that epoll hands back with its events.  The kernel keys its
+ * entries by open file, not by fd number: if an fd is closed while its
+ * file stays open elsewhere (a dup, a forked child), the entry stays and
+ * keeps reporting under the old token.  Matching tokens against 'kernel'
+ * tells those stale events apart from the events of a new fd that got the
+ * same number. */
+static uint64_t
+make_token(int fd, uint32_t gen)
+{
+    return ((uint64_t) gen << 32) | (uint32_t) fd;
+}
+
+static int
+token_fd(uint64_t token)
+{
+    return (int) (uint32_t) token;
+}
+
+static uint32_t
+token_gen(uint64_t token)
+{
+    return token >> 32;
+}
 
 struct poll_loop {
     int epoll_fd;
+    pid_t pid;                  /* Process that created 'epoll_fd'. */
+    bool stale;                 /* Stale entries seen: rebuild the set. */
+    uint32_t last_gen;
     struct hmap wanted;
     struct hmap kernel;
     long long timeout_when;     /* LLONG_MAX: no timer. */
@@ -44,15 +74,42 @@ struct poll_loop {
 
 static __thread struct poll_loop *loop;
 
+static void
+open_epoll(struct poll_loop *l)
+{
+    l->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (l->epoll_fd < 0) {
+        ovs_fatal(errno, "epoll_create1 failed");
+    }
+    l->pid = getpid();
+}
+
+/* Replaces the epoll set by an empty one, dropping every entry in it,
+ * stale ones included; sync_interest_set() then adds the wanted fds.
+ *
+ * A forked child does not close the set it inherited: it may have closed
+ * that fd already, and the number may now be one of its own files. */
+static void
+reopen_epoll(struct poll_loop *l)
+{
+    struct poll_node *node;
+
+    if (l->pid == getpid()) {
+        close(l->epoll_fd);
+    }
+    open_epoll(l);
+    HMAP_FOR_EACH_POP (node, hmap_node, &l->kernel) {
+        free(node);
+    }
+    l->stale = false;
+}
+
 static struct poll_loop *
 poll_loop(void)
 {
     if (!loop) {
         loop = xzalloc(sizeof *loop);
-        loop->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-        if (loop->epoll_fd < 0) {
-            ovs_fatal(errno, "epoll_create1 failed");
-        }
+        open_epoll(loop);
         hmap_init(&loop->wanted);
         hmap_init(&loop->kernel);
         loop->timeout_when = LLONG_MAX;
@@ -137,38 +194,81 @@ poll_immediate_wake_at(const char *where)
     poll_timer_wait_at(0, where);
 }
 
+static uint32_t
+next_gen(struct poll_loop *l)
+{
+    if (!++l->last_gen) {
+        l->last_gen = 1;        /* 0 means "not in the epoll set". */
+    }
+    return l->last_gen;
+}
+
 /* Brings the epoll interest set in line with this iteration's wishes.
  *
  * An fd that was closed and whose number was reused since the last
  * iteration silently dropped out of the epoll set, so a cached "already
  * registered" cannot be trusted: every wanted fd is (re)declared with
- * EPOLL_CTL_MOD, falling back to ADD when the kernel no longer knows it. */
+ * EPOLL_CTL_MOD, falling back to ADD, under a new token, when the kernel
+ * no longer knows it.
+ *
+ * A forked child shares its parent's epoll set, so it gets its own before
+ * touching it; a set with stale entries is rebuilt the same way. */
 static void
 sync_interest_set(struct poll_loop *l)
 {
     struct poll_node *node, *next;
 
+    if (l->stale || l->pid != getpid()) {
+        reopen_epoll(l);
+    }
+
     HMAP_FOR_EACH_SAFE (node, next, hmap_node, &l->kernel) {
         if (!find_node(&l->wanted, node->fd)) {
-            epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, node->fd, NULL);
+            if (node->gen) {
+                epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, node->fd, NULL);
+            }
             hmap_remove(&l->kernel, &node->hmap_node);
             free(node);
         }
     }
 
     HMAP_FOR_EACH (node, hmap_node, &l->wanted) {
-        struct epoll_event ev = { .events = node->events,
-                                  .data.fd = node->fd };
         struct poll_node *k = find_node(&l->kernel, node->fd);
-        int op = k ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-        int error = epoll_ctl(l->epoll_fd, op, node->fd, &ev) ? errno : 0;
-        if (error == ENOENT && op == EPOLL_CTL_MOD) {
-            error = epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, node->fd, &ev)
-                    ? errno : 0;
-        } else if (error == EEXIST && op == EPOLL_CTL_ADD) {
-            error = epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, node->fd, &ev)
-                    ? errno : 0;
+        if (!k) {
+            k = xzalloc(sizeof *k);
+            k->fd = node->fd;
+            hmap_insert(&l->kernel, &k->hmap_node, hash_int(node->fd, 0));
         }
+        k->events = node->events;
+        k->where = node->where;
+
+        struct epoll_event ev = { .events = node->events };
+        int error = 0;
+        if (k->gen) {
+            ev.data.u64 = make_token(k->fd, k->gen);
+            error = epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, k->fd, &ev)
+                    ? errno : 0;
+            if (error == ENOENT) {
+                k->gen = 0;
+            }
+        }
+        if (!k->gen) {
+            uint32_t gen = next_gen(l);
+            ev.data.u64 = make_token(k->fd, gen);
+            error = epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, k->fd, &ev)
+                    ? errno : 0;
+            if (error == EEXIST) {
+                /* This file is in the set under a forgotten token (it was
+                 * closed and came back under the same number): take it
+                 * over. */
+                error = epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, k->fd, &ev)
+                        ? errno : 0;
+            }
+            if (!error) {
+                k->gen = gen;
+            }
+        }
+
         if (error == EPERM) {
             /* Regular files are always ready: epoll refuses them. */
             poll_immediate_wake_at(node->where);
@@ -177,14 +277,30 @@ sync_interest_set(struct poll_loop *l)
                       node->fd, node->where, ovs_strerror(error));
             poll_immediate_wake_at(node->where);
         }
-        if (!k) {
-            k = xmalloc(sizeof *k);
-            k->fd = node->fd;
-            hmap_insert(&l->kernel, &k->hmap_node, hash_int(node->fd, 0));
-        }
-        k->events = node->events;
-        k->where = node->where;
     }
+}
+
+/* Drops the events in 'l->ready' that do not carry the current token of a
+ * registered fd (see make_token()) and returns how many were dropped. */
+static int
+drop_stale_events(struct poll_loop *l)
+{
+    int n_valid = 0;
+
+    for (int i = 0; i < l->n_ready; i++) {
+        uint64_t token = l->ready[i].data.u64;
+        const struct poll_node *k = find_node(&l->kernel, token_fd(token));
+        if (k && k->gen && k->gen == token_gen(token)) {
+            l->ready[n_valid++] = l->ready[i];
+        }
+    }
+
+    int n_stale = l->n_ready - n_valid;
+    l->n_ready = n_valid;
+    if (n_stale) {
+        l->stale = true;
+    }
+    return n_stale;
 }
 
 static void
@@ -202,14 +318,28 @@ log_wakeup(const struct poll_loop *l, long long timeout_ms)
     }
     for (int i = 0; i < l->n_ready; i++) {
         const struct epoll_event *ev = &l->ready[i];
-        const struct poll_node *node = find_node(&l->wanted, ev->data.fd);
+        int fd = token_fd(ev->data.u64);
+        const struct poll_node *node = find_node(&l->wanted, fd);
         VLOG_DBG("wakeup due to [%s%s%s%s] on fd %d at %s",
                  ev->events & EPOLLIN ? "POLLIN" : "",
                  ev->events & EPOLLOUT ? "POLLOUT" : "",
                  ev->events & EPOLLERR ? "POLLERR" : "",
                  ev->events & EPOLLHUP ? "POLLHUP" : "",
-                 ev->data.fd, node ? node->where : "?");
+                 fd, node ? node->where : "?");
     }
+}
+
+/* Returns the epoll_wait() timeout for the earliest timer, -1 if none. */
+static int
+compute_timeout_ms(const struct poll_loop *l)
+{
+    if (l->timeout_when == LLONG_MAX) {
+        return -1;
+    }
+
+    long long now = time_msec();
+    long long timeout_ms = l->timeout_when > now ? l->timeout_when - now : 0;
+    return MIN(timeout_ms, INT_MAX);
 }
 
 void
@@ -218,32 +348,36 @@ poll_block(void)
     struct poll_loop *l = poll_loop();
 
     fatal_signal_wait();
-    sync_interest_set(l);
 
-    long long timeout_ms = -1;
-    if (l->timeout_when != LLONG_MAX) {
-        long long now = time_msec();
-        timeout_ms = l->timeout_when > now ? l->timeout_when - now : 0;
-        if (timeout_ms > INT_MAX) {
-            timeout_ms = INT_MAX;
-        }
-        if (!timeout_ms) {
-            COVERAGE_INC(poll_zero_timeout);
-        }
-    }
+    int timeout_ms;
+    for (;;) {
+        sync_interest_set(l);
+        timeout_ms = compute_timeout_ms(l);
 
-    if ((size_t) l->max_ready < hmap_count(&l->wanted)) {
-        l->max_ready = hmap_count(&l->wanted);
-        l->ready = xrealloc(l->ready, l->max_ready * sizeof *l->ready);
-    }
-    int n = epoll_wait(l->epoll_fd, l->ready, l->max_ready, timeout_ms);
-    if (n < 0) {
-        if (errno != EINTR) {
-            VLOG_ERR("epoll_wait: %s", ovs_strerror(errno));
+        if ((size_t) l->max_ready < hmap_count(&l->wanted)) {
+            l->max_ready = hmap_count(&l->wanted);
+            l->ready = xrealloc(l->ready, l->max_ready * sizeof *l->ready);
         }
-        n = 0;
+        int n = epoll_wait(l->epoll_fd, l->ready, l->max_ready, timeout_ms);
+        if (n < 0) {
+            if (errno != EINTR) {
+                VLOG_ERR("epoll_wait: %s", ovs_strerror(errno));
+            }
+            n = 0;
+        }
+        l->n_ready = n;
+
+        /* Waking for stale events alone would be a spurious wake-up, or a
+         * busy loop if the file behind them stays ready: rebuild the set
+         * and wait again for what is left of the timeout. */
+        if (!drop_stale_events(l) || l->n_ready
+            || (timeout_ms >= 0 && time_msec() >= l->timeout_when)) {
+            break;
+        }
     }
-    l->n_ready = n;
+    if (!timeout_ms) {
+        COVERAGE_INC(poll_zero_timeout);
+    }
     l->n_wakeups++;
     log_wakeup(l, timeout_ms);
 
@@ -262,7 +396,7 @@ poll_fd_revents(int fd)
 {
     struct poll_loop *l = poll_loop();
     for (int i = 0; i < l->n_ready; i++) {
-        if (l->ready[i].data.fd == fd) {
+        if (token_fd(l->ready[i].data.u64) == fd) {
             return epoll_to_poll(l->ready[i].events);
         }
     }

@@ -6,6 +6,15 @@
 
 static long long boot_msec;
 
+/* Takes the start time when the program is loaded, before main(), so that
+ * time_boot_msec() does not depend on when the clock was first read. */
+static void timeval_init_boot_time(void) __attribute__((constructor));
+static void
+timeval_init_boot_time(void)
+{
+    time_msec();
+}
+
 static void
 read_clock(clockid_t id, struct timespec *ts)
 {

@@ -25,8 +25,8 @@ long long timespec_to_usec(const struct timespec *);
 /* Sleeps for 'msecs' milliseconds, restarting after signals. */
 void xsleep_msec(unsigned int msecs);
 
-/* Returns "mm/dd hh:mm:ss"-style uptime helpers' base: the monotonic time
- * at which the process started. */
+/* Returns the monotonic time (as time_msec() gives it) at which the
+ * process started, the base for reporting uptimes. */
 long long time_boot_msec(void);
 
 #endif /* lib/timeval.h */

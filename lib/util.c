@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *program_name = "turnout";
 
@@ -368,5 +369,12 @@ abs_file_name(const char *dir, const char *name)
         const char *sep = str_endswith(dir, "/") ? "" : "/";
         return xasprintf("%s%s%s", dir, sep, name);
     }
-    return xstrdup(name);
+
+    char *cwd = getcwd(NULL, 0);
+    if (!cwd) {
+        return xstrdup(name);
+    }
+    char *file_name = abs_file_name(cwd, name);
+    free(cwd);
+    return file_name;
 }

@@ -54,8 +54,10 @@ char *xstrdup(const char *s) __attribute__((__malloc__));
 char *nullable_xstrdup(const char *s);
 char *xasprintf(const char *format, ...) PRINTF_FORMAT(1, 2)
     __attribute__((__malloc__));
+/* 'format' is declared nonnull so that UBSan builds do not instrument (and
+ * GCC then warn about) a null-format path that cannot happen. */
 char *xvasprintf(const char *format, va_list args) PRINTF_FORMAT(1, 0)
-    __attribute__((__malloc__));
+    __attribute__((__malloc__, __nonnull__(1)));
 
 /* Grows '*array' (of '*n_allocated' elements of 'elem_size' bytes) so that
  * at least one more element fits, doubling its capacity. */
@@ -103,7 +105,10 @@ void ovs_strlcpy(char *dst, const char *src, size_t size);
 char *dir_name(const char *path);
 char *base_name(const char *path);
 
-/* Returns 'name' if it is absolute, otherwise 'dir'/'name' (malloc'd). */
+/* Returns 'name' if it is absolute, otherwise 'dir'/'name', or, when 'dir'
+ * is null or empty, 'name' relative to the current working directory; the
+ * result is malloc'd.  Only if the working directory is unknown (getcwd()
+ * fails) does it return a copy of the relative 'name'. */
 char *abs_file_name(const char *dir, const char *name);
 
 /* Returns true if 'error' is one of the values that mean "try again". */

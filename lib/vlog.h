@@ -9,13 +9,19 @@
  * module has a level per destination (console, syslog, file); a message
  * goes to each destination whose level admits it, formatted by that
  * destination's pattern.  Levels and patterns are changed at run time
- * with -v/--verbose and the vlog/... unixctl commands. */
+ * with -v/--verbose and the vlog/... unixctl commands.
+ *
+ * Logging is thread-safe: any thread may log, and each message is written
+ * to each destination in one piece. */
 #ifndef LIB_VLOG_H
 #define LIB_VLOG_H 1
 
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "lib/ds.h"
 #include "lib/list.h"
@@ -31,9 +37,11 @@ enum vlog_level {
     VLL_N_LEVELS
 };
 
-/* Returns "off", "emer", "err", "warn", "info", "dbg". */
+/* Returns "OFF", "EMER", "ERR", "WARN", "INFO" or "DBG" (the spelling of
+ * vlog/list and of the %p escape). */
 const char *vlog_get_level_name(enum vlog_level);
-/* Returns the level named 'name', or VLL_N_LEVELS if there is none. */
+/* Returns the level named 'name' (case does not matter), or VLL_N_LEVELS
+ * if there is none. */
 enum vlog_level vlog_get_level_val(const char *name);
 
 /* Destinations, in the order OVS prints them in vlog/list. */
@@ -45,18 +53,24 @@ enum vlog_destination {
     VLF_ANY_DESTINATION = -1
 };
 
+/* Returns "console", "syslog" or "file". */
 const char *vlog_get_destination_name(enum vlog_destination);
+/* Returns the destination named 'name' (case does not matter),
+ * VLF_ANY_DESTINATION for "any", or VLF_N_DESTINATIONS if there is
+ * none. */
 enum vlog_destination vlog_get_destination_val(const char *name);
 
 struct vlog_module {
     struct list list_node;
     const char *name;
     enum vlog_level levels[VLF_N_DESTINATIONS];
-    enum vlog_level min_level;      /* Most verbose level over all dests. */
+    enum vlog_level min_level;      /* Most verbose level over the
+                                     * destinations in use. */
     bool honor_rate_limits;
 };
 
 void vlog_insert_module(struct vlog_module *);
+/* Returns the module called 'name' (case does not matter), or NULL. */
 struct vlog_module *vlog_module_from_name(const char *name);
 const char *vlog_get_module_name(const struct vlog_module *);
 
@@ -74,31 +88,45 @@ const char *vlog_get_module_name(const struct vlog_module *);
         vlog_insert_module(&VLM_##MODULE);                              \
     }
 
-/* Declares this file's module; the module's levels start at OVS's
- * defaults (console and syslog and file "info" are adjusted by vlog.c to
- * OVS's defaults: console INFO, syslog INFO, file INFO). */
+/* Declares this file's module.  Every module starts at OVS's default
+ * level, INFO, for every destination. */
 #define VLOG_DEFINE_THIS_MODULE(MODULE)                                 \
     VLOG_DEFINE_MODULE__(MODULE)                                        \
     static struct vlog_module *const THIS_MODULE = &VLM_##MODULE
 
-/* Rate limiting: a token bucket that refills 'rate' messages per minute
- * up to 'burst'.  Messages beyond it are counted and reported later in
- * one line ("Dropped N log messages in last S seconds ..."). */
+/* Rate limiting: a token bucket that admits 'rate' messages per minute
+ * on average and bursts of up to 'burst' messages (never more than
+ * 'rate').  Messages beyond it are counted, and the next admitted message
+ * is preceded by one summary line ("Dropped N log messages in last S
+ * seconds (most recently, T seconds ago) due to excessive rate").
+ *
+ * Tokens are counted in 1/60000ths of a message, so that the bucket
+ * gains exactly 'rate' tokens per millisecond. */
+#define VLOG_MSG_TOKENS (60 * 1000)
+
 struct vlog_rate_limit {
-    unsigned int rate;          /* Tokens per minute. */
-    unsigned int burst;         /* Max tokens, in thousandths of messages. */
-    unsigned long long tokens;
+    unsigned int rate;          /* Messages per minute. */
+    unsigned long long burst;   /* Bucket size, in tokens. */
+    unsigned long long tokens;  /* Tokens in the bucket. */
     long long last_fill;        /* time_msec() of last refill. */
-    long long first_dropped;
-    long long last_dropped;
-    unsigned int n_dropped;
+    time_t first_dropped;       /* time_now() of first drop since the
+                                 * last summary. */
+    time_t last_dropped;        /* time_now() of latest drop. */
+    unsigned int n_dropped;     /* Drops since the last summary. */
+    pthread_mutex_t mutex;
 };
 
-#define VLOG_RATE_LIMIT_INIT(RATE, BURST)                                \
-    { .rate = (RATE), .burst = (BURST), .tokens = 0, .last_fill = 0,     \
-      .first_dropped = 0, .last_dropped = 0, .n_dropped = 0 }
+#define VLOG_RATE_LIMIT_INIT(RATE, BURST)                               \
+    { .rate = (RATE),                                                   \
+      .burst = (unsigned long long) MIN(RATE, BURST) * VLOG_MSG_TOKENS, \
+      .tokens = 0, .last_fill = LLONG_MIN,                              \
+      .first_dropped = 0, .last_dropped = 0, .n_dropped = 0,            \
+      .mutex = PTHREAD_MUTEX_INITIALIZER }
 
 bool vlog_is_enabled(const struct vlog_module *, enum vlog_level);
+/* Returns true if a message at 'level' for 'module' must not be logged,
+ * either because its level is disabled or because 'rl' has no token left
+ * (in which case the drop is counted). */
 bool vlog_should_drop(const struct vlog_module *, enum vlog_level,
                       struct vlog_rate_limit *);
 
@@ -151,38 +179,90 @@ noreturn void vlog_abort(const struct vlog_module *, const char *format, ...)
 #define VLOG_IS_DBG_ENABLED() (THIS_MODULE->min_level >= VLL_DBG)
 
 /* Configuration. */
+
+/* Sets the level of 'module' (NULL: every module) for 'destination'
+ * (VLF_ANY_DESTINATION: every destination). */
 void vlog_set_levels(struct vlog_module *, enum vlog_destination,
                      enum vlog_level);
-/* Parses a "module:destination:level" spec (any order, any subset, words
- * separated by ':' or spaces, plus "pattern:dest:PATTERN" and
- * "FACILITY:name") as OVS's -v and vlog/set accept it.  Returns NULL on
- * success, otherwise a malloc'd error message. */
+/* Returns the level of 'module' for 'destination'. */
+enum vlog_level vlog_get_level(const struct vlog_module *,
+                               enum vlog_destination);
+
+/* Parses and applies one spec as -v and vlog/set accept it:
+ *
+ *   - words separated by spaces, commas or colons, at most one of each of
+ *     module name, destination ("console", "syslog", "file") and level
+ *     ("off" ... "dbg"), in any order; "any" is accepted and ignored;
+ *     what is missing means every module, every destination, "dbg";
+ *   - "PATTERN:DESTINATION:PATTERN" sets a destination's pattern
+ *     (DESTINATION may be "any");
+ *   - "FACILITY:NAME" sets the syslog facility.
+ *
+ * Returns NULL on success, otherwise a malloc'd error message (OVS's
+ * texts, e.g. 'no destination, level, or module "foo"'); on error
+ * nothing is changed. */
 char *vlog_set_levels_from_string(const char *) OVS_WARN_UNUSED_RESULT;
 void vlog_set_levels_from_string_assert(const char *);
-/* Handles -v/--verbose[=SPEC]; with no SPEC, sets every module's console
- * and file levels to dbg (and syslog too, as OVS does). */
+
+/* Handles -v/--verbose[=SPEC]: with no SPEC, sets every module and
+ * destination to DBG; with a bad SPEC, exits with OVS's message
+ * ('processing "SPEC": ...'). */
 void vlog_set_verbosity(const char *arg);
+
+/* Sets the pattern of 'destination' (VLF_ANY_DESTINATION: all). */
 void vlog_set_pattern(enum vlog_destination, const char *pattern);
-/* Sets the log file ('NULL' means the default,
- * $OVS_LOGDIR/<program>.log) and opens it; returns 0 or an errno value. */
+/* Returns the pattern of 'destination' (valid until the next change). */
+const char *vlog_get_pattern(enum vlog_destination);
+
+/* Sets the log file ('file_name' NULL means the default,
+ * $OVS_LOGDIR/<program>.log; a relative name is made absolute now) and
+ * opens it, closing any previous one.  Logs "opened log file NAME" on
+ * success; on failure logs a warning and returns an errno value. */
 int vlog_set_log_file(const char *file_name);
+/* Returns the configured log file name, or NULL if there is none. */
+const char *vlog_get_log_file(void);
+/* Closes and reopens the configured log file (for log rotation).  Returns
+ * 0 (also if no file is configured) or an errno value. */
 int vlog_reopen_log_file(void);
+/* Closes the log file, if open; vlog_reopen_log_file() opens it again. */
 void vlog_close_log_file(void);
-/* Sets the syslog facility by name ("daemon", "local0", ...). */
+
+/* Parses a syslog facility name ("daemon", "local0", ...; case does not
+ * matter) into '*facility' (LOG_* value).  Returns true on success. */
+bool vlog_facility_from_name(const char *name, int *facility);
+/* Sets the syslog facility by name; returns 0 or EINVAL. */
 int vlog_set_syslog_facility(const char *name);
+/* Selects how syslog messages are sent: "libc" (syslog(3), the default),
+ * "unix:FILE" (datagrams to a Unix socket) or "udp:IP:PORT".  Exits with
+ * OVS's error message if 'method' is none of them. */
 void vlog_set_syslog_method(const char *method);
+/* Also sends every syslog message, in RFC 5424 format, by UDP to
+ * 'target' ("IP:PORT").  Deprecated in OVS in favour of
+ * --syslog-method, and warned about as OVS does. */
+void vlog_set_syslog_target(const char *target);
+
+/* Names the calling thread or process in log messages (the %t and %T
+ * escapes): "monitor" for the --monitor process, thread names for
+ * worker threads.  NULL or "" restores the default ("main"). */
+void vlog_set_subprogram_name(const char *name);
 
 /* Appends the "vlog/list" table to 'out'. */
 void vlog_get_levels(struct ds *out);
-/* Appends the "vlog/list-pattern" text to 'out'. */
+/* Appends the "vlog/list-pattern" table to 'out'. */
 void vlog_get_patterns(struct ds *out);
 
-/* Registers the vlog/... unixctl commands.  Call once, after parsing
- * options. */
+/* Formats 'message' as 'pattern' says, as if logged now by 'module' at
+ * 'level' with serial number 'msg_num', and appends it to 'out'. */
+void vlog_format_message(const char *pattern, const struct vlog_module *,
+                         enum vlog_level level, unsigned int msg_num,
+                         const char *message, struct ds *out);
+
+/* Registers the vlog/... unixctl commands (unixctl_server_create() does
+ * this).  Safe to call more than once. */
 void vlog_init(void);
 
-/* Disables logging to the console (for --detach, after the parent
- * exits). */
+/* Turns logging to the console off for every module (for --detach, once
+ * standard error no longer goes anywhere useful). */
 void vlog_disable_console(void);
 
 /* Prints the help text for the logging options. */
@@ -197,29 +277,28 @@ void vlog_usage(void);
 #define VLOG_OPTION_ENUMS                                               \
     OPT_LOG_FILE,                                                       \
     OPT_SYSLOG_IMPL,                                                    \
-    OPT_SYSLOG_FACILITY
+    OPT_SYSLOG_TARGET
 
 #define VLOG_LONG_OPTIONS                                               \
     {"verbose", optional_argument, NULL, 'v'},                          \
     {"log-file", optional_argument, NULL, OPT_LOG_FILE},                \
     {"syslog-method", required_argument, NULL, OPT_SYSLOG_IMPL},        \
-    {"syslog-target", required_argument, NULL, OPT_SYSLOG_IMPL},        \
-    {"syslog-facility", required_argument, NULL, OPT_SYSLOG_FACILITY}
+    {"syslog-target", required_argument, NULL, OPT_SYSLOG_TARGET}
 
 #define VLOG_OPTION_HANDLERS                                            \
     case 'v':                                                           \
         vlog_set_verbosity(optarg);                                     \
         break;                                                          \
     case OPT_LOG_FILE:                                                  \
-        vlog_set_log_file(optarg);                                      \
+        if (vlog_set_log_file(optarg)) {                                \
+            exit(EXIT_FAILURE);                                         \
+        }                                                               \
         break;                                                          \
     case OPT_SYSLOG_IMPL:                                               \
         vlog_set_syslog_method(optarg);                                 \
         break;                                                          \
-    case OPT_SYSLOG_FACILITY:                                           \
-        if (vlog_set_syslog_facility(optarg)) {                         \
-            ovs_fatal(0, "unknown syslog facility %s", optarg);         \
-        }                                                               \
+    case OPT_SYSLOG_TARGET:                                             \
+        vlog_set_syslog_target(optarg);                                 \
         break;
 
 #endif /* lib/vlog.h */

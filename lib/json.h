@@ -1,0 +1,81 @@
+/* Small helpers around jansson, so that code building and reading JSON
+ * stays short.  Values are jansson's json_t throughout; these helpers add
+ * only what jansson lacks: typed lookups that treat a wrong type like a
+ * missing member, serialisation into malloc'd strings or a struct ds with
+ * the compact layout OVS uses on the wire, and parsing that reports a
+ * precise, human-readable error.
+ *
+ * Reference counting is jansson's: functions documented as "taking" a
+ * value steal the caller's reference; others borrow. */
+#ifndef LIB_JSON_H
+#define LIB_JSON_H 1
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/ds.h"
+#include "lib/util.h"
+
+struct sset;
+
+/* Returns the name of 'json''s type as OVS names them in error messages:
+ * "object", "array", "string", "integer", "real", "true", "false",
+ * "null" ("null" also for a NULL pointer). */
+const char *json_type_name(const json_t *json);
+
+/* Returns a new array of 'n' strings copied from 'strings'. */
+json_t *json_array_of_strings(const char *const *strings, size_t n);
+
+/* Returns a new array of the strings in 'sset', in sorted order. */
+json_t *json_array_of_sset(const struct sset *sset);
+
+/* Returns true if 'json' is an array whose elements are all strings. */
+bool json_is_array_of_strings(const json_t *json);
+
+/* Returns a new JSON string holding 's' and frees 's'. */
+json_t *json_string_take(char *s);
+
+/* Typed member lookups in object 'object'.  Each returns NULL (or false)
+ * if 'object' is not an object, the member is missing, or the member has
+ * another type; the returned values are borrowed. */
+const char *json_get_string(const json_t *object, const char *key);
+json_t *json_get_array(const json_t *object, const char *key);
+json_t *json_get_object(const json_t *object, const char *key);
+bool json_get_integer(const json_t *object, const char *key,
+                      long long *value);
+bool json_get_boolean(const json_t *object, const char *key, bool *value);
+
+/* Serialises 'json' (any type, including scalars) in compact form with
+ * no whitespace, as OVS puts JSON on the wire, optionally with object
+ * members sorted by name.  Returns a malloc'd string that the caller
+ * frees with free(). */
+char *json_to_string_compact(const json_t *json, bool sort_keys);
+
+/* Like json_to_string_compact() but indented for people to read. */
+char *json_to_string_pretty(const json_t *json, bool sort_keys);
+
+/* Appends the compact (or, if 'pretty', indented) form of 'json' to
+ * 'out'. */
+void json_to_ds(const json_t *json, bool sort_keys, bool pretty,
+                struct ds *out);
+
+/* Parses the JSON text 's' (any JSON value; surrounding whitespace
+ * allowed, anything else after the value is an error).  On success
+ * stores the new value in '*jsonp' and returns NULL; on failure stores
+ * NULL and returns a malloc'd message such as
+ * "line 1, column 5: unexpected token near '}'". */
+char *json_from_string(const char *s, json_t **jsonp)
+    OVS_WARN_UNUSED_RESULT;
+
+/* Like json_from_string() for the 'n' bytes at 'buf' (no terminator
+ * needed; a NUL byte in the input is a syntax error). */
+char *json_from_buffer(const void *buf, size_t n, json_t **jsonp)
+    OVS_WARN_UNUSED_RESULT;
+
+/* Like json_from_string() for the contents of the file 'file_name'; the
+ * error message names the file. */
+char *json_from_file(const char *file_name, json_t **jsonp)
+    OVS_WARN_UNUSED_RESULT;
+
+#endif /* lib/json.h */
