@@ -58,9 +58,14 @@ run: build
 stop:
 	@scripts/sandbox stop
 
+# The prefix is compiled into the programs (default directories), so a
+# new PREFIX reconfigures and rebuilds before installing.  DESTDIR stages.
 install: build
-	meson configure $(BUILD) --prefix=$(PREFIX)
-	meson install -C $(BUILD)
+	@if [ "$$(meson introspect $(BUILD) --buildoptions | $(PYTHON) -c \
+	    'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')" \
+	    != "$(PREFIX)" ]; then meson configure $(BUILD) --prefix=$(PREFIX); fi
+	@ninja -C $(BUILD)
+	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR))
 
 clean:
 	rm -rf build build-sanitize build-fuzz

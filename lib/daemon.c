@@ -474,11 +474,10 @@ monitor_daemon(pid_t pid)
             monitor_sleep_until(last_restart
                                 + MONITOR_RESTART_INTERVAL_MSEC);
         }
-        VLOG_ERR("%s, restarting", msg);
-        free(msg);
-
         /* The crashed daemon may have left the file rotated or closed. */
         vlog_reopen_log_file();
+        VLOG_ERR("%s, restarting", msg);
+        free(msg);
         last_restart = time_msec();
 
         pid = fork_and_wait_for_startup();

@@ -186,8 +186,8 @@ json_to_string_pretty(const json_t *json, bool sort_keys)
 static char *
 json_format_error(const json_error_t *error)
 {
-    return xasprintf("line %d, column %d: %s",
-                     error->line, error->column, error->text);
+    return xasprintf("line %d, column %d: %s", error->line, error->column,
+                     error->text);
 }
 
 char *
@@ -211,8 +211,8 @@ json_from_file(const char *file_name, json_t **jsonp)
 
     FILE *file = fopen(file_name, "r");
     if (!file) {
-        return xasprintf("%s: open failed (%s)",
-                         file_name, ovs_strerror(errno));
+        return xasprintf("%s: open failed (%s)", file_name,
+                         ovs_strerror(errno));
     }
 
     struct ds ds = DS_EMPTY_INITIALIZER;
@@ -225,12 +225,12 @@ json_from_file(const char *file_name, json_t **jsonp)
     fclose(file);
     if (read_error) {
         ds_destroy(&ds);
-        return xasprintf("%s: read failed (%s)",
-                         file_name, ovs_strerror(read_error));
+        return xasprintf("%s: read failed (%s)", file_name,
+                         ovs_strerror(read_error));
     }
 
-    char *error = json_from_buffer(ds.string ? ds.string : "", ds.length,
-                                   jsonp);
+    char *error =
+        json_from_buffer(ds.string ? ds.string : "", ds.length, jsonp);
     ds_destroy(&ds);
     if (error) {
         char *msg = xasprintf("%s: %s", file_name, error);

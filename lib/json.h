@@ -42,8 +42,7 @@ json_t *json_string_take(char *s);
 const char *json_get_string(const json_t *object, const char *key);
 json_t *json_get_array(const json_t *object, const char *key);
 json_t *json_get_object(const json_t *object, const char *key);
-bool json_get_integer(const json_t *object, const char *key,
-                      long long *value);
+bool json_get_integer(const json_t *object, const char *key, long long *value);
 bool json_get_boolean(const json_t *object, const char *key, bool *value);
 
 /* Serialises 'json' (any type, including scalars) in compact form with
@@ -65,17 +64,16 @@ void json_to_ds(const json_t *json, bool sort_keys, bool pretty,
  * stores the new value in '*jsonp' and returns NULL; on failure stores
  * NULL and returns a malloc'd message such as
  * "line 1, column 5: unexpected token near '}'". */
-char *json_from_string(const char *s, json_t **jsonp)
-    OVS_WARN_UNUSED_RESULT;
+char *json_from_string(const char *s, json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 
 /* Like json_from_string() for the 'n' bytes at 'buf' (no terminator
  * needed; a NUL byte in the input is a syntax error). */
-char *json_from_buffer(const void *buf, size_t n, json_t **jsonp)
-    OVS_WARN_UNUSED_RESULT;
+char *json_from_buffer(const void *buf, size_t n,
+                       json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 
 /* Like json_from_string() for the contents of the file 'file_name'; the
  * error message names the file. */
-char *json_from_file(const char *file_name, json_t **jsonp)
-    OVS_WARN_UNUSED_RESULT;
+char *json_from_file(const char *file_name,
+                     json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 
 #endif /* lib/json.h */

@@ -469,6 +469,10 @@ jsonrpc_session_set_dscp(struct jsonrpc_session *s, uint8_t dscp)
         if (s->pstream) {
             pstream_close(s->pstream);
             s->pstream = NULL;
+            if (!s->rpc) {
+                /* Listening: listen again at once, with the new value. */
+                session_connect(s);
+            }
         }
         jsonrpc_session_force_reconnect(s);
     }

@@ -69,8 +69,7 @@ jsonrpc_create_request(const char *method, json_t *params, json_t **idp)
     if (idp) {
         *idp = json_incref(id);
     }
-    return jsonrpc_msg_create(JSONRPC_REQUEST, method, params, NULL, NULL,
-                              id);
+    return jsonrpc_msg_create(JSONRPC_REQUEST, method, params, NULL, NULL, id);
 }
 
 struct jsonrpc_msg *
@@ -98,11 +97,10 @@ jsonrpc_create_error(json_t *error, const json_t *id)
 struct jsonrpc_msg *
 jsonrpc_msg_clone(const struct jsonrpc_msg *old)
 {
-    return jsonrpc_msg_create(old->type, old->method,
-                              json_deep_copy(old->params),
-                              json_deep_copy(old->result),
-                              json_deep_copy(old->error),
-                              json_deep_copy(old->id));
+    return jsonrpc_msg_create(
+        old->type, old->method, json_deep_copy(old->params),
+        json_deep_copy(old->result), json_deep_copy(old->error),
+        json_deep_copy(old->id));
 }
 
 void
@@ -127,10 +125,10 @@ jsonrpc_msg_is_valid(const struct jsonrpc_msg *m)
         const char *name;
         const char rules[5];
     } types[] = {
-        [JSONRPC_REQUEST] = { "request", "++--+" },
-        [JSONRPC_NOTIFY] = { "notification", "++---" },
-        [JSONRPC_REPLY] = { "reply", "--+-+" },
-        [JSONRPC_ERROR] = { "error", "---++" },
+        [JSONRPC_REQUEST] = {"request", "++--+"},
+        [JSONRPC_NOTIFY] = {"notification", "++---"},
+        [JSONRPC_REPLY] = {"reply", "--+-+"},
+        [JSONRPC_ERROR] = {"error", "---++"},
     };
     if ((unsigned int) m->type >= ARRAY_SIZE(types)) {
         return xasprintf("message has invalid type %d", (int) m->type);
@@ -139,27 +137,27 @@ jsonrpc_msg_is_valid(const struct jsonrpc_msg *m)
     /* A null "id" is no id for requests and notifications, but a reply
      * or error may answer with a null id (to a request it could not
      * parse). */
-    bool has_id = m->id && (!json_is_null(m->id)
-                            || m->type == JSONRPC_REPLY
-                            || m->type == JSONRPC_ERROR);
+    bool has_id = m->id
+                  && (!json_is_null(m->id) || m->type == JSONRPC_REPLY
+                      || m->type == JSONRPC_ERROR);
     const struct {
         const char *name;
         bool present;
     } members[] = {
-        { "method", m->method != NULL },
-        { "params", m->params != NULL },
-        { "result", m->result != NULL },
-        { "error", m->error != NULL },
-        { "id", has_id },
+        {"method", m->method != NULL},
+        {"params", m->params != NULL},
+        {"result", m->result != NULL},
+        {"error", m->error != NULL},
+        {"id", has_id},
     };
     for (size_t i = 0; i < ARRAY_SIZE(members); i++) {
         char rule = types[m->type].rules[i];
         if (rule == '+' && !members[i].present) {
-            return xasprintf("%s must have \"%s\"",
-                             types[m->type].name, members[i].name);
+            return xasprintf("%s must have \"%s\"", types[m->type].name,
+                             members[i].name);
         } else if (rule == '-' && members[i].present) {
-            return xasprintf("%s must not have \"%s\"",
-                             types[m->type].name, members[i].name);
+            return xasprintf("%s must not have \"%s\"", types[m->type].name,
+                             members[i].name);
         }
     }
     if (m->params && !json_is_array(m->params)) {
@@ -171,9 +169,8 @@ jsonrpc_msg_is_valid(const struct jsonrpc_msg *m)
 char *
 jsonrpc_msg_from_json(json_t *json, struct jsonrpc_msg **msgp)
 {
-    static const char *const allowed[] = {
-        "method", "params", "result", "error", "id"
-    };
+    static const char *const allowed[] = {"method", "params", "result",
+                                          "error", "id"};
     char *error = NULL;
 
     *msgp = NULL;
@@ -230,10 +227,8 @@ jsonrpc_msg_from_json(json_t *json, struct jsonrpc_msg **msgp)
     }
 
     struct jsonrpc_msg *msg = jsonrpc_msg_create(
-        type, json_string_value(method),
-        params ? json_incref(params) : NULL,
-        result ? json_incref(result) : NULL,
-        err ? json_incref(err) : NULL,
+        type, json_string_value(method), params ? json_incref(params) : NULL,
+        result ? json_incref(result) : NULL, err ? json_incref(err) : NULL,
         id ? json_incref(id) : NULL);
     error = jsonrpc_msg_is_valid(msg);
     if (error) {
@@ -312,10 +307,10 @@ jsonrpc_msg_format(const struct jsonrpc_msg *m, struct ds *out)
         const char *name;
         const json_t *value;
     } members[] = {
-        { "params", m->params },
-        { "result", m->result },
-        { "error", m->error },
-        { "id", m->id },
+        {"params", m->params},
+        {"result", m->result},
+        {"error", m->error},
+        {"id", m->id},
     };
     for (size_t i = 0; i < ARRAY_SIZE(members); i++) {
         if (members[i].value) {
@@ -333,19 +328,19 @@ jsonrpc_msg_format(const struct jsonrpc_msg *m, struct ds *out)
  * value go to jansson. */
 
 enum reader_state {
-    READER_IDLE,                /* Between messages: skipping whitespace. */
-    READER_VALUE,               /* Inside a value. */
-    READER_READY,               /* A complete value is in 'buf'. */
-    READER_FAILED               /* 'error' says why; sticky. */
+    READER_IDLE,  /* Between messages: skipping whitespace. */
+    READER_VALUE, /* Inside a value. */
+    READER_READY, /* A complete value is in 'buf'. */
+    READER_FAILED /* 'error' says why; sticky. */
 };
 
 struct jsonrpc_reader {
     size_t max_msg_size;
     enum reader_state state;
-    struct ds buf;              /* Bytes of the current value. */
-    size_t depth;               /* Open '{' and '[' outside strings. */
+    struct ds buf; /* Bytes of the current value. */
+    size_t depth;  /* Open '{' and '[' outside strings. */
     bool in_string;
-    bool escape;                /* Last byte was a backslash in a string. */
+    bool escape; /* Last byte was a backslash in a string. */
     char *error;
 };
 
@@ -416,12 +411,13 @@ jsonrpc_reader_feed(struct jsonrpc_reader *r, const void *data_, size_t n)
         }
         unsigned char c = data[i];
         if (c != '{' && c != '[') {
-            reader_fail(r, xasprintf(
-                            (c >= 0x20 && c < 0x7f
-                             ? "syntax error: message starts with '%c' "
-                               "instead of '{'"
-                             : "syntax error: message starts with byte "
-                               "0x%02x instead of '{'"), c));
+            reader_fail(
+                r, xasprintf((c >= 0x20 && c < 0x7f
+                                  ? "syntax error: message starts with '%c' "
+                                    "instead of '{'"
+                                  : "syntax error: message starts with byte "
+                                    "0x%02x instead of '{'"),
+                             c));
             return i + 1;
         }
         r->state = READER_VALUE;
@@ -502,8 +498,8 @@ jsonrpc_reader_take(struct jsonrpc_reader *r, struct jsonrpc_msg **msgp)
 
     char *error;
     if (!json) {
-        error = xasprintf("syntax error: line %d, column %d: %s",
-                          jerror.line, jerror.column, jerror.text);
+        error = xasprintf("syntax error: line %d, column %d: %s", jerror.line,
+                          jerror.column, jerror.text);
     } else {
         error = jsonrpc_msg_from_json(json, msgp);
     }
@@ -523,24 +519,24 @@ struct jsonrpc_txbuf {
     struct list list_node;
     char *data;
     size_t size;
-    size_t ofs;                 /* Bytes already sent. */
+    size_t ofs; /* Bytes already sent. */
 };
 
 struct jsonrpc {
     struct stream *stream;
     char *name;
     int status;
-    char *error_string;         /* Last protocol error, or NULL. */
+    char *error_string; /* Last protocol error, or NULL. */
 
     /* Input. */
     struct jsonrpc_reader *reader;
-    char *rx;                   /* JSONRPC_RX_SIZE bytes. */
-    size_t rx_ofs, rx_len;      /* Unconsumed bytes: rx[rx_ofs..rx_len). */
+    char *rx;              /* JSONRPC_RX_SIZE bytes. */
+    size_t rx_ofs, rx_len; /* Unconsumed bytes: rx[rx_ofs..rx_len). */
     unsigned long long received_bytes;
 
     /* Output. */
-    struct list output;         /* Contains "struct jsonrpc_txbuf"s. */
-    size_t backlog;             /* Bytes queued in 'output'. */
+    struct list output; /* Contains "struct jsonrpc_txbuf"s. */
+    size_t backlog;     /* Bytes queued in 'output'. */
 };
 
 struct jsonrpc *
@@ -618,9 +614,8 @@ jsonrpc_run(struct jsonrpc *rpc)
 
     stream_run(rpc->stream);
     while (!list_is_empty(&rpc->output)) {
-        struct jsonrpc_txbuf *buf = CONTAINER_OF(list_front(&rpc->output),
-                                                 struct jsonrpc_txbuf,
-                                                 list_node);
+        struct jsonrpc_txbuf *buf = CONTAINER_OF(
+            list_front(&rpc->output), struct jsonrpc_txbuf, list_node);
         ssize_t retval = stream_send(rpc->stream, buf->data + buf->ofs,
                                      buf->size - buf->ofs);
         if (retval > 0) {
@@ -634,8 +629,8 @@ jsonrpc_run(struct jsonrpc *rpc)
         } else {
             if (retval != -EAGAIN) {
                 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-                VLOG_WARN_RL(&rl, "%s: send error: %s",
-                             rpc->name, ovs_strerror(-retval));
+                VLOG_WARN_RL(&rl, "%s: send error: %s", rpc->name,
+                             ovs_strerror(-retval));
                 jsonrpc_error(rpc, retval ? -retval : EPIPE);
             }
             break;
@@ -747,12 +742,11 @@ jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
      * here forever; jsonrpc_recv_wait() wakes at once if input remains. */
     for (int i = 0; i < 50; i++) {
         if (rpc->rx_ofs < rpc->rx_len) {
-            rpc->rx_ofs += jsonrpc_reader_feed(rpc->reader,
-                                               rpc->rx + rpc->rx_ofs,
-                                               rpc->rx_len - rpc->rx_ofs);
+            rpc->rx_ofs += jsonrpc_reader_feed(
+                rpc->reader, rpc->rx + rpc->rx_ofs, rpc->rx_len - rpc->rx_ofs);
         } else if (!jsonrpc_reader_is_ready(rpc->reader)) {
-            ssize_t retval = stream_recv(rpc->stream, rpc->rx,
-                                         JSONRPC_RX_SIZE);
+            ssize_t retval =
+                stream_recv(rpc->stream, rpc->rx, JSONRPC_RX_SIZE);
             if (retval > 0) {
                 rpc->rx_ofs = 0;
                 rpc->rx_len = retval;
@@ -772,8 +766,8 @@ jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
                 return rpc->status;
             } else {
                 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-                VLOG_WARN_RL(&rl, "%s: receive error: %s",
-                             rpc->name, ovs_strerror(-retval));
+                VLOG_WARN_RL(&rl, "%s: receive error: %s", rpc->name,
+                             ovs_strerror(-retval));
                 jsonrpc_error(rpc, -retval);
                 return rpc->status;
             }
@@ -784,8 +778,8 @@ jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
             char *error = jsonrpc_reader_take(rpc->reader, &msg);
             if (error) {
                 jsonrpc_protocol_error(
-                    rpc, xasprintf("received bad JSON-RPC message: %s",
-                                   error));
+                    rpc,
+                    xasprintf("received bad JSON-RPC message: %s", error));
                 free(error);
                 return rpc->status;
             }
@@ -867,8 +861,8 @@ jsonrpc_transact_block(struct jsonrpc *rpc, struct jsonrpc_msg *request,
         }
         if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
             /* Keep the peer's inactivity probe satisfied while we wait. */
-            error = jsonrpc_send(rpc, jsonrpc_create_reply(
-                                     json_incref(msg->params), msg->id));
+            error = jsonrpc_send(
+                rpc, jsonrpc_create_reply(json_incref(msg->params), msg->id));
         }
         jsonrpc_msg_destroy(msg);
     }

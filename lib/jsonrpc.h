@@ -35,10 +35,10 @@ struct stream;
 /* Messages. */
 
 enum jsonrpc_msg_type {
-    JSONRPC_REQUEST,            /* Request: expects a reply or error. */
-    JSONRPC_NOTIFY,             /* Notification: no reply. */
-    JSONRPC_REPLY,              /* Successful reply to a request. */
-    JSONRPC_ERROR               /* Error reply to a request. */
+    JSONRPC_REQUEST, /* Request: expects a reply or error. */
+    JSONRPC_NOTIFY,  /* Notification: no reply. */
+    JSONRPC_REPLY,   /* Successful reply to a request. */
+    JSONRPC_ERROR    /* Error reply to a request. */
 };
 
 /* Returns "request", "notification", "reply" or "error". */
@@ -48,23 +48,22 @@ const char *jsonrpc_msg_type_to_string(enum jsonrpc_msg_type type);
  * non-NULL json_t member holds one reference owned by the message. */
 struct jsonrpc_msg {
     enum jsonrpc_msg_type type;
-    char *method;               /* Request, notification. */
-    json_t *params;             /* Request, notification: an array. */
-    json_t *result;             /* Reply. */
-    json_t *error;              /* Error. */
-    json_t *id;                 /* Request, reply, error. */
+    char *method;   /* Request, notification. */
+    json_t *params; /* Request, notification: an array. */
+    json_t *result; /* Reply. */
+    json_t *error;  /* Error. */
+    json_t *id;     /* Request, reply, error. */
 };
 
 /* Creates a request for 'method' with 'params' (taken; must be an array)
  * and a new id, unique within the process (an integer counting up from
  * 0).  If 'idp' is nonnull, stores a new reference to the id there for
  * matching the reply. */
-struct jsonrpc_msg *jsonrpc_create_request(const char *method,
-                                           json_t *params, json_t **idp);
+struct jsonrpc_msg *jsonrpc_create_request(const char *method, json_t *params,
+                                           json_t **idp);
 
 /* Creates a notification for 'method' with 'params' (taken; an array). */
-struct jsonrpc_msg *jsonrpc_create_notify(const char *method,
-                                          json_t *params);
+struct jsonrpc_msg *jsonrpc_create_notify(const char *method, json_t *params);
 
 /* Creates a reply with 'result' (taken) to the request with id 'id'
  * (borrowed). */
@@ -82,15 +81,15 @@ void jsonrpc_msg_destroy(struct jsonrpc_msg *msg);
 
 /* Returns NULL if 'msg' has exactly the members its type requires, with
  * the right types, otherwise a malloc'd message saying what is wrong. */
-char *jsonrpc_msg_is_valid(const struct jsonrpc_msg *msg)
-    OVS_WARN_UNUSED_RESULT;
+char *
+jsonrpc_msg_is_valid(const struct jsonrpc_msg *msg) OVS_WARN_UNUSED_RESULT;
 
 /* Converts 'json' into a message.  Takes 'json'.  On success stores the
  * message in '*msgp' and returns NULL; otherwise stores NULL and returns
  * a malloc'd message, for example 'message has unexpected member "foo"'
  * or '"params" must be JSON array'. */
-char *jsonrpc_msg_from_json(json_t *json, struct jsonrpc_msg **msgp)
-    OVS_WARN_UNUSED_RESULT;
+char *jsonrpc_msg_from_json(json_t *json,
+                            struct jsonrpc_msg **msgp) OVS_WARN_UNUSED_RESULT;
 
 /* Parses the JSON text 's' into a message, as jsonrpc_msg_from_json(). */
 char *jsonrpc_msg_from_string(const char *s, struct jsonrpc_msg **msgp)
@@ -146,8 +145,7 @@ bool jsonrpc_reader_is_ready(const struct jsonrpc_reader *reader);
  * later calls report the same error again, because a byte stream whose
  * framing is lost cannot be resynchronised. */
 char *jsonrpc_reader_take(struct jsonrpc_reader *reader,
-                          struct jsonrpc_msg **msgp)
-    OVS_WARN_UNUSED_RESULT;
+                          struct jsonrpc_msg **msgp) OVS_WARN_UNUSED_RESULT;
 
 /* Returns true if the reader holds part of a message (bytes after the
  * end of the last complete message other than whitespace), so that end

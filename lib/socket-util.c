@@ -50,11 +50,12 @@ socket_set_dscp(int fd, int family, uint8_t dscp)
     int tos = dscp << 2;
     switch (family) {
     case AF_INET:
-        return setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos)
-               ? errno : 0;
+        return setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos) ? errno
+                                                                    : 0;
     case AF_INET6:
         return setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof tos)
-               ? errno : 0;
+                   ? errno
+                   : 0;
     default:
         return 0;
     }
@@ -74,7 +75,7 @@ socket_get_error(int fd)
 int
 socket_check_connection_completion(int fd)
 {
-    struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
     int n;
     SOCKET_RETRY(n, poll(&pfd, 1, 0));
     if (n < 0) {
@@ -148,8 +149,8 @@ resolve_host(const char *target, const char *host, bool bracketed,
     struct addrinfo *result;
     int error = getaddrinfo(host, NULL, &hints, &result);
     if (error) {
-        return xasprintf("%s: could not resolve host \"%s\" (%s)",
-                         target, host, gai_strerror(error));
+        return xasprintf("%s: could not resolve host \"%s\" (%s)", target,
+                         host, gai_strerror(error));
     }
     for (const struct addrinfo *ai = result; ai; ai = ai->ai_next) {
         if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
@@ -175,8 +176,8 @@ resolve_host(const char *target, const char *host, bool bracketed,
  * colon is taken whole as an IPv6 address.  Returns NULL or a malloc'd
  * error message. */
 static char *
-split_host(const char *target, const char *s, char **hostp,
-           const char **restp, bool *bracketedp)
+split_host(const char *target, const char *s, char **hostp, const char **restp,
+           bool *bracketedp)
 {
     *bracketedp = *s == '[';
     if (*s == '[') {
@@ -243,8 +244,7 @@ socket_parse_inet_passive(const char *target, int default_port,
                           struct sockaddr_storage *ss)
 {
     const char *colon = strchr(target, ':');
-    char *port_s = colon ? xmemdup0(target, colon - target)
-                         : xstrdup(target);
+    char *port_s = colon ? xmemdup0(target, colon - target) : xstrdup(target);
     char *host = NULL;
     bool bracketed = false;
     char *error = NULL;
@@ -269,8 +269,8 @@ socket_parse_inet_passive(const char *target, int default_port,
             goto exit;
         }
         if (rest) {
-            error = xasprintf("%s: unexpected \":%s\" after host",
-                              target, rest);
+            error =
+                xasprintf("%s: unexpected \":%s\" after host", target, rest);
             goto exit;
         }
     } else {
@@ -287,15 +287,14 @@ exit:
 static socklen_t
 ss_length(const struct sockaddr_storage *ss)
 {
-    return (ss->ss_family == AF_INET ? sizeof(struct sockaddr_in)
+    return (ss->ss_family == AF_INET    ? sizeof(struct sockaddr_in)
             : ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-            : sizeof *ss);
+                                        : sizeof *ss);
 }
 
 int
 socket_inet_open_active(const char *target, int default_port,
-                        struct sockaddr_storage *ssp, int *fdp,
-                        uint8_t dscp)
+                        struct sockaddr_storage *ssp, int *fdp, uint8_t dscp)
 {
     struct sockaddr_storage ss;
     *fdp = -1;
@@ -310,8 +309,8 @@ socket_inet_open_active(const char *target, int default_port,
         *ssp = ss;
     }
 
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    0);
+    int fd =
+        socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         int error = errno;
         VLOG_ERR("%s: socket: %s", target, ovs_strerror(error));
@@ -325,8 +324,7 @@ socket_inet_open_active(const char *target, int default_port,
     }
 
     int retval;
-    SOCKET_RETRY(retval, connect(fd, (struct sockaddr *) &ss,
-                                 ss_length(&ss)));
+    SOCKET_RETRY(retval, connect(fd, (struct sockaddr *) &ss, ss_length(&ss)));
     error = retval < 0 ? errno : 0;
     if (error == EINPROGRESS) {
         error = EAGAIN;
@@ -351,8 +349,8 @@ socket_inet_open_passive(const char *target, int default_port,
         return -EINVAL;
     }
 
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    0);
+    int fd =
+        socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         int error = errno;
         VLOG_ERR("%s: socket: %s", target, ovs_strerror(error));
@@ -363,8 +361,8 @@ socket_inet_open_passive(const char *target, int default_port,
     int error = 0;
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) < 0) {
         error = errno;
-        VLOG_ERR("%s: setsockopt(SO_REUSEADDR): %s",
-                 target, ovs_strerror(error));
+        VLOG_ERR("%s: setsockopt(SO_REUSEADDR): %s", target,
+                 ovs_strerror(error));
         goto error;
     }
     error = socket_set_dscp(fd, ss.ss_family, dscp);
@@ -495,8 +493,8 @@ socket_make_unix(int style, bool nonblock, const char *bind_path,
         /* A socket file left behind by a process that died would make
          * bind() fail with EADDRINUSE. */
         if (unlink(bind_path) && errno != ENOENT) {
-            VLOG_WARN("%s: could not remove stale socket (%s)",
-                      bind_path, ovs_strerror(errno));
+            VLOG_WARN("%s: could not remove stale socket (%s)", bind_path,
+                      ovs_strerror(errno));
         }
         error = make_unix_addr(bind_path, &un, &len, &dirfd);
         if (!error) {

@@ -36,17 +36,17 @@ int socket_check_connection_completion(int fd);
  * 'default_port' makes the port mandatory.  Stores the address in '*ss'.
  * Returns NULL on success, otherwise a malloc'd message saying what is
  * wrong with 'target'. */
-char *socket_parse_inet_active(const char *target, int default_port,
-                               struct sockaddr_storage *ss)
-    OVS_WARN_UNUSED_RESULT;
+char *
+socket_parse_inet_active(const char *target, int default_port,
+                         struct sockaddr_storage *ss) OVS_WARN_UNUSED_RESULT;
 
 /* Parses 'target' as a passive address "[PORT][:HOST]" (HOST defaults to
  * 0.0.0.0; an IPv6 HOST is in brackets).  An omitted PORT means
  * 'default_port', or is an error if 'default_port' is negative.  Returns
  * NULL on success, otherwise a malloc'd message. */
-char *socket_parse_inet_passive(const char *target, int default_port,
-                                struct sockaddr_storage *ss)
-    OVS_WARN_UNUSED_RESULT;
+char *
+socket_parse_inet_passive(const char *target, int default_port,
+                          struct sockaddr_storage *ss) OVS_WARN_UNUSED_RESULT;
 
 /* Opens a non-blocking, close-on-exec TCP socket and starts connecting
  * it to 'target' (as for socket_parse_inet_active()).  Returns 0 with the
@@ -71,8 +71,8 @@ uint16_t socket_ss_get_port(const struct sockaddr_storage *ss);
 
 /* Appends the address of 'ss' to 'ds': "1.2.3.4" or "[::1]" (brackets
  * for IPv6 only if 'brackets'). */
-void socket_ss_format_address(const struct sockaddr_storage *ss,
-                              bool brackets, struct ds *ds);
+void socket_ss_format_address(const struct sockaddr_storage *ss, bool brackets,
+                              struct ds *ds);
 
 /* Returns the locally bound address of 'fd' in '*ss'; 0 or errno. */
 int socket_get_sockname(int fd, struct sockaddr_storage *ss);
@@ -92,9 +92,9 @@ int socket_make_unix(int style, bool nonblock, const char *bind_path,
 
 /* Retries 'EXPR' (an expression setting errno and returning < 0 on
  * failure) while it fails with EINTR. */
-#define SOCKET_RETRY(RESULT, EXPR)                      \
-    do {                                                \
-        (RESULT) = (EXPR);                              \
+#define SOCKET_RETRY(RESULT, EXPR)                                            \
+    do {                                                                      \
+        (RESULT) = (EXPR);                                                    \
     } while ((RESULT) < 0 && errno == EINTR)
 
 #endif /* lib/socket-util.h */

@@ -22,7 +22,7 @@ VLOG_DEFINE_THIS_MODULE(stream_fd);
 struct stream_fd {
     struct stream stream;
     int fd;
-    int fd_type;                /* AF_INET, AF_INET6, AF_UNIX. */
+    int fd_type; /* AF_INET, AF_INET6, AF_UNIX. */
 };
 
 static const struct stream_class stream_fd_class;
@@ -70,8 +70,8 @@ stream_fd_recv(struct stream *stream, void *buffer, size_t n)
         int error = errno == EWOULDBLOCK ? EAGAIN : errno;
         if (error != EAGAIN) {
             static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-            VLOG_DBG_RL(&rl, "%s: recv: %s",
-                        stream_get_name(stream), ovs_strerror(error));
+            VLOG_DBG_RL(&rl, "%s: recv: %s", stream_get_name(stream),
+                        ovs_strerror(error));
         }
         return -error;
     }
@@ -90,8 +90,8 @@ stream_fd_send(struct stream *stream, const void *buffer, size_t n)
         int error = errno == EWOULDBLOCK ? EAGAIN : errno;
         if (error != EAGAIN) {
             static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-            VLOG_DBG_RL(&rl, "%s: send: %s",
-                        stream_get_name(stream), ovs_strerror(error));
+            VLOG_DBG_RL(&rl, "%s: send: %s", stream_get_name(stream),
+                        ovs_strerror(error));
         }
         return -error;
     }

@@ -19,8 +19,8 @@
  * pass the structure to stream_init(). */
 struct stream {
     const struct stream_class *class;
-    int state;                  /* Private to stream.c. */
-    int error;                  /* Connection error, once failed. */
+    int state; /* Private to stream.c. */
+    int error; /* Connection error, once failed. */
     char *name;
     char *peer_id;
 };
@@ -81,7 +81,7 @@ struct stream_class {
 struct pstream {
     const struct pstream_class *class;
     char *name;
-    uint16_t bound_port;        /* TCP port in host byte order, or 0. */
+    uint16_t bound_port; /* TCP port in host byte order, or 0. */
 };
 
 /* Initialises 'pstream' as being of 'class' with the given 'name' (which

@@ -83,6 +83,21 @@ log_openssl_errors(enum vlog_level level, const char *function)
     return any;
 }
 
+/* Returns the text of the last queued OpenSSL error (clearing the
+ * queue) in 'buf', or a generic text if there is none. */
+static const char *
+last_openssl_error(char *buf, size_t size)
+{
+    unsigned long err = ERR_peek_last_error();
+    if (err) {
+        ERR_error_string_n(err, buf, size);
+    } else {
+        ovs_strlcpy(buf, "unknown error", size);
+    }
+    ERR_clear_error();
+    return buf;
+}
+
 /* Returns the text of the first queued OpenSSL error (clearing the
  * queue) in 'buf', or a generic text if there is none. */
 static const char *
@@ -187,30 +202,37 @@ load_certificate(void)
     }
 }
 
+/* Loads whichever of the key and certificate are configured.  The
+ * certificate goes first: OpenSSL refuses a key that does not match the
+ * certificate in place, but drops a key that does not match a newly
+ * loaded certificate, so this order lets a renewed pair replace the old
+ * one. */
+static void
+load_key_and_cert(void)
+{
+    if (certificate.file_name) {
+        load_certificate();
+    }
+    if (private_key.file_name) {
+        load_private_key();
+    }
+}
+
 void
 stream_ssl_set_private_key_file(const char *file_name)
 {
-    if (!file_name || ssl_init()) {
-        return;
-    }
-    if (config_file_changed(&private_key, file_name)) {
-        load_private_key();
-        /* Loading a key clears a certificate that does not match it,
-         * so a renewed pair must be loaded in this order. */
-        if (certificate.file_name) {
-            load_certificate();
-        }
+    if (file_name && !ssl_init()
+        && config_file_changed(&private_key, file_name)) {
+        load_key_and_cert();
     }
 }
 
 void
 stream_ssl_set_certificate_file(const char *file_name)
 {
-    if (!file_name || ssl_init()) {
-        return;
-    }
-    if (config_file_changed(&certificate, file_name)) {
-        load_certificate();
+    if (file_name && !ssl_init()
+        && config_file_changed(&certificate, file_name)) {
+        load_key_and_cert();
     }
 }
 
@@ -224,8 +246,7 @@ stream_ssl_set_key_and_cert(const char *private_key_file,
     bool key_changed = config_file_changed(&private_key, private_key_file);
     bool cert_changed = config_file_changed(&certificate, certificate_file);
     if (key_changed || cert_changed) {
-        load_private_key();
-        load_certificate();
+        load_key_and_cert();
     }
 }
 
@@ -293,27 +314,35 @@ read_cert_file(const char *file_name, const char *what)
 static void
 load_ca_cert(bool log_trust)
 {
+    /* The names are what a server advertises to clients as acceptable
+     * issuers; reading them first also gives OVS's error message for a
+     * missing or unreadable file. */
+    ERR_clear_error();
+    STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(ca_cert.file_name);
+    if (!names) {
+        char buf[256];
+        VLOG_ERR("failed to load client certificates from %s: %s",
+                 ca_cert.file_name, last_openssl_error(buf, sizeof buf));
+        return;
+    }
     STACK_OF(X509) *certs = read_cert_file(ca_cert.file_name,
-                                           "client certificates");
+                                           "CA certificates");
     if (!certs) {
+        sk_X509_NAME_pop_free(names, X509_NAME_free);
         return;
     }
 
     X509_STORE *store = X509_STORE_new();
-    STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
     for (int i = 0; i < sk_X509_num(certs); i++) {
         X509 *cert = sk_X509_value(certs, i);
         X509_STORE_add_cert(store, cert);
-        sk_X509_NAME_push(names,
-                          X509_NAME_dup(X509_get_subject_name(cert)));
         if (log_trust) {
             log_trusted_ca_cert(ca_cert.file_name, cert);
         }
     }
     sk_X509_pop_free(certs, X509_free);
 
-    /* The store is what verifies peers; the name list is what a server
-     * advertises to clients as acceptable issuers. */
+    /* The store is what verifies peers. */
     SSL_CTX_set_cert_store(ctx, store);
     SSL_CTX_set_client_CA_list(ctx, names);
     bootstrap_ca_cert = false;
@@ -713,6 +742,12 @@ static int
 do_ca_cert_bootstrap(struct ssl_stream *s)
 {
     const char *file_name = ca_cert.file_name;
+    if (!bootstrap_ca_cert) {
+        /* Another connection of ours bootstrapped it meanwhile. */
+        VLOG_INFO("killing successful connection to retry using CA cert");
+        return EPROTO;
+    }
+
     STACK_OF(X509) *chain = SSL_get_peer_cert_chain(s->ssl);
     int n = chain ? sk_X509_num(chain) : 0;
     X509 *peer = SSL_get0_peer_certificate(s->ssl);

@@ -22,14 +22,13 @@ tcp_set_nodelay(int fd, const char *name)
 {
     int on = 1;
     if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) < 0) {
-        VLOG_WARN("%s: setsockopt(TCP_NODELAY): %s",
-                  name, ovs_strerror(errno));
+        VLOG_WARN("%s: setsockopt(TCP_NODELAY): %s", name,
+                  ovs_strerror(errno));
     }
 }
 
 static int
-tcp_open(const char *name, char *suffix, struct stream **streamp,
-         uint8_t dscp)
+tcp_open(const char *name, char *suffix, struct stream **streamp, uint8_t dscp)
 {
     struct sockaddr_storage ss;
     int fd;
@@ -56,8 +55,7 @@ ptcp_accept(int fd, const struct sockaddr_storage *ss, size_t ss_len,
     socket_ss_format_address(ss, true, &name);
     ds_put_format(&name, ":%u", socket_ss_get_port(ss));
     tcp_set_nodelay(fd, ds_cstr(&name));
-    return new_fd_stream(ds_steal_cstr(&name), fd, 0, ss->ss_family,
-                         streamp);
+    return new_fd_stream(ds_steal_cstr(&name), fd, 0, ss->ss_family, streamp);
 }
 
 static int
@@ -77,8 +75,8 @@ ptcp_listen(const char *name, char *suffix, struct pstream **pstreamp,
     ds_put_format(&bound, "ptcp:%u:", port);
     socket_ss_format_address(&ss, true, &bound);
 
-    int error = new_fd_pstream(ds_steal_cstr(&bound), fd, ptcp_accept, NULL,
-                               pstreamp);
+    int error =
+        new_fd_pstream(ds_steal_cstr(&bound), fd, ptcp_accept, NULL, pstreamp);
     if (!error) {
         pstream_set_bound_port(*pstreamp, port);
     }

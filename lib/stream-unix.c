@@ -46,7 +46,8 @@ punix_accept(int fd, const struct sockaddr_storage *ss, size_t ss_len,
     static unsigned int n_unnamed;
     const struct sockaddr_un *un = (const struct sockaddr_un *) ss;
     size_t path_len = ss_len > offsetof(struct sockaddr_un, sun_path)
-                      ? ss_len - offsetof(struct sockaddr_un, sun_path) : 0;
+                          ? ss_len - offsetof(struct sockaddr_un, sun_path)
+                          : 0;
     char *name;
     if (path_len && un->sun_path[0]) {
         name = xasprintf("unix:%.*s", (int) strnlen(un->sun_path, path_len),

@@ -23,9 +23,9 @@ COVERAGE_DEFINE(pstream_open);
 
 /* Connection states of an active stream. */
 enum stream_state {
-    SCS_CONNECTING,             /* Connecting: class's connect() pending. */
-    SCS_CONNECTED,              /* Connected. */
-    SCS_DISCONNECTED            /* Failed: 'error' says why. */
+    SCS_CONNECTING,  /* Connecting: class's connect() pending. */
+    SCS_CONNECTED,   /* Connected. */
+    SCS_DISCONNECTED /* Failed: 'error' says why. */
 };
 
 static const struct stream_class *const stream_classes[] = {
@@ -53,8 +53,7 @@ static bool
 method_matches(const char *name, const char *class_name)
 {
     size_t len = method_length(name);
-    return len && strlen(class_name) == len
-           && !strncmp(name, class_name, len);
+    return len && strlen(class_name) == len && !strncmp(name, class_name, len);
 }
 
 static const struct stream_class *
@@ -85,18 +84,18 @@ stream_usage(const char *name, bool active, bool passive)
     printf("\n");
     if (active) {
         printf("Active %s connection methods:\n", name);
-        printf("  tcp:HOST[:PORT]         "
-               "PORT (default: none) at remote HOST\n");
-        printf("  ssl:HOST[:PORT]         "
-               "SSL PORT (default: none) at remote HOST\n");
+        printf("  tcp:HOST:PORT           "
+               "PORT at remote HOST\n");
+        printf("  ssl:HOST:PORT           "
+               "SSL PORT at remote HOST\n");
         printf("  unix:FILE               "
                "Unix domain socket named FILE\n");
     }
     if (passive) {
         printf("Passive %s connection methods:\n", name);
-        printf("  ptcp:[PORT][:IP]        "
+        printf("  ptcp:PORT[:IP]          "
                "listen to TCP PORT on IP\n");
-        printf("  pssl:[PORT][:IP]        "
+        printf("  pssl:PORT[:IP]          "
                "listen for SSL on PORT on IP\n");
         printf("  punix:FILE              "
                "listen on Unix domain socket FILE\n");
@@ -200,8 +199,8 @@ stream_init(struct stream *stream, const struct stream_class *class,
     memset(stream, 0, sizeof *stream);
     stream->class = class;
     stream->state = (connect_status == EAGAIN ? SCS_CONNECTING
-                     : !connect_status ? SCS_CONNECTED
-                     : SCS_DISCONNECTED);
+                     : !connect_status        ? SCS_CONNECTED
+                                              : SCS_DISCONNECTED);
     stream->error = connect_status == EAGAIN ? 0 : connect_status;
     stream->name = name;
 }
@@ -228,8 +227,8 @@ int
 stream_connect(struct stream *stream)
 {
     if (stream->state == SCS_CONNECTING) {
-        int error = stream->class->connect
-                    ? stream->class->connect(stream) : 0;
+        int error =
+            stream->class->connect ? stream->class->connect(stream) : 0;
         if (!error) {
             stream->state = SCS_CONNECTED;
         } else if (error != EAGAIN) {

@@ -46,11 +46,7 @@ struct stream;
 #define OVSDB_PORT 6640
 #define OFP_PORT 6653
 
-enum stream_wait_type {
-    STREAM_CONNECT,
-    STREAM_RECV,
-    STREAM_SEND
-};
+enum stream_wait_type { STREAM_CONNECT, STREAM_RECV, STREAM_SEND };
 
 /* Checks that 'name' starts with the prefix of a known active method,
  * without opening anything.  Returns 0 or EAFNOSUPPORT.  (Arguments are
@@ -167,7 +163,9 @@ bool stream_parse_target_with_default_port(const char *target,
                                            struct sockaddr_storage *ss);
 
 /* Prints the connection-name syntax to stdout for a program's --help,
- * describing active and/or passive methods. */
+ * describing active and/or passive methods, in OVS's words ("Active
+ * 'name' connection methods:" ...).  The PKI and SSL option lines that
+ * OVS prints after them belong to lib/stream-ssl.c. */
 void stream_usage(const char *name, bool active, bool passive);
 
 #endif /* lib/stream.h */

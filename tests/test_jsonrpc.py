@@ -411,3 +411,67 @@ def test_long_unix_socket_path(server_factory, tmp_path):
     assert len(path) > 108
     server = server_factory("punix:" + path)
     assert _echo(tmp_path, "unix:" + path) == ECHO_REPLY
+
+
+def test_sigterm_removes_unix_socket_file(server_factory, tmp_path):
+    server, remote, path = _unix_server(server_factory, tmp_path)
+    assert os.path.exists(path)
+    server.proc.terminate()
+    server.proc.wait(timeout=10)
+    assert not os.path.exists(path)
+
+
+def test_client_interoperates_with_python_ovs_server(tmp_path):
+    ovs_jsonrpc = pytest.importorskip("ovs.jsonrpc")
+    ovs_stream = pytest.importorskip("ovs.stream")
+    ovs_poller = pytest.importorskip("ovs.poller")
+    import threading
+
+    path = str(tmp_path / "py.sock")
+    error, pstream = ovs_stream.PassiveStream.open("punix:" + path)
+    assert error == 0
+    stop = threading.Event()
+    received = []
+
+    def serve():
+        conns = []
+        while not stop.is_set():
+            error, stream = pstream.accept()
+            if not error:
+                conns.append(ovs_jsonrpc.Connection(stream))
+            for conn in list(conns):
+                conn.run()
+                error, msg = conn.recv()
+                if msg:
+                    received.append(msg.to_json())
+                    if msg.type == ovs_jsonrpc.Message.T_REQUEST:
+                        conn.send(ovs_jsonrpc.Message.create_reply(
+                            {"echoed": msg.params}, msg.id))
+                if conn.get_status():
+                    conns.remove(conn)
+                    conn.close()
+            poller = ovs_poller.Poller()
+            pstream.wait(poller)
+            for conn in conns:
+                conn.wait(poller)
+                conn.recv_wait(poller)
+            poller.timer_wait(100)
+            poller.block()
+        for conn in conns:
+            conn.close()
+        pstream.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        out = _client(tmp_path, "request", "unix:" + path, "echo",
+                      '["x",[2]]').stdout
+        assert out == ('{"result":{"echoed":["x",[2]]},"error":null,'
+                       '"id":0}\n')
+        _client(tmp_path, "notify", "unix:" + path, "note", "[true]")
+        wait_for(lambda: len(received) == 2, what="notification")
+        assert received[1] == {"method": "note", "params": [True],
+                               "id": None}
+    finally:
+        stop.set()
+        thread.join(timeout=10)

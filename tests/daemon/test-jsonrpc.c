@@ -86,8 +86,10 @@ parse_options(int argc, char *argv[])
         case OPT_MAX_MSG_SIZE: {
             unsigned long long size;
             if (!str_to_ullong(optarg, 10, &size) || !size) {
-                ovs_fatal(0, "--max-msg-size: \"%s\" is not a positive "
-                          "integer", optarg);
+                ovs_fatal(0,
+                          "--max-msg-size: \"%s\" is not a positive "
+                          "integer",
+                          optarg);
             }
             max_msg_size = size;
             break;
@@ -96,7 +98,7 @@ parse_options(int argc, char *argv[])
         case 'h':
             usage();
 
-        VLOG_OPTION_HANDLERS
+            VLOG_OPTION_HANDLERS
 
         case '?':
             exit(EXIT_FAILURE);
@@ -139,11 +141,11 @@ handle_msg(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
     switch (msg->type) {
     case JSONRPC_REQUEST:
         if (!strcmp(msg->method, "echo")) {
-            jsonrpc_send(rpc, jsonrpc_create_reply(json_incref(msg->params),
-                                                   msg->id));
+            jsonrpc_send(
+                rpc, jsonrpc_create_reply(json_incref(msg->params), msg->id));
         } else if (!strcmp(msg->method, "shutdown")) {
-            jsonrpc_send_block(rpc, jsonrpc_create_reply(json_object(),
-                                                         msg->id));
+            jsonrpc_send_block(rpc,
+                               jsonrpc_create_reply(json_object(), msg->id));
             return true;
         } else {
             json_t *error = json_pack("{s:s,s:s}", "error", "unknown method",
@@ -211,7 +213,7 @@ do_listen(int argc OVS_UNUSED, char *argv[])
             ovs_fatal(error, "pstream_accept failed");
         }
 
-        for (size_t i = 0; i < n_rpcs && !done; ) {
+        for (size_t i = 0; i < n_rpcs && !done;) {
             struct jsonrpc *rpc = rpcs[i];
             struct jsonrpc_msg *msg;
 
@@ -265,8 +267,8 @@ static void
 do_request(int argc OVS_UNUSED, char *argv[])
 {
     json_t *params = parse_params(argv[3]);
-    struct jsonrpc_msg *request = jsonrpc_create_request(argv[2], params,
-                                                         NULL);
+    struct jsonrpc_msg *request =
+        jsonrpc_create_request(argv[2], params, NULL);
     struct jsonrpc *rpc = open_remote(argv[1]);
     struct jsonrpc_msg *reply;
     int error = jsonrpc_transact_block(rpc, request, &reply);
@@ -299,9 +301,9 @@ main(int argc, char *argv[])
         int n_args;
         void (*handler)(int argc, char *argv[]);
     } commands[] = {
-        { "listen", 1, do_listen },
-        { "request", 3, do_request },
-        { "notify", 3, do_notify },
+        {"listen", 1, do_listen},
+        {"request", 3, do_request},
+        {"notify", 3, do_notify},
     };
 
     set_program_name(argv[0]);

@@ -43,6 +43,23 @@ class NetnsFactory:
         _ip("link", "set", peer, "up")
         return peer
 
+    def connect(self, ns_a, if_a, ns_b, if_b, addr_a=None, addr_b=None):
+        """Joins two hosts directly with a veth pair (no switch between
+        them): 'if_a' in 'ns_a', 'if_b' in 'ns_b'."""
+        tmp_a = "%s%da" % (self.tag, len(self.links))
+        tmp_b = "%s%db" % (self.tag, len(self.links))
+        _ip("link", "add", tmp_a, "type", "veth", "peer", "name", tmp_b)
+        # Deleting either end removes the pair; remember one in case the
+        # namespaces are gone before close() runs.
+        self.links.append(tmp_a)
+        for tmp, ns, ifname, addr in ((tmp_a, ns_a, if_a, addr_a),
+                                      (tmp_b, ns_b, if_b, addr_b)):
+            _ip("link", "set", tmp, "netns", ns)
+            self.exec(ns, "ip", "link", "set", tmp, "name", ifname)
+            if addr:
+                self.exec(ns, "ip", "addr", "add", addr, "dev", ifname)
+            self.exec(ns, "ip", "link", "set", ifname, "up")
+
     def exec(self, ns, *argv, check=True, timeout=30):
         return subprocess.run(["ip", "netns", "exec", ns] + list(argv),
                               check=check, capture_output=True, text=True,

@@ -70,9 +70,10 @@ class Sandbox:
         return result
 
     def start_daemon(self, argv, name=None, detach=True, wait_ctl=True,
-                     env=None):
+                     env=None, daemon_options=True):
         """Starts a daemon in the sandbox with --pidfile and --log-file
-        (and --detach unless detach=False), and waits until its control
+        (and --detach unless detach=False; none of them with
+        daemon_options=False, for programs that are not ours), and waits until its control
         socket exists.  Returns a Daemon; it is stopped by close()."""
         argv = [str(a) for a in argv]
         if "/" not in argv[0]:
@@ -81,7 +82,10 @@ class Sandbox:
         pidfile = os.path.join(self.rundir, name + ".pid")
         log_file = os.path.join(self.logdir, name + ".log")
         extra = ["--pidfile=" + pidfile, "--log-file=" + log_file]
-        if detach:
+        if not daemon_options:
+            extra = []
+            detach = False
+        elif detach:
             extra.append("--detach")
         e = dict(self.env)
         if env:

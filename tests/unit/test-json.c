@@ -17,16 +17,16 @@
 static void
 test_compact_form_has_no_whitespace_and_keeps_order(void **state)
 {
-    json_t *json = json_pack("{s:i,s:[s,b,n],s:f}", "zeta", 1, "alpha",
-                             "x y", 1, "mid", 1.5);
+    json_t *json = json_pack("{s:i,s:[s,b,n],s:f}", "zeta", 1, "alpha", "x y",
+                             1, "mid", 1.5);
     char *s = json_to_string_compact(json, false);
     assert_string_equal(s, "{\"zeta\":1,\"alpha\":[\"x y\",true,null],"
-                        "\"mid\":1.5}");
+                           "\"mid\":1.5}");
     free(s);
 
     s = json_to_string_compact(json, true);
     assert_string_equal(s, "{\"alpha\":[\"x y\",true,null],\"mid\":1.5,"
-                        "\"zeta\":1}");
+                           "\"zeta\":1}");
     free(s);
     json_decref(json);
 }
@@ -94,10 +94,10 @@ test_typed_getters_treat_wrong_type_as_missing(void **state)
 static void
 test_type_names_match_ovs(void **state)
 {
-    const char *texts[] = { "{}", "[]", "\"x\"", "1", "1.5", "true",
-                            "false", "null" };
-    const char *names[] = { "object", "array", "string", "integer", "real",
-                            "true", "false", "null" };
+    const char *texts[] = {"{}",  "[]",   "\"x\"", "1",
+                           "1.5", "true", "false", "null"};
+    const char *names[] = {"object", "array", "string", "integer",
+                           "real",   "true",  "false",  "null"};
     for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
         json_t *json;
         char *error = json_from_string(texts[i], &json);
@@ -111,7 +111,7 @@ test_type_names_match_ovs(void **state)
 static void
 test_array_helpers(void **state)
 {
-    const char *strings[] = { "b", "a" };
+    const char *strings[] = {"b", "a"};
     json_t *json = json_array_of_strings(strings, 2);
     char *s = json_to_string_compact(json, false);
     assert_string_equal(s, "[\"b\",\"a\"]");
@@ -197,7 +197,7 @@ test_parse_file(void **state)
 
     error = json_from_file("/nonexistent/file.json", &json);
     assert_string_equal(error, "/nonexistent/file.json: open failed "
-                        "(No such file or directory)");
+                               "(No such file or directory)");
     free(error);
 }
 

@@ -97,10 +97,8 @@ test_invalid_message_shapes_get_precise_errors(void **state)
                 "\"params\" must be JSON array");
     parse_fails("{\"method\":\"m\",\"params\":\"p\"}",
                 "\"params\" must be JSON array");
-    parse_fails("{\"method\":\"m\",\"id\":1}",
-                "request must have \"params\"");
-    parse_fails("{\"method\":\"m\"}",
-                "notification must have \"params\"");
+    parse_fails("{\"method\":\"m\",\"id\":1}", "request must have \"params\"");
+    parse_fails("{\"method\":\"m\"}", "notification must have \"params\"");
     parse_fails("{\"method\":\"m\",\"params\":[],\"id\":1,\"result\":1}",
                 "request must not have \"result\"");
     parse_fails("{\"method\":\"m\",\"params\":[],\"error\":1}",
@@ -123,16 +121,17 @@ static void
 test_requests_get_distinct_ids_and_round_trip(void **state)
 {
     json_t *id1, *id2;
-    struct jsonrpc_msg *r1 = jsonrpc_create_request("echo", json_array(),
-                                                    &id1);
-    struct jsonrpc_msg *r2 = jsonrpc_create_request("echo", json_array(),
-                                                    &id2);
+    struct jsonrpc_msg *r1 =
+        jsonrpc_create_request("echo", json_array(), &id1);
+    struct jsonrpc_msg *r2 =
+        jsonrpc_create_request("echo", json_array(), &id2);
     assert_true(json_is_integer(id1));
     assert_false(json_equal(id1, id2));
 
     char *s = jsonrpc_msg_to_string(r1);
     char *expected = xasprintf("{\"method\":\"echo\",\"params\":[],"
-                               "\"id\":%lld", json_integer_value(id1));
+                               "\"id\":%lld",
+                               json_integer_value(id1));
     assert_true(strncmp(s, expected, strlen(expected)) == 0);
     free(expected);
 
@@ -141,8 +140,8 @@ test_requests_get_distinct_ids_and_round_trip(void **state)
     assert_true(json_equal(back->id, id1));
     free(s);
 
-    struct jsonrpc_msg *reply = jsonrpc_create_reply(json_string("ok"),
-                                                     back->id);
+    struct jsonrpc_msg *reply =
+        jsonrpc_create_reply(json_string("ok"), back->id);
     s = jsonrpc_msg_to_string(reply);
     expected = xasprintf("{\"result\":\"ok\",\"error\":null,\"id\":%lld}",
                          json_integer_value(id1));
@@ -150,8 +149,8 @@ test_requests_get_distinct_ids_and_round_trip(void **state)
     free(expected);
     free(s);
 
-    struct jsonrpc_msg *error = jsonrpc_create_error(json_string("no"),
-                                                     back->id);
+    struct jsonrpc_msg *error =
+        jsonrpc_create_error(json_string("no"), back->id);
     s = jsonrpc_msg_to_string(error);
     expected = xasprintf("{\"result\":null,\"error\":\"no\",\"id\":%lld}",
                          json_integer_value(id1));
@@ -166,8 +165,8 @@ test_requests_get_distinct_ids_and_round_trip(void **state)
 
     struct ds ds = DS_EMPTY_INITIALIZER;
     jsonrpc_msg_format(error, &ds);
-    expected = xasprintf("error, error=\"no\", id=%lld",
-                         json_integer_value(id1));
+    expected =
+        xasprintf("error, error=\"no\", id=%lld", json_integer_value(id1));
     assert_string_equal(ds_cstr(&ds), expected);
     free(expected);
     ds_destroy(&ds);
@@ -189,8 +188,7 @@ test_requests_get_distinct_ids_and_round_trip(void **state)
 /* Feeds 'n' bytes at 'data' to 'r' and appends each message (as compact
  * JSON text) or error ("ERROR: ...") to 'out', one per line. */
 static void
-feed_all(struct jsonrpc_reader *r, const char *data, size_t n,
-         struct ds *out)
+feed_all(struct jsonrpc_reader *r, const char *data, size_t n, struct ds *out)
 {
     while (n > 0) {
         size_t used = jsonrpc_reader_feed(r, data, n);
@@ -292,8 +290,8 @@ reader_fails(const char *s, size_t max, const char *expected)
     /* Messages before the bad one are delivered; the error comes last. */
     char *want = xasprintf("ERROR: %s\n", expected);
     if (!str_endswith(ds_cstr(&out), want)) {
-        fail_msg("got \"%s\", expected it to end with \"%s\"",
-                 ds_cstr(&out), want);
+        fail_msg("got \"%s\", expected it to end with \"%s\"", ds_cstr(&out),
+                 want);
     }
     free(want);
 
@@ -350,8 +348,8 @@ test_max_message_size_is_enforced(void **state)
     ds_destroy(&out);
     jsonrpc_reader_destroy(r);
 
-    char *error = xasprintf("message exceeds maximum size of %zu bytes",
-                            len - 1);
+    char *error =
+        xasprintf("message exceeds maximum size of %zu bytes", len - 1);
     reader_fails(msg, len - 1, error);
     free(error);
 
@@ -393,11 +391,11 @@ static void
 pair_open(struct pair *p)
 {
     int fds[2];
-    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
-                                fds), 0);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds),
+                     0);
     struct stream *stream;
-    assert_int_equal(new_fd_stream(xstrdup("unix:pair"), fds[0], 0,
-                                   AF_UNIX, &stream), 0);
+    assert_int_equal(
+        new_fd_stream(xstrdup("unix:pair"), fds[0], 0, AF_UNIX, &stream), 0);
     p->rpc = jsonrpc_open(stream);
     p->peer = fds[1];
 }
@@ -433,8 +431,10 @@ test_connection_sends_and_receives(void **state)
     peer_write(&p, input);
     assert_int_equal(jsonrpc_recv(p.rpc, &msg), 0);
     assert_int_equal(msg->type, JSONRPC_REQUEST);
-    assert_int_equal(jsonrpc_send(p.rpc, jsonrpc_create_reply(
-                                      json_incref(msg->params), msg->id)), 0);
+    assert_int_equal(
+        jsonrpc_send(p.rpc,
+                     jsonrpc_create_reply(json_incref(msg->params), msg->id)),
+        0);
     jsonrpc_msg_destroy(msg);
     assert_int_equal(jsonrpc_recv(p.rpc, &msg), 0);
     assert_int_equal(msg->type, JSONRPC_NOTIFY);
@@ -455,8 +455,8 @@ test_connection_sends_and_receives(void **state)
     p.peer = -1;
     assert_int_equal(jsonrpc_recv(p.rpc, &msg), EOF);
     assert_int_equal(jsonrpc_get_status(p.rpc), EOF);
-    assert_int_equal(jsonrpc_send(p.rpc, jsonrpc_create_notify(
-                                      "x", json_array())), EOF);
+    assert_int_equal(
+        jsonrpc_send(p.rpc, jsonrpc_create_notify("x", json_array())), EOF);
     assert_null(jsonrpc_get_error_string(p.rpc));
     pair_close(&p);
 }
@@ -469,13 +469,15 @@ test_connection_queues_output_when_peer_is_slow(void **state)
 
     /* Fill the socket buffer so that sends have to queue. */
     json_t *params = json_array();
-    json_array_append_new(params, json_string_take(xmemdup0(
-        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        64)));
+    json_array_append_new(
+        params,
+        json_string_take(xmemdup0(
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            64)));
     size_t sent = 0;
     while (jsonrpc_get_backlog(p.rpc) == 0) {
-        struct jsonrpc_msg *m = jsonrpc_create_notify("n",
-                                                      json_incref(params));
+        struct jsonrpc_msg *m =
+            jsonrpc_create_notify("n", json_incref(params));
         char *s = jsonrpc_msg_to_string(m);
         sent += strlen(s);
         free(s);
@@ -557,8 +559,9 @@ test_send_block_and_recv_block(void **state)
     struct pair p;
     pair_open(&p);
 
-    assert_int_equal(jsonrpc_send_block(p.rpc, jsonrpc_create_notify(
-                                            "hi", json_array())), 0);
+    assert_int_equal(
+        jsonrpc_send_block(p.rpc, jsonrpc_create_notify("hi", json_array())),
+        0);
     char buf[256];
     ssize_t n = read(p.peer, buf, sizeof buf - 1);
     assert_true(n > 0);

@@ -24,9 +24,9 @@ static char *
 parse(const char *target, bool passive, int default_port)
 {
     struct sockaddr_storage ss;
-    char *error = (passive
-                   ? socket_parse_inet_passive(target, default_port, &ss)
-                   : socket_parse_inet_active(target, default_port, &ss));
+    char *error =
+        (passive ? socket_parse_inet_passive(target, default_port, &ss)
+                 : socket_parse_inet_active(target, default_port, &ss));
     if (error) {
         char *s = xasprintf("ERROR: %s", error);
         free(error);
@@ -131,14 +131,13 @@ test_method_names(void **state)
                      EINVAL);
 
     struct sockaddr_storage ss;
-    assert_true(stream_parse_target_with_default_port("tcp:10.0.0.1", 6640,
-                                                      &ss));
+    assert_true(
+        stream_parse_target_with_default_port("tcp:10.0.0.1", 6640, &ss));
     assert_int_equal(socket_ss_get_port(&ss), 6640);
-    assert_true(stream_parse_target_with_default_port("ssl:[::2]:9", 6640,
-                                                      &ss));
+    assert_true(
+        stream_parse_target_with_default_port("ssl:[::2]:9", 6640, &ss));
     assert_int_equal(socket_ss_get_port(&ss), 9);
-    assert_false(stream_parse_target_with_default_port("unix:x", 6640,
-                                                       &ss));
+    assert_false(stream_parse_target_with_default_port("unix:x", 6640, &ss));
 }
 
 /* Accepts one connection on 'pstream', waiting for it. */
@@ -191,14 +190,12 @@ transfer(struct stream *a, struct stream *b, size_t n)
 /* Connects to 'name' through 'pstream', checks traffic in both
  * directions and end of stream. */
 static void
-check_loopback(struct pstream *pstream, const char *name,
-               int default_port)
+check_loopback(struct pstream *pstream, const char *name, int default_port)
 {
     struct stream *client;
-    int error = (default_port >= 0
-                 ? stream_open_with_default_port(name, default_port,
-                                                 &client, DSCP_DEFAULT)
-                 : stream_open(name, &client, DSCP_DEFAULT));
+    int error = (default_port >= 0 ? stream_open_with_default_port(
+                     name, default_port, &client, DSCP_DEFAULT)
+                                   : stream_open(name, &client, DSCP_DEFAULT));
     assert_int_equal(stream_open_block(error, 10000, &client), 0);
     struct stream *server = accept_one(pstream);
 
@@ -221,8 +218,8 @@ static void
 test_tcp_loopback_ipv4_and_ipv6(void **state)
 {
     struct pstream *pstream;
-    assert_int_equal(pstream_open("ptcp:0:127.0.0.1", &pstream,
-                                  DSCP_DEFAULT), 0);
+    assert_int_equal(pstream_open("ptcp:0:127.0.0.1", &pstream, DSCP_DEFAULT),
+                     0);
     uint16_t port = pstream_get_bound_port(pstream);
     assert_true(port > 0);
     char *expected = xasprintf("ptcp:%u:127.0.0.1", port);
@@ -237,8 +234,8 @@ test_tcp_loopback_ipv4_and_ipv6(void **state)
     /* Accepted streams are named after the peer. */
     struct stream *client, *server;
     name = xasprintf("tcp:127.0.0.1:%u", port);
-    assert_int_equal(stream_open_block(stream_open(name, &client, 0), -1,
-                                       &client), 0);
+    assert_int_equal(
+        stream_open_block(stream_open(name, &client, 0), -1, &client), 0);
     free(name);
     server = accept_one(pstream);
     assert_true(str_startswith(stream_get_name(server), "tcp:127.0.0.1:"));
@@ -248,7 +245,7 @@ test_tcp_loopback_ipv4_and_ipv6(void **state)
 
     int error = pstream_open("ptcp:0:[::1]", &pstream, DSCP_DEFAULT);
     if (error == EADDRNOTAVAIL || error == EAFNOSUPPORT) {
-        return;                 /* No IPv6 loopback here. */
+        return; /* No IPv6 loopback here. */
     }
     assert_int_equal(error, 0);
     port = pstream_get_bound_port(pstream);
@@ -268,14 +265,13 @@ test_tcp_connection_refused(void **state)
     /* Find a port nobody listens on: bind one, note it, close it. */
     struct pstream *pstream;
     assert_int_equal(pstream_open("ptcp:0:127.0.0.1", &pstream, 0), 0);
-    char *name = xasprintf("tcp:127.0.0.1:%u",
-                           pstream_get_bound_port(pstream));
+    char *name =
+        xasprintf("tcp:127.0.0.1:%u", pstream_get_bound_port(pstream));
     pstream_close(pstream);
 
     struct stream *stream;
     int error = stream_open(name, &stream, DSCP_DEFAULT);
-    assert_int_equal(stream_open_block(error, 10000, &stream),
-                     ECONNREFUSED);
+    assert_int_equal(stream_open_block(error, 10000, &stream), ECONNREFUSED);
     assert_null(stream);
     free(name);
 }
@@ -311,8 +307,8 @@ test_unix_loopback_and_cleanup(void **state)
     check_loopback(pstream, name, -1);
 
     struct stream *client;
-    assert_int_equal(stream_open_block(stream_open(name, &client, 0), -1,
-                                       &client), 0);
+    assert_int_equal(
+        stream_open_block(stream_open(name, &client, 0), -1, &client), 0);
     struct stream *server = accept_one(pstream);
     assert_true(str_startswith(stream_get_name(server), "unix#"));
     stream_close(server);
@@ -404,8 +400,9 @@ test_pstream_default_ports(void **state)
     pstream_close(probe);
 
     struct pstream *pstream;
-    assert_int_equal(pstream_open_with_default_port("ptcp::127.0.0.1", port,
-                                                    &pstream, 0), 0);
+    assert_int_equal(
+        pstream_open_with_default_port("ptcp::127.0.0.1", port, &pstream, 0),
+        0);
     assert_int_equal(pstream_get_bound_port(pstream), port);
     pstream_close(pstream);
 }
