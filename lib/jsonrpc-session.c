@@ -23,14 +23,14 @@ VLOG_DEFINE_THIS_MODULE(jsonrpc_session);
 #define PROBE_ID "echo"
 
 struct jsonrpc_session {
-    char **remotes;             /* Connection names to try, in turn. */
+    char **remotes; /* Connection names to try, in turn. */
     size_t n_remotes;
-    size_t current;             /* Index into 'remotes' of the one in use. */
+    size_t current; /* Index into 'remotes' of the one in use. */
 
     struct reconnect *reconnect;
-    struct jsonrpc *rpc;        /* The connection, once established. */
-    struct stream *stream;      /* Active: connection in progress. */
-    struct pstream *pstream;    /* Passive: the listener. */
+    struct jsonrpc *rpc;     /* The connection, once established. */
+    struct stream *stream;   /* Active: connection in progress. */
+    struct pstream *pstream; /* Passive: the listener. */
     int last_error;
     unsigned int seqno;
     uint8_t dscp;
@@ -190,8 +190,8 @@ session_connect(struct jsonrpc_session *s)
         }
     } else {
         error = (s->pstream ? 0
-                 : pstream_open_with_default_port(name, OVSDB_PORT,
-                                                  &s->pstream, s->dscp));
+                            : pstream_open_with_default_port(
+                                name, OVSDB_PORT, &s->pstream, s->dscp));
         if (!error) {
             reconnect_listening(s->reconnect, now);
         }
@@ -207,8 +207,8 @@ session_connect(struct jsonrpc_session *s)
 static void
 session_send_probe(struct jsonrpc_session *s)
 {
-    struct jsonrpc_msg *probe = jsonrpc_create_request("echo", json_array(),
-                                                       NULL);
+    struct jsonrpc_msg *probe =
+        jsonrpc_create_request("echo", json_array(), NULL);
     json_decref(probe->id);
     probe->id = json_string(PROBE_ID);
     jsonrpc_send(s->rpc, probe);
@@ -363,8 +363,8 @@ jsonrpc_session_recv(struct jsonrpc_session *s)
     reconnect_activity(s->reconnect, now);
     if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
         /* The peer's probe: answer with its own parameters. */
-        struct jsonrpc_msg *reply
-            = jsonrpc_create_reply(json_incref(msg->params), msg->id);
+        struct jsonrpc_msg *reply =
+            jsonrpc_create_reply(json_incref(msg->params), msg->id);
         jsonrpc_session_send(s, reply);
     } else if (is_probe_reply(msg)) {
         /* The answer to our probe: its arrival was all we needed. */
@@ -449,9 +449,8 @@ jsonrpc_session_reset_backoff(struct jsonrpc_session *s)
 void
 jsonrpc_session_set_max_backoff(struct jsonrpc_session *s, int max_backoff)
 {
-    reconnect_set_backoff(s->reconnect,
-                          reconnect_get_min_backoff(s->reconnect),
-                          max_backoff);
+    reconnect_set_backoff(
+        s->reconnect, reconnect_get_min_backoff(s->reconnect), max_backoff);
 }
 
 void

@@ -44,8 +44,9 @@ struct jsonrpc_session *jsonrpc_session_open(const char *name, bool retry);
 /* Like jsonrpc_session_open() with several remotes (at least one), tried
  * in turn: a failed or dropped connection moves on to the next remote at
  * once, and backoff starts only after all of them failed. */
-struct jsonrpc_session *jsonrpc_session_open_multiple(
-    const char *const *names, size_t n_names, bool retry);
+struct jsonrpc_session *jsonrpc_session_open_multiple(const char *const *names,
+                                                      size_t n_names,
+                                                      bool retry);
 
 /* Wraps 'jsonrpc' (taken), a connection a server accepted, in a session
  * that sends probes and answers echoes but never reconnects.  Its state

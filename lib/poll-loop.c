@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -104,6 +105,42 @@ reopen_epoll(struct poll_loop *l)
     l->stale = false;
 }
 
+/* Frees a thread's loop when the thread exits, so that short-lived
+ * threads that block on something (a client transaction, a test peer)
+ * leak neither memory nor the epoll fd. */
+static pthread_key_t loop_key;
+static pthread_once_t loop_key_once = PTHREAD_ONCE_INIT;
+
+static void
+free_poll_loop(void *l_)
+{
+    struct poll_loop *l = l_;
+    struct poll_node *node;
+
+    HMAP_FOR_EACH_POP (node, hmap_node, &l->wanted) {
+        free(node);
+    }
+    HMAP_FOR_EACH_POP (node, hmap_node, &l->kernel) {
+        free(node);
+    }
+    hmap_destroy(&l->wanted);
+    hmap_destroy(&l->kernel);
+    if (l->pid == getpid()) {
+        close(l->epoll_fd);
+    }
+    free(l->ready);
+    free(l);
+    loop = NULL;
+}
+
+static void
+create_loop_key(void)
+{
+    if (pthread_key_create(&loop_key, free_poll_loop)) {
+        ovs_abort(0, "pthread_key_create failed");
+    }
+}
+
 static struct poll_loop *
 poll_loop(void)
 {
@@ -115,6 +152,9 @@ poll_loop(void)
         loop->timeout_when = LLONG_MAX;
         loop->max_ready = 64;
         loop->ready = xmalloc(loop->max_ready * sizeof *loop->ready);
+
+        pthread_once(&loop_key_once, create_loop_key);
+        pthread_setspecific(loop_key, loop);
     }
     return loop;
 }

@@ -12,13 +12,13 @@
 VLOG_DEFINE_THIS_MODULE(reconnect);
 
 enum reconnect_state {
-    S_VOID,                     /* Disabled, or out of tries. */
-    S_BACKOFF,                  /* Waiting before the next attempt. */
-    S_CONNECTING,               /* Attempt in progress. */
-    S_ACTIVE,                   /* Connected, heard from recently. */
-    S_IDLE,                     /* Connected, probe sent, no answer yet. */
-    S_RECONNECT,                /* Asked to drop the connection. */
-    S_LISTENING                 /* Passive: waiting for a peer. */
+    S_VOID,       /* Disabled, or out of tries. */
+    S_BACKOFF,    /* Waiting before the next attempt. */
+    S_CONNECTING, /* Attempt in progress. */
+    S_ACTIVE,     /* Connected, heard from recently. */
+    S_IDLE,       /* Connected, probe sent, no answer yet. */
+    S_RECONNECT,  /* Asked to drop the connection. */
+    S_LISTENING   /* Passive: waiting for a peer. */
 };
 
 struct reconnect {
@@ -33,10 +33,10 @@ struct reconnect {
     long long state_entered;
     int backoff;
     long long last_activity;
-    long long last_connected;       /* LLONG_MIN if never. */
-    long long last_disconnected;    /* LLONG_MIN if never. */
+    long long last_connected;    /* LLONG_MIN if never. */
+    long long last_disconnected; /* LLONG_MIN if never. */
     long long last_receive_attempt;
-    unsigned int max_tries;         /* UINT_MAX: unlimited. */
+    unsigned int max_tries; /* UINT_MAX: unlimited. */
     unsigned int backoff_free_tries;
 
     /* Whether S_RECONNECT was entered from a connected state, so that
@@ -55,13 +55,20 @@ static const char *
 state_name(enum reconnect_state state)
 {
     switch (state) {
-    case S_VOID: return "VOID";
-    case S_BACKOFF: return "BACKOFF";
-    case S_CONNECTING: return "CONNECTING";
-    case S_ACTIVE: return "ACTIVE";
-    case S_IDLE: return "IDLE";
-    case S_RECONNECT: return "RECONNECT";
-    case S_LISTENING: return "LISTENING";
+    case S_VOID:
+        return "VOID";
+    case S_BACKOFF:
+        return "BACKOFF";
+    case S_CONNECTING:
+        return "CONNECTING";
+    case S_ACTIVE:
+        return "ACTIVE";
+    case S_IDLE:
+        return "IDLE";
+    case S_RECONNECT:
+        return "RECONNECT";
+    case S_LISTENING:
+        return "LISTENING";
     }
     return "***ERROR***";
 }
@@ -141,7 +148,7 @@ reconnect_set_backoff(struct reconnect *r, int min_backoff, int max_backoff)
 {
     r->min_backoff = MAX(min_backoff, 1000);
     r->max_backoff = (max_backoff > 0 ? MAX(max_backoff, 1000)
-                      : RECONNECT_DEFAULT_MAX_BACKOFF);
+                                      : RECONNECT_DEFAULT_MAX_BACKOFF);
     if (r->min_backoff > r->max_backoff) {
         r->max_backoff = r->min_backoff;
     }
@@ -237,9 +244,8 @@ reconnect_set_passive(struct reconnect *r, bool passive, long long now)
     r->passive = passive;
     /* A state that only makes sense in the other mode restarts the cycle
      * in the new one. */
-    if (passive
-        ? r->state == S_CONNECTING || r->state == S_RECONNECT
-        : r->state == S_LISTENING) {
+    if (passive ? r->state == S_CONNECTING || r->state == S_RECONNECT
+                : r->state == S_LISTENING) {
         transition(r, now, S_BACKOFF);
         r->backoff = 0;
     }
@@ -309,8 +315,10 @@ update_backoff(struct reconnect *r, enum reconnect_state from)
              r->name, r->backoff / 1000.0);
     } else {
         if (r->backoff < r->max_backoff) {
-            VLOG(info_level(r), "%s: continuing to reconnect in the "
-                 "background but suppressing further logging", r->name);
+            VLOG(info_level(r),
+                 "%s: continuing to reconnect in the "
+                 "background but suppressing further logging",
+                 r->name);
         }
         r->backoff = r->max_backoff;
     }
@@ -324,28 +332,28 @@ reconnect_disconnected(struct reconnect *r, long long now, int error)
     }
 
     enum reconnect_state from = r->state;
-    bool was_connected = (is_connected_state(from)
-                          || (from == S_RECONNECT
-                              && r->reconnect_was_connected));
+    bool was_connected =
+        (is_connected_state(from)
+         || (from == S_RECONNECT && r->reconnect_was_connected));
     if (from == S_RECONNECT) {
         VLOG(info_level(r), "%s: connection closed by client", r->name);
     } else if (is_connected_state(from)) {
         if (error > 0) {
-            VLOG_WARN("%s: connection dropped (%s)",
-                      r->name, ovs_strerror(error));
+            VLOG_WARN("%s: connection dropped (%s)", r->name,
+                      ovs_strerror(error));
         } else if (error == EOF) {
             VLOG(info_level(r), "%s: connection closed by peer", r->name);
         } else {
             VLOG(info_level(r), "%s: connection dropped", r->name);
         }
     } else if (from == S_LISTENING) {
-        VLOG_WARN("%s: error listening for connections (%s)",
-                  r->name, ovs_strerror(error > 0 ? error : EPROTO));
+        VLOG_WARN("%s: error listening for connections (%s)", r->name,
+                  ovs_strerror(error > 0 ? error : EPROTO));
     } else if (!attempts_are_logged(r)) {
         /* Suppressed. */
     } else if (error > 0) {
-        VLOG(info_level(r), "%s: connection attempt failed (%s)",
-             r->name, ovs_strerror(error));
+        VLOG(info_level(r), "%s: connection attempt failed (%s)", r->name,
+             ovs_strerror(error));
     } else {
         VLOG(info_level(r), "%s: connection attempt timed out", r->name);
     }
@@ -445,8 +453,8 @@ deadline(const struct reconnect *r, long long now)
         if (!r->probe_interval) {
             return LLONG_MAX;
         }
-        expiration = MAX(r->last_activity, r->state_entered)
-                     + r->probe_interval;
+        expiration =
+            MAX(r->last_activity, r->state_entered) + r->probe_interval;
         break;
 
     case S_IDLE:
@@ -495,7 +503,8 @@ reconnect_run(struct reconnect *r, long long now)
 
     case S_IDLE:
         VLOG_ERR("%s: no response to inactivity probe after %.3g seconds, "
-                 "disconnecting", r->name, r->probe_interval / 1000.0);
+                 "disconnecting",
+                 r->name, r->probe_interval / 1000.0);
         return RECONNECT_DISCONNECT;
 
     case S_VOID:
@@ -549,8 +558,7 @@ reconnect_get_last_connect_elapsed(const struct reconnect *r, long long now)
 }
 
 unsigned int
-reconnect_get_last_disconnect_elapsed(const struct reconnect *r,
-                                      long long now)
+reconnect_get_last_disconnect_elapsed(const struct reconnect *r, long long now)
 {
     return elapsed(r->last_disconnected, now);
 }

@@ -36,12 +36,12 @@
 #define RECONNECT_DEFAULT_PROBE_INTERVAL 5000
 
 enum reconnect_action {
-    RECONNECT_NONE,             /* Nothing to do now. */
-    RECONNECT_CONNECT,          /* Start connecting (active) or listening
-                                 * (passive). */
-    RECONNECT_DISCONNECT,       /* Drop the connection or abandon the
-                                 * attempt. */
-    RECONNECT_PROBE             /* Send an inactivity probe. */
+    RECONNECT_NONE,       /* Nothing to do now. */
+    RECONNECT_CONNECT,    /* Start connecting (active) or listening
+                           * (passive). */
+    RECONNECT_DISCONNECT, /* Drop the connection or abandon the
+                           * attempt. */
+    RECONNECT_PROBE       /* Send an inactivity probe. */
 };
 
 struct reconnect *reconnect_create(long long now);
@@ -133,18 +133,18 @@ unsigned int reconnect_get_last_disconnect_elapsed(const struct reconnect *,
                                                    long long now);
 
 struct reconnect_stats {
-    long long creation_time;    /* Time of reconnect_create(). */
-    long long last_activity;    /* Last reconnect_activity(). */
-    long long last_connected;   /* Last connection, LLONG_MIN if none. */
-    long long last_disconnected;  /* Last disconnection, LLONG_MIN if
-                                   * none. */
-    int backoff;                /* Current backoff, ms. */
-    unsigned int seqno;         /* Changes on each connect/disconnect. */
+    long long creation_time;     /* Time of reconnect_create(). */
+    long long last_activity;     /* Last reconnect_activity(). */
+    long long last_connected;    /* Last connection, LLONG_MIN if none. */
+    long long last_disconnected; /* Last disconnection, LLONG_MIN if
+                                  * none. */
+    int backoff;                 /* Current backoff, ms. */
+    unsigned int seqno;          /* Changes on each connect/disconnect. */
 
     bool is_connected;
-    unsigned int msec_since_connect;     /* UINT_MAX if never. */
-    unsigned int msec_since_disconnect;  /* UINT_MAX if never. */
-    unsigned long long total_connected_duration;  /* In ms. */
+    unsigned int msec_since_connect;             /* UINT_MAX if never. */
+    unsigned int msec_since_disconnect;          /* UINT_MAX if never. */
+    unsigned long long total_connected_duration; /* In ms. */
     unsigned int n_attempted_connections;
     unsigned int n_successful_connections;
 

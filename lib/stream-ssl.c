@@ -39,8 +39,8 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 25);
  * time it had when it was last loaded, so that a change on disk can be
  * noticed and the file reloaded. */
 struct ssl_config_file {
-    char *file_name;            /* NULL if not configured. */
-    struct timespec mtime;      /* Zero if the file did not exist. */
+    char *file_name;       /* NULL if not configured. */
+    struct timespec mtime; /* Zero if the file did not exist. */
 };
 
 static struct ssl_config_file private_key;
@@ -135,10 +135,10 @@ ssl_init(void)
      * is treated like one that closed it cleanly: for our protocols,
      * message framing detects truncation. */
     SSL_CTX_set_options(ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3
-                        | SSL_OP_NO_COMPRESSION
-                        | SSL_OP_IGNORE_UNEXPECTED_EOF);
+                                 | SSL_OP_NO_COMPRESSION
+                                 | SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE
-                     | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+                              | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                        NULL);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
@@ -155,7 +155,7 @@ static bool
 config_file_changed(struct ssl_config_file *cf, const char *file_name)
 {
     struct stat st;
-    struct timespec mtime = { 0, 0 };
+    struct timespec mtime = {0, 0};
     if (!stat(file_name, &st)) {
         mtime = st.st_mtim;
     }
@@ -177,7 +177,8 @@ static void
 load_private_key(void)
 {
     if (SSL_CTX_use_PrivateKey_file(ctx, private_key.file_name,
-                                    SSL_FILETYPE_PEM) == 1) {
+                                    SSL_FILETYPE_PEM)
+        == 1) {
         key_loaded = true;
     } else {
         char buf[256];
@@ -191,8 +192,7 @@ static void
 load_certificate(void)
 {
     /* The file may hold our certificate followed by its chain. */
-    if (SSL_CTX_use_certificate_chain_file(ctx, certificate.file_name)
-        == 1) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, certificate.file_name) == 1) {
         cert_loaded = true;
     } else {
         char buf[256];
@@ -279,13 +279,12 @@ log_trusted_ca_cert(const char *file_name, X509 *cert)
 
 /* Reads every certificate in PEM file 'file_name'.  Returns a stack of
  * them (at least one) or NULL, logging why, on failure. */
-static STACK_OF(X509) *
-read_cert_file(const char *file_name, const char *what)
+static STACK_OF(X509) * read_cert_file(const char *file_name, const char *what)
 {
     FILE *file = fopen(file_name, "r");
     if (!file) {
-        VLOG_ERR("failed to open %s for reading: %s",
-                 file_name, ovs_strerror(errno));
+        VLOG_ERR("failed to open %s for reading: %s", file_name,
+                 ovs_strerror(errno));
         return NULL;
     }
 
@@ -325,8 +324,8 @@ load_ca_cert(bool log_trust)
                  ca_cert.file_name, last_openssl_error(buf, sizeof buf));
         return;
     }
-    STACK_OF(X509) *certs = read_cert_file(ca_cert.file_name,
-                                           "CA certificates");
+    STACK_OF(X509) *certs =
+        read_cert_file(ca_cert.file_name, "CA certificates");
     if (!certs) {
         sk_X509_NAME_pop_free(names, X509_NAME_free);
         return;
@@ -371,8 +370,8 @@ stream_ssl_set_ca_cert_file(const char *file_name, bool bootstrap)
 static void
 load_peer_ca_cert(void)
 {
-    STACK_OF(X509) *certs = read_cert_file(peer_ca_cert.file_name,
-                                           "peer CA certificates");
+    STACK_OF(X509) *certs =
+        read_cert_file(peer_ca_cert.file_name, "peer CA certificates");
     if (!certs) {
         return;
     }
@@ -425,20 +424,19 @@ reload_changed_files(void)
 bool
 stream_ssl_is_configured(void)
 {
-    return private_key.file_name || certificate.file_name
-           || ca_cert.file_name;
+    return private_key.file_name || certificate.file_name || ca_cert.file_name;
 }
 
 struct protocol {
     const char *name;
-    long option;                /* SSL_OP_NO_* that disables it. */
+    long option; /* SSL_OP_NO_* that disables it. */
 };
 
 static const struct protocol protocols[] = {
-    { "TLSv1", SSL_OP_NO_TLSv1 },
-    { "TLSv1.1", SSL_OP_NO_TLSv1_1 },
-    { "TLSv1.2", SSL_OP_NO_TLSv1_2 },
-    { "TLSv1.3", SSL_OP_NO_TLSv1_3 },
+    {"TLSv1", SSL_OP_NO_TLSv1},
+    {"TLSv1.1", SSL_OP_NO_TLSv1_1},
+    {"TLSv1.2", SSL_OP_NO_TLSv1_2},
+    {"TLSv1.3", SSL_OP_NO_TLSv1_3},
 };
 
 void
@@ -549,15 +547,15 @@ check_configuration(void)
 /* Streams. */
 
 enum ssl_state {
-    STATE_TCP_CONNECTING,       /* Waiting for the TCP connection. */
-    STATE_SSL_CONNECTING        /* TLS handshake in progress. */
+    STATE_TCP_CONNECTING, /* Waiting for the TCP connection. */
+    STATE_SSL_CONNECTING  /* TLS handshake in progress. */
 };
 
 struct ssl_stream {
     struct stream stream;
     enum ssl_state state;
     bool is_server;
-    bool bootstrapping;         /* This connection bootstraps the CA. */
+    bool bootstrapping; /* This connection bootstraps the CA. */
     int fd;
     SSL *ssl;
 
@@ -571,9 +569,9 @@ struct ssl_stream {
      * wants a write retried with the same data, so it stays here until
      * it is all written, and send() refuses more meanwhile. */
     char *txbuf;
-    size_t tx_len;              /* Bytes in 'txbuf' still to write. */
-    size_t tx_ofs;              /* Offset of those bytes in 'txbuf'. */
-    int tx_error;               /* Error from writing 'txbuf', or 0. */
+    size_t tx_len; /* Bytes in 'txbuf' still to write. */
+    size_t tx_ofs; /* Offset of those bytes in 'txbuf'. */
+    int tx_error;  /* Error from writing 'txbuf', or 0. */
 };
 
 static struct ssl_stream *
@@ -649,8 +647,7 @@ new_ssl_stream(char *name, int fd, bool is_server, int tcp_status,
 }
 
 static int
-ssl_open(const char *name, char *suffix, struct stream **streamp,
-         uint8_t dscp)
+ssl_open(const char *name, char *suffix, struct stream **streamp, uint8_t dscp)
 {
     int error = check_configuration();
     if (error) {
@@ -709,8 +706,7 @@ interpret_ssl_result(struct ssl_stream *s, const char *function, int ret,
         if (log_openssl_errors(VLL_WARN, function)) {
             return hard_error;
         } else if (ret == 0 || !sys_error) {
-            VLOG_WARN_RL(&rl, "%s: unexpected SSL connection close",
-                         function);
+            VLOG_WARN_RL(&rl, "%s: unexpected SSL connection close", function);
             return hard_error == EIO ? EOF : EPROTO;
         }
         VLOG_WARN_RL(&rl, "%s: %s", function, ovs_strerror(sys_error));
@@ -788,8 +784,8 @@ do_ca_cert_bootstrap(struct ssl_stream *s)
     if (!PEM_write_X509(file, ca)) {
         char buf[256];
         VLOG_ERR("could not bootstrap CA cert: PEM_write_X509 to %s "
-                 "failed: %s", file_name,
-                 first_openssl_error(buf, sizeof buf));
+                 "failed: %s",
+                 file_name, first_openssl_error(buf, sizeof buf));
         fclose(file);
         unlink(file_name);
         return EPROTO;
@@ -802,7 +798,7 @@ do_ca_cert_bootstrap(struct ssl_stream *s)
     }
 
     VLOG_INFO("successfully bootstrapped CA cert to %s", file_name);
-    config_file_changed(&ca_cert, file_name);  /* Records the mtime. */
+    config_file_changed(&ca_cert, file_name); /* Records the mtime. */
     load_ca_cert(true);
     VLOG_INFO("killing successful connection to retry using CA cert");
     return EPROTO;
@@ -884,8 +880,8 @@ ssl_do_tx(struct ssl_stream *s)
             s->tx_len -= ret;
             continue;
         }
-        int error = interpret_ssl_result(s, "SSL_write", ret, &s->tx_want,
-                                         EIO);
+        int error =
+            interpret_ssl_result(s, "SSL_write", ret, &s->tx_want, EIO);
         return error == EOF ? EPIPE : error;
     }
     free(s->txbuf);
@@ -1030,8 +1026,8 @@ pssl_listen(const char *name, char *suffix, struct pstream **pstreamp,
     ds_put_format(&bound, "pssl:%u:", port);
     socket_ss_format_address(&ss, true, &bound);
 
-    error = new_fd_pstream(ds_steal_cstr(&bound), fd, pssl_accept, NULL,
-                           pstreamp);
+    error =
+        new_fd_pstream(ds_steal_cstr(&bound), fd, pssl_accept, NULL, pstreamp);
     if (!error) {
         pstream_set_bound_port(*pstreamp, port);
     }

@@ -64,6 +64,7 @@ void stream_ssl_usage(void);
  *     switch (c) { ... STREAM_SSL_OPTION_HANDLERS }
  *
  * with "p:c:C:" in the short options string. */
+/* clang-format off */
 #define STREAM_SSL_OPTION_ENUMS                                         \
     OPT_BOOTSTRAP_CA_CERT,                                              \
     OPT_PEER_CA_CERT,                                                   \
@@ -101,5 +102,6 @@ void stream_ssl_usage(void);
     case OPT_SSL_CIPHERS:                                               \
         stream_ssl_set_ciphers(optarg);                                 \
         break;
+/* clang-format on */
 
 #endif /* lib/stream-ssl.h */

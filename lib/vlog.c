@@ -462,7 +462,7 @@ vlog_set_log_file(const char *file_name)
     int error = open_log_file(new_name, &new_fd);
     if (error) {
         VLOG_WARN("failed to open %s for logging: %s",
-                  new_name, ovs_strerror(error));
+                  file_name ? file_name : new_name, ovs_strerror(error));
         free(new_name);
         return error;
     }
@@ -485,7 +485,8 @@ vlog_set_log_file(const char *file_name)
     free(old_name);
     vlog_update_min_levels();
 
-    VLOG_INFO("opened log file %s", new_name);
+    /* OVS names the file as it was given. */
+    VLOG_INFO("opened log file %s", file_name ? file_name : new_name);
     return 0;
 }
 

@@ -8,9 +8,11 @@ import fcntl
 import os
 import pwd
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 
 import pytest
 
@@ -310,14 +312,24 @@ def test_user_option_drops_privileges(sandbox):
         nobody = pwd.getpwnam("nobody")
     except KeyError:
         pytest.skip("no user 'nobody'")
-    for d in (sandbox.root, sandbox.rundir, sandbox.logdir):
-        os.chmod(d, 0o777)
-    d = sandbox.start_daemon(["test-daemon", "--user=nobody"])
-    status = read("/proc/%d/status" % d.pid())
-    uid_line = re.search(r"^Uid:\s+(\d+)\s+(\d+)", status, re.M)
-    assert int(uid_line.group(1)) == int(uid_line.group(2)) == nobody.pw_uid
-    assert os.stat(d.pidfile).st_uid == nobody.pw_uid
-    assert ok(sandbox, "test/echo", "unprivileged") == "unprivileged\n"
+    # The control socket is created after the switch, in a directory that
+    # 'nobody' can reach (pytest's own directories are private).
+    ctl_dir = tempfile.mkdtemp(prefix="turnout-user-")
+    try:
+        os.chmod(ctl_dir, 0o777)
+        ctl = os.path.join(ctl_dir, "ctl")
+        d = sandbox.start_daemon(["test-daemon", "--user=nobody",
+                                  "--unixctl=" + ctl], wait_ctl=False)
+        wait_for(lambda: os.path.exists(ctl), what="control socket")
+        status = read("/proc/%d/status" % d.pid())
+        uid = re.search(r"^Uid:\s+(\d+)\s+(\d+)", status, re.M)
+        assert int(uid.group(1)) == int(uid.group(2)) == nobody.pw_uid
+        assert os.stat(d.pidfile).st_uid == nobody.pw_uid
+        r = sandbox.run(["ovs-appctl", "-t", ctl, "test/echo", "nobody"])
+        assert (r.stdout, r.returncode) == ("nobody\n", 0)
+        sandbox.stop_daemon(d)
+    finally:
+        shutil.rmtree(ctl_dir, ignore_errors=True)
 
 
 # Logging.
@@ -448,14 +460,20 @@ def test_rate_limit_drops_and_reports(sandbox):
     assert 5 <= logged < 20
 
     # The bucket refills at 10 messages per second; the next admitted
-    # message is preceded by the summary of what was dropped.
+    # message is preceded by the summary of everything dropped, including
+    # the trickle messages that found the bucket still empty.
+    n_trickles = [0]
+
     def summary():
+        n_trickles[0] += 1
         ok(sandbox, "test/log-rl", "1", "trickle")
         return log_lines(d, r"\|test_daemon\|WARN\|Dropped (\d+) log "
                          r"messages in last \d+ seconds \(most recently, "
                          r"\d+ seconds ago\) due to excessive rate$")
     dropped = wait_for(summary, what="dropped-messages summary")
-    assert int(dropped[0]) + logged == 20
+    trickled = len(log_lines(d, r"\|test_daemon\|WARN\|trickle$"))
+    assert trickled == 1
+    assert int(dropped[0]) + logged + trickled == 20 + n_trickles[0]
 
     ok(sandbox, "vlog/disable-rate-limit", "test_daemon")
     ok(sandbox, "test/log-rl", "20", "unlimited")
@@ -535,13 +553,12 @@ def test_coverage_counts_and_rates(sandbox):
         ok(sandbox, "test/echo")
     assert ok(sandbox, "coverage/read-counter", "test_daemon_echo") == "10\n"
 
-    # Rates appear once the 5-second sample that saw the events is taken:
-    # 10 events over 5 s, 1 minute and 1 hour.
-    line = (r"^test_daemon_echo           2\.0/sec     0\.167/sec        "
+    # Rates appear once the 5-second samples that saw the events are
+    # taken: 10 events over the last minute and the last hour.
+    line = (r"^test_daemon_echo {9}[ \d]{2}\d\.\d/sec {5}0\.167/sec {8}"
             r"0\.0028/sec   total: 10$")
-    text = wait_for(lambda: re.search(line, ok(sandbox, "coverage/show"),
+    assert wait_for(lambda: re.search(line, ok(sandbox, "coverage/show"),
                                       re.M), timeout=15, what="a sample")
-    assert text
     show = ok(sandbox, "coverage/show")
     assert re.match(r"Event coverage, avg rate over last: 5 seconds, last "
                     r"minute, last hour,  hash=[0-9a-f]{8}:\n", show)

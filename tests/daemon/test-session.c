@@ -46,8 +46,8 @@
 
 VLOG_DEFINE_THIS_MODULE(test_session);
 
-static int probe_interval = -1;     /* -1: the session's default. */
-static int max_backoff = -1;        /* -1: the session's default. */
+static int probe_interval = -1; /* -1: the session's default. */
+static int max_backoff = -1;    /* -1: the session's default. */
 static bool once;
 static bool retry = true;
 static const char *port_file;
@@ -79,8 +79,8 @@ parse_msec(const char *option, const char *arg)
 {
     int value;
     if (!str_to_int(arg, 10, &value) || value < 0) {
-        ovs_fatal(0, "--%s: \"%s\" is not a non-negative integer",
-                  option, arg);
+        ovs_fatal(0, "--%s: \"%s\" is not a non-negative integer", option,
+                  arg);
     }
     return value;
 }
@@ -144,8 +144,8 @@ parse_options(int argc, char *argv[])
         case 'h':
             usage();
 
-        VLOG_OPTION_HANDLERS
-        STREAM_SSL_OPTION_HANDLERS
+            VLOG_OPTION_HANDLERS
+            STREAM_SSL_OPTION_HANDLERS
 
         case '?':
             exit(EXIT_FAILURE);
@@ -156,8 +156,7 @@ parse_options(int argc, char *argv[])
     }
 }
 
-static void
-print_line(const char *format, ...) PRINTF_FORMAT(1, 2);
+static void print_line(const char *format, ...) PRINTF_FORMAT(1, 2);
 
 static void
 print_line(const char *format, ...)
@@ -233,10 +232,9 @@ do_client(int argc, char *argv[])
 
         struct jsonrpc_msg *msg;
         while ((msg = jsonrpc_session_recv(s)) != NULL) {
-            bool is_reply = ((msg->type == JSONRPC_REPLY
-                              || msg->type == JSONRPC_ERROR)
-                             && request_id
-                             && json_equal(msg->id, request_id));
+            bool is_reply =
+                ((msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR)
+                 && request_id && json_equal(msg->id, request_id));
             if (is_reply) {
                 if (msg->type == JSONRPC_REPLY) {
                     print_json("reply: ", msg->result);
@@ -328,14 +326,12 @@ do_server(int argc, char *argv[])
         struct stream *stream;
         error = pstream_accept(pstream, &stream);
         if (!error) {
-            struct jsonrpc_session *s
-                = jsonrpc_session_open_unreliably(jsonrpc_open(stream),
-                                                  DSCP_DEFAULT);
+            struct jsonrpc_session *s = jsonrpc_session_open_unreliably(
+                jsonrpc_open(stream), DSCP_DEFAULT);
             jsonrpc_session_set_probe_interval(
                 s, probe_interval >= 0 ? probe_interval : 0);
             if (n_sessions >= allocated) {
-                sessions = x2nrealloc(sessions, &allocated,
-                                      sizeof *sessions);
+                sessions = x2nrealloc(sessions, &allocated, sizeof *sessions);
             }
             sessions[n_sessions++] = s;
             print_line("accepted %s", jsonrpc_session_get_name(s));
@@ -345,7 +341,7 @@ do_server(int argc, char *argv[])
         }
 
         bool paused = pause_file && !access(pause_file, F_OK);
-        for (size_t i = 0; i < n_sessions; ) {
+        for (size_t i = 0; i < n_sessions;) {
             struct jsonrpc_session *s = sessions[i];
             jsonrpc_session_run(s);
 
@@ -363,9 +359,9 @@ do_server(int argc, char *argv[])
             }
 
             if (!jsonrpc_session_is_alive(s)) {
-                print_line("closed %s (%s)", jsonrpc_session_get_name(s),
-                           ovs_retval_to_string(
-                               jsonrpc_session_get_last_error(s)));
+                print_line(
+                    "closed %s (%s)", jsonrpc_session_get_name(s),
+                    ovs_retval_to_string(jsonrpc_session_get_last_error(s)));
                 jsonrpc_session_close(s);
                 sessions[i] = sessions[--n_sessions];
             } else {

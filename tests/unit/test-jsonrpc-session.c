@@ -52,8 +52,8 @@ run_until(struct jsonrpc_session *a, struct jsonrpc_session *b,
 {
     long long deadline = time_msec() + timeout_ms;
     for (;;) {
-        struct jsonrpc_session *sessions[2] = { a, b };
-        struct jsonrpc_msg **msgs[2] = { a_msg, b_msg };
+        struct jsonrpc_session *sessions[2] = {a, b};
+        struct jsonrpc_msg **msgs[2] = {a_msg, b_msg};
         for (int i = 0; i < 2; i++) {
             if (!sessions[i]) {
                 continue;
@@ -137,10 +137,8 @@ test_sessions_connect_exchange_and_notice_loss(void **state)
     unsigned int server_seqno = jsonrpc_session_get_seqno(pair.server);
     assert_true(run_until(pair.server, pair.client, both_connected, &pair,
                           5000, NULL, NULL));
-    assert_int_not_equal(jsonrpc_session_get_seqno(pair.client),
-                         client_seqno);
-    assert_int_not_equal(jsonrpc_session_get_seqno(pair.server),
-                         server_seqno);
+    assert_int_not_equal(jsonrpc_session_get_seqno(pair.client), client_seqno);
+    assert_int_not_equal(jsonrpc_session_get_seqno(pair.server), server_seqno);
 
     /* Unix sockets need no inactivity probes. */
     struct reconnect_stats stats;
@@ -151,26 +149,26 @@ test_sessions_connect_exchange_and_notice_loss(void **state)
     /* A request reaches the server's owner. */
     json_t *id;
     assert_int_equal(jsonrpc_session_send(
-                         pair.client,
-                         jsonrpc_create_request("frob", json_pack("[i]", 7),
-                                                &id)), 0);
+                         pair.client, jsonrpc_create_request(
+                                          "frob", json_pack("[i]", 7), &id)),
+                     0);
     struct jsonrpc_msg *request = NULL;
     pair.msgp = &request;
-    assert_true(run_until(pair.server, pair.client, msg_arrived, &pair,
-                          5000, &request, NULL));
+    assert_true(run_until(pair.server, pair.client, msg_arrived, &pair, 5000,
+                          &request, NULL));
     assert_int_equal(request->type, JSONRPC_REQUEST);
     assert_string_equal(request->method, "frob");
     assert_true(json_equal(request->id, id));
 
     /* Its reply reaches the client's owner. */
-    jsonrpc_session_send(pair.server,
-                         jsonrpc_create_reply(json_pack("[s]", "ok"),
-                                              request->id));
+    jsonrpc_session_send(
+        pair.server,
+        jsonrpc_create_reply(json_pack("[s]", "ok"), request->id));
     jsonrpc_msg_destroy(request);
     struct jsonrpc_msg *reply = NULL;
     pair.msgp = &reply;
-    assert_true(run_until(pair.server, pair.client, msg_arrived, &pair,
-                          5000, NULL, &reply));
+    assert_true(run_until(pair.server, pair.client, msg_arrived, &pair, 5000,
+                          NULL, &reply));
     assert_int_equal(reply->type, JSONRPC_REPLY);
     assert_true(json_equal(reply->id, id));
     jsonrpc_msg_destroy(reply);
@@ -179,15 +177,14 @@ test_sessions_connect_exchange_and_notice_loss(void **state)
     /* An "echo" request is answered by the server session itself: only
      * the reply shows up, at the client. */
     json_t *echo_id;
-    jsonrpc_session_send(pair.client,
-                         jsonrpc_create_request("echo",
-                                                json_pack("[s]", "x"),
-                                                &echo_id));
+    jsonrpc_session_send(
+        pair.client,
+        jsonrpc_create_request("echo", json_pack("[s]", "x"), &echo_id));
     struct jsonrpc_msg *server_msg = NULL;
     reply = NULL;
     pair.msgp = &reply;
-    assert_true(run_until(pair.server, pair.client, msg_arrived, &pair,
-                          5000, &server_msg, &reply));
+    assert_true(run_until(pair.server, pair.client, msg_arrived, &pair, 5000,
+                          &server_msg, &reply));
     assert_null(server_msg);
     assert_int_equal(reply->type, JSONRPC_REPLY);
     assert_true(json_equal(reply->id, echo_id));
@@ -202,15 +199,14 @@ test_sessions_connect_exchange_and_notice_loss(void **state)
     client_seqno = jsonrpc_session_get_seqno(pair.client);
     jsonrpc_session_close(pair.server);
     pair.server = NULL;
-    assert_true(run_until(NULL, pair.client, client_disconnected, &pair,
-                          5000, NULL, NULL));
-    assert_int_not_equal(jsonrpc_session_get_seqno(pair.client),
-                         client_seqno);
+    assert_true(run_until(NULL, pair.client, client_disconnected, &pair, 5000,
+                          NULL, NULL));
+    assert_int_not_equal(jsonrpc_session_get_seqno(pair.client), client_seqno);
     assert_true(jsonrpc_session_is_alive(pair.client));
-    assert_int_equal(jsonrpc_session_send(
-                         pair.client,
-                         jsonrpc_create_notify("lost", json_array())),
-                     ENOTCONN);
+    assert_int_equal(
+        jsonrpc_session_send(pair.client,
+                             jsonrpc_create_notify("lost", json_array())),
+        ENOTCONN);
     assert_int_equal(jsonrpc_session_get_last_error(pair.client), EOF);
 
     jsonrpc_session_close(pair.client);
@@ -224,7 +220,7 @@ test_multiple_remotes_move_on_without_backoff(void **state)
     char *passive = xasprintf("punix:%s", sock_path);
     char *missing = xasprintf("unix:%s/missing", dir);
     char *active = xasprintf("unix:%s", sock_path);
-    const char *remotes[] = { missing, active };
+    const char *remotes[] = {missing, active};
     struct pair pair;
 
     pair.server = jsonrpc_session_open(passive, true);
@@ -234,8 +230,8 @@ test_multiple_remotes_move_on_without_backoff(void **state)
     /* The first remote fails; the second is tried at once, not after a
      * second of backoff. */
     long long start = time_msec();
-    assert_true(run_until(pair.server, pair.client, client_connected,
-                          &pair, 5000, NULL, NULL));
+    assert_true(run_until(pair.server, pair.client, client_connected, &pair,
+                          5000, NULL, NULL));
     assert_true(time_msec() - start < 900);
     assert_string_equal(jsonrpc_session_get_name(pair.client), active);
 

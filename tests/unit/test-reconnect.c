@@ -79,7 +79,8 @@ check_log(const char *first, ...)
         const char *hit = strstr(p, needle);
         if (!hit) {
             fail_msg("expected log line ending in \"%s\" at t=%lld; "
-                     "log since last check:\n%s", item, now, log);
+                     "log since last check:\n%s",
+                     item, now, log);
         }
         p = hit + strlen(needle);
         n_expected++;
@@ -89,7 +90,7 @@ check_log(const char *first, ...)
 
     /* Count the non-debug lines: there must be no unexpected ones. */
     int n_logged = 0;
-    for (const char *line = log; *line; ) {
+    for (const char *line = log; *line;) {
         const char *eol = strchr(line, '\n');
         size_t len = eol ? (size_t) (eol - line) : strlen(line);
         char *copy = xmemdup0(line, len);
@@ -100,8 +101,8 @@ check_log(const char *first, ...)
         line += len + (eol != NULL);
     }
     if (n_logged != n_expected) {
-        fail_msg("expected %d log lines at t=%lld, got %d:\n%s",
-                 n_expected, now, n_logged, log);
+        fail_msg("expected %d log lines at t=%lld, got %d:\n%s", n_expected,
+                 now, n_logged, log);
     }
     free(log);
 }
@@ -113,8 +114,8 @@ expect_run(enum reconnect_action expected)
 {
     enum reconnect_action actual = reconnect_run(r, now);
     if (actual != expected) {
-        fail_msg("at t=%lld: reconnect_run() returned %d, expected %d",
-                 now, actual, expected);
+        fail_msg("at t=%lld: reconnect_run() returned %d, expected %d", now,
+                 actual, expected);
     }
 }
 
@@ -124,8 +125,8 @@ expect_state(const char *state)
     struct reconnect_stats stats;
     reconnect_get_stats(r, now, &stats);
     if (strcmp(stats.state, state)) {
-        fail_msg("at t=%lld: state is %s, expected %s",
-                 now, stats.state, state);
+        fail_msg("at t=%lld: state is %s, expected %s", now, stats.state,
+                 state);
     }
 }
 
@@ -140,8 +141,8 @@ run_until_action(enum reconnect_action expected, long long limit)
         enum reconnect_action a = reconnect_run(r, now);
         if (a != RECONNECT_NONE) {
             if (a != expected) {
-                fail_msg("at t=%lld: got action %d, expected %d",
-                         now, a, expected);
+                fail_msg("at t=%lld: got action %d, expected %d", now, a,
+                         expected);
             }
             return now;
         }
@@ -156,7 +157,7 @@ setup(void **state)
     now = 0;
     r = reconnect_create(now);
     reconnect_set_name(r, "tcp:127.0.0.1:6640");
-    take_log();
+    free(take_log());
     return 0;
 }
 
@@ -188,16 +189,17 @@ test_new_machine_is_void_until_enabled(void **state)
 static void
 test_backoff_doubles_from_1_to_8_seconds(void **state)
 {
-    static const long long attempts[] = {
-        0, 1000, 3000, 7000, 15000, 23000, 31000
-    };
+    static const long long attempts[] = {0,     1000,  3000, 7000,
+                                         15000, 23000, 31000};
     static const char *const backoff_logs[] = {
         NULL,
         "INFO|tcp:127.0.0.1:6640: waiting 2 seconds before reconnect",
         "INFO|tcp:127.0.0.1:6640: waiting 4 seconds before reconnect",
         "INFO|tcp:127.0.0.1:6640: continuing to reconnect in the "
         "background but suppressing further logging",
-        NULL, NULL, NULL,
+        NULL,
+        NULL,
+        NULL,
     };
 
     reconnect_enable(r, now);
@@ -224,7 +226,8 @@ test_backoff_doubles_from_1_to_8_seconds(void **state)
             } else {
                 check_log("INFO|tcp:127.0.0.1:6640: connecting...",
                           "INFO|tcp:127.0.0.1:6640: connection attempt "
-                          "failed (Connection refused)", NULL);
+                          "failed (Connection refused)",
+                          NULL);
             }
         } else {
             check_no_log();
@@ -247,7 +250,7 @@ test_custom_max_backoff_caps_the_sequence(void **state)
 {
     reconnect_set_backoff(r, 1000, 3000);
     reconnect_enable(r, now);
-    long long expected[] = { 0, 1000, 3000, 6000, 9000 };
+    long long expected[] = {0, 1000, 3000, 6000, 9000};
     for (size_t i = 0; i < ARRAY_SIZE(expected); i++) {
         assert_int_equal(run_until_action(RECONNECT_CONNECT, 10000),
                          expected[i]);
@@ -304,7 +307,8 @@ test_silent_peer_is_probed_then_dropped(void **state)
 
     assert_int_equal(run_until_action(RECONNECT_DISCONNECT, 20000), 10100);
     check_log("ERR|tcp:127.0.0.1:6640: no response to inactivity probe "
-              "after 5 seconds, disconnecting", NULL);
+              "after 5 seconds, disconnecting",
+              NULL);
     reconnect_disconnected(r, now, 0);
     check_log("INFO|tcp:127.0.0.1:6640: connection dropped", NULL);
     expect_state("BACKOFF");
@@ -325,7 +329,7 @@ test_reply_to_probe_keeps_connection(void **state)
         assert_int_equal(probe_at, 2100 + i * 2500);
         expect_state("IDLE");
         advance(500);
-        reconnect_activity(r, now);     /* The echo reply. */
+        reconnect_activity(r, now); /* The echo reply. */
         expect_state("ACTIVE");
         assert_int_equal(reconnect_timeout(r, now), 2000);
     }
@@ -375,8 +379,7 @@ test_connection_attempt_times_out(void **state)
     assert_int_equal(run_until_action(RECONNECT_DISCONNECT, 5000), 1000);
     reconnect_disconnected(r, now, 0);
     check_log("INFO|tcp:127.0.0.1:6640: connecting...",
-              "INFO|tcp:127.0.0.1:6640: connection attempt timed out",
-              NULL);
+              "INFO|tcp:127.0.0.1:6640: connection attempt timed out", NULL);
     assert_int_equal(run_until_action(RECONNECT_CONNECT, 5000), 2000);
     reconnect_connecting(r, now);
     /* An attempt may last as long as the backoff, but at least 1 s. */
@@ -393,7 +396,7 @@ test_peer_close_and_error_messages(void **state)
     run_until_action(RECONNECT_CONNECT, 5000);
     reconnect_connecting(r, now);
     reconnect_connected(r, now);
-    take_log();
+    free(take_log());
     reconnect_disconnected(r, now, ECONNRESET);
     check_log("WARN|tcp:127.0.0.1:6640: connection dropped (Connection "
               "reset by peer)",
@@ -463,7 +466,7 @@ test_passive_machine_listens(void **state)
 
     run_until_action(RECONNECT_CONNECT, 5000);
     reconnect_listening(r, now);
-    take_log();
+    free(take_log());
     reconnect_listen_error(r, now, EADDRINUSE);
     check_log("WARN|ptcp:6640: error listening for connections (Address "
               "already in use)",
@@ -529,8 +532,7 @@ test_force_reconnect_drops_connection(void **state)
     assert_false(reconnect_is_connected(r));
     expect_run(RECONNECT_DISCONNECT);
     reconnect_disconnected(r, now, 0);
-    check_log("INFO|tcp:127.0.0.1:6640: connection closed by client",
-              NULL);
+    check_log("INFO|tcp:127.0.0.1:6640: connection closed by client", NULL);
     expect_state("BACKOFF");
     assert_int_equal(reconnect_timeout(r, now), 1000);
 
@@ -544,7 +546,7 @@ test_backoff_free_tries(void **state)
 {
     reconnect_set_backoff_free_tries(r, 3);
     reconnect_enable(r, now);
-    long long expected[] = { 0, 0, 0, 1000, 3000 };
+    long long expected[] = {0, 0, 0, 1000, 3000};
     for (size_t i = 0; i < ARRAY_SIZE(expected); i++) {
         assert_int_equal(run_until_action(RECONNECT_CONNECT, 10000),
                          expected[i]);
