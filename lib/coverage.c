@@ -21,7 +21,7 @@
 #define HR_AVG_LEN 60
 
 struct coverage_history {
-    unsigned long long last_total;      /* Total at the last sample. */
+    unsigned long long last_total;       /* Total at the last sample. */
     unsigned long long min[MIN_AVG_LEN]; /* Per-sample deltas. */
     unsigned long long hr[HR_AVG_LEN];   /* Per-minute sums. */
 };
@@ -33,15 +33,14 @@ static size_t n_counters, allocated_counters;
  * while another thread calls coverage_run()). */
 static pthread_mutex_t coverage_mutex = PTHREAD_MUTEX_INITIALIZER;
 static long long next_sample = LLONG_MIN;
-static unsigned int min_idx;            /* Next slot in 'min'. */
-static unsigned int hr_idx;             /* Next slot in 'hr'. */
+static unsigned int min_idx; /* Next slot in 'min'. */
+static unsigned int hr_idx;  /* Next slot in 'hr'. */
 
 void
 coverage_counter_register(struct coverage_counter *counter)
 {
     if (n_counters >= allocated_counters) {
-        counters = x2nrealloc(counters, &allocated_counters,
-                              sizeof *counters);
+        counters = x2nrealloc(counters, &allocated_counters, sizeof *counters);
     }
     counter->history = xzalloc(sizeof *counter->history);
     counters[n_counters++] = counter;
@@ -133,8 +132,9 @@ coverage_format(struct ds *out)
         }
     }
 
-    ds_put_format(out, "Event coverage, avg rate over last: %d seconds, "
-                  "last minute, last hour,  hash=%08"PRIx32":\n",
+    ds_put_format(out,
+                  "Event coverage, avg rate over last: %d seconds, "
+                  "last minute, last hour,  hash=%08" PRIx32 ":\n",
                   COVERAGE_RUN_INTERVAL / 1000, hash);
 
     unsigned int last_min = (min_idx + MIN_AVG_LEN - 1) % MIN_AVG_LEN;
@@ -161,8 +161,10 @@ coverage_format(struct ds *out)
         }
         hr_sum += cur_min_sum;
 
-        ds_put_format(out, "%-24s %5.1f/sec %9.3f/sec %13.4f/sec   "
-                      "total: %llu\n", counters[i]->name,
+        ds_put_format(out,
+                      "%-24s %5.1f/sec %9.3f/sec %13.4f/sec   "
+                      "total: %llu\n",
+                      counters[i]->name,
                       h->min[last_min] * 1000.0 / COVERAGE_RUN_INTERVAL,
                       min_sum / 60.0, hr_sum / 3600.0, total);
     }
@@ -182,9 +184,8 @@ coverage_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
 }
 
 static void
-coverage_unixctl_read_counter(struct unixctl_conn *conn,
-                              int argc OVS_UNUSED, const char *argv[],
-                              void *aux OVS_UNUSED)
+coverage_unixctl_read_counter(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                              const char *argv[], void *aux OVS_UNUSED)
 {
     long long total = coverage_get_total(argv[1]);
     if (total < 0) {
@@ -204,8 +205,8 @@ coverage_init(void)
         return;
     }
     inited = true;
-    unixctl_command_register("coverage/show", "", 0, 0,
-                             coverage_unixctl_show, NULL);
+    unixctl_command_register("coverage/show", "", 0, 0, coverage_unixctl_show,
+                             NULL);
     unixctl_command_register("coverage/read-counter", "COUNTER", 1, 1,
                              coverage_unixctl_read_counter, NULL);
 }

@@ -15,23 +15,23 @@
 
 struct coverage_counter {
     const char *name;
-    atomic_ullong count;            /* Events since start. */
-    struct coverage_history *history;  /* Owned by coverage.c. */
+    atomic_ullong count;              /* Events since start. */
+    struct coverage_history *history; /* Owned by coverage.c. */
 };
 
 void coverage_counter_register(struct coverage_counter *);
 
-#define COVERAGE_DEFINE(COUNTER)                                        \
-    static struct coverage_counter counter_##COUNTER = { #COUNTER, 0, NULL }; \
-    static void coverage_register_##COUNTER(void)                       \
-        __attribute__((constructor));                                   \
-    static void coverage_register_##COUNTER(void)                       \
-    {                                                                   \
-        coverage_counter_register(&counter_##COUNTER);                  \
+#define COVERAGE_DEFINE(COUNTER)                                              \
+    static struct coverage_counter counter_##COUNTER = {#COUNTER, 0, NULL};   \
+    static void coverage_register_##COUNTER(void)                             \
+        __attribute__((constructor));                                         \
+    static void coverage_register_##COUNTER(void)                             \
+    {                                                                         \
+        coverage_counter_register(&counter_##COUNTER);                        \
     }
 
-#define COVERAGE_ADD(COUNTER, AMOUNT)                                   \
-    atomic_fetch_add_explicit(&counter_##COUNTER.count, (AMOUNT),       \
+#define COVERAGE_ADD(COUNTER, AMOUNT)                                         \
+    atomic_fetch_add_explicit(&counter_##COUNTER.count, (AMOUNT),             \
                               memory_order_relaxed)
 #define COVERAGE_INC(COUNTER) COVERAGE_ADD(COUNTER, 1)
 

@@ -37,7 +37,7 @@ static bool overwrite_pidfile;
 static bool detach;
 static bool chdir_on_detach = true;
 static bool monitor;
-static char *user_name;         /* --user: NULL if not given. */
+static char *user_name; /* --user: NULL if not given. */
 static uid_t user_uid;
 static gid_t user_gid;
 
@@ -57,9 +57,8 @@ void
 daemon_set_pidfile(const char *name)
 {
     free(pidfile);
-    pidfile = (name
-               ? abs_file_name(ovs_rundir(), name)
-               : xasprintf("%s/%s.pid", ovs_rundir(), program_name));
+    pidfile = (name ? abs_file_name(ovs_rundir(), name)
+                    : xasprintf("%s/%s.pid", ovs_rundir(), program_name));
 }
 
 const char *
@@ -209,8 +208,8 @@ static void
 unlink_pidfile(void *aux OVS_UNUSED)
 {
     struct stat s;
-    if (pidfile_owned && !stat(pidfile, &s)
-        && s.st_dev == pidfile_dev && s.st_ino == pidfile_ino) {
+    if (pidfile_owned && !stat(pidfile, &s) && s.st_dev == pidfile_dev
+        && s.st_ino == pidfile_ino) {
         unlink(pidfile);
     }
 }
@@ -228,8 +227,8 @@ make_pidfile(void)
     if (!overwrite_pidfile) {
         pid_t pid = read_pidfile__(pidfile, true);
         if (pid > 0) {
-            ovs_fatal(0, "%s: already running as pid %ld, aborting",
-                      pidfile, (long) pid);
+            ovs_fatal(0, "%s: already running as pid %ld, aborting", pidfile,
+                      (long) pid);
         }
     }
 
@@ -266,15 +265,14 @@ make_pidfile(void)
     pidfile_ino = s.st_ino;
 
     if (rename(tmpfile, pidfile)) {
-        ovs_fatal(errno, "failed to rename \"%s\" to \"%s\"",
-                  tmpfile, pidfile);
+        ovs_fatal(errno, "failed to rename \"%s\" to \"%s\"", tmpfile,
+                  pidfile);
     }
     fatal_signal_remove_file_to_unlink(tmpfile);
     free(tmpfile);
 
     pidfile_owned = true;
-    fatal_signal_add_hook(unlink_pidfile, cancel_unlink_pidfile, NULL,
-                          true);
+    fatal_signal_add_hook(unlink_pidfile, cancel_unlink_pidfile, NULL, true);
 
     /* Closing any descriptor of the file would drop the lock, so this one
      * stays open for the life of the process. */
@@ -398,8 +396,8 @@ static bool
 crashed(int status)
 {
     static const int crash_signals[] = {
-        SIGABRT, SIGALRM, SIGBUS, SIGFPE, SIGILL, SIGPIPE, SIGSEGV,
-        SIGXCPU, SIGXFSZ,
+        SIGABRT, SIGALRM, SIGBUS,  SIGFPE,  SIGILL,
+        SIGPIPE, SIGSEGV, SIGXCPU, SIGXFSZ,
     };
 
     if (!WIFSIGNALED(status)) {
@@ -469,10 +467,8 @@ monitor_daemon(pid_t pid)
         long long now = time_msec();
         if (last_restart != LLONG_MIN
             && now < last_restart + MONITOR_RESTART_INTERVAL_MSEC) {
-            VLOG_WARN("%s, waiting until 10 seconds since last restart",
-                      msg);
-            monitor_sleep_until(last_restart
-                                + MONITOR_RESTART_INTERVAL_MSEC);
+            VLOG_WARN("%s, waiting until 10 seconds since last restart", msg);
+            monitor_sleep_until(last_restart + MONITOR_RESTART_INTERVAL_MSEC);
         }
         /* The crashed daemon may have left the file rotated or closed. */
         vlog_reopen_log_file();
@@ -492,8 +488,10 @@ static void
 switch_user(void)
 {
     if (geteuid() != 0 && (user_uid != geteuid() || user_gid != getegid())) {
-        ovs_fatal(0, "--user=%s: only root can switch to another user, "
-                  "aborting.", user_name);
+        ovs_fatal(0,
+                  "--user=%s: only root can switch to another user, "
+                  "aborting.",
+                  user_name);
     }
 
     /* Files created before the switch must stay usable afterwards. */
@@ -501,8 +499,7 @@ switch_user(void)
         VLOG_WARN("%s: chown failed (%s)", pidfile, ovs_strerror(errno));
     }
     const char *log_file = vlog_get_log_file();
-    if (log_file && chown(log_file, user_uid, user_gid)
-        && errno != ENOENT) {
+    if (log_file && chown(log_file, user_uid, user_gid) && errno != ENOENT) {
         VLOG_WARN("%s: chown failed (%s)", log_file, ovs_strerror(errno));
     }
 

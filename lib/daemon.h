@@ -74,44 +74,41 @@ void daemon_usage(void);
  * OVS accepts --no-self-confinement (do not confine the daemon to its own
  * directories with SELinux/AppArmor); Turnout never confines itself, so
  * it accepts the option with nothing to do. */
-#define DAEMON_OPTION_ENUMS                                             \
-    OPT_DETACH,                                                         \
-    OPT_NO_CHDIR,                                                       \
-    OPT_NO_SELF_CONFINEMENT,                                            \
-    OPT_OVERWRITE_PIDFILE,                                              \
-    OPT_PIDFILE,                                                        \
-    OPT_MONITOR,                                                        \
-    OPT_USER_GROUP
+#define DAEMON_OPTION_ENUMS                                                   \
+    OPT_DETACH, OPT_NO_CHDIR, OPT_NO_SELF_CONFINEMENT, OPT_OVERWRITE_PIDFILE, \
+        OPT_PIDFILE, OPT_MONITOR, OPT_USER_GROUP
 
-#define DAEMON_LONG_OPTIONS                                             \
-    {"detach", no_argument, NULL, OPT_DETACH},                          \
-    {"no-chdir", no_argument, NULL, OPT_NO_CHDIR},                      \
-    {"no-self-confinement", no_argument, NULL, OPT_NO_SELF_CONFINEMENT}, \
-    {"pidfile", optional_argument, NULL, OPT_PIDFILE},                  \
-    {"overwrite-pidfile", no_argument, NULL, OPT_OVERWRITE_PIDFILE},    \
-    {"monitor", no_argument, NULL, OPT_MONITOR},                        \
-    {"user", required_argument, NULL, OPT_USER_GROUP}
+#define DAEMON_LONG_OPTIONS                                                   \
+    {"detach", no_argument, NULL, OPT_DETACH},                                \
+        {"no-chdir", no_argument, NULL, OPT_NO_CHDIR},                        \
+        {"no-self-confinement", no_argument, NULL, OPT_NO_SELF_CONFINEMENT},  \
+        {"pidfile", optional_argument, NULL, OPT_PIDFILE},                    \
+        {"overwrite-pidfile", no_argument, NULL, OPT_OVERWRITE_PIDFILE},      \
+        {"monitor", no_argument, NULL, OPT_MONITOR},                          \
+    {                                                                         \
+        "user", required_argument, NULL, OPT_USER_GROUP                       \
+    }
 
-#define DAEMON_OPTION_HANDLERS                                          \
-    case OPT_DETACH:                                                    \
-        daemon_set_detach();                                            \
-        break;                                                          \
-    case OPT_NO_CHDIR:                                                  \
-        daemon_set_no_chdir();                                          \
-        break;                                                          \
-    case OPT_NO_SELF_CONFINEMENT:                                       \
-        break;                                                          \
-    case OPT_PIDFILE:                                                   \
-        daemon_set_pidfile(optarg);                                     \
-        break;                                                          \
-    case OPT_OVERWRITE_PIDFILE:                                         \
-        daemon_set_overwrite_pidfile();                                 \
-        break;                                                          \
-    case OPT_MONITOR:                                                   \
-        daemon_set_monitor();                                           \
-        break;                                                          \
-    case OPT_USER_GROUP:                                                \
-        daemon_set_user(optarg);                                        \
+#define DAEMON_OPTION_HANDLERS                                                \
+    case OPT_DETACH:                                                          \
+        daemon_set_detach();                                                  \
+        break;                                                                \
+    case OPT_NO_CHDIR:                                                        \
+        daemon_set_no_chdir();                                                \
+        break;                                                                \
+    case OPT_NO_SELF_CONFINEMENT:                                             \
+        break;                                                                \
+    case OPT_PIDFILE:                                                         \
+        daemon_set_pidfile(optarg);                                           \
+        break;                                                                \
+    case OPT_OVERWRITE_PIDFILE:                                               \
+        daemon_set_overwrite_pidfile();                                       \
+        break;                                                                \
+    case OPT_MONITOR:                                                         \
+        daemon_set_monitor();                                                 \
+        break;                                                                \
+    case OPT_USER_GROUP:                                                      \
+        daemon_set_user(optarg);                                              \
         break;
 
 #endif /* lib/daemon.h */

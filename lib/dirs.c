@@ -41,18 +41,16 @@ dirs_init(void)
         dirs.dbdir = dbdir;
     } else {
         const char *sysconfdir = env_or("OVS_SYSCONFDIR", NULL);
-        dirs.dbdir = (sysconfdir
-                      ? xasprintf("%s/openvswitch", sysconfdir)
-                      : TURNOUT_DBDIR);
+        dirs.dbdir = (sysconfdir ? xasprintf("%s/openvswitch", sysconfdir)
+                                 : TURNOUT_DBDIR);
     }
 }
 
-#define DIRS_GETTER(NAME)                       \
-    const char *                                \
-    ovs_##NAME(void)                            \
-    {                                           \
-        pthread_once(&dirs_once, dirs_init);    \
-        return dirs.NAME;                       \
+#define DIRS_GETTER(NAME)                                                     \
+    const char *ovs_##NAME(void)                                              \
+    {                                                                         \
+        pthread_once(&dirs_once, dirs_init);                                  \
+        return dirs.NAME;                                                     \
     }
 
 DIRS_GETTER(sysconfdir)

@@ -38,17 +38,17 @@ static struct memory_reporter *reporters;
 static size_t n_reporters, allocated_reporters;
 
 static long long next_check = LLONG_MIN;
-static long long last_report_kb;        /* 0 until the first report. */
+static long long last_report_kb; /* 0 until the first report. */
 static long long last_report_msec;
 
 void
 memory_register_reporter(memory_report_func *cb, void *aux)
 {
     if (n_reporters >= allocated_reporters) {
-        reporters = x2nrealloc(reporters, &allocated_reporters,
-                               sizeof *reporters);
+        reporters =
+            x2nrealloc(reporters, &allocated_reporters, sizeof *reporters);
     }
-    reporters[n_reporters++] = (struct memory_reporter) { cb, aux };
+    reporters[n_reporters++] = (struct memory_reporter){cb, aux};
 }
 
 void
@@ -62,10 +62,10 @@ memory_usage_add(struct memory_usage *usage, const char *name,
         }
     }
     if (usage->n >= usage->allocated) {
-        usage->pairs = x2nrealloc(usage->pairs, &usage->allocated,
-                                  sizeof *usage->pairs);
+        usage->pairs =
+            x2nrealloc(usage->pairs, &usage->allocated, sizeof *usage->pairs);
     }
-    usage->pairs[usage->n++] = (struct memory_pair) { xstrdup(name), count };
+    usage->pairs[usage->n++] = (struct memory_pair){xstrdup(name), count};
 }
 
 static int
@@ -79,7 +79,7 @@ compare_pairs(const void *a_, const void *b_)
 void
 memory_format(struct ds *out)
 {
-    struct memory_usage usage = { NULL, 0, 0 };
+    struct memory_usage usage = {NULL, 0, 0};
     for (size_t i = 0; i < n_reporters; i++) {
         reporters[i].cb(&usage, reporters[i].aux);
     }
@@ -126,8 +126,8 @@ memory_run(void)
 
     long long rss = peak_rss_kb();
     if (!last_report_kb) {
-        VLOG_INFO("%lld kB peak resident set size after %.1f seconds",
-                  rss, (now - time_boot_msec()) / 1000.0);
+        VLOG_INFO("%lld kB peak resident set size after %.1f seconds", rss,
+                  (now - time_boot_msec()) / 1000.0);
     } else if (rss >= last_report_kb * 3 / 2) {
         VLOG_INFO("peak resident set size grew %lld%% in last %.1f "
                   "seconds, from %lld kB to %lld kB",

@@ -25,9 +25,9 @@ COVERAGE_DEFINE(unixctl_received);
 COVERAGE_DEFINE(unixctl_replied);
 
 struct unixctl_command {
-    struct hmap_node hmap_node;     /* In 'commands', by hash of 'name'. */
+    struct hmap_node hmap_node; /* In 'commands', by hash of 'name'. */
     char *name;
-    char *usage;                    /* NULL: not listed. */
+    char *usage; /* NULL: not listed. */
     int min_args, max_args;
     unixctl_cb_func *cb;
     void *aux;
@@ -37,16 +37,16 @@ struct unixctl_command {
  * deferred reply), 'request_id' holds its id and no further request is
  * read from the connection, so replies go out in order. */
 struct unixctl_conn {
-    struct list node;               /* In struct unixctl_server's 'conns'. */
+    struct list node; /* In struct unixctl_server's 'conns'. */
     struct jsonrpc *rpc;
-    json_t *request_id;             /* Request awaiting a reply, or NULL. */
-    bool dead;                      /* Failed; destroy once replied. */
+    json_t *request_id; /* Request awaiting a reply, or NULL. */
+    bool dead;          /* Failed; destroy once replied. */
 };
 
 struct unixctl_server {
     struct pstream *listener;
     struct list conns;
-    char *path;                     /* Absolute socket file name. */
+    char *path; /* Absolute socket file name. */
 };
 
 static struct hmap commands = HMAP_INITIALIZER(&commands);
@@ -65,9 +65,8 @@ find_command(const char *name)
 }
 
 void
-unixctl_command_register(const char *name, const char *usage,
-                         int min_args, int max_args,
-                         unixctl_cb_func *cb, void *aux)
+unixctl_command_register(const char *name, const char *usage, int min_args,
+                         int max_args, unixctl_cb_func *cb, void *aux)
 {
     ovs_assert(min_args >= 0 && max_args >= min_args);
 
@@ -98,8 +97,8 @@ unixctl_list_commands(struct unixctl_conn *conn, int argc OVS_UNUSED,
                       const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
     size_t n = 0;
-    struct unixctl_command **list = xmalloc(hmap_count(&commands)
-                                            * sizeof *list);
+    struct unixctl_command **list =
+        xmalloc(hmap_count(&commands) * sizeof *list);
     struct unixctl_command *command;
     HMAP_FOR_EACH (command, hmap_node, &commands) {
         if (command->usage) {
@@ -126,9 +125,9 @@ unixctl_version(struct unixctl_conn *conn, int argc OVS_UNUSED,
 {
     /* The same text as print_program_version(), whose first line scripts
      * parse. */
-    char *version = xasprintf("%s (Open vSwitch) %s\nTurnout %s\n",
-                              program_name, OVS_COMPAT_VERSION,
-                              TURNOUT_VERSION);
+    char *version =
+        xasprintf("%s (Open vSwitch) %s\nTurnout %s\n", program_name,
+                  OVS_COMPAT_VERSION, TURNOUT_VERSION);
     unixctl_command_reply(conn, version);
     free(version);
 }
@@ -154,17 +153,17 @@ send_reply(struct unixctl_conn *conn, bool success, const char *text)
         char *id = json_to_string_compact(conn->request_id, false);
         json_t *quoted = json_string(ds_cstr(&body));
         char *quoted_s = json_to_string_compact(quoted, false);
-        VLOG_DBG("replying with %s, id=%s: %s",
-                 success ? "success" : "error", id, quoted_s);
+        VLOG_DBG("replying with %s, id=%s: %s", success ? "success" : "error",
+                 id, quoted_s);
         free(quoted_s);
         json_decref(quoted);
         free(id);
     }
 
     json_t *text_json = json_string(ds_cstr(&body));
-    struct jsonrpc_msg *reply
-        = (success ? jsonrpc_create_reply(text_json, conn->request_id)
-           : jsonrpc_create_error(text_json, conn->request_id));
+    struct jsonrpc_msg *reply =
+        (success ? jsonrpc_create_reply(text_json, conn->request_id)
+                 : jsonrpc_create_error(text_json, conn->request_id));
     json_decref(conn->request_id);
     conn->request_id = NULL;
     ds_destroy(&body);
@@ -199,8 +198,7 @@ process_request(struct unixctl_conn *conn, struct jsonrpc_msg *request)
     if (VLOG_IS_DBG_ENABLED()) {
         char *params = json_to_string_compact(request->params, false);
         char *id = json_to_string_compact(request->id, false);
-        VLOG_DBG("received request %s%s, id=%s", request->method, params,
-                 id);
+        VLOG_DBG("received request %s%s, id=%s", request->method, params, id);
         free(id);
         free(params);
     }
@@ -211,7 +209,8 @@ process_request(struct unixctl_conn *conn, struct jsonrpc_msg *request)
     if (!command) {
         error = xasprintf("\"%s\" is not a valid command (use "
                           "\"list-commands\" to see a list of valid "
-                          "commands)", request->method);
+                          "commands)",
+                          request->method);
     } else if (n_args < (size_t) command->min_args) {
         error = xasprintf("\"%s\" command requires at least %d arguments",
                           request->method, command->min_args);
@@ -297,21 +296,19 @@ unixctl_server_create(const char *path, struct unixctl_server **serverp)
     vlog_init();
     coverage_init();
     memory_init();
-    unixctl_command_register("list-commands", "", 0, 0,
-                             unixctl_list_commands, NULL);
+    unixctl_command_register("list-commands", "", 0, 0, unixctl_list_commands,
+                             NULL);
     unixctl_command_register("version", "", 0, 0, unixctl_version, NULL);
 
-    char *abs_path = (path
-                      ? abs_file_name(ovs_rundir(), path)
-                      : xasprintf("%s/%s.%ld.ctl", ovs_rundir(),
-                                  program_name, (long) getpid()));
+    char *abs_path = (path ? abs_file_name(ovs_rundir(), path)
+                           : xasprintf("%s/%s.%ld.ctl", ovs_rundir(),
+                                       program_name, (long) getpid()));
     char *name = xasprintf("punix:%s", abs_path);
     struct pstream *listener;
     int error = pstream_open(name, &listener, 0);
     free(name);
     if (error) {
-        ovs_error(error, "%s: could not initialize control socket",
-                  abs_path);
+        ovs_error(error, "%s: could not initialize control socket", abs_path);
         free(abs_path);
         return error;
     }
@@ -338,8 +335,7 @@ unixctl_server_run(struct unixctl_server *server)
             break;
         } else if (error) {
             VLOG_WARN("%s: accept failed: %s",
-                      pstream_get_name(server->listener),
-                      ovs_strerror(error));
+                      pstream_get_name(server->listener), ovs_strerror(error));
             break;
         }
         struct unixctl_conn *conn = xzalloc(sizeof *conn);
@@ -419,8 +415,8 @@ unixctl_client_create(const char *path, struct jsonrpc **client)
 {
     char *name = xasprintf("unix:%s", path);
     struct stream *stream;
-    int error = stream_open_block(stream_open(name, &stream, DSCP_DEFAULT),
-                                  -1, &stream);
+    int error = stream_open_block(stream_open(name, &stream, DSCP_DEFAULT), -1,
+                                  &stream);
     free(name);
     if (error) {
         VLOG_WARN("failed to connect to %s", path);
@@ -439,8 +435,8 @@ reply_type_name(const json_t *json)
 }
 
 int
-unixctl_client_transact(struct jsonrpc *client, const char *command,
-                        int argc, char *argv[], char **result, char **err)
+unixctl_client_transact(struct jsonrpc *client, const char *command, int argc,
+                        char *argv[], char **result, char **err)
 {
     *result = NULL;
     *err = NULL;
@@ -449,13 +445,13 @@ unixctl_client_transact(struct jsonrpc *client, const char *command,
     for (int i = 0; i < argc; i++) {
         json_array_append_new(params, json_string(argv[i]));
     }
-    struct jsonrpc_msg *request = jsonrpc_create_request(command, params,
-                                                         NULL);
+    struct jsonrpc_msg *request =
+        jsonrpc_create_request(command, params, NULL);
     struct jsonrpc_msg *reply;
     int error = jsonrpc_transact_block(client, request, &reply);
     if (error) {
-        VLOG_WARN("error communicating with %s: %s",
-                  jsonrpc_get_name(client), ovs_retval_to_string(error));
+        VLOG_WARN("error communicating with %s: %s", jsonrpc_get_name(client),
+                  ovs_retval_to_string(error));
         return error;
     }
 
@@ -464,8 +460,7 @@ unixctl_client_transact(struct jsonrpc *client, const char *command,
             *err = xstrdup(json_string_value(reply->error));
         } else {
             VLOG_WARN("%s: unexpected error type in JSON RPC reply: %s",
-                      jsonrpc_get_name(client),
-                      reply_type_name(reply->error));
+                      jsonrpc_get_name(client), reply_type_name(reply->error));
             error = EINVAL;
         }
     } else if (reply->result) {

@@ -33,15 +33,14 @@ typedef void unixctl_cb_func(struct unixctl_conn *conn, int argc,
  * command from the list).  Registering a name again replaces the old
  * command. */
 void unixctl_command_register(const char *name, const char *usage,
-                              int min_args, int max_args,
-                              unixctl_cb_func *cb, void *aux);
+                              int min_args, int max_args, unixctl_cb_func *cb,
+                              void *aux);
 
 /* Replies to the request on 'conn' with output 'body' (NULL means empty)
  * or with error text 'error'.  A nonempty text without a final new-line
  * gets one, as in OVS. */
 void unixctl_command_reply(struct unixctl_conn *conn, const char *body);
-void unixctl_command_reply_error(struct unixctl_conn *conn,
-                                 const char *error);
+void unixctl_command_reply_error(struct unixctl_conn *conn, const char *error);
 
 /* Server. */
 
@@ -78,7 +77,6 @@ int unixctl_client_create(const char *path, struct jsonrpc **client);
  * transaction itself failed (connection lost, malformed reply), having
  * logged why. */
 int unixctl_client_transact(struct jsonrpc *client, const char *command,
-                            int argc, char *argv[], char **result,
-                            char **err);
+                            int argc, char *argv[], char **result, char **err);
 
 #endif /* lib/unixctl.h */

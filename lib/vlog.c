@@ -33,7 +33,9 @@ static const int syslog_levels[VLL_N_LEVELS] = {
 };
 
 static const char *const destination_names[VLF_N_DESTINATIONS] = {
-    "console", "syslog", "file",
+    "console",
+    "syslog",
+    "file",
 };
 
 static const char *const default_patterns[VLF_N_DESTINATIONS] = {
@@ -47,29 +49,29 @@ static const char *const default_patterns[VLF_N_DESTINATIONS] = {
 #define SYSLOG_PREFIX "<%B> %D{%h %e %T} %E %A:"
 
 /* RFC 5424 format of the messages sent to --syslog-target. */
-#define RFC5424_PATTERN \
+#define RFC5424_PATTERN                                                       \
     "<%B>1 %D{%Y-%m-%dT%H:%M:%S.###Z} %E %A %P %c - \xef\xbb\xbf%m"
 
 struct facility {
     const char *name;
-    int value;                  /* LOG_* value (code << 3). */
+    int value; /* LOG_* value (code << 3). */
 };
 
 static const struct facility facilities[] = {
-    { "kern", 0 << 3 },     { "user", 1 << 3 },     { "mail", 2 << 3 },
-    { "daemon", 3 << 3 },   { "auth", 4 << 3 },     { "syslog", 5 << 3 },
-    { "lpr", 6 << 3 },      { "news", 7 << 3 },     { "uucp", 8 << 3 },
-    { "clock", 9 << 3 },    { "ftp", 11 << 3 },     { "ntp", 12 << 3 },
-    { "audit", 13 << 3 },   { "alert", 14 << 3 },   { "clock2", 15 << 3 },
-    { "local0", 16 << 3 },  { "local1", 17 << 3 },  { "local2", 18 << 3 },
-    { "local3", 19 << 3 },  { "local4", 20 << 3 },  { "local5", 21 << 3 },
-    { "local6", 22 << 3 },  { "local7", 23 << 3 },
+    {"kern", 0 << 3},    {"user", 1 << 3},    {"mail", 2 << 3},
+    {"daemon", 3 << 3},  {"auth", 4 << 3},    {"syslog", 5 << 3},
+    {"lpr", 6 << 3},     {"news", 7 << 3},    {"uucp", 8 << 3},
+    {"clock", 9 << 3},   {"ftp", 11 << 3},    {"ntp", 12 << 3},
+    {"audit", 13 << 3},  {"alert", 14 << 3},  {"clock2", 15 << 3},
+    {"local0", 16 << 3}, {"local1", 17 << 3}, {"local2", 18 << 3},
+    {"local3", 19 << 3}, {"local4", 20 << 3}, {"local5", 21 << 3},
+    {"local6", 22 << 3}, {"local7", 23 << 3},
 };
 
 /* How syslog messages leave the process. */
 enum syslog_method {
-    SYSLOG_LIBC,                /* syslog(3). */
-    SYSLOG_DIRECT,              /* "<PRI>message" datagrams to a socket. */
+    SYSLOG_LIBC,   /* syslog(3). */
+    SYSLOG_DIRECT, /* "<PRI>message" datagrams to a socket. */
 };
 
 /* Everything below is protected by 'log_mutex', except the module levels,
@@ -81,17 +83,17 @@ static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
 static char *patterns[VLF_N_DESTINATIONS];
 static unsigned int msg_num;
 
-static char *log_file_name;     /* Configured log file, or NULL. */
-static int log_fd = -1;         /* Open log file, or -1. */
+static char *log_file_name; /* Configured log file, or NULL. */
+static int log_fd = -1;     /* Open log file, or -1. */
 
 /* 0 means "not set": %B then uses local0 and direct syslog uses daemon,
  * as OVS does. */
 static int syslog_facility;
 static enum syslog_method syslog_method = SYSLOG_LIBC;
-static int syslog_fd = -1;      /* SYSLOG_DIRECT socket. */
+static int syslog_fd = -1; /* SYSLOG_DIRECT socket. */
 static struct sockaddr_storage syslog_addr;
 static socklen_t syslog_addr_len;
-static bool syslog_opened;      /* openlog() called. */
+static bool syslog_opened; /* openlog() called. */
 
 #define MAX_SYSLOG_TARGETS 8
 struct syslog_target {
@@ -127,7 +129,7 @@ const char *
 vlog_get_destination_name(enum vlog_destination dest)
 {
     return (dest >= 0 && dest < VLF_N_DESTINATIONS ? destination_names[dest]
-            : "?");
+                                                   : "?");
 }
 
 enum vlog_destination
@@ -139,7 +141,7 @@ vlog_get_destination_val(const char *name)
         }
     }
     return (!strcasecmp(name, "any") ? VLF_ANY_DESTINATION
-            : VLF_N_DESTINATIONS);
+                                     : VLF_N_DESTINATIONS);
 }
 
 void
@@ -308,8 +310,7 @@ vlog_set_syslog_facility(const char *name)
 /* Parses "IP:PORT" (IPv4, or IPv6 in brackets) into '*ss'.  Returns true
  * on success. */
 static bool
-parse_udp_address(const char *s, struct sockaddr_storage *ss,
-                  socklen_t *lenp)
+parse_udp_address(const char *s, struct sockaddr_storage *ss, socklen_t *lenp)
 {
     char *copy = xstrdup(s);
     char *host = copy;
@@ -452,8 +453,8 @@ vlog_set_log_file(const char *file_name)
     char *new_name;
     if (file_name) {
         char cwd[PATH_MAX];
-        new_name = abs_file_name(getcwd(cwd, sizeof cwd) ? cwd : NULL,
-                                 file_name);
+        new_name =
+            abs_file_name(getcwd(cwd, sizeof cwd) ? cwd : NULL, file_name);
     } else {
         new_name = xasprintf("%s/%s.log", ovs_logdir(), program_name);
     }
@@ -672,8 +673,7 @@ get_hostname(void)
  * each run of '#' replaced by the fractional seconds (milliseconds, then
  * zeros). */
 static void
-format_time(struct ds *out, const char *format, long long now_msec,
-            bool utc)
+format_time(struct ds *out, const char *format, long long now_msec, bool utc)
 {
     size_t start = out->length;
     ds_put_strftime(out, format, now_msec / 1000, utc);
@@ -723,7 +723,7 @@ vlog_format_message(const char *pattern, const struct vlog_module *module,
                     enum vlog_level level, unsigned int num,
                     const char *message, struct ds *out)
 {
-    for (const char *p = pattern; *p; ) {
+    for (const char *p = pattern; *p;) {
         if (*p != '%') {
             ds_put_char(out, *p++);
             continue;
@@ -807,8 +807,7 @@ vlog_format_message(const char *pattern, const struct vlog_module *module,
                 ds_put_char_multiple(out, pad, n_pad);
             } else {
                 ds_put_uninit(out, n_pad);
-                memmove(&out->string[start + n_pad], &out->string[start],
-                        len);
+                memmove(&out->string[start + n_pad], &out->string[start], len);
                 memset(&out->string[start], pad, n_pad);
             }
         }
@@ -845,23 +844,23 @@ send_syslog(const struct vlog_module *module, enum vlog_level level,
         }
         syslog(syslog_pri(level, LOG_DAEMON), "%s", line);
     } else {
-        char *datagram = xasprintf("<%d>%s", syslog_pri(level, LOG_DAEMON),
-                                   line);
-        ssize_t retval OVS_UNUSED
-            = sendto(syslog_fd, datagram, strlen(datagram), MSG_DONTWAIT,
-                     (struct sockaddr *) &syslog_addr, syslog_addr_len);
+        char *datagram =
+            xasprintf("<%d>%s", syslog_pri(level, LOG_DAEMON), line);
+        ssize_t retval OVS_UNUSED =
+            sendto(syslog_fd, datagram, strlen(datagram), MSG_DONTWAIT,
+                   (struct sockaddr *) &syslog_addr, syslog_addr_len);
         free(datagram);
     }
 
     if (n_syslog_targets) {
         struct ds s = DS_EMPTY_INITIALIZER;
-        vlog_format_message(RFC5424_PATTERN, module, level, msg_num,
-                            message, &s);
+        vlog_format_message(RFC5424_PATTERN, module, level, msg_num, message,
+                            &s);
         for (size_t i = 0; i < n_syslog_targets; i++) {
             const struct syslog_target *t = &syslog_targets[i];
-            ssize_t retval OVS_UNUSED
-                = sendto(t->fd, s.string, s.length, MSG_DONTWAIT,
-                         (const struct sockaddr *) &t->addr, t->addr_len);
+            ssize_t retval OVS_UNUSED =
+                sendto(t->fd, s.string, s.length, MSG_DONTWAIT,
+                       (const struct sockaddr *) &t->addr, t->addr_len);
         }
         ds_destroy(&s);
     }
@@ -902,8 +901,8 @@ vlog_valist(const struct vlog_module *module, enum vlog_level level,
     }
     if (to_file && log_fd >= 0) {
         ds_clear(&line);
-        vlog_format_message(pattern_of(VLF_FILE), module, level, num,
-                            message, &line);
+        vlog_format_message(pattern_of(VLF_FILE), module, level, num, message,
+                            &line);
         ds_put_char(&line, '\n');
         write_fully(log_fd, line.string, line.length);
     }
@@ -967,11 +966,11 @@ vlog_should_drop(const struct vlog_module *module, enum vlog_level level,
     if (rl->last_fill == LLONG_MIN) {
         rl->tokens = rl->burst;
     } else if (now_msec > rl->last_fill) {
-        unsigned long long add = ((unsigned long long) (now_msec
-                                                        - rl->last_fill)
-                                  * rl->rate);
-        rl->tokens = (add >= rl->burst - MIN(rl->tokens, rl->burst)
-                      ? rl->burst : rl->tokens + add);
+        unsigned long long add =
+            ((unsigned long long) (now_msec - rl->last_fill) * rl->rate);
+        rl->tokens =
+            (add >= rl->burst - MIN(rl->tokens, rl->burst) ? rl->burst
+                                                           : rl->tokens + add);
     }
     rl->last_fill = now_msec;
 
@@ -1047,8 +1046,7 @@ vlog_get_levels(struct ds *out)
     ds_put_cstr(out, "                 -------    ------    ------\n");
     for (size_t i = 0; i < n; i++) {
         module = modules[i];
-        ds_put_format(out, "%-16s  %4s       %4s       %4s\n",
-                      module->name,
+        ds_put_format(out, "%-16s  %4s       %4s       %4s\n", module->name,
                       vlog_get_level_name(module->levels[VLF_CONSOLE]),
                       vlog_get_level_name(module->levels[VLF_SYSLOG]),
                       vlog_get_level_name(module->levels[VLF_FILE]));
@@ -1064,9 +1062,9 @@ vlog_get_patterns(struct ds *out)
         const char *label;
         const char *prefix;
     } rows[] = {
-        { VLF_SYSLOG, "SYSLOG", SYSLOG_PREFIX },
-        { VLF_CONSOLE, "CONSOLE", "none" },
-        { VLF_FILE, "FILE", "none" },
+        {VLF_SYSLOG, "SYSLOG", SYSLOG_PREFIX},
+        {VLF_CONSOLE, "CONSOLE", "none"},
+        {VLF_FILE, "FILE", "none"},
     };
 
     ds_put_cstr(out, "         prefix                            format\n");
@@ -1127,8 +1125,7 @@ vlog_unixctl_list(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
 static void
 vlog_unixctl_list_pattern(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                          const char *argv[] OVS_UNUSED,
-                          void *aux OVS_UNUSED)
+                          const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
     vlog_get_patterns(&s);
@@ -1196,19 +1193,16 @@ vlog_init(void)
     inited = true;
 
     unixctl_command_register("vlog/set",
-                             "{spec | PATTERN:destination:pattern}",
-                             0, INT_MAX, vlog_unixctl_set, NULL);
-    unixctl_command_register("vlog/list", "", 0, 0, vlog_unixctl_list,
-                             NULL);
+                             "{spec | PATTERN:destination:pattern}", 0,
+                             INT_MAX, vlog_unixctl_set, NULL);
+    unixctl_command_register("vlog/list", "", 0, 0, vlog_unixctl_list, NULL);
     unixctl_command_register("vlog/list-pattern", "", 0, 0,
                              vlog_unixctl_list_pattern, NULL);
-    unixctl_command_register("vlog/enable-rate-limit", "[module]...",
-                             0, INT_MAX, vlog_unixctl_set_rate_limit,
-                             (void *) 1);
-    unixctl_command_register("vlog/disable-rate-limit", "[module]...",
-                             0, INT_MAX, vlog_unixctl_set_rate_limit, NULL);
+    unixctl_command_register("vlog/enable-rate-limit", "[module]...", 0,
+                             INT_MAX, vlog_unixctl_set_rate_limit, (void *) 1);
+    unixctl_command_register("vlog/disable-rate-limit", "[module]...", 0,
+                             INT_MAX, vlog_unixctl_set_rate_limit, NULL);
     unixctl_command_register("vlog/reopen", "", 0, 0, vlog_unixctl_reopen,
                              NULL);
-    unixctl_command_register("vlog/close", "", 0, 0, vlog_unixctl_close,
-                             NULL);
+    unixctl_command_register("vlog/close", "", 0, 0, vlog_unixctl_close, NULL);
 }

@@ -64,8 +64,8 @@ struct vlog_module {
     struct list list_node;
     const char *name;
     enum vlog_level levels[VLF_N_DESTINATIONS];
-    enum vlog_level min_level;      /* Most verbose level over the
-                                     * destinations in use. */
+    enum vlog_level min_level; /* Most verbose level over the
+                                * destinations in use. */
     bool honor_rate_limits;
 };
 
@@ -74,24 +74,24 @@ void vlog_insert_module(struct vlog_module *);
 struct vlog_module *vlog_module_from_name(const char *name);
 const char *vlog_get_module_name(const struct vlog_module *);
 
-#define VLOG_DEFINE_MODULE__(MODULE)                                    \
-    struct vlog_module VLM_##MODULE = {                                 \
-        .list_node = { NULL, NULL },                                    \
-        .name = #MODULE,                                                \
-        .levels = { VLL_INFO, VLL_INFO, VLL_INFO },                     \
-        .min_level = VLL_INFO,                                          \
-        .honor_rate_limits = true,                                      \
-    };                                                                  \
-    static void vlog_register_##MODULE(void) __attribute__((constructor)); \
-    static void vlog_register_##MODULE(void)                            \
-    {                                                                   \
-        vlog_insert_module(&VLM_##MODULE);                              \
+#define VLOG_DEFINE_MODULE__(MODULE)                                          \
+    struct vlog_module VLM_##MODULE = {                                       \
+        .list_node = {NULL, NULL},                                            \
+        .name = #MODULE,                                                      \
+        .levels = {VLL_INFO, VLL_INFO, VLL_INFO},                             \
+        .min_level = VLL_INFO,                                                \
+        .honor_rate_limits = true,                                            \
+    };                                                                        \
+    static void vlog_register_##MODULE(void) __attribute__((constructor));    \
+    static void vlog_register_##MODULE(void)                                  \
+    {                                                                         \
+        vlog_insert_module(&VLM_##MODULE);                                    \
     }
 
 /* Declares this file's module.  Every module starts at OVS's default
  * level, INFO, for every destination. */
-#define VLOG_DEFINE_THIS_MODULE(MODULE)                                 \
-    VLOG_DEFINE_MODULE__(MODULE)                                        \
+#define VLOG_DEFINE_THIS_MODULE(MODULE)                                       \
+    VLOG_DEFINE_MODULE__(MODULE)                                              \
     static struct vlog_module *const THIS_MODULE = &VLM_##MODULE
 
 /* Rate limiting: a token bucket that admits 'rate' messages per minute
@@ -105,23 +105,24 @@ const char *vlog_get_module_name(const struct vlog_module *);
 #define VLOG_MSG_TOKENS (60 * 1000)
 
 struct vlog_rate_limit {
-    unsigned int rate;          /* Messages per minute. */
-    unsigned long long burst;   /* Bucket size, in tokens. */
-    unsigned long long tokens;  /* Tokens in the bucket. */
-    long long last_fill;        /* time_msec() of last refill. */
-    time_t first_dropped;       /* time_now() of first drop since the
-                                 * last summary. */
-    time_t last_dropped;        /* time_now() of latest drop. */
-    unsigned int n_dropped;     /* Drops since the last summary. */
+    unsigned int rate;         /* Messages per minute. */
+    unsigned long long burst;  /* Bucket size, in tokens. */
+    unsigned long long tokens; /* Tokens in the bucket. */
+    long long last_fill;       /* time_msec() of last refill. */
+    time_t first_dropped;      /* time_now() of first drop since the
+                                * last summary. */
+    time_t last_dropped;       /* time_now() of latest drop. */
+    unsigned int n_dropped;    /* Drops since the last summary. */
     pthread_mutex_t mutex;
 };
 
-#define VLOG_RATE_LIMIT_INIT(RATE, BURST)                               \
-    { .rate = (RATE),                                                   \
-      .burst = (unsigned long long) MIN(RATE, BURST) * VLOG_MSG_TOKENS, \
-      .tokens = 0, .last_fill = LLONG_MIN,                              \
-      .first_dropped = 0, .last_dropped = 0, .n_dropped = 0,            \
-      .mutex = PTHREAD_MUTEX_INITIALIZER }
+#define VLOG_RATE_LIMIT_INIT(RATE, BURST)                                     \
+    {                                                                         \
+        .rate = (RATE),                                                       \
+        .burst = (unsigned long long) MIN(RATE, BURST) * VLOG_MSG_TOKENS,     \
+        .tokens = 0, .last_fill = LLONG_MIN, .first_dropped = 0,              \
+        .last_dropped = 0, .n_dropped = 0, .mutex = PTHREAD_MUTEX_INITIALIZER \
+    }
 
 bool vlog_is_enabled(const struct vlog_module *, enum vlog_level);
 /* Returns true if a message at 'level' for 'module' must not be logged,
@@ -130,8 +131,8 @@ bool vlog_is_enabled(const struct vlog_module *, enum vlog_level);
 bool vlog_should_drop(const struct vlog_module *, enum vlog_level,
                       struct vlog_rate_limit *);
 
-void vlog(const struct vlog_module *, enum vlog_level, const char *format,
-          ...) PRINTF_FORMAT(3, 4);
+void vlog(const struct vlog_module *, enum vlog_level, const char *format, ...)
+    PRINTF_FORMAT(3, 4);
 void vlog_valist(const struct vlog_module *, enum vlog_level,
                  const char *format, va_list) PRINTF_FORMAT(3, 0);
 void vlog_rate_limit(const struct vlog_module *, enum vlog_level,
@@ -144,20 +145,20 @@ noreturn void vlog_fatal(const struct vlog_module *, const char *format, ...)
 noreturn void vlog_abort(const struct vlog_module *, const char *format, ...)
     PRINTF_FORMAT(2, 3);
 
-#define VLOG(LEVEL, ...)                                                \
-    do {                                                                \
-        enum vlog_level level__ = (LEVEL);                              \
-        if (THIS_MODULE->min_level >= level__) {                        \
-            vlog(THIS_MODULE, level__, __VA_ARGS__);                    \
-        }                                                               \
+#define VLOG(LEVEL, ...)                                                      \
+    do {                                                                      \
+        enum vlog_level level__ = (LEVEL);                                    \
+        if (THIS_MODULE->min_level >= level__) {                              \
+            vlog(THIS_MODULE, level__, __VA_ARGS__);                          \
+        }                                                                     \
     } while (0)
 
-#define VLOG_RL(RL, LEVEL, ...)                                         \
-    do {                                                                \
-        enum vlog_level level__ = (LEVEL);                              \
-        if (THIS_MODULE->min_level >= level__) {                        \
-            vlog_rate_limit(THIS_MODULE, level__, RL, __VA_ARGS__);     \
-        }                                                               \
+#define VLOG_RL(RL, LEVEL, ...)                                               \
+    do {                                                                      \
+        enum vlog_level level__ = (LEVEL);                                    \
+        if (THIS_MODULE->min_level >= level__) {                              \
+            vlog_rate_limit(THIS_MODULE, level__, RL, __VA_ARGS__);           \
+        }                                                                     \
     } while (0)
 
 #define VLOG_FATAL(...) vlog_fatal(THIS_MODULE, __VA_ARGS__)
@@ -274,31 +275,30 @@ void vlog_usage(void);
  *     static struct option long_options[] = { ..., VLOG_LONG_OPTIONS };
  *     switch (c) { ... VLOG_OPTION_HANDLERS }
  */
-#define VLOG_OPTION_ENUMS                                               \
-    OPT_LOG_FILE,                                                       \
-    OPT_SYSLOG_IMPL,                                                    \
-    OPT_SYSLOG_TARGET
+#define VLOG_OPTION_ENUMS OPT_LOG_FILE, OPT_SYSLOG_IMPL, OPT_SYSLOG_TARGET
 
-#define VLOG_LONG_OPTIONS                                               \
-    {"verbose", optional_argument, NULL, 'v'},                          \
-    {"log-file", optional_argument, NULL, OPT_LOG_FILE},                \
-    {"syslog-method", required_argument, NULL, OPT_SYSLOG_IMPL},        \
-    {"syslog-target", required_argument, NULL, OPT_SYSLOG_TARGET}
+#define VLOG_LONG_OPTIONS                                                     \
+    {"verbose", optional_argument, NULL, 'v'},                                \
+        {"log-file", optional_argument, NULL, OPT_LOG_FILE},                  \
+        {"syslog-method", required_argument, NULL, OPT_SYSLOG_IMPL},          \
+    {                                                                         \
+        "syslog-target", required_argument, NULL, OPT_SYSLOG_TARGET           \
+    }
 
-#define VLOG_OPTION_HANDLERS                                            \
-    case 'v':                                                           \
-        vlog_set_verbosity(optarg);                                     \
-        break;                                                          \
-    case OPT_LOG_FILE:                                                  \
-        if (vlog_set_log_file(optarg)) {                                \
-            exit(EXIT_FAILURE);                                         \
-        }                                                               \
-        break;                                                          \
-    case OPT_SYSLOG_IMPL:                                               \
-        vlog_set_syslog_method(optarg);                                 \
-        break;                                                          \
-    case OPT_SYSLOG_TARGET:                                             \
-        vlog_set_syslog_target(optarg);                                 \
+#define VLOG_OPTION_HANDLERS                                                  \
+    case 'v':                                                                 \
+        vlog_set_verbosity(optarg);                                           \
+        break;                                                                \
+    case OPT_LOG_FILE:                                                        \
+        if (vlog_set_log_file(optarg)) {                                      \
+            exit(EXIT_FAILURE);                                               \
+        }                                                                     \
+        break;                                                                \
+    case OPT_SYSLOG_IMPL:                                                     \
+        vlog_set_syslog_method(optarg);                                       \
+        break;                                                                \
+    case OPT_SYSLOG_TARGET:                                                   \
+        vlog_set_syslog_target(optarg);                                       \
         break;
 
 #endif /* lib/vlog.h */

@@ -519,3 +519,22 @@ def test_bad_messages_close_only_their_connection(sandbox, message):
     assert raw_exchange(path, message) == [None]
     assert appctl(sandbox, "turnout", "-t", "test-daemon", "test/echo",
                   "still", "here") == ("still here\n", "", 0)
+
+
+def test_rundir_defaults_to_build_configuration(sandbox):
+    env = dict(sandbox.env)
+    env.pop("OVS_RUNDIR")
+    r = subprocess.run([paths.program("ovs-appctl"), "-t", "nothere",
+                        "version"], env=env, cwd=sandbox.root,
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    pidfile = re.search(r'cannot read pidfile "(.*)"', r.stderr).group(1)
+    assert pidfile.endswith("/run/openvswitch/nothere.pid")
+    assert not pidfile.startswith(sandbox.root)
+
+    # An empty variable counts as unset, as in OVS.
+    env["OVS_RUNDIR"] = ""
+    r2 = subprocess.run([paths.program("ovs-appctl"), "-t", "nothere",
+                         "version"], env=env, cwd=sandbox.root,
+                        capture_output=True, text=True)
+    assert strip_timestamps(r2.stderr) == strip_timestamps(r.stderr)

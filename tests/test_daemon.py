@@ -53,10 +53,35 @@ def alive(pid):
         return False
 
 
+class Adopted:
+    """A daemon started outside Sandbox.start_daemon(), known by pid, that
+    the sandbox stops at the end of the test like its own."""
+
+    def __init__(self, pid):
+        self.name = "test-daemon"
+        self.proc = None
+        self._pid = pid
+
+    def pid(self):
+        return self._pid
+
+
 def run_daemon(sandbox, *args, timeout=30):
     """Runs test-daemon to completion (a --detach parent or a failing
-    start) and returns the CompletedProcess."""
-    return sandbox.run(["test-daemon"] + list(args), timeout=timeout)
+    start) and returns the CompletedProcess.  A daemon it leaves running
+    (--detach with a pidfile) is stopped when the test ends."""
+    r = sandbox.run(["test-daemon"] + list(args), timeout=timeout)
+    if r.returncode == 0 and "--detach" in args:
+        pidfile = None
+        for a in args:
+            if a == "--pidfile":
+                pidfile = "test-daemon.pid"
+            elif a.startswith("--pidfile="):
+                pidfile = a[len("--pidfile="):]
+        if pidfile:
+            pid = int(read(os.path.join(sandbox.rundir, pidfile)))
+            sandbox.daemons.append(Adopted(pid))
+    return r
 
 
 def log_lines(daemon, pattern):
@@ -153,14 +178,22 @@ def test_overwrite_pidfile_starts_second_instance(sandbox):
     second = int(read(d.pidfile))
     assert second != first and alive(first) and alive(second)
 
-    # The second instance's exit removes its own pidfile only; the first
-    # then finds its file replaced and leaves it alone.
-    out = sandbox.run(["ovs-appctl", "-t", sandbox.path("run", "second.ctl"),
-                       "exit"])
-    assert out.returncode == 0
-    wait_for(lambda: not alive(second), what="second instance exit")
-    assert not os.path.exists(d.pidfile)
-    assert alive(first)
+    try:
+        # The second instance's exit removes the pidfile, which is its own
+        # now; the first instance keeps running.
+        out = sandbox.run(["ovs-appctl", "-t",
+                           sandbox.path("run", "second.ctl"), "exit"])
+        assert out.returncode == 0
+        wait_for(lambda: not alive(second), what="second instance exit")
+        assert not os.path.exists(d.pidfile)
+        assert alive(first)
+    finally:
+        # Without its pidfile, the sandbox cannot find the first instance.
+        for pid in (first, second):
+            if alive(pid):
+                os.kill(pid, signal.SIGTERM)
+        wait_for(lambda: not alive(first) and not alive(second),
+                 what="both instances to exit")
 
 
 def test_pidfile_create_failure_is_reported(sandbox):
@@ -563,3 +596,19 @@ def test_coverage_counts_and_rates(sandbox):
     assert re.match(r"Event coverage, avg rate over last: 5 seconds, last "
                     r"minute, last hour,  hash=[0-9a-f]{8}:\n", show)
     assert re.search(r"^\d+ events never hit\n\Z", show, re.M)
+
+
+def test_relative_names_follow_ovs_rules(sandbox):
+    # Pidfile and control socket are relative to the rundir, the log file
+    # to the current directory; the log names the file as given.
+    r = run_daemon(sandbox, "--detach", "--no-chdir", "--pidfile=rel.pid",
+                   "--unixctl=rel.ctl", "--log-file=rel.log")
+    assert r.returncode == 0, r.stderr
+    assert re.fullmatch(r"\S+\|00001\|vlog\|INFO\|opened log file "
+                        r"rel\.log\n", r.stderr)
+    ctl = sandbox.path("run", "rel.ctl")
+    assert os.path.exists(sandbox.path("run", "rel.pid"))
+    assert os.path.exists(ctl)
+    assert "opened log file rel.log" in read(sandbox.path("rel.log"))
+    assert sandbox.run(["ovs-appctl", "-t", ctl, "exit"]).returncode == 0
+    wait_for(lambda: not os.path.exists(ctl), what="socket removal")

@@ -57,9 +57,9 @@ static void
 print_options(const struct option *options)
 {
     for (const struct option *o = options; o->name; o++) {
-        const char *arg = (o->has_arg == required_argument ? "ARG"
+        const char *arg = (o->has_arg == required_argument   ? "ARG"
                            : o->has_arg == optional_argument ? "[ARG]"
-                           : NULL);
+                                                             : NULL);
         printf("--%s%s%s\n", o->name, arg ? "=" : "", arg ? arg : "");
         if (o->flag == NULL && o->val > 0 && o->val < 128) {
             printf("-%c %s\n", o->val, arg ? arg : "");
@@ -70,10 +70,7 @@ print_options(const struct option *options)
 static const char *
 parse_command_line(int argc, char *argv[])
 {
-    enum {
-        OPT_START = UCHAR_MAX + 1,
-        VLOG_OPTION_ENUMS
-    };
+    enum { OPT_START = UCHAR_MAX + 1, VLOG_OPTION_ENUMS };
     static const struct option long_options[] = {
         {"target", required_argument, NULL, 't'},
         {"execute", no_argument, NULL, 'e'},
@@ -116,8 +113,7 @@ parse_command_line(int argc, char *argv[])
 
         case 'T':
             if (!str_to_int(optarg, 10, &timeout) || timeout <= 0) {
-                ovs_fatal(0, "value %s on -T or --timeout is invalid",
-                          optarg);
+                ovs_fatal(0, "value %s on -T or --timeout is invalid", optarg);
             }
             /* The default action of SIGALRM, after fatal-signal's clean-up,
              * kills us: the documented way --timeout ends. */
@@ -129,7 +125,7 @@ parse_command_line(int argc, char *argv[])
             print_program_version();
             exit(EXIT_SUCCESS);
 
-        VLOG_OPTION_HANDLERS
+            VLOG_OPTION_HANDLERS
 
         case '?':
             exit(EXIT_FAILURE);
@@ -141,7 +137,7 @@ parse_command_line(int argc, char *argv[])
 
     if (optind >= argc) {
         ovs_fatal(0, "at least one non-option argument is required "
-                  "(use --help for help)");
+                     "(use --help for help)");
     }
     return target ? target : "ovs-vswitchd";
 }
@@ -160,8 +156,8 @@ connect_to_target(const char *target)
             ovs_fatal(-pid, "cannot read pidfile \"%s\"", pidfile_name);
         }
         free(pidfile_name);
-        socket_name = xasprintf("%s/%s.%ld.ctl", ovs_rundir(), target,
-                                (long) pid);
+        socket_name =
+            xasprintf("%s/%s.%ld.ctl", ovs_rundir(), target, (long) pid);
     } else {
         socket_name = xstrdup(target);
     }
@@ -186,9 +182,9 @@ main(int argc, char *argv[])
 
     const char *command = argv[optind];
     char *cmd_result, *cmd_error;
-    int error = unixctl_client_transact(client, command, argc - optind - 1,
-                                        argv + optind + 1, &cmd_result,
-                                        &cmd_error);
+    int error =
+        unixctl_client_transact(client, command, argc - optind - 1,
+                                argv + optind + 1, &cmd_result, &cmd_error);
     if (error) {
         ovs_fatal(error, "%s: transaction error", target);
     }

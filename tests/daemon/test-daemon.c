@@ -45,7 +45,8 @@ static void
 usage(void)
 {
     printf("%s: a daemon for testing daemon, unixctl and vlog\n"
-           "usage: %s [OPTIONS]\n", program_name, program_name);
+           "usage: %s [OPTIONS]\n",
+           program_name, program_name);
     daemon_usage();
     vlog_usage();
     printf("\nOther options:\n"
@@ -89,8 +90,8 @@ parse_options(int argc, char *argv[])
         case 'V':
             print_program_version();
             exit(EXIT_SUCCESS);
-        DAEMON_OPTION_HANDLERS
-        VLOG_OPTION_HANDLERS
+            DAEMON_OPTION_HANDLERS
+            VLOG_OPTION_HANDLERS
         case '?':
             exit(EXIT_FAILURE);
         default:
@@ -146,8 +147,8 @@ cmd_error(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 static void
-cmd_defer(struct unixctl_conn *conn, int argc OVS_UNUSED,
-          const char *argv[], void *aux OVS_UNUSED)
+cmd_defer(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
+          void *aux OVS_UNUSED)
 {
     if (deferred_conn) {
         unixctl_command_reply_error(conn, "a deferred reply is pending");
@@ -173,14 +174,14 @@ cmd_log(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
 }
 
 static void
-cmd_log_rl(struct unixctl_conn *conn, int argc OVS_UNUSED,
-           const char *argv[], void *aux OVS_UNUSED)
+cmd_log_rl(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
+           void *aux OVS_UNUSED)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(600, 5);
     int count;
     if (!str_to_int(argv[1], 10, &count) || count < 0) {
         unixctl_command_reply_error(conn, "COUNT must be a nonnegative "
-                                    "integer");
+                                          "integer");
         return;
     }
     for (int i = 0; i < count; i++) {
@@ -194,7 +195,7 @@ cmd_crash(struct unixctl_conn *conn OVS_UNUSED, int argc OVS_UNUSED,
           const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
     /* A core file would land in the test's directory (or "/"). */
-    struct rlimit no_core = { 0, 0 };
+    struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
     abort();
 }
@@ -219,15 +220,14 @@ main(int argc, char *argv[])
         exit(EXIT_FAILURE);
     }
     unixctl_command_register("exit", "", 0, 0, cmd_exit, NULL);
-    unixctl_command_register("test/echo", "[ARG]...", 0, INT_MAX,
-                             cmd_echo, NULL);
-    unixctl_command_register("test/error", "[TEXT]...", 0, INT_MAX,
-                             cmd_error, NULL);
-    unixctl_command_register("test/defer", "TEXT", 1, 1, cmd_defer, NULL);
-    unixctl_command_register("test/log", "LEVEL MESSAGE", 2, 2, cmd_log,
+    unixctl_command_register("test/echo", "[ARG]...", 0, INT_MAX, cmd_echo,
                              NULL);
-    unixctl_command_register("test/log-rl", "COUNT MESSAGE", 2, 2,
-                             cmd_log_rl, NULL);
+    unixctl_command_register("test/error", "[TEXT]...", 0, INT_MAX, cmd_error,
+                             NULL);
+    unixctl_command_register("test/defer", "TEXT", 1, 1, cmd_defer, NULL);
+    unixctl_command_register("test/log", "LEVEL MESSAGE", 2, 2, cmd_log, NULL);
+    unixctl_command_register("test/log-rl", "COUNT MESSAGE", 2, 2, cmd_log_rl,
+                             NULL);
     unixctl_command_register("test/crash", "", 0, 0, cmd_crash, NULL);
     memory_register_reporter(report_memory, NULL);
 

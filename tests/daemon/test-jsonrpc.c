@@ -31,6 +31,7 @@
 #include "lib/stream.h"
 #include "lib/util.h"
 #include "lib/vlog.h"
+#include "tests/daemon/test-peer.h"
 
 VLOG_DEFINE_THIS_MODULE(test_jsonrpc);
 
@@ -109,30 +110,6 @@ parse_options(int argc, char *argv[])
     }
 }
 
-/* Parses 'text' as the params array of a message. */
-static json_t *
-parse_params(const char *text)
-{
-    json_t *params;
-    char *error = json_from_string(text, &params);
-    if (error) {
-        ovs_fatal(0, "\"%s\": %s", text, error);
-    }
-    if (!json_is_array(params)) {
-        ovs_fatal(0, "\"%s\": params must be a JSON array", text);
-    }
-    return params;
-}
-
-static void
-print_msg(const struct jsonrpc_msg *msg)
-{
-    char *s = jsonrpc_msg_to_string(msg);
-    puts(s);
-    fflush(stdout);
-    free(s);
-}
-
 /* Handles one received message on 'rpc'.  Returns true if the server
  * should exit. */
 static bool
@@ -155,7 +132,7 @@ handle_msg(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
         break;
 
     case JSONRPC_NOTIFY:
-        print_msg(msg);
+        test_peer_print_msg("", msg);
         break;
 
     case JSONRPC_REPLY:
@@ -168,40 +145,15 @@ handle_msg(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
 }
 
 static void
-write_port_file(uint16_t port)
-{
-    char *tmp = xasprintf("%s.tmp", port_file);
-    FILE *file = fopen(tmp, "w");
-    if (!file || fprintf(file, "%u\n", port) < 0 || fclose(file)) {
-        ovs_fatal(errno, "%s: write failed", tmp);
-    }
-    /* Rename so that a reader never sees a partial file. */
-    if (rename(tmp, port_file)) {
-        ovs_fatal(errno, "%s: rename failed", port_file);
-    }
-    free(tmp);
-}
-
-static void
 do_listen(int argc OVS_UNUSED, char *argv[])
 {
-    struct pstream *pstream;
-    int error = pstream_open(argv[1], &pstream, DSCP_DEFAULT);
-    if (error) {
-        ovs_fatal(error, "could not listen on \"%s\"", argv[1]);
-    }
-    printf("listening on %s\n", pstream_get_name(pstream));
-    fflush(stdout);
-    if (port_file) {
-        write_port_file(pstream_get_bound_port(pstream));
-    }
-
+    struct pstream *pstream = test_peer_listen(argv[1], port_file);
     struct jsonrpc **rpcs = NULL;
     size_t n_rpcs = 0, allocated_rpcs = 0;
     bool done = false;
     while (!done) {
         struct stream *stream;
-        error = pstream_accept(pstream, &stream);
+        int error = pstream_accept(pstream, &stream);
         if (!error) {
             if (n_rpcs >= allocated_rpcs) {
                 rpcs = x2nrealloc(rpcs, &allocated_rpcs, sizeof *rpcs);
@@ -266,7 +218,7 @@ open_remote(const char *remote)
 static void
 do_request(int argc OVS_UNUSED, char *argv[])
 {
-    json_t *params = parse_params(argv[3]);
+    json_t *params = test_peer_parse_params(argv[3]);
     struct jsonrpc_msg *request =
         jsonrpc_create_request(argv[2], params, NULL);
     struct jsonrpc *rpc = open_remote(argv[1]);
@@ -275,7 +227,7 @@ do_request(int argc OVS_UNUSED, char *argv[])
     if (error) {
         ovs_fatal(error, "transaction failed");
     }
-    print_msg(reply);
+    test_peer_print_msg("", reply);
     jsonrpc_msg_destroy(reply);
     jsonrpc_close(rpc);
 }
@@ -283,7 +235,7 @@ do_request(int argc OVS_UNUSED, char *argv[])
 static void
 do_notify(int argc OVS_UNUSED, char *argv[])
 {
-    json_t *params = parse_params(argv[3]);
+    json_t *params = test_peer_parse_params(argv[3]);
     struct jsonrpc_msg *msg = jsonrpc_create_notify(argv[2], params);
     struct jsonrpc *rpc = open_remote(argv[1]);
     int error = jsonrpc_send_block(rpc, msg);
@@ -296,34 +248,16 @@ do_notify(int argc OVS_UNUSED, char *argv[])
 int
 main(int argc, char *argv[])
 {
-    static const struct {
-        const char *name;
-        int n_args;
-        void (*handler)(int argc, char *argv[]);
-    } commands[] = {
-        {"listen", 1, do_listen},
-        {"request", 3, do_request},
-        {"notify", 3, do_notify},
+    static const struct test_peer_command commands[] = {
+        {"listen", 1, 1, do_listen},
+        {"request", 3, 3, do_request},
+        {"notify", 3, 3, do_notify},
     };
 
     set_program_name(argv[0]);
     fatal_ignore_sigpipe();
     parse_options(argc, argv);
-    argc -= optind;
-    argv += optind;
-    if (argc < 1) {
-        ovs_fatal(0, "missing command name; use --help for help");
-    }
-
-    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-        if (!strcmp(argv[0], commands[i].name)) {
-            if (argc - 1 != commands[i].n_args) {
-                ovs_fatal(0, "'%s' command takes %d arguments, not %d",
-                          commands[i].name, commands[i].n_args, argc - 1);
-            }
-            commands[i].handler(argc, argv);
-            return 0;
-        }
-    }
-    ovs_fatal(0, "unknown command '%s'; use --help for help", argv[0]);
+    test_peer_run_command(argc - optind, argv + optind, commands,
+                          ARRAY_SIZE(commands));
+    return 0;
 }

@@ -28,7 +28,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +42,7 @@
 #include "lib/stream.h"
 #include "lib/util.h"
 #include "lib/vlog.h"
+#include "tests/daemon/test-peer.h"
 
 VLOG_DEFINE_THIS_MODULE(test_session);
 
@@ -156,49 +156,22 @@ parse_options(int argc, char *argv[])
     }
 }
 
-static void print_line(const char *format, ...) PRINTF_FORMAT(1, 2);
-
-static void
-print_line(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vprintf(format, args);
-    va_end(args);
-    putchar('\n');
-    fflush(stdout);
-}
-
 static void
 print_json(const char *prefix, const json_t *json)
 {
     char *s = json_to_string_compact(json, true);
-    print_line("%s%s", prefix, s);
+    test_peer_print("%s%s", prefix, s);
     free(s);
-}
-
-static json_t *
-parse_params(const char *text)
-{
-    json_t *params;
-    char *error = json_from_string(text, &params);
-    if (error) {
-        ovs_fatal(0, "\"%s\": %s", text, error);
-    }
-    if (!json_is_array(params)) {
-        ovs_fatal(0, "\"%s\": params must be a JSON array", text);
-    }
-    return params;
 }
 
 static void
 do_client(int argc, char *argv[])
 {
-    if (argc != 2 && argc != 4) {
+    if (argc == 3) {
         ovs_fatal(0, "\"client\" needs REMOTE or REMOTE METHOD PARAMS");
     }
     const char *method = argc == 4 ? argv[2] : NULL;
-    json_t *params = argc == 4 ? parse_params(argv[3]) : NULL;
+    json_t *params = argc == 4 ? test_peer_parse_params(argv[3]) : NULL;
 
     struct jsonrpc_session *s = jsonrpc_session_open(argv[1], retry);
     if (probe_interval >= 0) {
@@ -219,14 +192,14 @@ do_client(int argc, char *argv[])
             request_id = NULL;
             if (jsonrpc_session_is_connected(s)) {
                 const char *id = jsonrpc_session_get_id(s);
-                print_line("connected peer=%s", id ? id : "-");
+                test_peer_print("connected peer=%s", id ? id : "-");
                 if (method) {
                     struct jsonrpc_msg *request = jsonrpc_create_request(
                         method, json_incref(params), &request_id);
                     jsonrpc_session_send(s, request);
                 }
             } else {
-                print_line("disconnected");
+                test_peer_print("disconnected");
             }
         }
 
@@ -247,16 +220,15 @@ do_client(int argc, char *argv[])
                     exit(EXIT_SUCCESS);
                 }
             } else {
-                char *text = jsonrpc_msg_to_string(msg);
-                print_line("received: %s", text);
-                free(text);
+                test_peer_print_msg("received: ", msg);
             }
             jsonrpc_msg_destroy(msg);
         }
 
         if (!jsonrpc_session_is_alive(s)) {
             int error = jsonrpc_session_get_last_error(s);
-            print_line("connection failed (%s)", ovs_retval_to_string(error));
+            test_peer_print("connection failed (%s)",
+                            ovs_retval_to_string(error));
             jsonrpc_session_close(s);
             exit(EXIT_FAILURE);
         }
@@ -265,21 +237,6 @@ do_client(int argc, char *argv[])
         jsonrpc_session_recv_wait(s);
         poll_block();
     }
-}
-
-static void
-write_port_file(uint16_t port)
-{
-    char *tmp = xasprintf("%s.tmp", port_file);
-    FILE *file = fopen(tmp, "w");
-    if (!file || fprintf(file, "%u\n", port) < 0 || fclose(file)) {
-        ovs_fatal(errno, "%s: write failed", tmp);
-    }
-    /* Rename so that a reader never sees a partial file. */
-    if (rename(tmp, port_file)) {
-        ovs_fatal(errno, "%s: rename failed", port_file);
-    }
-    free(tmp);
 }
 
 /* Serves one request; returns true if the server should exit. */
@@ -303,28 +260,16 @@ serve_request(struct jsonrpc_session *s, struct jsonrpc_msg *msg)
 }
 
 static void
-do_server(int argc, char *argv[])
+do_server(int argc OVS_UNUSED, char *argv[])
 {
-    if (argc != 2) {
-        ovs_fatal(0, "\"server\" needs PASSIVE");
-    }
-
-    struct pstream *pstream;
-    int error = pstream_open(argv[1], &pstream, DSCP_DEFAULT);
-    if (error) {
-        ovs_fatal(error, "could not listen on \"%s\"", argv[1]);
-    }
-    print_line("listening on %s", pstream_get_name(pstream));
-    if (port_file) {
-        write_port_file(pstream_get_bound_port(pstream));
-    }
+    struct pstream *pstream = test_peer_listen(argv[1], port_file);
 
     struct jsonrpc_session **sessions = NULL;
     size_t n_sessions = 0, allocated = 0;
     bool done = false;
     while (!done) {
         struct stream *stream;
-        error = pstream_accept(pstream, &stream);
+        int error = pstream_accept(pstream, &stream);
         if (!error) {
             struct jsonrpc_session *s = jsonrpc_session_open_unreliably(
                 jsonrpc_open(stream), DSCP_DEFAULT);
@@ -334,7 +279,7 @@ do_server(int argc, char *argv[])
                 sessions = x2nrealloc(sessions, &allocated, sizeof *sessions);
             }
             sessions[n_sessions++] = s;
-            print_line("accepted %s", jsonrpc_session_get_name(s));
+            test_peer_print("accepted %s", jsonrpc_session_get_name(s));
         } else if (error != EAGAIN) {
             VLOG_WARN("%s: accept failed: %s", pstream_get_name(pstream),
                       ovs_strerror(error));
@@ -351,15 +296,13 @@ do_server(int argc, char *argv[])
                 if (msg->type == JSONRPC_REQUEST) {
                     done = serve_request(s, msg);
                 } else {
-                    char *text = jsonrpc_msg_to_string(msg);
-                    print_line("received: %s", text);
-                    free(text);
+                    test_peer_print_msg("received: ", msg);
                 }
                 jsonrpc_msg_destroy(msg);
             }
 
             if (!jsonrpc_session_is_alive(s)) {
-                print_line(
+                test_peer_print(
                     "closed %s (%s)", jsonrpc_session_get_name(s),
                     ovs_retval_to_string(jsonrpc_session_get_last_error(s)));
                 jsonrpc_session_close(s);
@@ -404,21 +347,15 @@ do_server(int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
+    static const struct test_peer_command commands[] = {
+        {"client", 1, 3, do_client},
+        {"server", 1, 1, do_server},
+    };
+
     set_program_name(argv[0]);
     fatal_ignore_sigpipe();
     parse_options(argc, argv);
-
-    argc -= optind;
-    argv += optind;
-    if (argc < 1) {
-        ovs_fatal(0, "missing command; use --help for help");
-    }
-    if (!strcmp(argv[0], "client")) {
-        do_client(argc, argv);
-    } else if (!strcmp(argv[0], "server")) {
-        do_server(argc, argv);
-    } else {
-        ovs_fatal(0, "unknown command \"%s\"; use --help for help", argv[0]);
-    }
+    test_peer_run_command(argc - optind, argv + optind, commands,
+                          ARRAY_SIZE(commands));
     return 0;
 }

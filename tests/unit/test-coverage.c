@@ -37,9 +37,12 @@ test_show_lists_hit_counters_and_counts_others(void **state OVS_UNUSED)
     const char *text = ds_cstr(&s);
 
     regex_t re;
-    assert_int_equal(regcomp(&re,
-        "^Event coverage, avg rate over last: 5 seconds, last minute, "
-        "last hour,  hash=[0-9a-f]{8}:\n", REG_EXTENDED | REG_NOSUB), 0);
+    assert_int_equal(
+        regcomp(&re,
+                "^Event coverage, avg rate over last: 5 seconds, last minute, "
+                "last hour,  hash=[0-9a-f]{8}:\n",
+                REG_EXTENDED | REG_NOSUB),
+        0);
     assert_int_equal(regexec(&re, text, 0, NULL, 0), 0);
     regfree(&re);
 

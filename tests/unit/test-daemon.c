@@ -44,12 +44,12 @@ spawn_lock_holder(const char *name, const char *contents)
     assert_true(pid >= 0);
     if (!pid) {
         int fd = open(name, O_RDWR | O_CREAT | O_TRUNC, 0644);
-        struct flock lck = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        struct flock lck = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
         if (fd < 0 || fcntl(fd, F_SETLK, &lck)) {
             _exit(1);
         }
-        char *text = contents ? xstrdup(contents)
-                              : xasprintf("%ld\n", (long) getpid());
+        char *text =
+            contents ? xstrdup(contents) : xasprintf("%ld\n", (long) getpid());
         if (write(fd, text, strlen(text)) < 0 || write(fds[1], "", 1) < 0) {
             _exit(1);
         }

@@ -40,12 +40,12 @@ client_thread(void *call_)
 {
     struct client_call *call = call_;
     struct jsonrpc *client;
-    call->error = unixctl_client_create(unixctl_server_get_path(server),
-                                        &client);
+    call->error =
+        unixctl_client_create(unixctl_server_get_path(server), &client);
     if (!call->error) {
-        call->error = unixctl_client_transact(client, call->command,
-                                              call->argc, call->argv,
-                                              &call->result, &call->err);
+        call->error =
+            unixctl_client_transact(client, call->command, call->argc,
+                                    call->argv, &call->result, &call->err);
         jsonrpc_close(client);
     }
     atomic_store(&call->done, true);
@@ -54,8 +54,7 @@ client_thread(void *call_)
 
 /* Runs 'command' from a client thread while this thread serves it. */
 static void
-transact(struct client_call *call, const char *command, int argc,
-         char **argv)
+transact(struct client_call *call, const char *command, int argc, char **argv)
 {
     memset(call, 0, sizeof *call);
     call->command = command;
@@ -86,8 +85,7 @@ free_call(struct client_call *call)
 }
 
 static void
-assert_result(const char *command, int argc, char **argv,
-              const char *expected)
+assert_result(const char *command, int argc, char **argv, const char *expected)
 {
     struct client_call call;
     transact(&call, command, argc, argv);
@@ -98,8 +96,7 @@ assert_result(const char *command, int argc, char **argv,
 }
 
 static void
-assert_error(const char *command, int argc, char **argv,
-             const char *expected)
+assert_error(const char *command, int argc, char **argv, const char *expected)
 {
     struct client_call call;
     transact(&call, command, argc, argv);
@@ -110,8 +107,7 @@ assert_error(const char *command, int argc, char **argv,
 }
 
 static void
-cmd_echo(struct unixctl_conn *conn, int argc, const char *argv[],
-         void *aux)
+cmd_echo(struct unixctl_conn *conn, int argc, const char *argv[], void *aux)
 {
     assert_string_equal(aux, "aux");
     struct ds s = DS_EMPTY_INITIALIZER;
@@ -147,7 +143,7 @@ cmd_defer(struct unixctl_conn *conn, int argc OVS_UNUSED,
 static void
 test_reply_gets_final_newline(void **state OVS_UNUSED)
 {
-    char *args[] = { "a", "b c" };
+    char *args[] = {"a", "b c"};
     assert_result("t/echo", 2, args, "t/echo a b c\n");
     assert_result("t/empty", 0, NULL, "");
 }
@@ -169,7 +165,7 @@ test_unknown_command_error_matches_ovs(void **state OVS_UNUSED)
 static void
 test_argument_count_errors_match_ovs(void **state OVS_UNUSED)
 {
-    char *args[] = { "1", "2", "3" };
+    char *args[] = {"1", "2", "3"};
     assert_error("t/echo", 0, NULL,
                  "\"t/echo\" command requires at least 1 arguments\n");
     assert_error("t/echo", 3, args,
@@ -184,12 +180,10 @@ test_list_commands_sorted_with_usage(void **state OVS_UNUSED)
     struct client_call call;
     transact(&call, "list-commands", 0, NULL);
     assert_non_null(call.result);
-    assert_true(str_startswith(call.result,
-                               "The available commands are:\n"));
-    const char *echo = strstr(call.result,
-                              "\n  t/echo                  ARG...\n");
-    const char *empty = strstr(call.result,
-                               "\n  t/empty                 \n");
+    assert_true(str_startswith(call.result, "The available commands are:\n"));
+    const char *echo =
+        strstr(call.result, "\n  t/echo                  ARG...\n");
+    const char *empty = strstr(call.result, "\n  t/empty                 \n");
     assert_non_null(echo);
     assert_non_null(empty);
     assert_true(echo < empty);
@@ -209,8 +203,8 @@ test_version_names_program(void **state OVS_UNUSED)
     struct client_call call;
     transact(&call, "version", 0, NULL);
     assert_non_null(call.result);
-    assert_true(str_startswith(call.result,
-                               "test-unixctl (Open vSwitch) 3.1.0\n"));
+    assert_true(
+        str_startswith(call.result, "test-unixctl (Open vSwitch) 3.1.0\n"));
     free_call(&call);
 }
 

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,12 +120,12 @@ test_time_escapes_fill_fractional_seconds(void **state OVS_UNUSED)
 {
     char *s = format("%D", VLL_INFO, 1, "");
     assert_matches(s, "^[0-9]{4}-[0-9]{2}-[0-9]{2} "
-                   "[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}$");
+                      "[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}$");
     free(s);
 
     s = format("%D{%Y-%m-%dT%H:%M:%S.###Z}", VLL_INFO, 1, "");
     assert_matches(s, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T"
-                   "[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$");
+                      "[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$");
     free(s);
 
     /* Digits beyond the milliseconds are zeros. */
@@ -213,8 +214,8 @@ test_spec_sets_levels_in_any_order(void **state OVS_UNUSED)
 
     /* No module means all of them. */
     assert_null(vlog_set_levels_from_string("syslog:emer"));
-    assert_int_equal(vlog_get_level(vlog_module_from_name("vlog"),
-                                     VLF_SYSLOG), VLL_EMER);
+    assert_int_equal(vlog_get_level(vlog_module_from_name("vlog"), VLF_SYSLOG),
+                     VLL_EMER);
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_INFO);
 }
 
@@ -246,11 +247,11 @@ test_list_formats_match_ovs(void **state OVS_UNUSED)
     vlog_set_levels(THIS_MODULE, VLF_CONSOLE, VLL_OFF);
     vlog_set_levels(THIS_MODULE, VLF_FILE, VLL_DBG);
     vlog_get_levels(&s);
-    assert_true(str_startswith(ds_cstr(&s),
-        "                 console    syslog    file\n"
-        "                 -------    ------    ------\n"));
-    assert_non_null(strstr(ds_cstr(&s),
-        "\ntest_vlog          OFF       INFO        DBG\n"));
+    assert_true(str_startswith(
+        ds_cstr(&s), "                 console    syslog    file\n"
+                     "                 -------    ------    ------\n"));
+    assert_non_null(strstr(
+        ds_cstr(&s), "\ntest_vlog          OFF       INFO        DBG\n"));
     /* Sorted by name. */
     assert_true(strstr(ds_cstr(&s), "\ntest_vlog ")
                 < strstr(ds_cstr(&s), "\nvlog "));
@@ -258,7 +259,8 @@ test_list_formats_match_ovs(void **state OVS_UNUSED)
 
     ds_clear(&s);
     vlog_get_patterns(&s);
-    assert_string_equal(ds_cstr(&s),
+    assert_string_equal(
+        ds_cstr(&s),
         "         prefix                            format\n"
         "         ------                            ------\n"
         "SYSLOG   <%B> %D{%h %e %T} %E %A:          ovs|%05N|%c%T|%p|%m\n"
@@ -358,9 +360,9 @@ test_rate_limit_drops_and_summarises(void **state OVS_UNUSED)
     char *contents = read_file(name);
     assert_int_equal(count_occurrences(contents, "burst message"), 5);
     assert_int_equal(count_occurrences(contents, "later message"), 2);
-    assert_non_null(strstr(contents,
-        "|test_vlog|WARN|Dropped 15 log messages in last 7 seconds "
-        "(most recently, 3 seconds ago) due to excessive rate\n"));
+    assert_non_null(strstr(
+        contents, "|test_vlog|WARN|Dropped 15 log messages in last 7 seconds "
+                  "(most recently, 3 seconds ago) due to excessive rate\n"));
     assert_true(strstr(contents, "Dropped 15")
                 < strstr(contents, "later message"));
     free(contents);
@@ -382,6 +384,58 @@ test_rate_limit_ignored_when_disabled(void **state OVS_UNUSED)
 
     char *contents = read_file(name);
     assert_int_equal(count_occurrences(contents, "unlimited"), 10);
+    free(contents);
+    free(name);
+}
+
+#define N_THREADS 4
+#define N_PER_THREAD 200
+
+static void *
+log_from_thread(void *arg)
+{
+    long id = (long) arg;
+    for (int i = 0; i < N_PER_THREAD; i++) {
+        VLOG_INFO("thread %ld message %d", id, i);
+    }
+    return NULL;
+}
+
+static void
+test_threads_log_whole_lines_with_unique_serials(void **state OVS_UNUSED)
+{
+    char *name = start_file_logging("threads.log");
+    pthread_t threads[N_THREADS];
+    for (long i = 0; i < N_THREADS; i++) {
+        assert_int_equal(pthread_create(&threads[i], NULL, log_from_thread,
+                                        (void *) i), 0);
+    }
+    for (int i = 0; i < N_THREADS; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    vlog_close_log_file();
+
+    char *contents = read_file(name);
+    bool seen[N_THREADS * N_PER_THREAD + 2] = { false };
+    int n_lines = 0;
+    char *save_ptr = NULL;
+    for (char *line = strtok_r(contents, "\n", &save_ptr); line;
+         line = strtok_r(NULL, "\n", &save_ptr)) {
+        assert_matches(line, "^[^|]+\\|[0-9]{5}\\|(vlog\\|INFO\\|opened "
+                       "log file .*|test_vlog\\|INFO\\|thread [0-9] "
+                       "message [0-9]+)$");
+        unsigned int serial;
+        assert_int_equal(sscanf(strchr(line, '|') + 1, "%u", &serial), 1);
+        n_lines++;
+        /* Serials continue from earlier tests; count distinct ones. */
+        seen[serial % (N_THREADS * N_PER_THREAD + 2)] = true;
+    }
+    assert_int_equal(n_lines, N_THREADS * N_PER_THREAD + 1);
+    int n_distinct = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(seen); i++) {
+        n_distinct += seen[i];
+    }
+    assert_int_equal(n_distinct, n_lines);
     free(contents);
     free(name);
 }
@@ -415,6 +469,7 @@ main(void)
         cmocka_unit_test(test_reopen_follows_renamed_file),
         cmocka_unit_test(test_rate_limit_drops_and_summarises),
         cmocka_unit_test(test_rate_limit_ignored_when_disabled),
+        cmocka_unit_test(test_threads_log_whole_lines_with_unique_serials),
         cmocka_unit_test(test_log_file_failure_is_reported),
     };
     int failures = cmocka_run_group_tests(tests, NULL, NULL);
