@@ -49,8 +49,9 @@ fuzz: deps
 	        -Db_sanitize=address,undefined -Db_lundef=false; \
 	fi
 	@ninja -C build-fuzz
-	@echo "fuzz targets:"; ls build-fuzz/tests/fuzz/fuzz-* 2>/dev/null \
-	    | grep -v '\.p$$' || true
+	@echo "fuzz targets (run one with -max_total_time=60):"
+	@find build-fuzz/tests/fuzz -maxdepth 1 -type f -executable \
+	    -name 'fuzz-*' | sort | sed 's/^/    /'
 
 run: build
 	@scripts/sandbox start
