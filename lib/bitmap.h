@@ -16,7 +16,7 @@
 
 #include "lib/util.h"
 
-#define BITMAP_ULONG_BITS (sizeof (unsigned long) * CHAR_BIT)
+#define BITMAP_ULONG_BITS (sizeof(unsigned long) * CHAR_BIT)
 
 /* Number of words needed for 'n_bits' bits. */
 static inline size_t
@@ -28,7 +28,7 @@ bitmap_n_longs(size_t n_bits)
 static inline size_t
 bitmap_n_bytes(size_t n_bits)
 {
-    return bitmap_n_longs(n_bits) * sizeof (unsigned long);
+    return bitmap_n_longs(n_bits) * sizeof(unsigned long);
 }
 
 static inline unsigned long *
@@ -118,8 +118,8 @@ bitmap_set_multiple(unsigned long *bitmap, size_t start, size_t count,
     while (count > 0) {
         size_t ofs = start % BITMAP_ULONG_BITS;
         size_t n = MIN(count, BITMAP_ULONG_BITS - ofs);
-        unsigned long mask = (n == BITMAP_ULONG_BITS
-                              ? ~0UL : ((1UL << n) - 1) << ofs);
+        unsigned long mask =
+            (n == BITMAP_ULONG_BITS ? ~0UL : ((1UL << n) - 1) << ofs);
         unsigned long *word = bitmap_word__(bitmap, start);
 
         *word = value ? *word | mask : *word & ~mask;
@@ -146,8 +146,7 @@ bitmap_equal(const unsigned long *a, const unsigned long *b, size_t n_bits)
 /* Returns the index of the first bit in [start, end) whose value is
  * 'target', or 'end' if there is none. */
 static inline size_t
-bitmap_scan(const unsigned long *bitmap, bool target, size_t start,
-            size_t end)
+bitmap_scan(const unsigned long *bitmap, bool target, size_t start, size_t end)
 {
     unsigned long flip = target ? 0 : ~0UL;
 
@@ -195,8 +194,8 @@ bitmap_is_all_zeros(const unsigned long *bitmap, size_t n_bits)
 
 /* Iterates IDX (a size_t) over the indexes of the 1-bits of BITMAP below
  * N_BITS, in increasing order. */
-#define BITMAP_FOR_EACH_1(IDX, N_BITS, BITMAP)                         \
-    for ((IDX) = bitmap_scan(BITMAP, true, 0, N_BITS); (IDX) < (N_BITS); \
+#define BITMAP_FOR_EACH_1(IDX, N_BITS, BITMAP)                                \
+    for ((IDX) = bitmap_scan(BITMAP, true, 0, N_BITS); (IDX) < (N_BITS);      \
          (IDX) = bitmap_scan(BITMAP, true, (IDX) + 1, N_BITS))
 
 #endif /* lib/bitmap.h */

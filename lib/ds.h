@@ -10,12 +10,15 @@
 #include "lib/util.h"
 
 struct ds {
-    char *string;       /* NULL until the first byte is added. */
-    size_t length;      /* Bytes in use, not counting the terminator. */
-    size_t allocated;   /* Bytes allocated, not counting the terminator. */
+    char *string;     /* NULL until the first byte is added. */
+    size_t length;    /* Bytes in use, not counting the terminator. */
+    size_t allocated; /* Bytes allocated, not counting the terminator. */
 };
 
-#define DS_EMPTY_INITIALIZER { NULL, 0, 0 }
+#define DS_EMPTY_INITIALIZER                                                  \
+    {                                                                         \
+        NULL, 0, 0                                                            \
+    }
 
 void ds_init(struct ds *);
 void ds_clear(struct ds *);

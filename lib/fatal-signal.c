@@ -14,7 +14,7 @@
 
 VLOG_DEFINE_THIS_MODULE(fatal_signal);
 
-static const int fatal_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGALRM };
+static const int fatal_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGALRM};
 
 struct hook {
     void (*hook_cb)(void *aux);
@@ -28,7 +28,7 @@ static struct hook hooks[MAX_HOOKS];
 static size_t n_hooks;
 
 /* Self-pipe: the handler writes a byte so that poll_block() wakes. */
-static int signal_fds[2] = { -1, -1 };
+static int signal_fds[2] = {-1, -1};
 static volatile sig_atomic_t stored_sig_nr = SIG_ATOMIC_MAX;
 static bool inited;
 static bool hooks_ran;
@@ -99,7 +99,7 @@ fatal_signal_add_hook(void (*hook_cb)(void *aux), void (*cancel_cb)(void *aux),
 {
     fatal_signal_init();
     ovs_assert(n_hooks < MAX_HOOKS);
-    hooks[n_hooks++] = (struct hook) { hook_cb, cancel_cb, aux, run_at_exit };
+    hooks[n_hooks++] = (struct hook){hook_cb, cancel_cb, aux, run_at_exit};
 }
 
 void

@@ -159,8 +159,9 @@ hmap_first(const struct hmap *hmap)
 struct hmap_node *
 hmap_next(const struct hmap *hmap, const struct hmap_node *node)
 {
-    return (node->next ? node->next
-            : first_from_bucket(hmap, (node->hash & hmap->mask) + 1));
+    return (node->next
+                ? node->next
+                : first_from_bucket(hmap, (node->hash & hmap->mask) + 1));
 }
 
 struct hmap_node *

@@ -15,18 +15,20 @@
 
 struct hmap_node {
     uint32_t hash;
-    struct hmap_node *next;     /* Next in the same bucket. */
+    struct hmap_node *next; /* Next in the same bucket. */
 };
 
 struct hmap {
     struct hmap_node **buckets; /* 'mask + 1' buckets. */
     struct hmap_node *one;      /* Storage for the single initial bucket. */
     size_t mask;
-    size_t n;                   /* Number of nodes. */
+    size_t n; /* Number of nodes. */
 };
 
-#define HMAP_INITIALIZER(HMAP) \
-    { .buckets = &(HMAP)->one, .one = NULL, .mask = 0, .n = 0 }
+#define HMAP_INITIALIZER(HMAP)                                                \
+    {                                                                         \
+        .buckets = &(HMAP)->one, .one = NULL, .mask = 0, .n = 0               \
+    }
 
 void hmap_init(struct hmap *);
 void hmap_destroy(struct hmap *);
@@ -34,8 +36,16 @@ void hmap_clear(struct hmap *);
 void hmap_swap(struct hmap *, struct hmap *);
 void hmap_moved(struct hmap *);
 
-static inline size_t hmap_count(const struct hmap *hmap) { return hmap->n; }
-static inline bool hmap_is_empty(const struct hmap *hmap) { return !hmap->n; }
+static inline size_t
+hmap_count(const struct hmap *hmap)
+{
+    return hmap->n;
+}
+static inline bool
+hmap_is_empty(const struct hmap *hmap)
+{
+    return !hmap->n;
+}
 
 /* Makes room for at least 'n' nodes without further resizing. */
 void hmap_reserve(struct hmap *, size_t n);
@@ -128,33 +138,33 @@ struct hmap_node *hmap_at_position(const struct hmap *,
 /* Iteration.  NODE is a pointer to the containing struct, MEMBER the name
  * of its 'struct hmap_node' member.  The _SAFE form allows removing NODE
  * during the loop; _POP removes each node before the body sees it. */
-#define HMAP_NODE_TO_OBJ__(HNODE, NODE, MEMBER) \
+#define HMAP_NODE_TO_OBJ__(HNODE, NODE, MEMBER)                               \
     ((HNODE) ? OBJECT_CONTAINING(HNODE, NODE, MEMBER) : NULL)
 
-#define HMAP_FOR_EACH(NODE, MEMBER, HMAP)                                  \
-    for ((NODE) = HMAP_NODE_TO_OBJ__(hmap_first(HMAP), NODE, MEMBER);      \
-         (NODE) != NULL;                                                   \
-         (NODE) = HMAP_NODE_TO_OBJ__(hmap_next(HMAP, &(NODE)->MEMBER),     \
-                                     NODE, MEMBER))
+#define HMAP_FOR_EACH(NODE, MEMBER, HMAP)                                     \
+    for ((NODE) = HMAP_NODE_TO_OBJ__(hmap_first(HMAP), NODE, MEMBER);         \
+         (NODE) != NULL; (NODE) = HMAP_NODE_TO_OBJ__(                         \
+                             hmap_next(HMAP, &(NODE)->MEMBER), NODE, MEMBER))
 
-#define HMAP_FOR_EACH_SAFE(NODE, NEXT, MEMBER, HMAP)                       \
-    for ((NODE) = HMAP_NODE_TO_OBJ__(hmap_first(HMAP), NODE, MEMBER);      \
-         ((NODE) != NULL                                                   \
-          ? ((NEXT) = HMAP_NODE_TO_OBJ__(hmap_next(HMAP, &(NODE)->MEMBER), \
-                                         NODE, MEMBER), 1)                 \
-          : 0);                                                            \
+#define HMAP_FOR_EACH_SAFE(NODE, NEXT, MEMBER, HMAP)                          \
+    for ((NODE) = HMAP_NODE_TO_OBJ__(hmap_first(HMAP), NODE, MEMBER);         \
+         ((NODE) != NULL                                                      \
+              ? ((NEXT) = HMAP_NODE_TO_OBJ__(                                 \
+                     hmap_next(HMAP, &(NODE)->MEMBER), NODE, MEMBER),         \
+                1)                                                            \
+              : 0);                                                           \
          (NODE) = (NEXT))
 
-#define HMAP_FOR_EACH_WITH_HASH(NODE, MEMBER, HASH, HMAP)                  \
-    for ((NODE) = HMAP_NODE_TO_OBJ__(hmap_first_with_hash(HMAP, HASH),     \
-                                     NODE, MEMBER);                        \
-         (NODE) != NULL;                                                   \
-         (NODE) = HMAP_NODE_TO_OBJ__(hmap_next_with_hash(&(NODE)->MEMBER), \
+#define HMAP_FOR_EACH_WITH_HASH(NODE, MEMBER, HASH, HMAP)                     \
+    for ((NODE) = HMAP_NODE_TO_OBJ__(hmap_first_with_hash(HMAP, HASH), NODE,  \
+                                     MEMBER);                                 \
+         (NODE) != NULL;                                                      \
+         (NODE) = HMAP_NODE_TO_OBJ__(hmap_next_with_hash(&(NODE)->MEMBER),    \
                                      NODE, MEMBER))
 
-#define HMAP_FOR_EACH_POP(NODE, MEMBER, HMAP)                              \
-    while (!hmap_is_empty(HMAP)                                            \
-           && ((NODE) = OBJECT_CONTAINING(hmap_first(HMAP), NODE, MEMBER), \
+#define HMAP_FOR_EACH_POP(NODE, MEMBER, HMAP)                                 \
+    while (!hmap_is_empty(HMAP)                                               \
+           && ((NODE) = OBJECT_CONTAINING(hmap_first(HMAP), NODE, MEMBER),    \
                hmap_remove(HMAP, &(NODE)->MEMBER), 1))
 
 #endif /* lib/hmap.h */

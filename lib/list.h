@@ -14,7 +14,10 @@ struct list {
     struct list *next;
 };
 
-#define LIST_INITIALIZER(LIST) { LIST, LIST }
+#define LIST_INITIALIZER(LIST)                                                \
+    {                                                                         \
+        LIST, LIST                                                            \
+    }
 
 static inline void
 list_init(struct list *list)
@@ -140,29 +143,30 @@ list_size(const struct list *list)
     return n;
 }
 
-#define LIST_FOR_EACH(ITER, MEMBER, LIST)                               \
-    for ((ITER) = OBJECT_CONTAINING((LIST)->next, ITER, MEMBER);        \
-         &(ITER)->MEMBER != (LIST);                                     \
+#define LIST_FOR_EACH(ITER, MEMBER, LIST)                                     \
+    for ((ITER) = OBJECT_CONTAINING((LIST)->next, ITER, MEMBER);              \
+         &(ITER)->MEMBER != (LIST);                                           \
          (ITER) = OBJECT_CONTAINING((ITER)->MEMBER.next, ITER, MEMBER))
 
-#define LIST_FOR_EACH_REVERSE(ITER, MEMBER, LIST)                       \
-    for ((ITER) = OBJECT_CONTAINING((LIST)->prev, ITER, MEMBER);        \
-         &(ITER)->MEMBER != (LIST);                                     \
+#define LIST_FOR_EACH_REVERSE(ITER, MEMBER, LIST)                             \
+    for ((ITER) = OBJECT_CONTAINING((LIST)->prev, ITER, MEMBER);              \
+         &(ITER)->MEMBER != (LIST);                                           \
          (ITER) = OBJECT_CONTAINING((ITER)->MEMBER.prev, ITER, MEMBER))
 
 /* Allows removing ITER inside the loop. */
-#define LIST_FOR_EACH_SAFE(ITER, NEXT, MEMBER, LIST)                    \
-    for ((ITER) = OBJECT_CONTAINING((LIST)->next, ITER, MEMBER);        \
-         (&(ITER)->MEMBER != (LIST)                                     \
-          ? ((NEXT) = OBJECT_CONTAINING((ITER)->MEMBER.next, ITER,      \
-                                        MEMBER), 1)                     \
-          : 0);                                                         \
+#define LIST_FOR_EACH_SAFE(ITER, NEXT, MEMBER, LIST)                          \
+    for ((ITER) = OBJECT_CONTAINING((LIST)->next, ITER, MEMBER);              \
+         (&(ITER)->MEMBER != (LIST) ? (                                       \
+              (NEXT) = OBJECT_CONTAINING((ITER)->MEMBER.next, ITER, MEMBER),  \
+             1)                                                               \
+                                    : 0);                                     \
          (ITER) = (NEXT))
 
 /* Removes each element from the front before the body sees it. */
-#define LIST_FOR_EACH_POP(ITER, MEMBER, LIST)                           \
-    while (!list_is_empty(LIST)                                         \
-           && ((ITER) = OBJECT_CONTAINING(list_pop_front(LIST), ITER,   \
-                                          MEMBER), 1))
+#define LIST_FOR_EACH_POP(ITER, MEMBER, LIST)                                 \
+    while (                                                                   \
+        !list_is_empty(LIST)                                                  \
+        && ((ITER) = OBJECT_CONTAINING(list_pop_front(LIST), ITER, MEMBER),   \
+            1))
 
 #endif /* lib/list.h */

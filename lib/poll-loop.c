@@ -25,10 +25,10 @@ COVERAGE_DEFINE(poll_zero_timeout);
 struct poll_node {
     struct hmap_node hmap_node;
     int fd;
-    uint32_t events;        /* EPOLL* bits. */
+    uint32_t events; /* EPOLL* bits. */
     const char *where;
-    uint32_t gen;           /* 'kernel' only: token generation, 0 if the
-                             * fd is not actually in the epoll set. */
+    uint32_t gen; /* 'kernel' only: token generation, 0 if the
+                   * fd is not actually in the epoll set. */
 };
 
 /* Each fd goes into the epoll set with a token (its number and a fresh
@@ -58,12 +58,12 @@ token_gen(uint64_t token)
 
 struct poll_loop {
     int epoll_fd;
-    pid_t pid;                  /* Process that created 'epoll_fd'. */
-    bool stale;                 /* Stale entries seen: rebuild the set. */
+    pid_t pid;  /* Process that created 'epoll_fd'. */
+    bool stale; /* Stale entries seen: rebuild the set. */
     uint32_t last_gen;
     struct hmap wanted;
     struct hmap kernel;
-    long long timeout_when;     /* LLONG_MAX: no timer. */
+    long long timeout_when; /* LLONG_MAX: no timer. */
     const char *timeout_where;
     unsigned long long n_wakeups;
 
@@ -174,16 +174,14 @@ find_node(const struct hmap *map, int fd)
 static uint32_t
 poll_to_epoll(short events)
 {
-    return ((events & POLLIN ? EPOLLIN : 0)
-            | (events & POLLOUT ? EPOLLOUT : 0)
+    return ((events & POLLIN ? EPOLLIN : 0) | (events & POLLOUT ? EPOLLOUT : 0)
             | (events & POLLPRI ? EPOLLPRI : 0));
 }
 
 static short
 epoll_to_poll(uint32_t events)
 {
-    return ((events & EPOLLIN ? POLLIN : 0)
-            | (events & EPOLLOUT ? POLLOUT : 0)
+    return ((events & EPOLLIN ? POLLIN : 0) | (events & EPOLLOUT ? POLLOUT : 0)
             | (events & EPOLLPRI ? POLLPRI : 0)
             | (events & EPOLLERR ? POLLERR : 0)
             | (events & EPOLLHUP ? POLLHUP : 0));
@@ -222,9 +220,9 @@ void
 poll_timer_wait_at(long long msec, const char *where)
 {
     long long now = time_msec();
-    long long when = (msec <= 0 ? now
+    long long when = (msec <= 0                ? now
                       : msec < LLONG_MAX - now ? now + msec
-                      : LLONG_MAX);
+                                               : LLONG_MAX);
     poll_timer_wait_until_at(when, where);
 }
 
@@ -238,7 +236,7 @@ static uint32_t
 next_gen(struct poll_loop *l)
 {
     if (!++l->last_gen) {
-        l->last_gen = 1;        /* 0 means "not in the epoll set". */
+        l->last_gen = 1; /* 0 means "not in the epoll set". */
     }
     return l->last_gen;
 }
@@ -282,12 +280,12 @@ sync_interest_set(struct poll_loop *l)
         k->events = node->events;
         k->where = node->where;
 
-        struct epoll_event ev = { .events = node->events };
+        struct epoll_event ev = {.events = node->events};
         int error = 0;
         if (k->gen) {
             ev.data.u64 = make_token(k->fd, k->gen);
-            error = epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, k->fd, &ev)
-                    ? errno : 0;
+            error =
+                epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, k->fd, &ev) ? errno : 0;
             if (error == ENOENT) {
                 k->gen = 0;
             }
@@ -295,14 +293,15 @@ sync_interest_set(struct poll_loop *l)
         if (!k->gen) {
             uint32_t gen = next_gen(l);
             ev.data.u64 = make_token(k->fd, gen);
-            error = epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, k->fd, &ev)
-                    ? errno : 0;
+            error =
+                epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, k->fd, &ev) ? errno : 0;
             if (error == EEXIST) {
                 /* This file is in the set under a forgotten token (it was
                  * closed and came back under the same number): take it
                  * over. */
                 error = epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, k->fd, &ev)
-                        ? errno : 0;
+                            ? errno
+                            : 0;
             }
             if (!error) {
                 k->gen = gen;
@@ -351,8 +350,8 @@ log_wakeup(const struct poll_loop *l, long long timeout_ms)
     }
     if (l->n_ready == 0) {
         if (timeout_ms >= 0 && l->timeout_where) {
-            VLOG_DBG("wakeup due to %lld-ms timeout at %s",
-                     timeout_ms, l->timeout_where);
+            VLOG_DBG("wakeup due to %lld-ms timeout at %s", timeout_ms,
+                     l->timeout_where);
         }
         return;
     }
@@ -364,8 +363,8 @@ log_wakeup(const struct poll_loop *l, long long timeout_ms)
                  ev->events & EPOLLIN ? "POLLIN" : "",
                  ev->events & EPOLLOUT ? "POLLOUT" : "",
                  ev->events & EPOLLERR ? "POLLERR" : "",
-                 ev->events & EPOLLHUP ? "POLLHUP" : "",
-                 fd, node ? node->where : "?");
+                 ev->events & EPOLLHUP ? "POLLHUP" : "", fd,
+                 node ? node->where : "?");
     }
 }
 

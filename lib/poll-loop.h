@@ -32,7 +32,7 @@ void poll_timer_wait_at(long long msec, const char *where);
 
 /* Wakes the next poll_block() when the monotonic clock (time_msec())
  * reaches 'when'. */
-#define poll_timer_wait_until(WHEN) \
+#define poll_timer_wait_until(WHEN)                                           \
     poll_timer_wait_until_at(WHEN, POLL_WHERE__)
 void poll_timer_wait_until_at(long long when, const char *where);
 

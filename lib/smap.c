@@ -248,8 +248,8 @@ smap_equal(const struct smap *a, const struct smap *b)
         return false;
     }
     SMAP_FOR_EACH (node, a) {
-        const struct smap_node *other = smap_find__(b, node->key,
-                                                    node->hmap_node.hash);
+        const struct smap_node *other =
+            smap_find__(b, node->key, node->hmap_node.hash);
         if (!other || strcmp(node->value, other->value)) {
             return false;
         }

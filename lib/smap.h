@@ -15,16 +15,19 @@
 #include "lib/util.h"
 
 struct smap_node {
-    struct hmap_node hmap_node;     /* In struct smap's 'map'. */
-    char *key;                      /* Owned by the map. */
-    char *value;                    /* Owned by the map. */
+    struct hmap_node hmap_node; /* In struct smap's 'map'. */
+    char *key;                  /* Owned by the map. */
+    char *value;                /* Owned by the map. */
 };
 
 struct smap {
-    struct hmap map;                /* Contains "struct smap_node"s. */
+    struct hmap map; /* Contains "struct smap_node"s. */
 };
 
-#define SMAP_INITIALIZER(SMAP) { HMAP_INITIALIZER(&(SMAP)->map) }
+#define SMAP_INITIALIZER(SMAP)                                                \
+    {                                                                         \
+        HMAP_INITIALIZER(&(SMAP)->map)                                        \
+    }
 
 void smap_init(struct smap *);
 /* Frees every key and value; 'smap' may be NULL. */
@@ -57,8 +60,7 @@ struct smap_node *smap_add(struct smap *, const char *key, const char *value);
 struct smap_node *smap_add_nocopy(struct smap *, char *key, char *value);
 /* Like smap_add() with a printf-formatted value. */
 struct smap_node *smap_add_format(struct smap *, const char *key,
-                                  const char *format, ...)
-    PRINTF_FORMAT(3, 4);
+                                  const char *format, ...) PRINTF_FORMAT(3, 4);
 /* Adds 'key' mapped to 'value' if 'key' is not yet in 'smap' and returns
  * true; otherwise leaves 'smap' unchanged and returns false.  For input
  * that may repeat a key, where the first occurrence wins. */
@@ -106,24 +108,23 @@ bool smap_equal(const struct smap *a, const struct smap *b);
  * modified. */
 const struct smap_node **smap_sort(const struct smap *);
 
-#define SMAP_NODE_FROM_HMAP_NODE__(HNODE) \
+#define SMAP_NODE_FROM_HMAP_NODE__(HNODE)                                     \
     ((HNODE) ? CONTAINER_OF(HNODE, struct smap_node, hmap_node) : NULL)
 
 /* Iterates NODE (a "struct smap_node *") over every entry of SMAP. */
-#define SMAP_FOR_EACH(NODE, SMAP)                                        \
-    for ((NODE) = SMAP_NODE_FROM_HMAP_NODE__(hmap_first(&(SMAP)->map));  \
-         (NODE) != NULL;                                                 \
-         (NODE) = SMAP_NODE_FROM_HMAP_NODE__(                            \
-             hmap_next(&(SMAP)->map, &(NODE)->hmap_node)))
+#define SMAP_FOR_EACH(NODE, SMAP)                                             \
+    for ((NODE) = SMAP_NODE_FROM_HMAP_NODE__(hmap_first(&(SMAP)->map));       \
+         (NODE) != NULL; (NODE) = SMAP_NODE_FROM_HMAP_NODE__(                 \
+                             hmap_next(&(SMAP)->map, &(NODE)->hmap_node)))
 
 /* Like SMAP_FOR_EACH, but the body may remove NODE (smap_remove_node(),
  * smap_steal()). */
-#define SMAP_FOR_EACH_SAFE(NODE, NEXT, SMAP)                             \
-    for ((NODE) = SMAP_NODE_FROM_HMAP_NODE__(hmap_first(&(SMAP)->map));  \
-         ((NODE) != NULL                                                 \
-          ? ((NEXT) = SMAP_NODE_FROM_HMAP_NODE__(                        \
-                 hmap_next(&(SMAP)->map, &(NODE)->hmap_node)), 1)        \
-          : 0);                                                          \
+#define SMAP_FOR_EACH_SAFE(NODE, NEXT, SMAP)                                  \
+    for ((NODE) = SMAP_NODE_FROM_HMAP_NODE__(hmap_first(&(SMAP)->map));       \
+         ((NODE) != NULL ? ((NEXT) = SMAP_NODE_FROM_HMAP_NODE__(              \
+                                hmap_next(&(SMAP)->map, &(NODE)->hmap_node)), \
+                           1)                                                 \
+                         : 0);                                                \
          (NODE) = (NEXT))
 
 #endif /* lib/smap.h */

@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,24 +22,36 @@
 
 VLOG_DEFINE_THIS_MODULE(socket_util);
 
-int
-socket_set_nonblocking(int fd)
+/* Adds 'flag' to the flags of 'fd' that fcntl() reads with 'get_cmd' and
+ * writes with 'set_cmd'.  Returns 0 or an errno value. */
+static int
+add_fcntl_flag(int fd, int get_cmd, int set_cmd, int flag)
 {
-    int flags = fcntl(fd, F_GETFL, 0);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    int flags = fcntl(fd, get_cmd, 0);
+    if (flags < 0 || fcntl(fd, set_cmd, flags | flag) < 0) {
         return errno;
     }
     return 0;
 }
 
 int
+socket_set_nonblocking(int fd)
+{
+    return add_fcntl_flag(fd, F_GETFL, F_SETFL, O_NONBLOCK);
+}
+
+int
 socket_set_cloexec(int fd)
 {
-    int flags = fcntl(fd, F_GETFD, 0);
-    if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
-        return errno;
-    }
-    return 0;
+    return add_fcntl_flag(fd, F_GETFD, F_SETFD, FD_CLOEXEC);
+}
+
+int
+socket_set_nodelay(int fd)
+{
+    int on = 1;
+    return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) ? errno
+                                                                    : 0;
 }
 
 int

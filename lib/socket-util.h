@@ -16,6 +16,10 @@
 int socket_set_nonblocking(int fd);
 int socket_set_cloexec(int fd);
 
+/* Turns off Nagle's algorithm on TCP socket 'fd', so that small messages
+ * leave at once.  Returns 0 or an errno value. */
+int socket_set_nodelay(int fd);
+
 /* Sets the IP DSCP bits of 'fd' (of address 'family') to 'dscp' (0..63).
  * Returns 0 or an errno value.  Does nothing for non-IP families. */
 int socket_set_dscp(int fd, int family, uint8_t dscp);

@@ -137,8 +137,8 @@ sset_pop(struct sset *set)
     if (sset_is_empty(set)) {
         return NULL;
     }
-    struct sset_node *node = CONTAINER_OF(hmap_first(&set->map),
-                                          struct sset_node, hmap_node);
+    struct sset_node *node =
+        CONTAINER_OF(hmap_first(&set->map), struct sset_node, hmap_node);
     char *name = xstrdup(node->name);
     sset_delete(set, node);
     return name;

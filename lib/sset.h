@@ -16,7 +16,10 @@ struct sset {
     struct hmap map;
 };
 
-#define SSET_INITIALIZER(SSET) { HMAP_INITIALIZER(&(SSET)->map) }
+#define SSET_INITIALIZER(SSET)                                                \
+    {                                                                         \
+        HMAP_INITIALIZER(&(SSET)->map)                                        \
+    }
 
 void sset_init(struct sset *);
 void sset_destroy(struct sset *);
@@ -25,8 +28,16 @@ void sset_swap(struct sset *, struct sset *);
 void sset_moved(struct sset *);
 void sset_clear(struct sset *);
 
-static inline size_t sset_count(const struct sset *s) { return hmap_count(&s->map); }
-static inline bool sset_is_empty(const struct sset *s) { return hmap_is_empty(&s->map); }
+static inline size_t
+sset_count(const struct sset *s)
+{
+    return hmap_count(&s->map);
+}
+static inline bool
+sset_is_empty(const struct sset *s)
+{
+    return hmap_is_empty(&s->map);
+}
 
 /* Adds 'name' if not present; returns its node, or NULL if it was there. */
 struct sset_node *sset_add(struct sset *, const char *name);
@@ -47,9 +58,9 @@ bool sset_equals(const struct sset *, const struct sset *);
  * 'sset_count()' long; the caller frees the array, not the strings. */
 const char **sset_sort(const struct sset *);
 
-#define SSET_NODE_FROM_HMAP_NODE__(HNODE) \
+#define SSET_NODE_FROM_HMAP_NODE__(HNODE)                                     \
     ((HNODE) ? CONTAINER_OF(HNODE, struct sset_node, hmap_node) : NULL)
-#define SSET_NAME_FROM_HMAP_NODE__(HNODE) \
+#define SSET_NAME_FROM_HMAP_NODE__(HNODE)                                     \
     ((HNODE) ? CONTAINER_OF(HNODE, struct sset_node, hmap_node)->name : NULL)
 
 static inline struct hmap_node *
@@ -59,17 +70,18 @@ sset_next__(const struct sset *set, const char *name)
     return hmap_next(&set->map, &node->hmap_node);
 }
 
-#define SSET_FOR_EACH(NAME, SSET)                                       \
-    for ((NAME) = SSET_NAME_FROM_HMAP_NODE__(hmap_first(&(SSET)->map)); \
-         (NAME) != NULL;                                                \
+#define SSET_FOR_EACH(NAME, SSET)                                             \
+    for ((NAME) = SSET_NAME_FROM_HMAP_NODE__(hmap_first(&(SSET)->map));       \
+         (NAME) != NULL;                                                      \
          (NAME) = SSET_NAME_FROM_HMAP_NODE__(sset_next__(SSET, NAME)))
 
 /* Allows deleting NAME (with sset_find_and_delete) inside the loop. */
-#define SSET_FOR_EACH_SAFE(NAME, NEXT, SSET)                              \
-    for ((NAME) = SSET_NAME_FROM_HMAP_NODE__(hmap_first(&(SSET)->map));   \
-         ((NAME) != NULL                                                  \
-          ? ((NEXT) = SSET_NAME_FROM_HMAP_NODE__(sset_next__(SSET, NAME)), 1) \
-          : 0);                                                           \
+#define SSET_FOR_EACH_SAFE(NAME, NEXT, SSET)                                  \
+    for ((NAME) = SSET_NAME_FROM_HMAP_NODE__(hmap_first(&(SSET)->map));       \
+         ((NAME) != NULL ? (                                                  \
+              (NEXT) = SSET_NAME_FROM_HMAP_NODE__(sset_next__(SSET, NAME)),   \
+             1)                                                               \
+                         : 0);                                                \
          (NAME) = (NEXT))
 
 #endif /* lib/sset.h */

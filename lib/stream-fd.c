@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/ds.h"
 #include "lib/fatal-signal.h"
 #include "lib/poll-loop.h"
 #include "lib/socket-util.h"
@@ -60,22 +61,32 @@ stream_fd_connect(struct stream *stream)
     return socket_check_connection_completion(s->fd);
 }
 
+/* Returns 'retval', what the socket call 'function' on 'stream' returned,
+ * as the stream class's recv() and send() must: the byte count, or the
+ * negative errno value of a failure (logged unless it is EAGAIN). */
+static ssize_t
+stream_fd_io_result(struct stream *stream, const char *function,
+                    ssize_t retval)
+{
+    if (retval < 0) {
+        int error = errno == EWOULDBLOCK ? EAGAIN : errno;
+        if (error != EAGAIN) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_DBG_RL(&rl, "%s: %s: %s", stream_get_name(stream), function,
+                        ovs_strerror(error));
+        }
+        return -error;
+    }
+    return retval;
+}
+
 static ssize_t
 stream_fd_recv(struct stream *stream, void *buffer, size_t n)
 {
     struct stream_fd *s = stream_fd_cast(stream);
     ssize_t retval;
     SOCKET_RETRY(retval, recv(s->fd, buffer, n, 0));
-    if (retval < 0) {
-        int error = errno == EWOULDBLOCK ? EAGAIN : errno;
-        if (error != EAGAIN) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-            VLOG_DBG_RL(&rl, "%s: recv: %s", stream_get_name(stream),
-                        ovs_strerror(error));
-        }
-        return -error;
-    }
-    return retval;
+    return stream_fd_io_result(stream, "recv", retval);
 }
 
 static ssize_t
@@ -86,16 +97,7 @@ stream_fd_send(struct stream *stream, const void *buffer, size_t n)
     /* MSG_NOSIGNAL: a peer that went away must give EPIPE, not kill the
      * process. */
     SOCKET_RETRY(retval, send(s->fd, buffer, n, MSG_NOSIGNAL));
-    if (retval < 0) {
-        int error = errno == EWOULDBLOCK ? EAGAIN : errno;
-        if (error != EAGAIN) {
-            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-            VLOG_DBG_RL(&rl, "%s: send: %s", stream_get_name(stream),
-                        ovs_strerror(error));
-        }
-        return -error;
-    }
-    return retval;
+    return stream_fd_io_result(stream, "send", retval);
 }
 
 static void
@@ -206,3 +208,41 @@ static const struct pstream_class pstream_fd_class = {
     .accept = pstream_fd_accept,
     .wait = pstream_fd_wait,
 };
+
+/* TCP. */
+
+char *
+stream_fd_inet_peer_name(const char *prefix, const struct sockaddr_storage *ss)
+{
+    struct ds name = DS_EMPTY_INITIALIZER;
+    ds_put_format(&name, "%s:", prefix);
+    socket_ss_format_address(ss, true, &name);
+    ds_put_format(&name, ":%u", socket_ss_get_port(ss));
+    return ds_steal_cstr(&name);
+}
+
+int
+stream_fd_inet_listen(const char *prefix, const char *suffix,
+                      stream_fd_accept_func *accept_cb, uint8_t dscp,
+                      struct pstream **pstreamp)
+{
+    struct sockaddr_storage ss;
+    int fd = socket_inet_open_passive(suffix, -1, &ss, dscp);
+    if (fd < 0) {
+        return -fd;
+    }
+
+    /* Name the pstream by what it is bound to, so that port 0 shows the
+     * port that was picked. */
+    struct ds bound = DS_EMPTY_INITIALIZER;
+    uint16_t port = socket_ss_get_port(&ss);
+    ds_put_format(&bound, "%s:%u:", prefix, port);
+    socket_ss_format_address(&ss, true, &bound);
+
+    int error =
+        new_fd_pstream(ds_steal_cstr(&bound), fd, accept_cb, NULL, pstreamp);
+    if (!error) {
+        pstream_set_bound_port(*pstreamp, port);
+    }
+    return error;
+}

@@ -1,10 +1,12 @@
 /* A stream class building block for connections that are one socket:
  * tcp and unix use it directly, and a TLS implementation can use its
- * passive side for the listening socket. */
+ * passive side for the listening socket.  The TCP helpers at the end
+ * serve both "ptcp" and "pssl". */
 #ifndef LIB_STREAM_FD_H
 #define LIB_STREAM_FD_H 1
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 struct pstream;
@@ -32,5 +34,21 @@ typedef int stream_fd_accept_func(int fd, const struct sockaddr_storage *ss,
  * '*pstreamp' and returns 0. */
 int new_fd_pstream(char *name, int fd, stream_fd_accept_func *accept_cb,
                    char *unlink_path, struct pstream **pstreamp);
+
+/* Returns the malloc'd name "PREFIX:ADDRESS:PORT" (IPv6 addresses in
+ * brackets) of a TCP connection accepted from peer 'ss'. */
+char *stream_fd_inet_peer_name(const char *prefix,
+                               const struct sockaddr_storage *ss);
+
+/* Listens for TCP connections on 'suffix' (as for
+ * socket_inet_open_passive(), with IP DSCP 'dscp') and creates a pstream
+ * on the socket, named "PREFIX:PORT:ADDRESS" by what it is bound to and
+ * recording that port for pstream_get_bound_port(), so that a request for
+ * port 0 shows the port that was picked.  Each accepted connection is
+ * handed to 'accept_cb'.  Stores the pstream in '*pstreamp' and returns 0,
+ * or returns a positive errno value. */
+int stream_fd_inet_listen(const char *prefix, const char *suffix,
+                          stream_fd_accept_func *accept_cb, uint8_t dscp,
+                          struct pstream **pstreamp);
 
 #endif /* lib/stream-fd.h */

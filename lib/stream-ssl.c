@@ -5,8 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -83,12 +81,11 @@ log_openssl_errors(enum vlog_level level, const char *function)
     return any;
 }
 
-/* Returns the text of the last queued OpenSSL error (clearing the
- * queue) in 'buf', or a generic text if there is none. */
+/* Returns the text of OpenSSL error 'err' in 'buf', or a generic text if
+ * 'err' is 0, and clears the thread's error queue. */
 static const char *
-last_openssl_error(char *buf, size_t size)
+openssl_error_text(unsigned long err, char *buf, size_t size)
 {
-    unsigned long err = ERR_peek_last_error();
     if (err) {
         ERR_error_string_n(err, buf, size);
     } else {
@@ -103,14 +100,7 @@ last_openssl_error(char *buf, size_t size)
 static const char *
 first_openssl_error(char *buf, size_t size)
 {
-    unsigned long err = ERR_get_error();
-    if (err) {
-        ERR_error_string_n(err, buf, size);
-    } else {
-        ovs_strlcpy(buf, "unknown error", size);
-    }
-    ERR_clear_error();
-    return buf;
+    return openssl_error_text(ERR_get_error(), buf, size);
 }
 
 /* Creates 'ctx' if it does not exist yet.  Returns 0 or ENOPROTOOPT. */
@@ -173,33 +163,17 @@ config_file_changed(struct ssl_config_file *cf, const char *file_name)
     return true;
 }
 
-static void
-load_private_key(void)
+/* Returns true if 'ret', what the OpenSSL function 'function' returned
+ * for loading a file into 'ctx', is success; otherwise logs why not. */
+static bool
+check_loaded(int ret, const char *function)
 {
-    if (SSL_CTX_use_PrivateKey_file(ctx, private_key.file_name,
-                                    SSL_FILETYPE_PEM)
-        == 1) {
-        key_loaded = true;
-    } else {
-        char buf[256];
-        VLOG_ERR("SSL_use_PrivateKey_file: %s",
-                 first_openssl_error(buf, sizeof buf));
-        key_loaded = false;
+    if (ret == 1) {
+        return true;
     }
-}
-
-static void
-load_certificate(void)
-{
-    /* The file may hold our certificate followed by its chain. */
-    if (SSL_CTX_use_certificate_chain_file(ctx, certificate.file_name) == 1) {
-        cert_loaded = true;
-    } else {
-        char buf[256];
-        VLOG_ERR("SSL_use_certificate_file: %s",
-                 first_openssl_error(buf, sizeof buf));
-        cert_loaded = false;
-    }
+    char buf[256];
+    VLOG_ERR("%s: %s", function, first_openssl_error(buf, sizeof buf));
+    return false;
 }
 
 /* Loads whichever of the key and certificate are configured.  The
@@ -211,29 +185,38 @@ static void
 load_key_and_cert(void)
 {
     if (certificate.file_name) {
-        load_certificate();
+        /* The file may hold our certificate followed by its chain. */
+        cert_loaded = check_loaded(
+            SSL_CTX_use_certificate_chain_file(ctx, certificate.file_name),
+            "SSL_use_certificate_file");
     }
     if (private_key.file_name) {
-        load_private_key();
+        key_loaded =
+            check_loaded(SSL_CTX_use_PrivateKey_file(
+                             ctx, private_key.file_name, SSL_FILETYPE_PEM),
+                         "SSL_use_PrivateKey_file");
+    }
+}
+
+/* Makes 'file_name' the file for 'cf', the key or the certificate. */
+static void
+set_key_or_cert_file(struct ssl_config_file *cf, const char *file_name)
+{
+    if (file_name && !ssl_init() && config_file_changed(cf, file_name)) {
+        load_key_and_cert();
     }
 }
 
 void
 stream_ssl_set_private_key_file(const char *file_name)
 {
-    if (file_name && !ssl_init()
-        && config_file_changed(&private_key, file_name)) {
-        load_key_and_cert();
-    }
+    set_key_or_cert_file(&private_key, file_name);
 }
 
 void
 stream_ssl_set_certificate_file(const char *file_name)
 {
-    if (file_name && !ssl_init()
-        && config_file_changed(&certificate, file_name)) {
-        load_key_and_cert();
-    }
+    set_key_or_cert_file(&certificate, file_name);
 }
 
 void
@@ -321,7 +304,8 @@ load_ca_cert(bool log_trust)
     if (!names) {
         char buf[256];
         VLOG_ERR("failed to load client certificates from %s: %s",
-                 ca_cert.file_name, last_openssl_error(buf, sizeof buf));
+                 ca_cert.file_name,
+                 openssl_error_text(ERR_peek_last_error(), buf, sizeof buf));
         return;
     }
     STACK_OF(X509) *certs =
@@ -588,13 +572,6 @@ accept_any_certificate(int preverify_ok, X509_STORE_CTX *store)
     return 1;
 }
 
-static void
-set_nodelay(int fd)
-{
-    int on = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-}
-
 /* Creates an ssl stream named 'name' (taken) on 'fd' (taken), whose TCP
  * connection has status 'tcp_status' (0, EAGAIN, or an error). */
 static int
@@ -637,7 +614,7 @@ new_ssl_stream(char *name, int fd, bool is_server, int tcp_status,
     } else {
         SSL_set_connect_state(ssl);
     }
-    set_nodelay(fd);
+    socket_set_nodelay(fd);
 
     /* Even with the TCP connection up, the handshake makes this stream
      * "connecting" for stream.c. */
@@ -999,11 +976,8 @@ static int
 pssl_accept(int fd, const struct sockaddr_storage *ss, size_t ss_len,
             struct stream **streamp)
 {
-    struct ds name = DS_EMPTY_INITIALIZER;
-    ds_put_cstr(&name, "ssl:");
-    socket_ss_format_address(ss, true, &name);
-    ds_put_format(&name, ":%u", socket_ss_get_port(ss));
-    return new_ssl_stream(ds_steal_cstr(&name), fd, true, 0, streamp);
+    return new_ssl_stream(stream_fd_inet_peer_name("ssl", ss), fd, true, 0,
+                          streamp);
 }
 
 static int
@@ -1014,24 +988,7 @@ pssl_listen(const char *name, char *suffix, struct pstream **pstreamp,
     if (error) {
         return error;
     }
-
-    struct sockaddr_storage ss;
-    int fd = socket_inet_open_passive(suffix, -1, &ss, dscp);
-    if (fd < 0) {
-        return -fd;
-    }
-
-    struct ds bound = DS_EMPTY_INITIALIZER;
-    uint16_t port = socket_ss_get_port(&ss);
-    ds_put_format(&bound, "pssl:%u:", port);
-    socket_ss_format_address(&ss, true, &bound);
-
-    error =
-        new_fd_pstream(ds_steal_cstr(&bound), fd, pssl_accept, NULL, pstreamp);
-    if (!error) {
-        pstream_set_bound_port(*pstreamp, port);
-    }
-    return error;
+    return stream_fd_inet_listen("pssl", suffix, pssl_accept, dscp, pstreamp);
 }
 
 const struct pstream_class pssl_pstream_class = {

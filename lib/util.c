@@ -14,8 +14,8 @@ void
 util_assert_failure(const char *file, int line, const char *func,
                     const char *cond)
 {
-    fprintf(stderr, "%s: %s:%d: assertion %s failed in %s()\n",
-            program_name, file, line, cond, func);
+    fprintf(stderr, "%s: %s:%d: assertion %s failed in %s()\n", program_name,
+            file, line, cond, func);
     abort();
 }
 
@@ -216,9 +216,9 @@ ovs_strerror(int error)
 const char *
 ovs_retval_to_string(int retval)
 {
-    return (!retval ? ""
+    return (!retval         ? ""
             : retval == EOF ? "End of file"
-            : ovs_strerror(retval));
+                            : ovs_strerror(retval));
 }
 
 static bool
@@ -338,8 +338,7 @@ dir_name(const char *path)
         len--;
     }
     len = strip_trailing_slashes(path, len);
-    return (len == 0 ? xstrdup(".")
-            : xmemdup0(path, len));
+    return (len == 0 ? xstrdup(".") : xmemdup0(path, len));
 }
 
 char *

@@ -10,23 +10,23 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
-#define ARRAY_SIZE(a) (sizeof (a) / sizeof *(a))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof *(a))
 
 /* Returns the struct of type TYPE that contains MEMBER at address PTR. */
-#define CONTAINER_OF(PTR, TYPE, MEMBER) \
-    ((TYPE *) (void *) ((char *) (PTR) - offsetof(TYPE, MEMBER)))
+#define CONTAINER_OF(PTR, TYPE, MEMBER)                                       \
+    ((TYPE *) (void *) ((char *) (PTR) -offsetof(TYPE, MEMBER)))
 
 /* Like CONTAINER_OF but the type is taken from OBJECT, so iteration macros
  * can be written without naming the type. */
-#define OBJECT_CONTAINING(PTR, OBJECT, MEMBER) \
-    ((__typeof__(OBJECT)) (void *) ((char *) (PTR) \
-                                    - offsetof(__typeof__(*(OBJECT)), MEMBER)))
+#define OBJECT_CONTAINING(PTR, OBJECT, MEMBER)                                \
+    ((__typeof__(OBJECT)) (void *) ((char *) (PTR) -offsetof(                 \
+        __typeof__(*(OBJECT)), MEMBER)))
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
-#define DIV_ROUND_UP(X, Y) (((X) + ((Y) - 1)) / (Y))
+#define DIV_ROUND_UP(X, Y) (((X) + ((Y) -1)) / (Y))
 #define ROUND_UP(X, Y) (DIV_ROUND_UP(X, Y) * (Y))
-#define IS_POW2(X) ((X) && !((X) & ((X) - 1)))
+#define IS_POW2(X) ((X) && !((X) & ((X) -1)))
 
 #define PRINTF_FORMAT(FMT, ARG1) __attribute__((__format__(printf, FMT, ARG1)))
 #define OVS_UNUSED __attribute__((__unused__))
@@ -36,11 +36,12 @@
 
 /* Aborts with a message naming the failed condition.  Unlike assert() it
  * stays on in release builds: it guards invariants, not debugging. */
-#define ovs_assert(COND)                                              \
-    (OVS_LIKELY(COND) ? (void) 0                                      \
-     : util_assert_failure(__FILE__, __LINE__, __func__, #COND))
-noreturn void util_assert_failure(const char *file, int line,
-                                  const char *func, const char *cond);
+#define ovs_assert(COND)                                                      \
+    (OVS_LIKELY(COND)                                                         \
+         ? (void) 0                                                           \
+         : util_assert_failure(__FILE__, __LINE__, __func__, #COND))
+noreturn void util_assert_failure(const char *file, int line, const char *func,
+                                  const char *cond);
 
 /* Allocation wrappers: they never return NULL (they abort instead), so
  * callers need no error path for memory exhaustion. */

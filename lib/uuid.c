@@ -16,7 +16,7 @@
  * overlap in practice, and a few shifts and multiplies per 64 bits. */
 struct uuid_prng {
     uint64_t s[4];
-    pid_t pid;              /* Process that seeded 's'; 0 if unseeded. */
+    pid_t pid; /* Process that seeded 's'; 0 if unseeded. */
 };
 
 static __thread struct uuid_prng prng;
@@ -158,10 +158,10 @@ uuid_hash(const struct uuid *uuid)
 static int
 hex_digit_value(char c)
 {
-    return (c >= '0' && c <= '9' ? c - '0'
+    return (c >= '0' && c <= '9'   ? c - '0'
             : c >= 'a' && c <= 'f' ? c - 'a' + 10
             : c >= 'A' && c <= 'F' ? c - 'A' + 10
-            : -1);
+                                   : -1);
 }
 
 /* Returns true if position 'i' (0-based) of a UUID string holds a dash. */

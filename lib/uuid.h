@@ -25,13 +25,13 @@ struct uuid {
 #define UUID_LEN 36
 
 #define UUID_FMT "%08x-%04x-%04x-%04x-%04x%08x"
-#define UUID_ARGS(UUID)                                 \
-    ((unsigned int) (UUID)->parts[0]),                  \
-    ((unsigned int) (UUID)->parts[1] >> 16),            \
-    ((unsigned int) (UUID)->parts[1] & 0xffff),         \
-    ((unsigned int) (UUID)->parts[2] >> 16),            \
-    ((unsigned int) (UUID)->parts[2] & 0xffff),         \
-    ((unsigned int) (UUID)->parts[3])
+#define UUID_ARGS(UUID)                                                       \
+    ((unsigned int) (UUID)->parts[0]),                                        \
+        ((unsigned int) (UUID)->parts[1] >> 16),                              \
+        ((unsigned int) (UUID)->parts[1] & 0xffff),                           \
+        ((unsigned int) (UUID)->parts[2] >> 16),                              \
+        ((unsigned int) (UUID)->parts[2] & 0xffff),                           \
+        ((unsigned int) (UUID)->parts[3])
 
 /* Sets 'uuid' to a new random (version 4) UUID.
  *

@@ -17,13 +17,16 @@
 #include "lib/util.h"
 
 struct vector {
-    void *data;             /* 'allocated' elements; NULL if none. */
-    size_t elem_size;       /* Bytes per element. */
-    size_t n;               /* Elements in use. */
-    size_t allocated;       /* Elements that fit in 'data'. */
+    void *data;       /* 'allocated' elements; NULL if none. */
+    size_t elem_size; /* Bytes per element. */
+    size_t n;         /* Elements in use. */
+    size_t allocated; /* Elements that fit in 'data'. */
 };
 
-#define VECTOR_EMPTY_INITIALIZER(TYPE) { NULL, sizeof (TYPE), 0, 0 }
+#define VECTOR_EMPTY_INITIALIZER(TYPE)                                        \
+    {                                                                         \
+        NULL, sizeof(TYPE), 0, 0                                              \
+    }
 
 /* Initializes 'vec' as an empty vector of 'elem_size'-byte elements. */
 void vector_init(struct vector *vec, size_t elem_size);
@@ -89,10 +92,10 @@ void vector_sort(struct vector *vec, int (*cmp)(const void *, const void *));
 
 /* Iterates ITER, a pointer to the element type, over every element of VEC
  * in order.  The body must not add or remove elements. */
-#define VECTOR_FOR_EACH(VEC, ITER)                                        \
-    for ((ITER) = (ovs_assert(sizeof *(ITER) == (VEC)->elem_size),        \
-                   (__typeof__(ITER)) (VEC)->data);                       \
-         (ITER) && (ITER) < (__typeof__(ITER)) (VEC)->data + (VEC)->n;    \
+#define VECTOR_FOR_EACH(VEC, ITER)                                            \
+    for ((ITER) = (ovs_assert(sizeof *(ITER) == (VEC)->elem_size),            \
+                   (__typeof__(ITER)) (VEC)->data);                           \
+         (ITER) && (ITER) < (__typeof__(ITER)) (VEC)->data + (VEC)->n;        \
          (ITER)++)
 
 #endif /* lib/vector.h */

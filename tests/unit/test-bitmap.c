@@ -8,8 +8,8 @@
 #include "lib/bitmap.h"
 
 /* Sizes around word boundaries, where off-by-one errors live. */
-static const size_t sizes[] = { 1, 2, 31, 32, 33, 63, 64, 65, 127, 128,
-                                129, 200, 1000 };
+static const size_t sizes[] = {1,  2,   31,  32,  33,  63,  64,
+                               65, 127, 128, 129, 200, 1000};
 
 static void
 test_allocate_gives_all_zeros_and_allocate1_all_ones(void **state)
@@ -30,7 +30,8 @@ test_allocate_gives_all_zeros_and_allocate1_all_ones(void **state)
         /* allocate1 leaves the padding bits of the last word clear. */
         size_t n_longs = bitmap_n_longs(n);
         assert_int_equal(__builtin_popcountl(ones[n_longs - 1])
-                         + (n_longs - 1) * BITMAP_ULONG_BITS, n);
+                             + (n_longs - 1) * BITMAP_ULONG_BITS,
+                         n);
         bitmap_free(zeros);
         bitmap_free(ones);
     }
@@ -54,7 +55,7 @@ test_set_and_clear_single_bits(void **state)
 
     bitmap_set0(bm, 0);
     bitmap_set0(bm, 63);
-    bitmap_set0(bm, 64);      /* Already 0: stays 0. */
+    bitmap_set0(bm, 64); /* Already 0: stays 0. */
     assert_false(bitmap_is_set(bm, 0));
     assert_false(bitmap_is_set(bm, 63));
     assert_false(bitmap_is_set(bm, 64));
@@ -72,8 +73,8 @@ static void
 test_set_multiple_sets_exactly_the_range(void **state)
 {
     static const size_t ranges[][2] = {
-        { 0, 0 }, { 0, 1 }, { 5, 10 }, { 60, 8 }, { 64, 64 }, { 63, 66 },
-        { 1, 254 }, { 0, 256 }, { 100, 1 },
+        {0, 0},   {0, 1},   {5, 10},  {60, 8},  {64, 64},
+        {63, 66}, {1, 254}, {0, 256}, {100, 1},
     };
     size_t n = 256;
     for (size_t r = 0; r < ARRAY_SIZE(ranges); r++) {
@@ -107,7 +108,7 @@ test_equal_ignores_bits_beyond_size(void **state)
     bitmap_set1(a, 70);
     assert_false(bitmap_equal(a, b, 128));
     assert_false(bitmap_equal(a, b, 71));
-    assert_true(bitmap_equal(a, b, 70));    /* Bit 70 is out of range. */
+    assert_true(bitmap_equal(a, b, 70)); /* Bit 70 is out of range. */
     assert_true(bitmap_equal(a, b, 64));
     bitmap_set1(b, 70);
     assert_true(bitmap_equal(a, b, 128));
@@ -140,7 +141,7 @@ test_scan_matches_bit_by_bit_search(void **state)
 {
     size_t n = 300;
     unsigned long *bm = bitmap_allocate(n);
-    static const size_t ones[] = { 0, 1, 63, 64, 65, 130, 191, 192, 299 };
+    static const size_t ones[] = {0, 1, 63, 64, 65, 130, 191, 192, 299};
     for (size_t i = 0; i < ARRAY_SIZE(ones); i++) {
         bitmap_set1(bm, ones[i]);
     }
@@ -181,7 +182,7 @@ test_for_each_1_visits_set_bits_in_order(void **state)
 {
     size_t n = 500;
     unsigned long *bm = bitmap_allocate(n);
-    size_t expected[] = { 0, 7, 63, 64, 128, 255, 256, 499 };
+    size_t expected[] = {0, 7, 63, 64, 128, 255, 256, 499};
     for (size_t i = 0; i < ARRAY_SIZE(expected); i++) {
         bitmap_set1(bm, expected[i]);
     }

@@ -123,7 +123,7 @@ test_truncate_clear_chomp(void **state)
     assert_false(ds_chomp(&ds, '\n'));
     assert_string_equal(ds_cstr(&ds), "hello");
 
-    ds_truncate(&ds, 10);               /* Longer: no change. */
+    ds_truncate(&ds, 10); /* Longer: no change. */
     assert_string_equal(ds_cstr(&ds), "hello");
     ds_truncate(&ds, 2);
     assert_string_equal(ds_cstr(&ds), "he");
@@ -185,7 +185,7 @@ test_steal_swap_clone(void **state)
     ds_put_cstr(&d, "x");
     assert_string_equal(ds_cstr(&d), "x");
 
-    s = ds_steal_cstr(&a);              /* Never used: still a string. */
+    s = ds_steal_cstr(&a); /* Never used: still a string. */
     assert_string_equal(s, "");
     free(s);
 
@@ -273,9 +273,8 @@ test_hex_dump_layout(void **state)
         alphabet, 19, 0, false,
         "00000000  61 62 63 64 65 66 67 68  69 6a 6b 6c 6d 6e 6f 70\n"
         "00000010  71 72 73\n");
-    assert_hex_dump(
-        alphabet, 8, 0, false,
-        "00000000  61 62 63 64 65 66 67 68\n");
+    assert_hex_dump(alphabet, 8, 0, false,
+                    "00000000  61 62 63 64 65 66 67 68\n");
 }
 
 /* An offset that is not a multiple of 16 starts the first line at the
@@ -301,9 +300,7 @@ test_hex_dump_unaligned_offset(void **state)
         "|nopqrst|\n");
 
     /* Entirely inside one line, neither at its start nor at its end. */
-    assert_hex_dump(
-        alphabet, 2, 0x23, false,
-        "00000020           61 62\n");
+    assert_hex_dump(alphabet, 2, 0x23, false, "00000020           61 62\n");
     assert_hex_dump(
         alphabet, 2, 0x23, true,
         "00000020           61 62                                    "

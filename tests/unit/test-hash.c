@@ -14,8 +14,8 @@ static void
 test_hashes_are_deterministic(void **state)
 {
     static const char data[] = "The quick brown fox jumps over the lazy dog";
-    uint64_t words64[] = { 1, 2, 3 };
-    uint32_t words[] = { 1, 2, 3 };
+    uint64_t words64[] = {1, 2, 3};
+    uint32_t words[] = {1, 2, 3};
 
     assert_int_equal(hash_bytes(data, sizeof data, 0),
                      hash_bytes(data, sizeof data, 0));
@@ -23,8 +23,7 @@ test_hashes_are_deterministic(void **state)
     assert_int_equal(hash_int(42, 1), hash_int(42, 1));
     assert_int_equal(hash_uint64(42), hash_uint64(42));
     assert_int_equal(hash_words(words, 3, 5), hash_words(words, 3, 5));
-    assert_int_equal(hash_words64(words64, 3, 5),
-                     hash_words64(words64, 3, 5));
+    assert_int_equal(hash_words64(words64, 3, 5), hash_words64(words64, 3, 5));
     assert_int_equal(hash_pointer(data, 0), hash_pointer(data, 0));
     assert_int_equal(hash_combine(1, 2), hash_combine(1, 2));
 }
@@ -47,7 +46,7 @@ test_basis_and_input_change_the_hash(void **state)
 static void
 test_length_is_part_of_the_hash(void **state)
 {
-    static const char zeros[8] = { 0 };
+    static const char zeros[8] = {0};
     uint32_t seen[8];
     for (size_t n = 0; n < 8; n++) {
         seen[n] = hash_bytes(zeros, n, 0);
@@ -105,7 +104,7 @@ test_every_byte_affects_hash_bytes(void **state)
 static void
 check_spread(uint32_t (*hash)(uint32_t key))
 {
-    int buckets[256] = { 0 };
+    int buckets[256] = {0};
     for (uint32_t key = 0; key < 65536; key++) {
         buckets[hash(key) & 255]++;
     }
@@ -124,8 +123,16 @@ check_spread(uint32_t (*hash)(uint32_t key))
     }
 }
 
-static uint32_t hash_int_0(uint32_t key) { return hash_int(key, 0); }
-static uint32_t hash_uint64_key(uint32_t key) { return hash_uint64(key); }
+static uint32_t
+hash_int_0(uint32_t key)
+{
+    return hash_int(key, 0);
+}
+static uint32_t
+hash_uint64_key(uint32_t key)
+{
+    return hash_uint64(key);
+}
 static uint32_t
 hash_bytes_key(uint32_t key)
 {
@@ -141,7 +148,7 @@ hash_string_key(uint32_t key)
 static uint32_t
 hash_words64_key(uint32_t key)
 {
-    uint64_t words[2] = { key, (uint64_t) key << 40 };
+    uint64_t words[2] = {key, (uint64_t) key << 40};
     return hash_words64(words, 2, 0);
 }
 static uint32_t

@@ -25,8 +25,16 @@ find(const struct hmap *map, int value, uint32_t (*hashf)(int))
     return NULL;
 }
 
-static uint32_t good_hash(int value) { return hash_int(value, 0); }
-static uint32_t constant_hash(int value) { return 42; }
+static uint32_t
+good_hash(int value)
+{
+    return hash_int(value, 0);
+}
+static uint32_t
+constant_hash(int value)
+{
+    return 42;
+}
 
 /* Inserts n elements, checks count, lookup and iteration, then removes
  * them one by one, for a good hash and a degenerate one. */
@@ -116,7 +124,7 @@ static void
 test_swap_and_moved_keep_single_bucket_valid(void **state)
 {
     struct hmap a, b;
-    struct element x = { .value = 1 };
+    struct element x = {.value = 1};
     hmap_init(&a);
     hmap_init(&b);
     hmap_insert(&a, &x.node, good_hash(1));
@@ -136,8 +144,8 @@ test_position_resumes_iteration(void **state)
         elems[i].value = i;
         hmap_insert(&map, &elems[i].node, good_hash(i));
     }
-    struct hmap_position pos = { 0, 0 };
-    int seen[100] = { 0 };
+    struct hmap_position pos = {0, 0};
+    int seen[100] = {0};
     struct hmap_node *node;
     int n = 0;
     while ((node = hmap_at_position(&map, &pos))) {
@@ -155,7 +163,7 @@ static void
 test_replace_swaps_node_in_place(void **state)
 {
     struct hmap map = HMAP_INITIALIZER(&map);
-    struct element a = { .value = 1 }, b = { .value = 1 }, c = { .value = 2 };
+    struct element a = {.value = 1}, b = {.value = 1}, c = {.value = 2};
     hmap_insert(&map, &a.node, good_hash(1));
     hmap_insert(&map, &c.node, good_hash(2));
 
@@ -251,8 +259,7 @@ main(void)
         cmocka_unit_test(test_position_resumes_iteration),
         cmocka_unit_test(test_replace_swaps_node_in_place),
         cmocka_unit_test(test_with_hash_visits_every_duplicate),
-        cmocka_unit_test(
-            test_reserve_prevents_rehash_and_clear_keeps_buckets),
+        cmocka_unit_test(test_reserve_prevents_rehash_and_clear_keeps_buckets),
         cmocka_unit_test(test_random_node_returns_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

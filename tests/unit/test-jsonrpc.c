@@ -117,6 +117,24 @@ test_invalid_message_shapes_get_precise_errors(void **state)
                 "it has none of \"method\", \"result\" and \"error\"");
 }
 
+/* Checks that 'msg' is written as the text that 'format' makes. */
+static void assert_msg_text(const struct jsonrpc_msg *msg, const char *format,
+                            ...) PRINTF_FORMAT(2, 3);
+
+static void
+assert_msg_text(const struct jsonrpc_msg *msg, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    char *expected = xvasprintf(format, args);
+    va_end(args);
+
+    char *s = jsonrpc_msg_to_string(msg);
+    assert_string_equal(s, expected);
+    free(s);
+    free(expected);
+}
+
 static void
 test_requests_get_distinct_ids_and_round_trip(void **state)
 {
@@ -142,26 +160,16 @@ test_requests_get_distinct_ids_and_round_trip(void **state)
 
     struct jsonrpc_msg *reply =
         jsonrpc_create_reply(json_string("ok"), back->id);
-    s = jsonrpc_msg_to_string(reply);
-    expected = xasprintf("{\"result\":\"ok\",\"error\":null,\"id\":%lld}",
-                         json_integer_value(id1));
-    assert_string_equal(s, expected);
-    free(expected);
-    free(s);
+    assert_msg_text(reply, "{\"result\":\"ok\",\"error\":null,\"id\":%lld}",
+                    json_integer_value(id1));
 
     struct jsonrpc_msg *error =
         jsonrpc_create_error(json_string("no"), back->id);
-    s = jsonrpc_msg_to_string(error);
-    expected = xasprintf("{\"result\":null,\"error\":\"no\",\"id\":%lld}",
-                         json_integer_value(id1));
-    assert_string_equal(s, expected);
-    free(expected);
-    free(s);
+    assert_msg_text(error, "{\"result\":null,\"error\":\"no\",\"id\":%lld}",
+                    json_integer_value(id1));
 
     struct jsonrpc_msg *notify = jsonrpc_create_notify("n", json_array());
-    s = jsonrpc_msg_to_string(notify);
-    assert_string_equal(s, "{\"method\":\"n\",\"params\":[],\"id\":null}");
-    free(s);
+    assert_msg_text(notify, "{\"method\":\"n\",\"params\":[],\"id\":null}");
 
     struct ds ds = DS_EMPTY_INITIALIZER;
     jsonrpc_msg_format(error, &ds);

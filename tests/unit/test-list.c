@@ -42,10 +42,10 @@ check_list(const struct list *list, const int *values, size_t n)
     assert_int_equal(list_is_singleton(list), n == 1);
 }
 
-#define CHECK_LIST(LIST, ...)                                           \
-    do {                                                                \
-        static const int values_[] = { __VA_ARGS__ };                   \
-        check_list(LIST, values_, ARRAY_SIZE(values_));                 \
+#define CHECK_LIST(LIST, ...)                                                 \
+    do {                                                                      \
+        static const int values_[] = {__VA_ARGS__};                           \
+        check_list(LIST, values_, ARRAY_SIZE(values_));                       \
     } while (0)
 
 static void
@@ -83,8 +83,8 @@ test_push_front_back_and_insert(void **state)
     list_push_front(&list, &e[0].node);
     list_push_back(&list, &e[4].node);
     CHECK_LIST(&list, 0, 2, 4);
-    list_insert(&e[2].node, &e[1].node);    /* Before 2. */
-    list_insert(&list, &e[3].node);         /* Before the head: at end. */
+    list_insert(&e[2].node, &e[1].node); /* Before 2. */
+    list_insert(&list, &e[3].node);      /* Before the head: at end. */
     CHECK_LIST(&list, 0, 1, 2, 4, 3);
 
     assert_ptr_equal(list_front(&list), &e[0].node);
@@ -142,7 +142,7 @@ test_for_each_safe_allows_removal(void **state)
         visited++;
         if (iter->value % 2 == 0) {
             list_remove(&iter->node);
-            list_poison(&iter->node);   /* A stale read would crash. */
+            list_poison(&iter->node); /* A stale read would crash. */
         }
     }
     assert_int_equal(visited, 6);

@@ -70,7 +70,7 @@ test_timer_wakes_after_its_time(void **state)
 {
     long long start = time_msec();
     poll_timer_wait(BACKSTOP_MS);
-    poll_timer_wait(60);        /* The earliest timer wins. */
+    poll_timer_wait(60); /* The earliest timer wins. */
     poll_block();
     long long elapsed = time_msec() - start;
     assert_true(elapsed >= 60);
@@ -93,14 +93,14 @@ test_readable_pipe_wakes_and_reports_revents(void **state)
     poll_timer_wait(BACKSTOP_MS);
     assert_true(timed_block() < PROMPT_MS);
     assert_true(poll_fd_revents(fds[0]) & POLLIN);
-    assert_int_equal(poll_fd_revents(fds[1]), 0);   /* Not registered. */
+    assert_int_equal(poll_fd_revents(fds[1]), 0); /* Not registered. */
 
     /* A writable end reports POLLOUT. */
     poll_fd_wait(fds[1], POLLOUT);
     poll_timer_wait(BACKSTOP_MS);
     assert_true(timed_block() < PROMPT_MS);
     assert_true(poll_fd_revents(fds[1]) & POLLOUT);
-    assert_int_equal(poll_fd_revents(fds[0]), 0);   /* Not this time. */
+    assert_int_equal(poll_fd_revents(fds[0]), 0); /* Not this time. */
     close_pipe(fds);
 }
 
@@ -204,7 +204,7 @@ test_stale_events_of_closed_fd_are_ignored(void **state)
 
     int old_fd = a[0];
     close(a[0]);
-    assert_int_equal(write(a[1], "z", 1), 1);     /* 'keep' is readable. */
+    assert_int_equal(write(a[1], "z", 1), 1); /* 'keep' is readable. */
 
     /* Nothing registered but a timer: must sleep for it. */
     poll_timer_wait(80);
@@ -293,8 +293,8 @@ test_same_fd_registered_twice_merges_events(void **state)
 {
     int fds[2];
     make_pipe(fds);
-    poll_fd_wait(fds[1], POLLIN);       /* A pipe's write end: never. */
-    poll_fd_wait(fds[1], POLLOUT);      /* But it is writable. */
+    poll_fd_wait(fds[1], POLLIN);  /* A pipe's write end: never. */
+    poll_fd_wait(fds[1], POLLOUT); /* But it is writable. */
     poll_timer_wait(BACKSTOP_MS);
     assert_true(timed_block() < PROMPT_MS);
     assert_true(poll_fd_revents(fds[1]) & POLLOUT);

@@ -33,6 +33,15 @@ advance(long long ms)
     now += ms;
 }
 
+static char *
+lowercase(char *s)
+{
+    for (char *p = s; *p; p++) {
+        *p = tolower((unsigned char) *p);
+    }
+    return s;
+}
+
 /* Returns what was logged since the last call (malloc'd). */
 static char *
 take_log(void)
@@ -47,19 +56,7 @@ take_log(void)
     log_offset = end;
     /* Level names are "INFO" in OVS's console pattern; compare without
      * caring about case. */
-    for (char *p = text; *p; p++) {
-        *p = tolower((unsigned char) *p);
-    }
-    return text;
-}
-
-static char *
-lowercase(char *s)
-{
-    for (char *p = s; *p; p++) {
-        *p = tolower((unsigned char) *p);
-    }
-    return s;
+    return lowercase(text);
 }
 
 /* Checks that exactly the given "LEVEL|message" lines (and any number of
@@ -149,6 +146,19 @@ run_until_action(enum reconnect_action expected, long long limit)
     }
     fail_msg("no action within %lld ms", limit);
     return -1;
+}
+
+/* Lets every connection attempt fail, and checks that the attempts
+ * start at the times in 'attempts' (ms after the first run). */
+static void
+expect_failing_attempts_at(const long long attempts[], size_t n_attempts)
+{
+    for (size_t i = 0; i < n_attempts; i++) {
+        assert_int_equal(run_until_action(RECONNECT_CONNECT, 10000),
+                         attempts[i]);
+        reconnect_connecting(r, now);
+        reconnect_connect_failed(r, now, ECONNREFUSED);
+    }
 }
 
 static int
@@ -250,13 +260,8 @@ test_custom_max_backoff_caps_the_sequence(void **state)
 {
     reconnect_set_backoff(r, 1000, 3000);
     reconnect_enable(r, now);
-    long long expected[] = {0, 1000, 3000, 6000, 9000};
-    for (size_t i = 0; i < ARRAY_SIZE(expected); i++) {
-        assert_int_equal(run_until_action(RECONNECT_CONNECT, 10000),
-                         expected[i]);
-        reconnect_connecting(r, now);
-        reconnect_connect_failed(r, now, ECONNREFUSED);
-    }
+    static const long long attempts[] = {0, 1000, 3000, 6000, 9000};
+    expect_failing_attempts_at(attempts, ARRAY_SIZE(attempts));
 }
 
 static void
@@ -546,13 +551,8 @@ test_backoff_free_tries(void **state)
 {
     reconnect_set_backoff_free_tries(r, 3);
     reconnect_enable(r, now);
-    long long expected[] = {0, 0, 0, 1000, 3000};
-    for (size_t i = 0; i < ARRAY_SIZE(expected); i++) {
-        assert_int_equal(run_until_action(RECONNECT_CONNECT, 10000),
-                         expected[i]);
-        reconnect_connecting(r, now);
-        reconnect_connect_failed(r, now, ECONNREFUSED);
-    }
+    static const long long attempts[] = {0, 0, 0, 1000, 3000};
+    expect_failing_attempts_at(attempts, ARRAY_SIZE(attempts));
 }
 
 static void

@@ -54,8 +54,8 @@ test_add_nocopy_adopts_strings(void **state)
 {
     struct smap smap;
     smap_init(&smap);
-    struct smap_node *node = smap_add_nocopy(&smap, xstrdup("k"),
-                                             xstrdup("v"));
+    struct smap_node *node =
+        smap_add_nocopy(&smap, xstrdup("k"), xstrdup("v"));
     assert_string_equal(node->key, "k");
     assert_string_equal(smap_get(&smap, "k"), "v");
     /* The map frees them; ASan would report a leak or double free. */
@@ -157,7 +157,7 @@ test_typed_getters_parse_or_fall_back_to_default(void **state)
     smap_add(&smap, "yes", "yes");
 
     assert_int_equal(smap_get_int(&smap, "int", 5), -17);
-    assert_int_equal(smap_get_int(&smap, "big", 5), 5);     /* > INT_MAX */
+    assert_int_equal(smap_get_int(&smap, "big", 5), 5); /* > INT_MAX */
     assert_int_equal(smap_get_int(&smap, "junk", 5), 5);
     assert_int_equal(smap_get_int(&smap, "empty", 5), 5);
     assert_int_equal(smap_get_int(&smap, "absent", 5), 5);
@@ -216,10 +216,10 @@ test_equal_compares_keys_and_values(void **state)
     smap_add(&a, "x", "1");
     assert_false(smap_equal(&a, &b));
     smap_add(&b, "y", "1");
-    assert_false(smap_equal(&a, &b));       /* Same size, other key. */
+    assert_false(smap_equal(&a, &b)); /* Same size, other key. */
     smap_remove(&b, "y");
     smap_add(&b, "x", "2");
-    assert_false(smap_equal(&a, &b));       /* Same key, other value. */
+    assert_false(smap_equal(&a, &b)); /* Same key, other value. */
     smap_replace(&b, "x", "1");
     assert_true(smap_equal(&a, &b));
     smap_destroy(&a);
@@ -261,7 +261,7 @@ test_for_each_visits_every_node_once(void **state)
         snprintf(key, sizeof key, "%d", i);
         smap_add(&smap, key, key);
     }
-    int seen[50] = { 0 };
+    int seen[50] = {0};
     struct smap_node *node;
     SMAP_FOR_EACH (node, &smap) {
         seen[atoi(node->key)]++;

@@ -61,7 +61,7 @@ test_delete_find_and_pop(void **state)
 {
     struct sset set;
     sset_init(&set);
-    char *names[] = { "a", "b", "c" };
+    char *names[] = {"a", "b", "c"};
     sset_add_array(&set, names, 3);
     assert_int_equal(sset_count(&set), 3);
 
@@ -123,7 +123,7 @@ test_clone_equals_and_swap(void **state)
     sset_find_and_delete(&b, "p5");
     assert_false(sset_equals(&a, &b));
     sset_add(&b, "other");
-    assert_false(sset_equals(&a, &b));     /* Same count, not equal. */
+    assert_false(sset_equals(&a, &b)); /* Same count, not equal. */
 
     sset_init(&c);
     sset_swap(&a, &c);
@@ -159,8 +159,8 @@ test_sort_returns_names_in_order(void **state)
     const char **sorted = sset_sort(&set);
     free(sorted);
 
-    static const char *const names[] = { "vif2", "br-int", "eth10", "eth9",
-                                         "Br" };
+    static const char *const names[] = {"vif2", "br-int", "eth10", "eth9",
+                                        "Br"};
     for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
         sset_add(&set, names[i]);
     }
@@ -184,7 +184,7 @@ test_for_each_and_safe_deletion(void **state)
         sset_add(&set, name);
     }
 
-    int seen[30] = { 0 };
+    int seen[30] = {0};
     const char *name;
     SSET_FOR_EACH (name, &set) {
         seen[atoi(name)]++;

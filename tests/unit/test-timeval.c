@@ -71,13 +71,13 @@ test_sleep_advances_monotonic_clock(void **state)
 static void
 test_timespec_conversions(void **state)
 {
-    struct timespec ts = { .tv_sec = 12, .tv_nsec = 345678901 };
+    struct timespec ts = {.tv_sec = 12, .tv_nsec = 345678901};
     assert_true(timespec_to_msec(&ts) == 12345);
     assert_true(timespec_to_usec(&ts) == 12345678);
-    ts = (struct timespec) { .tv_sec = 0, .tv_nsec = 999999 };
+    ts = (struct timespec){.tv_sec = 0, .tv_nsec = 999999};
     assert_true(timespec_to_msec(&ts) == 0);
     /* Large values do not overflow 32 bits. */
-    ts = (struct timespec) { .tv_sec = 5000000, .tv_nsec = 0 };
+    ts = (struct timespec){.tv_sec = 5000000, .tv_nsec = 0};
     assert_true(timespec_to_usec(&ts) == 5000000000000LL);
 }
 
@@ -98,7 +98,7 @@ test_boot_time_is_process_start(void **state)
 int
 main(void)
 {
-    struct timespec ts = { 0, STARTUP_SLEEP_MS * 1000000L };
+    struct timespec ts = {0, STARTUP_SLEEP_MS * 1000000L};
     nanosleep(&ts, NULL);
     main_entered_msec = time_msec();
 

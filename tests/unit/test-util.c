@@ -31,13 +31,24 @@ test_str_to_int_accepts_only_whole_in_range_numbers(void **state)
     assert_true(str_to_int("010", 10, &i) && i == 10);
 
     static const char *const bad[] = {
-        "", " ", "-", "+", "abc", "12abc", "12 ", "1.5", "0x", "1e3",
-        "2147483648", "-2147483649", "99999999999999999999999",
+        "",
+        " ",
+        "-",
+        "+",
+        "abc",
+        "12abc",
+        "12 ",
+        "1.5",
+        "0x",
+        "1e3",
+        "2147483648",
+        "-2147483649",
+        "99999999999999999999999",
     };
     for (size_t k = 0; k < ARRAY_SIZE(bad); k++) {
         i = 12345;
         assert_false(str_to_int(bad[k], 10, &i));
-        assert_int_equal(i, 0);     /* Failure always stores 0. */
+        assert_int_equal(i, 0); /* Failure always stores 0. */
     }
     assert_false(str_to_int("12", 2, &i));
 }
@@ -94,8 +105,8 @@ test_str_to_double_accepts_only_finite_whole_strings(void **state)
     assert_true(str_to_double(".25", &d) && d == 0.25);
 
     static const char *const bad[] = {
-        "", "abc", "1.5x", "1.5 ", "1e999", "-1e999", "inf", "-inf", "nan",
-        "infinity", ".", "e5",
+        "",    "abc",  "1.5x", "1.5 ",     "1e999", "-1e999",
+        "inf", "-inf", "nan",  "infinity", ".",     "e5",
     };
     for (size_t k = 0; k < ARRAY_SIZE(bad); k++) {
         d = 42;
@@ -142,9 +153,10 @@ static void
 test_dir_name_and_base_name_follow_posix(void **state)
 {
     static const char *const paths[] = {
-        "/usr/lib", "/usr/lib/", "/usr/lib//", "/usr/", "usr", "/", "///",
-        "", ".", "..", "a/b", "a//b", "a//b//", "///a//", "a/", "./a",
-        "../a/b/", "/a/b/c.txt", "a/b/c/", "x//y//z",
+        "/usr/lib", "/usr/lib/", "/usr/lib//", "/usr/",  "usr",
+        "/",        "///",       "",           ".",      "..",
+        "a/b",      "a//b",      "a//b//",     "///a//", "a/",
+        "./a",      "../a/b/",   "/a/b/c.txt", "a/b/c/", "x//y//z",
     };
     for (size_t k = 0; k < ARRAY_SIZE(paths); k++) {
         assert_matches_posix(paths[k]);
@@ -232,7 +244,7 @@ test_x2nrealloc_grows_geometrically(void **state)
     size_t prev = allocated;
     for (int round = 0; round < 10; round++) {
         for (size_t i = 0; i < allocated; i++) {
-            array[i] = i;       /* ASan checks the whole block is ours. */
+            array[i] = i; /* ASan checks the whole block is ours. */
         }
         array = x2nrealloc(array, &allocated, sizeof *array);
         assert_int_equal(allocated, prev * 2);
@@ -246,7 +258,7 @@ test_x2nrealloc_grows_geometrically(void **state)
 
     /* Elements bigger than the initial chunk still get room for one. */
     allocated = 0;
-    char (*big)[1000] = x2nrealloc(NULL, &allocated, sizeof *big);
+    char(*big)[1000] = x2nrealloc(NULL, &allocated, sizeof *big);
     assert_int_equal(allocated, 1);
     memset(big, 0, sizeof *big);
     free(big);
@@ -315,11 +327,11 @@ test_memory_helpers_copy_exactly(void **state)
         assert_int_equal(z[i], 0);
     }
     free(z);
-    z = xcalloc(0, 4);      /* Zero-size requests still return memory. */
+    z = xcalloc(0, 4); /* Zero-size requests still return memory. */
     assert_non_null(z);
     free(z);
 
-    int *d = xmemdup((int[]) { 1, 2, 3 }, 3 * sizeof (int));
+    int *d = xmemdup((int[]){1, 2, 3}, 3 * sizeof(int));
     assert_int_equal(d[2], 3);
     free(d);
 }
@@ -340,7 +352,7 @@ test_string_helpers(void **state)
     ovs_strlcpy(buf, "ab", sizeof buf);
     assert_string_equal(buf, "ab");
     buf[0] = 'q';
-    ovs_strlcpy(buf, "zz", 0);      /* No room: nothing written. */
+    ovs_strlcpy(buf, "zz", 0); /* No room: nothing written. */
     assert_int_equal(buf[0], 'q');
 
     assert_string_equal(ovs_strerror(EOF), "End of file");
@@ -359,8 +371,7 @@ test_bit_helpers(void **state)
     assert_int_equal(util_round_up_pow2(2), 2);
     assert_int_equal(util_round_up_pow2(3), 4);
     assert_int_equal(util_round_up_pow2(1000), 1024);
-    assert_true(util_round_up_pow2(UINT64_C(1) << 40)
-                == UINT64_C(1) << 40);
+    assert_true(util_round_up_pow2(UINT64_C(1) << 40) == UINT64_C(1) << 40);
     assert_int_equal(util_ctz64(8), 3);
     assert_int_equal(util_ctz64(UINT64_C(1) << 63), 63);
     assert_int_equal(util_popcount64(UINT64_MAX), 64);

@@ -35,7 +35,7 @@ assert_canonical(const char *s)
 static void
 test_format_is_canonical_8_4_4_4_12(void **state)
 {
-    struct uuid u = { { 0x0123abcd, 0x4567ef01, 0x89ab2345, 0x6789cdef } };
+    struct uuid u = {{0x0123abcd, 0x4567ef01, 0x89ab2345, 0x6789cdef}};
     char buf[UUID_LEN + 1];
     assert_string_equal(uuid_to_string(&u, buf),
                         "0123abcd-4567-ef01-89ab-23456789cdef");
@@ -55,8 +55,7 @@ test_from_string_round_trips_and_accepts_upper_case(void **state)
     struct uuid u, v;
     char buf[UUID_LEN + 1];
 
-    assert_true(uuid_from_string(&u,
-                                 "550e8400-e29b-41d4-a716-446655440000"));
+    assert_true(uuid_from_string(&u, "550e8400-e29b-41d4-a716-446655440000"));
     assert_int_equal(u.parts[0], 0x550e8400);
     assert_int_equal(u.parts[1], 0xe29b41d4);
     assert_int_equal(u.parts[2], 0xa7164466);
@@ -64,8 +63,7 @@ test_from_string_round_trips_and_accepts_upper_case(void **state)
     assert_string_equal(uuid_to_string(&u, buf),
                         "550e8400-e29b-41d4-a716-446655440000");
 
-    assert_true(uuid_from_string(&v,
-                                 "550E8400-E29B-41D4-A716-446655440000"));
+    assert_true(uuid_from_string(&v, "550E8400-E29B-41D4-A716-446655440000"));
     assert_true(uuid_equals(&u, &v));
 
     for (int i = 0; i < 100; i++) {
@@ -81,21 +79,21 @@ test_from_string_rejects_malformed_input_and_zeroes(void **state)
     static const char *const bad[] = {
         "",
         "550e8400",
-        "550e8400-e29b-41d4-a716-44665544000",      /* 35 chars. */
-        "550e8400-e29b-41d4-a716-4466554400000",    /* 37 chars. */
-        "550e8400-e29b-41d4-a716-446655440000 ",    /* Trailing space. */
+        "550e8400-e29b-41d4-a716-44665544000",   /* 35 chars. */
+        "550e8400-e29b-41d4-a716-4466554400000", /* 37 chars. */
+        "550e8400-e29b-41d4-a716-446655440000 ", /* Trailing space. */
         " 550e8400-e29b-41d4-a716-446655440000",
-        "550e8400e-29b-41d4-a716-446655440000",     /* Dash misplaced. */
+        "550e8400e-29b-41d4-a716-446655440000", /* Dash misplaced. */
         "550e8400-e29b-41d4-a716_446655440000",
-        "550e8400-e29b-41d4-a716-44665544000g",     /* Not hex. */
+        "550e8400-e29b-41d4-a716-44665544000g", /* Not hex. */
         "550e8400-e29b-41d4-a7160446655440000",
         "550e8400-e29b-41d4-a716-4466-5544000",
         "{550e8400-e29b-41d4-a716-446655440000}",
-        "550e8400e29b41d4a716446655440000",         /* No dashes. */
+        "550e8400e29b41d4a716446655440000", /* No dashes. */
         "+50e8400-e29b-41d4-a716-446655440000",
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-        struct uuid u = { { 1, 2, 3, 4 } };
+        struct uuid u = {{1, 2, 3, 4}};
         assert_false(uuid_from_string(&u, bad[i]));
         assert_true(uuid_is_zero(&u));
     }
@@ -105,22 +103,23 @@ static void
 test_from_string_prefix_consumes_exactly_one_uuid(void **state)
 {
     struct uuid u, expected;
-    assert_true(uuid_from_string(&expected,
-                                 "01234567-89ab-cdef-0123-456789abcdef"));
+    assert_true(
+        uuid_from_string(&expected, "01234567-89ab-cdef-0123-456789abcdef"));
 
     assert_int_equal(uuid_from_string_prefix(
                          &u, "01234567-89ab-cdef-0123-456789abcdef,rest"),
                      UUID_LEN);
     assert_true(uuid_equals(&u, &expected));
-    assert_int_equal(uuid_from_string_prefix(
-                         &u, "01234567-89ab-cdef-0123-456789abcdef"),
-                     UUID_LEN);
+    assert_int_equal(
+        uuid_from_string_prefix(&u, "01234567-89ab-cdef-0123-456789abcdef"),
+        UUID_LEN);
     assert_true(uuid_equals(&u, &expected));
 
     assert_int_equal(uuid_from_string_prefix(&u, "01234567-89ab"), 0);
     assert_true(uuid_is_zero(&u));
     assert_int_equal(uuid_from_string_prefix(&u, "x1234567-89ab-cdef-0123-"
-                                                 "456789abcdef"), 0);
+                                                 "456789abcdef"),
+                     0);
 }
 
 static void
@@ -136,10 +135,12 @@ test_partial_string_counts_valid_leading_chars(void **state)
     assert_int_equal(uuid_is_partial_string("01234567-89ab-c"), 15);
     assert_int_equal(uuid_is_partial_string("01234567-89abc"), 13);
     assert_int_equal(uuid_is_partial_string("-"), 0);
-    assert_int_equal(uuid_is_partial_string(
-                         "01234567-89ab-cdef-0123-456789abcdef"), UUID_LEN);
-    assert_int_equal(uuid_is_partial_string(
-                         "01234567-89ab-cdef-0123-456789abcdef0"), UUID_LEN);
+    assert_int_equal(
+        uuid_is_partial_string("01234567-89ab-cdef-0123-456789abcdef"),
+        UUID_LEN);
+    assert_int_equal(
+        uuid_is_partial_string("01234567-89ab-cdef-0123-456789abcdef0"),
+        UUID_LEN);
 }
 
 static void
@@ -152,7 +153,7 @@ test_generate_gives_version_4_rfc4122_variant_and_unique(void **state)
     };
     struct node *nodes = xmalloc(N * sizeof *nodes);
     struct hmap seen = HMAP_INITIALIZER(&seen);
-    int ones[128] = { 0 };
+    int ones[128] = {0};
 
     for (int i = 0; i < N; i++) {
         struct uuid *u = &nodes[i].uuid;
@@ -181,8 +182,8 @@ test_generate_gives_version_4_rfc4122_variant_and_unique(void **state)
      * ones: N/2 = 5000, and 10 standard deviations (50 each) is 500. */
     for (int bit = 0; bit < 128; bit++) {
         int part = bit / 32, ofs = bit % 32;
-        bool fixed = ((part == 1 && ofs >= 12 && ofs < 16)
-                      || (part == 2 && ofs >= 30));
+        bool fixed =
+            ((part == 1 && ofs >= 12 && ofs < 16) || (part == 2 && ofs >= 30));
         if (!fixed) {
             assert_in_range(ones[bit], N / 2 - 500, N / 2 + 500);
         }
@@ -197,7 +198,7 @@ static void
 test_generate_in_forked_child_differs_from_parent(void **state)
 {
     struct uuid warmup;
-    uuid_generate(&warmup);     /* Seed the parent before forking. */
+    uuid_generate(&warmup); /* Seed the parent before forking. */
 
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -260,7 +261,7 @@ test_compare_orders_like_strings(void **state)
 static void
 test_zero_is_zero_and_nothing_else_is(void **state)
 {
-    struct uuid u = { { 0, 0, 0, 1 } };
+    struct uuid u = {{0, 0, 0, 1}};
     assert_false(uuid_is_zero(&u));
     u.parts[3] = 0;
     u.parts[0] = 0x80000000;

@@ -9,13 +9,13 @@
 
 struct point {
     int x, y;
-    char tag[3];        /* Odd size, to catch element-size arithmetic. */
+    char tag[3]; /* Odd size, to catch element-size arithmetic. */
 };
 
 static struct point
 make_point(int i)
 {
-    return (struct point) { .x = i, .y = -i, .tag = { 'a' + i % 26, 0, 0 } };
+    return (struct point){.x = i, .y = -i, .tag = {'a' + i % 26, 0, 0}};
 }
 
 static void
@@ -53,7 +53,7 @@ static void
 test_push_back_null_returns_uninitialized_slot(void **state)
 {
     struct vector vec;
-    vector_init(&vec, sizeof (int));
+    vector_init(&vec, sizeof(int));
     int *slot = vector_push_back(&vec, NULL);
     *slot = 99;
     assert_int_equal(*(int *) vector_get(&vec, 0), 99);
@@ -64,7 +64,7 @@ static void
 test_pop_back_returns_last_until_empty(void **state)
 {
     struct vector vec;
-    vector_init(&vec, sizeof (struct point));
+    vector_init(&vec, sizeof(struct point));
     for (int i = 0; i < 5; i++) {
         struct point p = make_point(i);
         vector_push_back(&vec, &p);
@@ -106,11 +106,11 @@ test_remove_preserves_order(void **state)
     struct vector vec = VECTOR_EMPTY_INITIALIZER(int);
     push_ints(&vec, 6);
     vector_remove(&vec, 2);
-    assert_ints(&vec, (int[]) { 0, 1, 3, 4, 5 }, 5);
+    assert_ints(&vec, (int[]){0, 1, 3, 4, 5}, 5);
     vector_remove(&vec, 0);
-    assert_ints(&vec, (int[]) { 1, 3, 4, 5 }, 4);
+    assert_ints(&vec, (int[]){1, 3, 4, 5}, 4);
     vector_remove(&vec, 3);
-    assert_ints(&vec, (int[]) { 1, 3, 4 }, 3);
+    assert_ints(&vec, (int[]){1, 3, 4}, 3);
     vector_remove(&vec, 0);
     vector_remove(&vec, 0);
     vector_remove(&vec, 0);
@@ -124,11 +124,11 @@ test_remove_fast_moves_last_into_hole(void **state)
     struct vector vec = VECTOR_EMPTY_INITIALIZER(int);
     push_ints(&vec, 5);
     vector_remove_fast(&vec, 1);
-    assert_ints(&vec, (int[]) { 0, 4, 2, 3 }, 4);
-    vector_remove_fast(&vec, 3);        /* The last one: just dropped. */
-    assert_ints(&vec, (int[]) { 0, 4, 2 }, 3);
+    assert_ints(&vec, (int[]){0, 4, 2, 3}, 4);
+    vector_remove_fast(&vec, 3); /* The last one: just dropped. */
+    assert_ints(&vec, (int[]){0, 4, 2}, 3);
     vector_remove_fast(&vec, 0);
-    assert_ints(&vec, (int[]) { 2, 4 }, 2);
+    assert_ints(&vec, (int[]){2, 4}, 2);
     vector_destroy(&vec);
 }
 
@@ -148,7 +148,7 @@ test_clear_keeps_storage_and_shrink_frees_spare(void **state)
     push_ints(&vec, 3);
     vector_shrink(&vec);
     assert_int_equal(vec.allocated, 3);
-    assert_ints(&vec, (int[]) { 0, 1, 2 }, 3);
+    assert_ints(&vec, (int[]){0, 1, 2}, 3);
 
     vector_clear(&vec);
     vector_shrink(&vec);
@@ -157,7 +157,7 @@ test_clear_keeps_storage_and_shrink_frees_spare(void **state)
 
     /* Still usable after shrinking to nothing. */
     push_ints(&vec, 2);
-    assert_ints(&vec, (int[]) { 0, 1 }, 2);
+    assert_ints(&vec, (int[]){0, 1}, 2);
     vector_destroy(&vec);
     vector_destroy(NULL);
 }
@@ -171,7 +171,7 @@ test_reserve_avoids_reallocation(void **state)
     void *data = vector_data(&vec);
     push_ints(&vec, 500);
     assert_ptr_equal(vector_data(&vec), data);
-    vector_reserve(&vec, 10);           /* Never shrinks. */
+    vector_reserve(&vec, 10); /* Never shrinks. */
     assert_true(vec.allocated >= 500);
     vector_destroy(&vec);
 }
@@ -190,7 +190,7 @@ test_sort_and_for_each_visit_in_order(void **state)
     int *iter;
 
     VECTOR_FOR_EACH (&vec, iter) {
-        fail();     /* Empty: never enters, even with 'data' NULL. */
+        fail(); /* Empty: never enters, even with 'data' NULL. */
     }
 
     push_ints(&vec, 10);

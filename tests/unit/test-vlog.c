@@ -407,8 +407,8 @@ test_threads_log_whole_lines_with_unique_serials(void **state OVS_UNUSED)
     char *name = start_file_logging("threads.log");
     pthread_t threads[N_THREADS];
     for (long i = 0; i < N_THREADS; i++) {
-        assert_int_equal(pthread_create(&threads[i], NULL, log_from_thread,
-                                        (void *) i), 0);
+        assert_int_equal(
+            pthread_create(&threads[i], NULL, log_from_thread, (void *) i), 0);
     }
     for (int i = 0; i < N_THREADS; i++) {
         pthread_join(threads[i], NULL);
@@ -416,14 +416,14 @@ test_threads_log_whole_lines_with_unique_serials(void **state OVS_UNUSED)
     vlog_close_log_file();
 
     char *contents = read_file(name);
-    bool seen[N_THREADS * N_PER_THREAD + 2] = { false };
+    bool seen[N_THREADS * N_PER_THREAD + 2] = {false};
     int n_lines = 0;
     char *save_ptr = NULL;
     for (char *line = strtok_r(contents, "\n", &save_ptr); line;
          line = strtok_r(NULL, "\n", &save_ptr)) {
         assert_matches(line, "^[^|]+\\|[0-9]{5}\\|(vlog\\|INFO\\|opened "
-                       "log file .*|test_vlog\\|INFO\\|thread [0-9] "
-                       "message [0-9]+)$");
+                             "log file .*|test_vlog\\|INFO\\|thread [0-9] "
+                             "message [0-9]+)$");
         unsigned int serial;
         assert_int_equal(sscanf(strchr(line, '|') + 1, "%u", &serial), 1);
         n_lines++;
