@@ -105,18 +105,28 @@ socket_check_connection_completion(int fd)
     return error;
 }
 
-/* Parses 'port_s' into '*port'.  Returns true if it is a decimal number
- * from 0 to 65535. */
-static bool
-parse_port(const char *port_s, uint16_t *port)
+/* Parses 'port_s', the port part of 'target', into '*port'; an omitted
+ * port ('port_s' null or empty) is 'default_port', or an error if that is
+ * negative.  Returns NULL or a malloc'd error message. */
+static char *
+parse_port(const char *target, const char *port_s, int default_port,
+           uint16_t *port)
 {
+    if (!port_s || !*port_s) {
+        if (default_port < 0) {
+            return xasprintf("%s: port must be specified", target);
+        }
+        *port = default_port;
+        return NULL;
+    }
+
     unsigned int value;
-    if (!*port_s || strspn(port_s, "0123456789") != strlen(port_s)
+    if (strspn(port_s, "0123456789") != strlen(port_s)
         || !str_to_uint(port_s, 10, &value) || value > 65535) {
-        return false;
+        return xasprintf("%s: bad port number \"%s\"", target, port_s);
     }
     *port = value;
-    return true;
+    return NULL;
 }
 
 /* Resolves 'host' (numeric or a name) into '*ss' with 'port'.  A
@@ -234,20 +244,10 @@ socket_parse_inet_active(const char *target, int default_port,
     }
 
     uint16_t port;
-    if (port_s && *port_s) {
-        if (!parse_port(port_s, &port)) {
-            error = xasprintf("%s: bad port number \"%s\"", target, port_s);
-            goto exit;
-        }
-    } else if (default_port >= 0) {
-        port = default_port;
-    } else {
-        error = xasprintf("%s: port must be specified", target);
-        goto exit;
+    error = parse_port(target, port_s, default_port, &port);
+    if (!error) {
+        error = resolve_host(target, host, bracketed, port, false, ss);
     }
-    error = resolve_host(target, host, bracketed, port, false, ss);
-
-exit:
     free(host);
     return error;
 }
@@ -260,18 +260,10 @@ socket_parse_inet_passive(const char *target, int default_port,
     char *port_s = colon ? xmemdup0(target, colon - target) : xstrdup(target);
     char *host = NULL;
     bool bracketed = false;
-    char *error = NULL;
 
     uint16_t port;
-    if (*port_s) {
-        if (!parse_port(port_s, &port)) {
-            error = xasprintf("%s: bad port number \"%s\"", target, port_s);
-            goto exit;
-        }
-    } else if (default_port >= 0) {
-        port = default_port;
-    } else {
-        error = xasprintf("%s: port must be specified", target);
+    char *error = parse_port(target, port_s, default_port, &port);
+    if (error) {
         goto exit;
     }
 

@@ -11,6 +11,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 
 from sandbox import Sandbox  # noqa: E402
 from netns import NetnsFactory  # noqa: E402
+from session_proc import SessionFactory  # noqa: E402
 import paths  # noqa: E402
 
 
@@ -51,6 +52,19 @@ def netns(request):
     factory = NetnsFactory()
     yield factory
     factory.close()
+
+
+@pytest.fixture
+def sessions(request, tmp_path):
+    """Starts tests/daemon/test-session clients and servers in tmp_path;
+    stops them all afterwards, and prints what they printed and logged
+    when the test failed."""
+    factory = SessionFactory(tmp_path)
+    yield factory
+    factory.close()
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        print(factory.dump())
 
 
 @pytest.fixture(scope="session")

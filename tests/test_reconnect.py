@@ -4,26 +4,12 @@ probes, transparent echo handling and passive sessions."""
 
 import json
 import os
-import signal
 import socket
 import time
 
-import pytest
-
-from session_proc import SessionFactory
 from wait import wait_for
 
 ECHO_PROBE = {"id": "echo", "method": "echo", "params": []}
-
-
-@pytest.fixture
-def sessions(request, tmp_path):
-    factory = SessionFactory(tmp_path)
-    yield factory
-    factory.close()
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        print(factory.dump())
 
 
 class JsonPeer:

@@ -13,7 +13,6 @@ import time
 import pytest
 
 import paths
-from session_proc import SessionFactory
 from wait import wait_for
 
 
@@ -63,16 +62,6 @@ def pki(tmp_path_factory):
     if not shutil.which("openssl"):
         pytest.skip("the openssl command is not installed")
     return Pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture
-def sessions(request, tmp_path):
-    factory = SessionFactory(tmp_path)
-    yield factory
-    factory.close()
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        print(factory.dump())
 
 
 def start_server(sessions, pki, host="127.0.0.1", extra=()):
@@ -182,9 +171,7 @@ def test_bootstrap_ca_cert_saves_peer_ca_and_trusts_it(sessions, pki,
 
     # From then on the file is an ordinary CA certificate: a server
     # signed by another CA is refused.
-    rogue_server, rogue_remote = None, None
-    sessions2 = sessions
-    rogue_server, port = sessions2.server(
+    rogue_server, port = sessions.server(
         "pssl:0:127.0.0.1",
         "--private-key=" + pki.path("evil-privkey.pem"),
         "--certificate=" + pki.path("evil-cert.pem"),

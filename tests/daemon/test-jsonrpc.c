@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/fatal-signal.h"
 #include "lib/json.h"
 #include "lib/jsonrpc.h"
 #include "lib/poll-loop.h"
@@ -254,10 +253,6 @@ main(int argc, char *argv[])
         {"notify", 3, 3, do_notify},
     };
 
-    set_program_name(argv[0]);
-    fatal_ignore_sigpipe();
-    parse_options(argc, argv);
-    test_peer_run_command(argc - optind, argv + optind, commands,
+    return test_peer_main(argc, argv, parse_options, commands,
                           ARRAY_SIZE(commands));
-    return 0;
 }

@@ -2,11 +2,13 @@
 #include "tests/daemon/test-peer.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/fatal-signal.h"
 #include "lib/jsonrpc.h"
 #include "lib/stream.h"
 
@@ -73,11 +75,17 @@ test_peer_listen(const char *name, const char *port_file)
     return pstream;
 }
 
-void
-test_peer_run_command(int argc, char *argv[],
-                      const struct test_peer_command *commands,
-                      size_t n_commands)
+int
+test_peer_main(int argc, char *argv[],
+               void (*parse_options)(int argc, char *argv[]),
+               const struct test_peer_command *commands, size_t n_commands)
 {
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    parse_options(argc, argv);
+    argc -= optind;
+    argv += optind;
+
     if (argc < 1) {
         ovs_fatal(0, "missing command name; use --help for help");
     }
@@ -94,7 +102,7 @@ test_peer_run_command(int argc, char *argv[],
                           c->name, c->min_args, c->max_args, n_args);
             }
             c->handler(argc, argv);
-            return;
+            return EXIT_SUCCESS;
         }
     }
     ovs_fatal(0, "unknown command '%s'; use --help for help", argv[0]);

@@ -1,7 +1,6 @@
 /* Pieces shared by the JSON-RPC peer programs that the pytest suite
  * drives (test-jsonrpc and test-session): printing lines the tests read,
- * parsing request parameters, listening with a port file, and running
- * the command named on the command line. */
+ * parsing request parameters, listening with a port file, and main(). */
 #ifndef TESTS_DAEMON_TEST_PEER_H
 #define TESTS_DAEMON_TEST_PEER_H 1
 
@@ -38,12 +37,16 @@ struct test_peer_command {
     void (*handler)(int argc, char *argv[]);
 };
 
-/* Runs the command among the 'n_commands' in 'commands' that 'argv[0]'
- * names, with the 'argc' - 1 arguments that follow it.  Exits with an
- * error message if there is no such command or its arguments do not fit
- * it. */
-void test_peer_run_command(int argc, char *argv[],
-                           const struct test_peer_command *commands,
-                           size_t n_commands);
+/* The main() of a test program: sets the program name, makes a peer that
+ * went away give EPIPE instead of SIGPIPE, parses the options with
+ * 'parse_options' (which leaves 'optind' at the first argument that is
+ * not an option) and runs the command among the 'n_commands' in
+ * 'commands' that the first such argument names, with the arguments that
+ * follow it.  Exits with an error message if there is no such command or
+ * its arguments do not fit it; otherwise returns the exit status. */
+int test_peer_main(int argc, char *argv[],
+                   void (*parse_options)(int argc, char *argv[]),
+                   const struct test_peer_command *commands,
+                   size_t n_commands);
 
 #endif /* tests/daemon/test-peer.h */

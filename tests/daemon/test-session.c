@@ -33,7 +33,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/fatal-signal.h"
 #include "lib/json.h"
 #include "lib/jsonrpc-session.h"
 #include "lib/jsonrpc.h"
@@ -352,10 +351,6 @@ main(int argc, char *argv[])
         {"server", 1, 1, do_server},
     };
 
-    set_program_name(argv[0]);
-    fatal_ignore_sigpipe();
-    parse_options(argc, argv);
-    test_peer_run_command(argc - optind, argv + optind, commands,
+    return test_peer_main(argc, argv, parse_options, commands,
                           ARRAY_SIZE(commands));
-    return 0;
 }

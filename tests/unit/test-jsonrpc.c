@@ -343,6 +343,8 @@ static void
 test_max_message_size_is_enforced(void **state)
 {
     const char *msg = "{\"result\":\"0123456789\",\"id\":1}";
+    const char *expected =
+        "{\"result\":\"0123456789\",\"error\":null,\"id\":1}\n";
     size_t len = strlen(msg);
 
     /* Exactly at the limit works, one byte over fails, even before the
@@ -350,9 +352,7 @@ test_max_message_size_is_enforced(void **state)
     struct jsonrpc_reader *r = jsonrpc_reader_create(len);
     struct ds out = DS_EMPTY_INITIALIZER;
     feed_all(r, msg, len, &out);
-    assert_string_equal(ds_cstr(&out),
-                        "{\"result\":\"0123456789\",\"error\":null,"
-                        "\"id\":1}\n");
+    assert_string_equal(ds_cstr(&out), expected);
     ds_destroy(&out);
     jsonrpc_reader_destroy(r);
 
@@ -381,9 +381,7 @@ test_max_message_size_is_enforced(void **state)
     out = (struct ds) DS_EMPTY_INITIALIZER;
     feed_all(r, big + 2, sizeof big - 2, &out);
     feed_all(r, msg, len, &out);
-    assert_string_equal(ds_cstr(&out),
-                        "{\"result\":\"0123456789\",\"error\":null,"
-                        "\"id\":1}\n");
+    assert_string_equal(ds_cstr(&out), expected);
     ds_destroy(&out);
     jsonrpc_reader_destroy(r);
 }
