@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "lib/sset.h"
@@ -130,37 +131,180 @@ json_get_boolean(const json_t *object, const char *key, bool *value)
     return true;
 }
 
-static size_t
-json_dump_flags(bool sort_keys, bool pretty)
+/* Serialisation is written here rather than left to jansson because
+ * scripts compare OVS's output byte for byte, and jansson differs in the
+ * details: OVS prints reals with 15 significant digits in %g style
+ * ("0.1", "10", "1e+20"), escapes control characters as lowercase \u00xx,
+ * and pretty-prints with each element on its own line and the closing
+ * brackets on the line of the last element. */
+struct json_writer {
+    struct ds *out;
+    bool sort_keys;
+    bool pretty;
+};
+
+static void json_write(struct json_writer *, const json_t *, int level);
+
+static void
+json_write_newline(struct json_writer *w, int level)
 {
-    /* JSON_ENCODE_ANY: scalars are values too.  Slashes are left alone
-     * and non-ASCII is written as UTF-8, as OVS does. */
-    return (JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)
-            | (sort_keys ? JSON_SORT_KEYS : 0)
-            | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+    if (w->pretty) {
+        ds_put_char(w->out, '\n');
+        ds_put_char_multiple(w->out, ' ', level * 2);
+    }
+}
+
+static void
+json_write_string(struct ds *out, const char *s, size_t len)
+{
+    ds_put_char(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        switch (c) {
+        case '"':
+            ds_put_cstr(out, "\\\"");
+            break;
+        case '\\':
+            ds_put_cstr(out, "\\\\");
+            break;
+        case '\b':
+            ds_put_cstr(out, "\\b");
+            break;
+        case '\f':
+            ds_put_cstr(out, "\\f");
+            break;
+        case '\n':
+            ds_put_cstr(out, "\\n");
+            break;
+        case '\r':
+            ds_put_cstr(out, "\\r");
+            break;
+        case '\t':
+            ds_put_cstr(out, "\\t");
+            break;
+        default:
+            if (c < 0x20) {
+                ds_put_format(out, "\\u%04x", c);
+            } else {
+                ds_put_char(out, c);
+            }
+            break;
+        }
+    }
+    ds_put_char(out, '"');
+}
+
+/* Appends 'd' as OVS does: "%.15g", which never needs a decimal point, so
+ * 10.0 prints as "10".  Non-finite values cannot be expressed in JSON;
+ * they print as null. */
+static void
+json_write_real(struct ds *out, double d)
+{
+    if (isfinite(d)) {
+        ds_put_format(out, "%.15g", d);
+    } else {
+        ds_put_cstr(out, "null");
+    }
 }
 
 static int
-json_dump_to_ds(const char *buffer, size_t size, void *ds_)
+json_compare_keys(const void *a_, const void *b_)
 {
-    struct ds *ds = ds_;
-    ds_put_buffer(ds, buffer, size);
-    return 0;
+    const char *const *a = a_;
+    const char *const *b = b_;
+    return strcmp(*a, *b);
+}
+
+static void
+json_write_object(struct json_writer *w, const json_t *json, int level)
+{
+    size_t n = json_object_size(json);
+    const char **keys = xmalloc(MAX(n, 1) * sizeof *keys);
+    const char *key;
+    json_t *value;
+    size_t i = 0;
+
+    json_object_foreach ((json_t *) json, key, value) {
+        keys[i++] = key;
+    }
+    if (w->sort_keys) {
+        qsort(keys, n, sizeof *keys, json_compare_keys);
+    }
+
+    ds_put_char(w->out, '{');
+    json_write_newline(w, level + 1);
+    for (i = 0; i < n; i++) {
+        if (i) {
+            ds_put_char(w->out, ',');
+            json_write_newline(w, level + 1);
+        }
+        json_write_string(w->out, keys[i], strlen(keys[i]));
+        ds_put_cstr(w->out, w->pretty ? ": " : ":");
+        json_write(w, json_object_get(json, keys[i]), level + 1);
+    }
+    ds_put_char(w->out, '}');
+    free(keys);
+}
+
+static void
+json_write_array(struct json_writer *w, const json_t *json, int level)
+{
+    size_t n = json_array_size(json);
+    if (!n) {
+        ds_put_cstr(w->out, "[]");
+        return;
+    }
+    ds_put_char(w->out, '[');
+    json_write_newline(w, level + 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            ds_put_char(w->out, ',');
+            json_write_newline(w, level + 1);
+        }
+        json_write(w, json_array_get(json, i), level + 1);
+    }
+    ds_put_char(w->out, ']');
+}
+
+static void
+json_write(struct json_writer *w, const json_t *json, int level)
+{
+    switch (json ? json_typeof(json) : JSON_NULL) {
+    case JSON_OBJECT:
+        json_write_object(w, json, level);
+        break;
+    case JSON_ARRAY:
+        json_write_array(w, json, level);
+        break;
+    case JSON_STRING:
+        json_write_string(w->out, json_string_value(json),
+                          json_string_length(json));
+        break;
+    case JSON_INTEGER:
+        ds_put_format(w->out, "%" JSON_INTEGER_FORMAT,
+                      json_integer_value(json));
+        break;
+    case JSON_REAL:
+        json_write_real(w->out, json_real_value(json));
+        break;
+    case JSON_TRUE:
+        ds_put_cstr(w->out, "true");
+        break;
+    case JSON_FALSE:
+        ds_put_cstr(w->out, "false");
+        break;
+    case JSON_NULL:
+    default:
+        ds_put_cstr(w->out, "null");
+        break;
+    }
 }
 
 void
 json_to_ds(const json_t *json, bool sort_keys, bool pretty, struct ds *out)
 {
-    if (!json) {
-        ds_put_cstr(out, "null");
-        return;
-    }
-    if (json_dump_callback(json, json_dump_to_ds, out,
-                           json_dump_flags(sort_keys, pretty))) {
-        /* jansson fails only for values JSON cannot express (NaN or
-         * infinite reals) or on memory exhaustion. */
-        ds_put_cstr(out, "null");
-    }
+    struct json_writer w = { out, sort_keys, pretty };
+    json_write(&w, json, 0);
 }
 
 static char *

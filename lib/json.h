@@ -51,7 +51,9 @@ bool json_get_boolean(const json_t *object, const char *key, bool *value);
  * frees with free(). */
 char *json_to_string_compact(const json_t *json, bool sort_keys);
 
-/* Like json_to_string_compact() but indented for people to read. */
+/* Like json_to_string_compact() but in OVS's pretty layout: one element
+ * per line, indented by two spaces a level, closing brackets on the line
+ * of the last element. */
 char *json_to_string_pretty(const json_t *json, bool sort_keys);
 
 /* Appends the compact (or, if 'pretty', indented) form of 'json' to

@@ -34,6 +34,8 @@ enum ovsdb_parser_types {
     OP_OBJECT = 1 << 7,
     OP_ID = 1 << 8,                  /* A string that is a valid <id>. */
     OP_OPTIONAL = 1 << 9,            /* The member may be absent. */
+    OP_ANY = (OP_NULL | OP_BOOLEAN | OP_NUMBER | OP_STRING | OP_ARRAY
+              | OP_OBJECT),
 };
 
 struct ovsdb_parser {

@@ -192,7 +192,8 @@ ovsdb_base_type_equals(const struct ovsdb_base_type *a,
         return (a->u.integer.min == b->u.integer.min
                 && a->u.integer.max == b->u.integer.max);
     case OVSDB_TYPE_REAL:
-        return a->u.real.min == b->u.real.min && a->u.real.max == b->u.real.max;
+        return (a->u.real.min == b->u.real.min
+                && a->u.real.max == b->u.real.max);
     case OVSDB_TYPE_STRING:
         return (a->u.string.min_len == b->u.string.min_len
                 && a->u.string.max_len == b->u.string.max_len);
@@ -256,7 +257,7 @@ parse_constraints(struct ovsdb_base_type *base, struct ovsdb_parser *parser,
                   const json_t *json)
 {
     const json_t *enum_json = ovsdb_parser_member(parser, "enum",
-                                                  OP_ANY_JSON_OPTIONAL);
+                                                  OP_ANY | OP_OPTIONAL);
     if (enum_json) {
         struct ovsdb_type enum_type = ovsdb_base_type_enum_type(base);
         base->enum_ = xmalloc(sizeof *base->enum_);
@@ -593,8 +594,11 @@ ovsdb_type_from_json(struct ovsdb_type *type, const json_t *json)
 json_t *
 ovsdb_type_to_json(const struct ovsdb_type *type)
 {
-    if (ovsdb_type_is_scalar(type)) {
-        return ovsdb_base_type_to_json(&type->key);
+    /* The short form "integer" is only for scalars without constraints;
+     * a constrained scalar keeps the {"key": ...} wrapper. */
+    if (ovsdb_type_is_scalar(type)
+        && !ovsdb_base_type_has_constraints(&type->key)) {
+        return ovsdb_atomic_type_to_json(type->key.type);
     }
 
     json_t *json = json_object();

@@ -51,12 +51,37 @@ test_compact_form_of_scalars_and_escapes(void **state)
     free(s);
 }
 
+/* OVS's pretty layout (as "ovsdb-client --pretty transact" prints it):
+ * closing brackets stay on the last element's line, an empty object still
+ * breaks the line, an empty array does not. */
 static void
-test_pretty_form_is_indented(void **state)
+test_pretty_form_matches_ovs_layout(void **state)
 {
-    json_t *json = json_pack("{s:[i]}", "a", 1);
+    json_t *json = json_pack("[{s:[i,s]},{},{s:[]}]", "a", 1, "x", "rows");
     char *s = json_to_string_pretty(json, false);
-    assert_string_equal(s, "{\n  \"a\": [\n    1\n  ]\n}");
+    assert_string_equal(s, "[\n"
+                           "  {\n"
+                           "    \"a\": [\n"
+                           "      1,\n"
+                           "      \"x\"]},\n"
+                           "  {\n"
+                           "    },\n"
+                           "  {\n"
+                           "    \"rows\": []}]");
+    free(s);
+    json_decref(json);
+}
+
+/* Reals print with 15 significant digits in %g style, as OVS prints them,
+ * and control characters as lowercase \u escapes. */
+static void
+test_reals_and_escapes_print_as_ovs_does(void **state)
+{
+    json_t *json = json_pack("[f,f,f,f,f,s]", 10.0, 0.1, 1e20, 1.5e-7,
+                             3.14159265358979, "a/b\001\037\177\"\\\t\n");
+    char *s = json_to_string_compact(json, false);
+    assert_string_equal(s, "[10,0.1,1e+20,1.5e-07,3.14159265358979,"
+                           "\"a/b\\u0001\\u001f\177\\\"\\\\\\t\\n\"]");
     free(s);
     json_decref(json);
 }
@@ -207,7 +232,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compact_form_has_no_whitespace_and_keeps_order),
         cmocka_unit_test(test_compact_form_of_scalars_and_escapes),
-        cmocka_unit_test(test_pretty_form_is_indented),
+        cmocka_unit_test(test_pretty_form_matches_ovs_layout),
+        cmocka_unit_test(test_reals_and_escapes_print_as_ovs_does),
         cmocka_unit_test(test_typed_getters_treat_wrong_type_as_missing),
         cmocka_unit_test(test_type_names_match_ovs),
         cmocka_unit_test(test_array_helpers),
