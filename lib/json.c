@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lib/hash-order.h"
 #include "lib/sset.h"
 
 const char *
@@ -141,6 +142,7 @@ struct json_writer {
     struct ds *out;
     bool sort_keys;
     bool pretty;
+    bool as_ovs_parsed;         /* See json_to_ds_as_ovs_parsed(). */
 };
 
 static void json_write(struct json_writer *, const json_t *, int level);
@@ -198,9 +200,15 @@ json_write_string(struct ds *out, const char *s, size_t len)
  * 10.0 prints as "10".  Non-finite values cannot be expressed in JSON;
  * they print as null. */
 static void
-json_write_real(struct ds *out, double d)
+json_write_real(struct json_writer *w, double d)
 {
-    if (isfinite(d)) {
+    struct ds *out = w->out;
+
+    if (w->as_ovs_parsed && d == trunc(d) && d >= -0x1p63 && d < 0x1p63) {
+        /* OVS's parser reads any integral number that fits as an integer,
+         * even "2.0" or "1.5e3". */
+        ds_put_format(out, "%lld", (long long) d);
+    } else if (isfinite(d)) {
         ds_put_format(out, "%.15g", d);
     } else {
         ds_put_cstr(out, "null");
@@ -229,6 +237,8 @@ json_write_object(struct json_writer *w, const json_t *json, int level)
     }
     if (w->sort_keys) {
         qsort(keys, n, sizeof *keys, json_compare_keys);
+    } else if (w->as_ovs_parsed) {
+        hash_order_strings(keys, n);
     }
 
     ds_put_char(w->out, '{');
@@ -285,7 +295,7 @@ json_write(struct json_writer *w, const json_t *json, int level)
                       json_integer_value(json));
         break;
     case JSON_REAL:
-        json_write_real(w->out, json_real_value(json));
+        json_write_real(w, json_real_value(json));
         break;
     case JSON_TRUE:
         ds_put_cstr(w->out, "true");
@@ -303,8 +313,25 @@ json_write(struct json_writer *w, const json_t *json, int level)
 void
 json_to_ds(const json_t *json, bool sort_keys, bool pretty, struct ds *out)
 {
-    struct json_writer w = { out, sort_keys, pretty };
+    struct json_writer w = { out, sort_keys, pretty, false };
     json_write(&w, json, 0);
+}
+
+void
+json_to_ds_as_ovs_parsed(const json_t *json, bool sort_keys, bool pretty,
+                         struct ds *out)
+{
+    struct json_writer w = { out, sort_keys, pretty, true };
+    json_write(&w, json, 0);
+}
+
+char *
+json_to_string_as_ovs_parsed(const json_t *json, bool sort_keys,
+                             bool pretty)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    json_to_ds_as_ovs_parsed(json, sort_keys, pretty, &ds);
+    return ds_steal_cstr(&ds);
 }
 
 static char *
@@ -355,7 +382,7 @@ json_from_file(const char *file_name, json_t **jsonp)
 
     FILE *file = fopen(file_name, "r");
     if (!file) {
-        return xasprintf("%s: open failed (%s)", file_name,
+        return xasprintf("error opening \"%s\": %s", file_name,
                          ovs_strerror(errno));
     }
 

@@ -61,6 +61,17 @@ char *json_to_string_pretty(const json_t *json, bool sort_keys);
 void json_to_ds(const json_t *json, bool sort_keys, bool pretty,
                 struct ds *out);
 
+/* Like json_to_ds() for JSON that OVS's tools would have parsed from
+ * text (a peer's message) before printing it: numbers print as OVS's
+ * parser stores them (integral values that fit in 64 bits as integers,
+ * "2.0" as "2") and, unless 'sort_keys', object members come in the
+ * order OVS's hash table lists them (lib/hash-order.h) rather than in
+ * the order the object holds them. */
+void json_to_ds_as_ovs_parsed(const json_t *json, bool sort_keys,
+                              bool pretty, struct ds *out);
+char *json_to_string_as_ovs_parsed(const json_t *json, bool sort_keys,
+                                   bool pretty);
+
 /* Parses the JSON text 's' (any JSON value; surrounding whitespace
  * allowed, anything else after the value is an error).  On success
  * stores the new value in '*jsonp' and returns NULL; on failure stores

@@ -221,8 +221,8 @@ test_parse_file(void **state)
     unlink(name);
 
     error = json_from_file("/nonexistent/file.json", &json);
-    assert_string_equal(error, "/nonexistent/file.json: open failed "
-                               "(No such file or directory)");
+    assert_string_equal(error, "error opening \"/nonexistent/file.json\": "
+                               "No such file or directory");
     free(error);
 }
 

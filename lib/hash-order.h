@@ -1,0 +1,20 @@
+/* The iteration order of OVS's string-keyed hash tables.
+ *
+ * Several outputs of OVS's tools list things in the order in which OVS's
+ * "shash" hands them out: ovsdb-client list-tables and list-columns, the
+ * rows of a monitor update, the members of JSON objects printed without
+ * sorting.  That order is a function of the names and of the order in
+ * which they were inserted: each name goes to the head of the bucket
+ * chosen by the low bits of hash_string(name, 0), and the table doubles
+ * its buckets, rehashing in bucket order, as it fills.  Reproducing it is
+ * what makes such output byte-identical to OVS's. */
+#ifndef LIB_HASH_ORDER_H
+#define LIB_HASH_ORDER_H 1
+
+#include <stddef.h>
+
+/* Reorders the 'n' strings in 'names' (inserted into the table in the
+ * order they are given) into the order OVS's table would iterate them. */
+void hash_order_strings(const char **names, size_t n);
+
+#endif /* lib/hash-order.h */

@@ -1,0 +1,1131 @@
+/* The database log file; see log.h for the format and the contracts. */
+#include "ovsdb/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/ds.h"
+#include "lib/json.h"
+#include "lib/poll-loop.h"
+#include "lib/util.h"
+#include "lib/vlog.h"
+#include "ovsdb/lockfile.h"
+#include "ovsdb/ovsdb-error.h"
+
+VLOG_DEFINE_THIS_MODULE(ovsdb_log);
+
+#define SHA1_LEN 20
+#define SHA1_HEX_LEN (2 * SHA1_LEN)
+
+/* A header line longer than this (newline included) is not a header.  The
+ * longest real one is "OVSDB CLUSTER" plus a 20-digit length plus the
+ * hash, well under 100 bytes. */
+#define MAX_HEADER_LEN 1024
+
+/* Reads are served from a window of the file at least this large. */
+#define READ_CHUNK (64 * 1024)
+
+/* Compaction threshold: OVS's minimum size for automatic compaction. */
+#define GREW_ENOUGH_MIN_SIZE (10 * 1024 * 1024)
+
+struct ovsdb_log {
+    char *name;                 /* As the caller gave it, for messages. */
+    char *target;               /* 'name' with symbolic links followed. */
+    enum ovsdb_log_open_mode mode;
+    struct lockfile *lockfile;  /* Null if not locked. */
+    int fd;
+
+    /* Position.  'offset' is the end of the last record read or written:
+     * the next record is read, or written, there. */
+    off_t offset;
+    bool at_end;                /* Every record read: writing allowed. */
+    struct ovsdb_error *error;  /* Sticky read or write error, or null. */
+    uint64_t n_read;
+    off_t truncated;            /* Bytes cut off as a torn record. */
+
+    /* Read-ahead window: 'rbuf_len' bytes of the file at 'rbuf_ofs'. */
+    char *rbuf;
+    size_t rbuf_len;
+    size_t rbuf_size;
+    off_t rbuf_ofs;
+
+    /* Writing. */
+    uint64_t written_seq;       /* Sequence number of the last write. */
+    uint64_t n_appended;        /* Records since open or replace. */
+    off_t base_size;            /* Size when opened or replaced. */
+
+    /* Commits.  The members below 'mutex' are shared with the commit
+     * thread and guarded by 'mutex'; 'fd' changes only under it too. */
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;        /* Signals changes to the members below. */
+    bool has_thread;
+    pthread_t thread;
+    bool exiting;               /* Tells the thread to finish. */
+    bool syncing;               /* An fdatasync() is running. */
+    uint64_t requested_seq;     /* Highest seq a commit was asked for. */
+    uint64_t durable_seq;       /* Highest seq known durable. */
+    struct ovsdb_error *commit_error;   /* Failed fsync, sticky. */
+    int wake_fds[2];            /* Pipe: one byte per completed commit. */
+};
+
+/* The fields of a header line. */
+struct log_header {
+    const char *magic;          /* Not null-terminated. */
+    size_t magic_len;
+    unsigned long long length;
+    uint8_t sha1[SHA1_LEN];
+};
+
+static void log_stop_thread(struct ovsdb_log *);
+
+/* SHA-1. */
+
+static void
+sha1_to_hex(const uint8_t sha1[SHA1_LEN], char hex[SHA1_HEX_LEN + 1])
+{
+    for (int i = 0; i < SHA1_LEN; i++) {
+        snprintf(&hex[2 * i], 3, "%02x", sha1[i]);
+    }
+}
+
+static int
+hex_digit_value(int c)
+{
+    return (c >= '0' && c <= '9' ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1);
+}
+
+/* Computes the SHA-1 of 'n' bytes at 'data', followed by a newline if
+ * 'add_newline'. */
+static void
+log_sha1(const void *data, size_t n, bool add_newline, uint8_t sha1[SHA1_LEN])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    if (!ctx
+        || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL)
+        || !EVP_DigestUpdate(ctx, data, n)
+        || (add_newline && !EVP_DigestUpdate(ctx, "\n", 1))
+        || !EVP_DigestFinal_ex(ctx, sha1, &len)
+        || len != SHA1_LEN) {
+        ovs_abort(0, "SHA-1 computation failed");
+    }
+    EVP_MD_CTX_free(ctx);
+}
+
+/* Headers. */
+
+/* Parses the header line 'line' of 'len' bytes (without its newline) into
+ * 'h'.  The format is "MAGIC LENGTH SHA1", where MAGIC is "OVSDB " followed
+ * by one word, LENGTH is decimal and SHA1 is 40 hex digits (either case),
+ * and nothing else is on the line. */
+static bool
+log_parse_header(const char *line, size_t len, struct log_header *h)
+{
+    static const char lead[] = "OVSDB ";
+    size_t lead_len = strlen(lead);
+    if (len < lead_len || memcmp(line, lead, lead_len)) {
+        return false;
+    }
+
+    const char *end = line + len;
+    const char *space = memchr(line + lead_len, ' ', len - lead_len);
+    if (!space || space == line + lead_len) {
+        return false;
+    }
+    h->magic = line;
+    h->magic_len = space - line;
+
+    /* Like OVS, accept extra spaces before the length and the hash. */
+    const char *p = space + 1;
+    while (p < end && *p == ' ') {
+        p++;
+    }
+    if (p >= end || *p < '0' || *p > '9') {
+        return false;
+    }
+    unsigned long long length = 0;
+    for (; p < end && *p >= '0' && *p <= '9'; p++) {
+        if (length > (ULLONG_MAX - 9) / 10) {
+            return false;
+        }
+        length = length * 10 + (*p - '0');
+    }
+    h->length = length;
+
+    if (p >= end || *p != ' ') {
+        return false;
+    }
+    while (p < end && *p == ' ') {
+        p++;
+    }
+    if (end - p != SHA1_HEX_LEN) {
+        return false;
+    }
+    for (int i = 0; i < SHA1_LEN; i++) {
+        int hi = hex_digit_value(p[2 * i]);
+        int lo = hex_digit_value(p[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return false;
+        }
+        h->sha1[i] = hi * 16 + lo;
+    }
+    return true;
+}
+
+/* Returns how much of the header line 'line' (of 'len' bytes) error
+ * messages show, as OVS does: up to the space that ends the magic if the
+ * line starts like a header, otherwise all of it. */
+static int
+log_header_shown_len(const char *line, size_t len)
+{
+    static const char lead[] = "OVSDB ";
+    size_t lead_len = strlen(lead);
+    if (len >= lead_len && !memcmp(line, lead, lead_len)) {
+        const char *space = memchr(line + lead_len, ' ', len - lead_len);
+        if (space) {
+            return space - line;
+        }
+    }
+    return len;
+}
+
+static bool
+log_magic_is(const struct log_header *h, const char *magic)
+{
+    return h->magic_len == strlen(magic)
+           && !memcmp(h->magic, magic, h->magic_len);
+}
+
+/* Reading. */
+
+/* Makes up to 'n' bytes of the file at 'ofs' available and stores a
+ * pointer to them in '*datap'.  Returns how many are available (fewer than
+ * 'n' only at the end of the file), or -1 with errno set on error. */
+static ssize_t
+log_peek(struct ovsdb_log *log, off_t ofs, size_t n, const char **datap)
+{
+    if (ofs >= log->rbuf_ofs
+        && ofs + (off_t) n <= log->rbuf_ofs + (off_t) log->rbuf_len) {
+        *datap = log->rbuf + (ofs - log->rbuf_ofs);
+        return n;
+    }
+
+    size_t want = MAX(n, READ_CHUNK);
+    if (want > log->rbuf_size) {
+        free(log->rbuf);
+        log->rbuf = xmalloc(want);
+        log->rbuf_size = want;
+    }
+    log->rbuf_ofs = ofs;
+    log->rbuf_len = 0;
+    while (log->rbuf_len < log->rbuf_size) {
+        ssize_t retval = pread(log->fd, log->rbuf + log->rbuf_len,
+                               log->rbuf_size - log->rbuf_len,
+                               ofs + log->rbuf_len);
+        if (retval < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            log->rbuf_len = 0;
+            return -1;
+        } else if (retval == 0) {
+            break;
+        }
+        log->rbuf_len += retval;
+    }
+    *datap = log->rbuf;
+    return MIN(n, log->rbuf_len);
+}
+
+static void
+log_drop_read_buffer(struct ovsdb_log *log)
+{
+    free(log->rbuf);
+    log->rbuf = NULL;
+    log->rbuf_len = log->rbuf_size = 0;
+    log->rbuf_ofs = 0;
+}
+
+/* Reads the header line at 'ofs'.  On success stores its length with the
+ * newline in '*header_lenp' and returns NULL; the header's fields point
+ * into the read buffer.  Sets '*at_eofp' if nothing is left at 'ofs', and
+ * '*tornp' if the line runs into the end of the file without a newline. */
+static struct ovsdb_error *
+log_read_header(struct ovsdb_log *log, off_t ofs, struct log_header *h,
+                size_t *header_lenp, bool *at_eofp, bool *tornp)
+{
+    *at_eofp = *tornp = false;
+
+    const char *data;
+    ssize_t n = log_peek(log, ofs, MAX_HEADER_LEN, &data);
+    if (n < 0) {
+        return ovsdb_io_error(errno, "%s: error reading header at offset "
+                              "%lld", log->name, (long long) ofs);
+    } else if (n == 0) {
+        *at_eofp = true;
+        return NULL;
+    }
+
+    const char *newline = memchr(data, '\n', n);
+    size_t line_len = newline ? (size_t) (newline - data) : (size_t) n;
+    if (!newline || !log_parse_header(data, line_len, h)) {
+        *tornp = !newline && n < MAX_HEADER_LEN;
+        return ovsdb_syntax_error(NULL, NULL, "%s: parse error at offset "
+                                  "%lld in header line \"%.*s\"",
+                                  log->name, (long long) ofs,
+                                  log_header_shown_len(data, line_len), data);
+    }
+    *header_lenp = line_len + 1;
+    return NULL;
+}
+
+/* Returns true if a record with a valid header and body starts at the
+ * beginning of a line somewhere in the file after 'ofs'.  A damaged
+ * record followed by a good one is not a torn tail but damage in the
+ * middle of the log. */
+static bool
+log_has_record_after(struct ovsdb_log *log, off_t ofs)
+{
+    for (;;) {
+        const char *data;
+        ssize_t n = log_peek(log, ofs, READ_CHUNK, &data);
+        if (n <= 0) {
+            return false;
+        }
+        const char *newline = memchr(data, '\n', n);
+        if (!newline) {
+            ofs += n;
+            continue;
+        }
+        ofs += newline - data + 1;
+
+        struct log_header h;
+        size_t header_len;
+        bool at_eof, torn;
+        struct ovsdb_error *error = log_read_header(log, ofs, &h, &header_len,
+                                                    &at_eof, &torn);
+        if (error) {
+            ovsdb_error_destroy(error);
+            continue;
+        }
+        if (at_eof) {
+            return false;
+        }
+
+        uint8_t sha1[SHA1_LEN];
+        off_t body_ofs = ofs + header_len;
+        struct stat st;
+        if (!fstat(log->fd, &st) && body_ofs <= st.st_size
+            && h.length <= (unsigned long long) (st.st_size - body_ofs)) {
+            uint8_t expected[SHA1_LEN];
+            memcpy(expected, h.sha1, SHA1_LEN);
+            n = log_peek(log, body_ofs, h.length, &data);
+            if (n >= 0 && (unsigned long long) n == h.length) {
+                log_sha1(data, n, false, sha1);
+                if (!memcmp(sha1, expected, SHA1_LEN)) {
+                    return true;
+                }
+            }
+        }
+    }
+}
+
+/* Reads the record at 'log->offset' into '*recordp' (NULL at the end of
+ * the file).  On error, sets '*tornp' if the damage looks like a record
+ * torn by a crash at the end of the file. */
+static struct ovsdb_error *
+log_read_record(struct ovsdb_log *log, json_t **recordp, size_t *sizep,
+                bool *tornp)
+{
+    *recordp = NULL;
+    *tornp = false;
+
+    off_t ofs = log->offset;
+    struct log_header h;
+    size_t header_len;
+    bool at_eof;
+    struct ovsdb_error *error = log_read_header(log, ofs, &h, &header_len,
+                                                &at_eof, tornp);
+    if (error || at_eof) {
+        return error;
+    }
+    if (!log_magic_is(&h, OVSDB_LOG_MAGIC)) {
+        const char *data;
+        log_peek(log, ofs, header_len, &data);
+        return ovsdb_syntax_error(NULL, NULL, "%s: parse error at offset "
+                                  "%lld in header line \"%.*s\"",
+                                  log->name, (long long) ofs,
+                                  (int) h.magic_len, data);
+    }
+
+    /* Copy what the body read may overwrite in the buffer. */
+    unsigned long long length = h.length;
+    uint8_t expected[SHA1_LEN];
+    memcpy(expected, h.sha1, SHA1_LEN);
+
+    off_t body_ofs = ofs + header_len;
+    struct stat st;
+    if (fstat(log->fd, &st)) {
+        return ovsdb_io_error(errno, "%s: stat failed", log->name);
+    }
+    unsigned long long remaining = (st.st_size > body_ofs
+                                    ? st.st_size - body_ofs : 0);
+    const char *body = NULL;
+    ssize_t n = length <= remaining ? log_peek(log, body_ofs, length, &body)
+                                    : 0;
+    if (n < 0) {
+        return ovsdb_io_error(errno, "%s: error reading %llu bytes starting "
+                              "at offset %lld", log->name, length,
+                              (long long) body_ofs);
+    } else if ((unsigned long long) n != length) {
+        /* The body runs past the end of the file. */
+        *tornp = !log_has_record_after(log, body_ofs);
+        return ovsdb_io_error(EOF, "%s: error reading %llu bytes starting "
+                              "at offset %lld", log->name, length,
+                              (long long) body_ofs);
+    }
+
+    uint8_t actual[SHA1_LEN];
+    log_sha1(body, length, false, actual);
+    if (memcmp(actual, expected, SHA1_LEN)) {
+        char actual_hex[SHA1_HEX_LEN + 1], expected_hex[SHA1_HEX_LEN + 1];
+        sha1_to_hex(actual, actual_hex);
+        sha1_to_hex(expected, expected_hex);
+        *tornp = body_ofs + (off_t) length == st.st_size;
+        return ovsdb_syntax_error(NULL, NULL, "%s: %llu bytes starting at "
+                                  "offset %lld have SHA-1 hash %s but should "
+                                  "have hash %s", log->name, length,
+                                  (long long) body_ofs, actual_hex,
+                                  expected_hex);
+    }
+
+    json_t *json;
+    char *msg = json_from_buffer(body, length, &json);
+    if (msg) {
+        error = ovsdb_syntax_error(NULL, NULL, "%s: %llu bytes starting at "
+                                   "offset %lld are not valid JSON (%s)",
+                                   log->name, length, (long long) body_ofs,
+                                   msg);
+        free(msg);
+        return error;
+    }
+    if (!json_is_object(json)) {
+        json_decref(json);
+        return ovsdb_syntax_error(NULL, NULL, "%s: %llu bytes starting at "
+                                  "offset %lld are not a JSON object",
+                                  log->name, length, (long long) body_ofs);
+    }
+
+    *recordp = json;
+    *sizep = header_len + length;
+    return NULL;
+}
+
+struct ovsdb_error *
+ovsdb_log_read(struct ovsdb_log *log, json_t **recordp)
+{
+    *recordp = NULL;
+    if (log->error) {
+        return ovsdb_error_clone(log->error);
+    }
+    if (log->at_end) {
+        return NULL;
+    }
+
+    size_t size = 0;
+    bool torn;
+    struct ovsdb_error *error = log_read_record(log, recordp, &size, &torn);
+    if (!error) {
+        if (*recordp) {
+            log->offset += size;
+            log->n_read++;
+        } else {
+            log->at_end = true;
+            log_drop_read_buffer(log);
+        }
+        return NULL;
+    }
+
+    if (torn && log->offset > 0 && log->mode != OVSDB_LOG_READ_ONLY) {
+        struct stat st;
+        off_t size_before = fstat(log->fd, &st) ? -1 : st.st_size;
+        if (size_before >= 0 && !ftruncate(log->fd, log->offset)) {
+            char *s = ovsdb_error_to_string_free(error);
+            VLOG_WARN("%s: truncating %lld bytes of torn record at end of "
+                      "file, at offset %lld (%s)", log->name,
+                      (long long) (size_before - log->offset),
+                      (long long) log->offset, s);
+            free(s);
+            log->truncated = size_before - log->offset;
+            log->at_end = true;
+            log_drop_read_buffer(log);
+            return NULL;
+        }
+        error = ovsdb_wrap_error(error, "%s: truncating torn record at "
+                                 "offset %lld failed (%s)", log->name,
+                                 (long long) log->offset,
+                                 ovs_strerror(errno));
+    }
+
+    log->error = ovsdb_error_clone(error);
+    return error;
+}
+
+uint64_t
+ovsdb_log_get_n_read(const struct ovsdb_log *log)
+{
+    return log->n_read;
+}
+
+off_t
+ovsdb_log_get_truncated(const struct ovsdb_log *log)
+{
+    return log->truncated;
+}
+
+/* Opening and closing. */
+
+/* Syncs the directory that contains 'file_name', so that a file just
+ * created or renamed there keeps its name after a crash. */
+static int
+log_fsync_dir(const char *file_name)
+{
+    char *dir = dir_name(file_name);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int error = fd < 0 || fsync(fd) ? errno : 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(dir);
+    return error;
+}
+
+/* Checks the first header of the file that 'log' just opened. */
+static struct ovsdb_error *
+log_check_magic(struct ovsdb_log *log)
+{
+    const char *data;
+    ssize_t n = log_peek(log, 0, MAX_HEADER_LEN, &data);
+    if (n < 0) {
+        return ovsdb_io_error(errno, "%s: read failed", log->name);
+    } else if (n == 0) {
+        return ovsdb_error("ovsdb error", "%s: cannot identify file type",
+                           log->name);
+    }
+
+    const char *newline = memchr(data, '\n', n);
+    struct log_header h;
+    if (!newline || !log_parse_header(data, newline - data, &h)) {
+        return ovsdb_error("ovsdb error", "%s: unexpected file format",
+                           log->name);
+    } else if (log_magic_is(&h, OVSDB_LOG_MAGIC)) {
+        return NULL;
+    } else if (log_magic_is(&h, OVSDB_LOG_CLUSTER_MAGIC)) {
+        return ovsdb_error("ovsdb error", "%s: clustered database files "
+                           "(\"%s\") are not supported", log->name,
+                           OVSDB_LOG_CLUSTER_MAGIC);
+    } else {
+        return ovsdb_error("ovsdb error", "%s: cannot identify file type",
+                           log->name);
+    }
+}
+
+static struct ovsdb_log *
+log_create__(const char *name, enum ovsdb_log_open_mode mode)
+{
+    struct ovsdb_log *log = xzalloc(sizeof *log);
+    log->name = xstrdup(name);
+    log->target = lockfile_resolve(name);
+    log->mode = mode;
+    log->fd = -1;
+    log->wake_fds[0] = log->wake_fds[1] = -1;
+    pthread_mutex_init(&log->mutex, NULL);
+    pthread_cond_init(&log->cond, NULL);
+    return log;
+}
+
+struct ovsdb_error *
+ovsdb_log_open(const char *name, enum ovsdb_log_open_mode mode, bool lock,
+               struct ovsdb_log **logp)
+{
+    *logp = NULL;
+
+    struct ovsdb_log *log = log_create__(name, mode);
+    struct ovsdb_error *error = NULL;
+    if (lock) {
+        int retval = lockfile_lock(name, &log->lockfile);
+        if (retval) {
+            error = ovsdb_io_error(retval, "%s: failed to lock lockfile",
+                                   name);
+            goto error;
+        }
+    }
+
+    bool create = mode == OVSDB_LOG_CREATE || mode == OVSDB_LOG_CREATE_EXCL;
+    int flags = (mode == OVSDB_LOG_READ_ONLY ? O_RDONLY
+                 : mode == OVSDB_LOG_READ_WRITE ? O_RDWR
+                 : mode == OVSDB_LOG_CREATE ? O_RDWR | O_CREAT | O_TRUNC
+                 : O_RDWR | O_CREAT | O_EXCL);
+    log->fd = open(name, flags | O_CLOEXEC, 0660);
+    if (log->fd < 0) {
+        error = ovsdb_io_error(errno, "%s: %s failed", name,
+                               create ? "create" : "open");
+        goto error;
+    }
+
+    if (create) {
+        int retval = log_fsync_dir(log->target);
+        if (retval) {
+            error = ovsdb_io_error(retval, "%s: failed to sync directory",
+                                   name);
+            goto error;
+        }
+        log->at_end = true;
+    } else {
+        error = log_check_magic(log);
+        if (error) {
+            goto error;
+        }
+        struct stat st;
+        if (fstat(log->fd, &st)) {
+            error = ovsdb_io_error(errno, "%s: stat failed", name);
+            goto error;
+        }
+        log->base_size = st.st_size;
+    }
+
+    *logp = log;
+    return NULL;
+
+error:
+    ovsdb_log_close(log);
+    return error;
+}
+
+void
+ovsdb_log_close(struct ovsdb_log *log)
+{
+    if (!log) {
+        return;
+    }
+    log_stop_thread(log);
+    if (log->fd >= 0) {
+        close(log->fd);
+    }
+    lockfile_unlock(log->lockfile);
+    ovsdb_error_destroy(log->error);
+    ovsdb_error_destroy(log->commit_error);
+    log_drop_read_buffer(log);
+    pthread_mutex_destroy(&log->mutex);
+    pthread_cond_destroy(&log->cond);
+    free(log->name);
+    free(log->target);
+    free(log);
+}
+
+enum ovsdb_log_file_type
+ovsdb_log_probe(const char *name)
+{
+    int fd = open(name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return OVSDB_LOG_UNKNOWN;
+    }
+
+    char buf[MAX_HEADER_LEN];
+    ssize_t n;
+    do {
+        n = pread(fd, buf, sizeof buf, 0);
+    } while (n < 0 && errno == EINTR);
+    close(fd);
+
+    const char *newline = n > 0 ? memchr(buf, '\n', n) : NULL;
+    struct log_header h;
+    if (!newline || !log_parse_header(buf, newline - buf, &h)) {
+        return OVSDB_LOG_UNKNOWN;
+    }
+    return (log_magic_is(&h, OVSDB_LOG_MAGIC) ? OVSDB_LOG_STANDALONE
+            : log_magic_is(&h, OVSDB_LOG_CLUSTER_MAGIC) ? OVSDB_LOG_CLUSTERED
+            : OVSDB_LOG_UNKNOWN);
+}
+
+const char *
+ovsdb_log_get_name(const struct ovsdb_log *log)
+{
+    return log->name;
+}
+
+/* Writing. */
+
+/* Writes all 'n' bytes at 'data' at offset 'ofs' of 'fd'.  Returns 0 or
+ * an errno value. */
+static int
+log_pwrite_all(int fd, const char *data, size_t n, off_t ofs)
+{
+    while (n > 0) {
+        ssize_t retval = pwrite(fd, data, n, ofs);
+        if (retval < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        } else if (retval == 0) {
+            return ENOSPC;
+        }
+        data += retval;
+        n -= retval;
+        ofs += retval;
+    }
+    return 0;
+}
+
+struct ovsdb_error *
+ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
+{
+    if (log->error) {
+        return ovsdb_error_clone(log->error);
+    } else if (log->mode == OVSDB_LOG_READ_ONLY) {
+        return ovsdb_internal_error("%s: cannot write to a log opened "
+                                    "read-only", log->name);
+    } else if (!log->at_end) {
+        return ovsdb_internal_error("%s: cannot write before every record "
+                                    "has been read", log->name);
+    }
+    pthread_mutex_lock(&log->mutex);
+    struct ovsdb_error *commit_error = (log->commit_error
+                                        ? ovsdb_error_clone(log->commit_error)
+                                        : NULL);
+    pthread_mutex_unlock(&log->mutex);
+    if (commit_error) {
+        return commit_error;
+    }
+
+    bool add_newline = !n || body[n - 1] != '\n';
+    size_t length = n + add_newline;
+    uint8_t sha1[SHA1_LEN];
+    char hex[SHA1_HEX_LEN + 1];
+    log_sha1(body, n, add_newline, sha1);
+    sha1_to_hex(sha1, hex);
+
+    struct ds record = DS_EMPTY_INITIALIZER;
+    ds_put_format(&record, "%s %zu %s\n", OVSDB_LOG_MAGIC, length, hex);
+    ds_reserve(&record, record.length + length);
+    ds_put_buffer(&record, body, n);
+    if (add_newline) {
+        ds_put_char(&record, '\n');
+    }
+
+    int retval = log_pwrite_all(log->fd, record.string, record.length,
+                                log->offset);
+    if (retval) {
+        struct ovsdb_error *error = ovsdb_io_error(retval, "%s: write "
+                                                   "failed", log->name);
+        /* Take back whatever part of the record reached the file, so that
+         * the next write does not follow a torn record. */
+        if (ftruncate(log->fd, log->offset)) {
+            log->error = ovsdb_wrap_error(
+                ovsdb_error_clone(error), "%s: removing partial record "
+                "failed (%s)", log->name, ovs_strerror(errno));
+        }
+        ds_destroy(&record);
+        return error;
+    }
+
+    log->offset += record.length;
+    log->written_seq++;
+    log->n_appended++;
+    ds_destroy(&record);
+    return NULL;
+}
+
+struct ovsdb_error *
+ovsdb_log_write(struct ovsdb_log *log, const json_t *record)
+{
+    if (!json_is_object(record)) {
+        return ovsdb_internal_error("%s: log records must be JSON objects, "
+                                    "not %s", log->name,
+                                    json_type_name(record));
+    }
+
+    struct ds body = DS_EMPTY_INITIALIZER;
+    json_to_ds(record, false, false, &body);
+    ds_put_char(&body, '\n');
+    struct ovsdb_error *error = ovsdb_log_write_text(log, body.string,
+                                                     body.length);
+    ds_destroy(&body);
+    return error;
+}
+
+uint64_t
+ovsdb_log_get_written_seq(const struct ovsdb_log *log)
+{
+    return log->written_seq;
+}
+
+uint64_t
+ovsdb_log_get_durable_seq(const struct ovsdb_log *log)
+{
+    struct ovsdb_log *log_rw = (struct ovsdb_log *) log;
+    pthread_mutex_lock(&log_rw->mutex);
+    uint64_t seq = log->durable_seq;
+    pthread_mutex_unlock(&log_rw->mutex);
+    return seq;
+}
+
+/* Commits. */
+
+/* Runs one fdatasync() covering every record up to 'target', with
+ * 'log->mutex' held on entry and on return (but not during the sync),
+ * and records the result. */
+static void
+log_sync_locked(struct ovsdb_log *log, uint64_t target)
+{
+    int fd = log->fd;
+    log->syncing = true;
+    pthread_mutex_unlock(&log->mutex);
+
+    int error = 0;
+    while (fdatasync(fd)) {
+        if (errno != EINTR) {
+            error = errno;
+            break;
+        }
+    }
+
+    pthread_mutex_lock(&log->mutex);
+    log->syncing = false;
+    if (error) {
+        if (!log->commit_error) {
+            log->commit_error = ovsdb_io_error(error, "%s: fsync failed",
+                                               log->name);
+        }
+    } else if (target > log->durable_seq) {
+        log->durable_seq = target;
+    }
+    pthread_cond_broadcast(&log->cond);
+}
+
+/* Returns true if the commit thread has a requested commit to run. */
+static bool
+log_commit_pending(const struct ovsdb_log *log)
+{
+    return !log->commit_error && log->requested_seq > log->durable_seq;
+}
+
+static void *
+log_commit_thread(void *log_)
+{
+    struct ovsdb_log *log = log_;
+
+    pthread_mutex_lock(&log->mutex);
+    for (;;) {
+        if (!log->syncing && log_commit_pending(log)) {
+            log_sync_locked(log, log->requested_seq);
+
+            /* Tell the main loop.  The pipe is nonblocking: if it is full,
+             * wake-ups are already pending. */
+            ssize_t retval OVS_UNUSED = write(log->wake_fds[1], "", 1);
+        } else if (log->exiting) {
+            break;
+        } else {
+            pthread_cond_wait(&log->cond, &log->mutex);
+        }
+    }
+    pthread_mutex_unlock(&log->mutex);
+    return NULL;
+}
+
+/* Stops the commit thread, if any, after it has finished the commits
+ * requested of it. */
+static void
+log_stop_thread(struct ovsdb_log *log)
+{
+    if (!log->has_thread) {
+        return;
+    }
+    pthread_mutex_lock(&log->mutex);
+    log->exiting = true;
+    pthread_cond_broadcast(&log->cond);
+    pthread_mutex_unlock(&log->mutex);
+    pthread_join(log->thread, NULL);
+    log->has_thread = false;
+    log->exiting = false;
+
+    close(log->wake_fds[0]);
+    close(log->wake_fds[1]);
+    log->wake_fds[0] = log->wake_fds[1] = -1;
+}
+
+struct ovsdb_error *
+ovsdb_log_commit_block(struct ovsdb_log *log)
+{
+    struct ovsdb_error *error = NULL;
+    uint64_t target = log->written_seq;
+
+    pthread_mutex_lock(&log->mutex);
+    for (;;) {
+        if (log->commit_error) {
+            error = ovsdb_error_clone(log->commit_error);
+            break;
+        } else if (log->durable_seq >= target) {
+            break;
+        } else if (!log->syncing) {
+            /* Sync here rather than in the thread: no hop between threads,
+             * and a program without background commits needs no thread at
+             * all.  This also covers whatever the thread was asked for. */
+            log_sync_locked(log, target);
+        } else {
+            pthread_cond_wait(&log->cond, &log->mutex);
+        }
+    }
+    pthread_mutex_unlock(&log->mutex);
+    return error;
+}
+
+void
+ovsdb_log_commit_start(struct ovsdb_log *log)
+{
+    pthread_mutex_lock(&log->mutex);
+    if (!log->commit_error && log->written_seq > log->requested_seq
+        && log->written_seq > log->durable_seq) {
+        log->requested_seq = log->written_seq;
+        if (!log->has_thread) {
+            if (pipe2(log->wake_fds, O_CLOEXEC | O_NONBLOCK)) {
+                ovs_fatal(errno, "%s: pipe failed", log->name);
+            }
+            int retval = pthread_create(&log->thread, NULL,
+                                        log_commit_thread, log);
+            if (retval) {
+                ovs_fatal(retval, "%s: failed to start commit thread",
+                          log->name);
+            }
+            log->has_thread = true;
+        }
+        pthread_cond_broadcast(&log->cond);
+    }
+    pthread_mutex_unlock(&log->mutex);
+}
+
+struct ovsdb_error *
+ovsdb_log_commit_done(struct ovsdb_log *log, uint64_t *durable_seqp)
+{
+    if (log->has_thread) {
+        char buf[64];
+        while (read(log->wake_fds[0], buf, sizeof buf) > 0) {
+            continue;
+        }
+    }
+
+    pthread_mutex_lock(&log->mutex);
+    *durable_seqp = log->durable_seq;
+    struct ovsdb_error *error = (log->commit_error
+                                 ? ovsdb_error_clone(log->commit_error)
+                                 : NULL);
+    pthread_mutex_unlock(&log->mutex);
+    return error;
+}
+
+bool
+ovsdb_log_commit_in_progress(const struct ovsdb_log *log)
+{
+    struct ovsdb_log *log_rw = (struct ovsdb_log *) log;
+    pthread_mutex_lock(&log_rw->mutex);
+    bool busy = log->syncing || log_commit_pending(log);
+    pthread_mutex_unlock(&log_rw->mutex);
+    return busy;
+}
+
+void
+ovsdb_log_commit_wait(struct ovsdb_log *log)
+{
+    if (log->has_thread) {
+        poll_fd_wait(log->wake_fds[0], POLLIN);
+    }
+}
+
+/* Replacing. */
+
+struct ovsdb_error *
+ovsdb_log_replace_start(struct ovsdb_log *old, struct ovsdb_log **newp)
+{
+    if (old->mode == OVSDB_LOG_READ_ONLY) {
+        *newp = NULL;
+        return ovsdb_internal_error("%s: cannot replace a log opened "
+                                    "read-only", old->name);
+    }
+    char *tmp_name = xasprintf("%s.tmp", old->target);
+    struct ovsdb_error *error = ovsdb_log_open(tmp_name, OVSDB_LOG_CREATE,
+                                               true, newp);
+    free(tmp_name);
+    return error;
+}
+
+struct ovsdb_error *
+ovsdb_log_replace_commit(struct ovsdb_log *old, struct ovsdb_log *new)
+{
+    struct ovsdb_error *error = NULL;
+    log_stop_thread(new);
+    if (new->error) {
+        error = ovsdb_error_clone(new->error);
+    } else if (fdatasync(new->fd)) {
+        error = ovsdb_io_error(errno, "%s: fsync failed", new->name);
+    } else if (rename(new->name, old->target)) {
+        error = ovsdb_io_error(errno, "%s: failed to rename to \"%s\"",
+                               new->name, old->target);
+    }
+    if (error) {
+        ovsdb_log_replace_abort(new);
+        return error;
+    }
+
+    /* The new file now has the old name, so 'old' continues on it, whether
+     * or not the directory sync below succeeds. */
+    pthread_mutex_lock(&old->mutex);
+    while (old->syncing) {
+        pthread_cond_wait(&old->cond, &old->mutex);
+    }
+    int old_fd = old->fd;
+    old->fd = new->fd;
+    new->fd = -1;
+    old->requested_seq = old->durable_seq = old->written_seq;
+    pthread_mutex_unlock(&old->mutex);
+    close(old_fd);
+
+    old->offset = new->offset;
+    old->base_size = new->offset;
+    old->n_appended = 0;
+    old->at_end = true;
+    old->truncated = 0;
+    log_drop_read_buffer(old);
+    ovsdb_log_close(new);
+
+    int retval = log_fsync_dir(old->target);
+    if (retval) {
+        /* Without the directory sync the rename, and so every record
+         * written from now on, might not survive a crash: stop here. */
+        error = ovsdb_io_error(retval, "%s: failed to sync directory",
+                               old->name);
+        if (!old->error) {
+            old->error = ovsdb_error_clone(error);
+        }
+    }
+    return error;
+}
+
+void
+ovsdb_log_replace_abort(struct ovsdb_log *new)
+{
+    if (new) {
+        /* Unlink while the lock is still held, so that no other process
+         * is using the file. */
+        unlink(new->name);
+        ovsdb_log_close(new);
+    }
+}
+
+struct ovsdb_error *
+ovsdb_log_replace(struct ovsdb_log *log, json_t *const *records, size_t n)
+{
+    struct ovsdb_log *new;
+    struct ovsdb_error *error = ovsdb_log_replace_start(log, &new);
+    if (error) {
+        return error;
+    }
+    for (size_t i = 0; i < n; i++) {
+        error = ovsdb_log_write(new, records[i]);
+        if (error) {
+            ovsdb_log_replace_abort(new);
+            return error;
+        }
+    }
+    return ovsdb_log_replace_commit(log, new);
+}
+
+/* Sizes. */
+
+off_t
+ovsdb_log_get_offset(const struct ovsdb_log *log)
+{
+    return log->offset;
+}
+
+off_t
+ovsdb_log_get_base_size(const struct ovsdb_log *log)
+{
+    return log->base_size;
+}
+
+uint64_t
+ovsdb_log_get_n_appended(const struct ovsdb_log *log)
+{
+    return log->n_appended;
+}
+
+bool
+ovsdb_log_grew_enough(const struct ovsdb_log *log)
+{
+    return (log->offset >= GREW_ENOUGH_MIN_SIZE
+            && log->offset / 2 > log->base_size);
+}
+
+/* Transaction records. */
+
+json_t *
+ovsdb_log_txn_record(json_t *tables, long long date_msec,
+                     const char *comment, bool is_diff)
+{
+    json_t *record = json_object();
+    json_object_set_new(record, "_date", json_integer(date_msec));
+    if (tables) {
+        const char *name;
+        json_t *value;
+        json_object_foreach (tables, name, value) {
+            json_object_set(record, name, value);
+        }
+        json_decref(tables);
+    }
+    if (is_diff) {
+        json_object_set_new(record, "_is_diff", json_true());
+    }
+    if (comment) {
+        json_t *s = json_string(comment);
+        ovs_assert(s);
+        json_object_set_new(record, "_comment", s);
+    }
+    return record;
+}
+
+bool
+ovsdb_log_txn_is_meta(const char *member)
+{
+    return member[0] == '_';
+}
+
+void
+ovsdb_log_txn_get_meta(const json_t *record, long long *date_msecp,
+                       const char **commentp, bool *is_diffp)
+{
+    if (date_msecp) {
+        long long date;
+        *date_msecp = json_get_integer(record, "_date", &date) ? date : 0;
+    }
+    if (commentp) {
+        *commentp = json_get_string(record, "_comment");
+    }
+    if (is_diffp) {
+        bool is_diff;
+        *is_diffp = json_get_boolean(record, "_is_diff", &is_diff) && is_diff;
+    }
+}
