@@ -52,8 +52,8 @@ hash_order_strings(const char **names, size_t n)
         if (count / 2 > mask) {
             size_t new_mask = hash_order_mask(count);
             if (new_mask > mask) {
-                size_t *new_buckets
-                    = xmalloc((new_mask + 1) * sizeof *new_buckets);
+                size_t *new_buckets =
+                    xmalloc((new_mask + 1) * sizeof *new_buckets);
                 for (size_t b = 0; b <= new_mask; b++) {
                     new_buckets[b] = SIZE_MAX;
                 }

@@ -53,9 +53,9 @@ table_add_column(struct table *table, const char *heading, ...)
 
     ovs_assert(!table->n_rows);
     if (table->n_columns >= table->allocated_columns) {
-        table->headings = x2nrealloc(table->headings,
-                                     &table->allocated_columns,
-                                     sizeof *table->headings);
+        table->headings =
+            x2nrealloc(table->headings, &table->allocated_columns,
+                       sizeof *table->headings);
     }
     va_start(args, heading);
     table->headings[table->n_columns] = xvasprintf(heading, args);
@@ -71,8 +71,8 @@ table_add_row(struct table *table)
          * row is 'n_columns' cells (at least one element's worth, so that
          * tables without columns still count their rows). */
         size_t row_size = MAX(table->n_columns, 1) * sizeof *table->cells;
-        table->cells = x2nrealloc(table->cells, &table->allocated_rows,
-                                  row_size);
+        table->cells =
+            x2nrealloc(table->cells, &table->allocated_rows, row_size);
     }
     struct table_cell *row = &table->cells[table->n_rows * table->n_columns];
     memset(row, 0, table->n_columns * sizeof *row);
@@ -395,8 +395,7 @@ table_format_json(const struct table *table, const struct table_style *style,
     json_t *object = json_object();
 
     if (table->caption) {
-        json_object_set_new(object, "caption",
-                            json_string(table->caption));
+        json_object_set_new(object, "caption", json_string(table->caption));
     }
     if (table->timestamp) {
         struct ds time = DS_EMPTY_INITIALIZER;
@@ -416,10 +415,9 @@ table_format_json(const struct table *table, const struct table_style *style,
         json_t *row = json_array();
         for (size_t c = 0; c < table->n_columns; c++) {
             const struct table_cell *cell = table_cell(table, r, c);
-            json_array_append_new(row,
-                                  cell->json ? json_incref(cell->json)
-                                  : cell->text ? json_string(cell->text)
-                                               : json_null());
+            json_array_append_new(row, cell->json   ? json_incref(cell->json)
+                                       : cell->text ? json_string(cell->text)
+                                                    : json_null());
         }
         json_array_append_new(data, row);
     }

@@ -28,8 +28,8 @@
 #include "lib/util.h"
 
 enum table_format {
-    TF_TABLE,                   /* Aligned columns (the default). */
-    TF_LIST,                    /* "name : value" lines. */
+    TF_TABLE, /* Aligned columns (the default). */
+    TF_LIST,  /* "name : value" lines. */
     TF_HTML,
     TF_CSV,
     TF_JSON,
@@ -37,36 +37,36 @@ enum table_format {
 
 /* How callers turn database values into cell text. */
 enum cell_format {
-    CF_STRING,                  /* ovs-vsctl syntax: [a, b], {k=v}, "x y" */
-    CF_BARE,                    /* Same without punctuation: a b, k=v */
-    CF_JSON,                    /* RFC 7047 JSON. */
+    CF_STRING, /* ovs-vsctl syntax: [a, b], {k=v}, "x y" */
+    CF_BARE,   /* Same without punctuation: a b, k=v */
+    CF_JSON,   /* RFC 7047 JSON. */
 };
 
 struct table_style {
     enum table_format format;
     enum cell_format cell_format;
-    bool headings;              /* Print the heading row. */
-    bool json_pretty;           /* --pretty: indent JSON output. */
-    int max_column_width;       /* Table format: cell width cap, 0 = none. */
+    bool headings;        /* Print the heading row. */
+    bool json_pretty;     /* --pretty: indent JSON output. */
+    int max_column_width; /* Table format: cell width cap, 0 = none. */
 };
 
 #define TABLE_STYLE_DEFAULT_INITIALIZER                                       \
     {                                                                         \
-        TF_TABLE, CF_STRING, true, false, 0                         \
+        TF_TABLE, CF_STRING, true, false, 0                                   \
     }
 
 struct table_cell {
-    char *text;                 /* Malloc'd, or NULL. */
-    json_t *json;               /* One reference, or NULL. */
+    char *text;   /* Malloc'd, or NULL. */
+    json_t *json; /* One reference, or NULL. */
 };
 
 struct table {
-    struct table_cell *cells;   /* 'n_rows' * 'n_columns', row by row. */
+    struct table_cell *cells; /* 'n_rows' * 'n_columns', row by row. */
     size_t n_rows, allocated_rows;
-    char **headings;            /* 'n_columns' malloc'd headings. */
+    char **headings; /* 'n_columns' malloc'd headings. */
     size_t n_columns, allocated_columns;
-    char *caption;              /* Malloc'd, or NULL. */
-    bool timestamp;             /* Print the time above the table. */
+    char *caption;  /* Malloc'd, or NULL. */
+    bool timestamp; /* Print the time above the table. */
 };
 
 void table_init(struct table *);
@@ -88,8 +88,7 @@ size_t table_add_column(struct table *, const char *heading, ...)
 size_t table_add_row(struct table *);
 /* Returns the cell in 'column' of the last row added. */
 struct table_cell *table_add_cell(struct table *, size_t column);
-struct table_cell *table_cell(const struct table *, size_t row,
-                              size_t column);
+struct table_cell *table_cell(const struct table *, size_t row, size_t column);
 
 /* Replaces the cell's contents.  set_text takes 'text'; set_json takes
  * the reference to 'json'. */

@@ -22,8 +22,7 @@ ovsdb_cell_put_bare(const struct ovsdb_datum *datum,
         ovsdb_cell_put_bare_atom(&datum->keys[i], type->key.type, out);
         if (ovsdb_type_is_map(type)) {
             ds_put_char(out, '=');
-            ovsdb_cell_put_bare_atom(&datum->values[i], type->value.type,
-                                     out);
+            ovsdb_cell_put_bare_atom(&datum->values[i], type->value.type, out);
         }
     }
 }

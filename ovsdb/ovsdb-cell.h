@@ -19,7 +19,7 @@ void ovsdb_cell_set_datum(struct table_cell *, const struct ovsdb_datum *,
 /* Appends the "bare" form of 'datum' to 'out': like the string form but
  * with strings never quoted, no brackets or braces, and elements
  * separated by single spaces ("a b", "k=v k2=v2", "" when empty). */
-void ovsdb_cell_put_bare(const struct ovsdb_datum *,
-                         const struct ovsdb_type *, struct ds *out);
+void ovsdb_cell_put_bare(const struct ovsdb_datum *, const struct ovsdb_type *,
+                         struct ds *out);
 
 #endif /* ovsdb/ovsdb-cell.h */

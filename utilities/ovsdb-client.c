@@ -55,13 +55,13 @@ static const char *const default_db = "Open_vSwitch";
 
 struct ovsdb_client_command {
     const char *name;
-    int min_args;               /* Counting SERVER and DATABASE, if any. */
+    int min_args; /* Counting SERVER and DATABASE, if any. */
     int max_args;
     void (*handler)(int argc, char *argv[]);
 };
 
-static const struct ovsdb_client_command *ovsdb_client_find_command(
-    const char *name);
+static const struct ovsdb_client_command *
+ovsdb_client_find_command(const char *name);
 static void usage(void);
 
 /* Command-line parsing. */
@@ -98,8 +98,8 @@ parse_options(int argc, char *argv[])
     };
 
     for (;;) {
-        int c = getopt_long(argc, argv, "hVt:f:d:v::p:c:C:", long_options,
-                            NULL);
+        int c =
+            getopt_long(argc, argv, "hVt:f:d:v::p:c:C:", long_options, NULL);
         if (c == -1) {
             break;
         }
@@ -114,8 +114,7 @@ parse_options(int argc, char *argv[])
         case 't': {
             int secs;
             if (!str_to_int(optarg, 10, &secs) || secs <= 0) {
-                ovs_fatal(0, "value %s on -t or --timeout is invalid",
-                          optarg);
+                ovs_fatal(0, "value %s on -t or --timeout is invalid", optarg);
             }
             signal(SIGALRM, SIG_DFL);
             alarm(secs);
@@ -237,27 +236,25 @@ open_rpc(const char *server)
     int error;
 
     if (!stream_verify_name(server)) {
-        error = stream_open_block(stream_open_with_default_port(
-                                      server, OVSDB_PORT, &stream, 0),
-                                  -1, &stream);
+        error = stream_open_block(
+            stream_open_with_default_port(server, OVSDB_PORT, &stream, 0), -1,
+            &stream);
         if (error) {
             ovs_fatal(error, "failed to connect to \"%s\"", server);
         }
     } else if (!pstream_verify_name(server)) {
         struct pstream *pstream;
 
-        error = pstream_open_with_default_port(server, OVSDB_PORT, &pstream,
-                                               0);
+        error =
+            pstream_open_with_default_port(server, OVSDB_PORT, &pstream, 0);
         if (error) {
-            ovs_fatal(error, "failed to connect or listen to \"%s\"",
-                      server);
+            ovs_fatal(error, "failed to connect or listen to \"%s\"", server);
         }
         VLOG_INFO("%s: waiting for connection...", server);
         error = pstream_accept_block(pstream, &stream);
         pstream_close(pstream);
         if (error) {
-            ovs_fatal(error, "failed to accept connection on \"%s\"",
-                      server);
+            ovs_fatal(error, "failed to accept connection on \"%s\"", server);
         }
     } else {
         ovs_fatal(EAFNOSUPPORT, "failed to connect or listen to \"%s\"",
@@ -291,6 +288,43 @@ static json_t *
 transact_method(struct jsonrpc *rpc, const char *method, json_t *params)
 {
     return transact(rpc, jsonrpc_create_request(method, params, NULL));
+}
+
+/* Like transact_method() for monitor requests, whose errors OVS prints
+ * as the database error the server describes:
+ * [syntax "<json>": ]<error>[: <details>]. */
+static json_t *
+transact_monitor(struct jsonrpc *rpc, const char *method, json_t *params)
+{
+    struct jsonrpc_msg *reply;
+    int error = jsonrpc_transact_block(
+        rpc, jsonrpc_create_request(method, params, NULL), &reply);
+
+    if (error) {
+        ovs_fatal(error, "transaction failed");
+    }
+    if (reply->error) {
+        const char *tag = json_get_string(reply->error, "error");
+        const char *details = json_get_string(reply->error, "details");
+        const char *syntax = json_get_string(reply->error, "syntax");
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        if (!tag) {
+            ovs_fatal(0, "transaction returned error: %s",
+                      json_to_string_as_ovs_parsed(reply->error, true, false));
+        }
+        if (syntax) {
+            ds_put_format(&s, "syntax \"%s\": ", syntax);
+        }
+        ds_put_cstr(&s, tag);
+        if (details) {
+            ds_put_format(&s, ": %s", details);
+        }
+        ovs_fatal(0, "%s", ds_cstr(&s));
+    }
+    json_t *result = json_incref(reply->result);
+    jsonrpc_msg_destroy(reply);
+    return result;
 }
 
 static void
@@ -441,6 +475,10 @@ do_list_dbs(int argc, char *argv[])
     struct jsonrpc *rpc = open_rpc(server);
     json_t *result = transact_method(rpc, "list_dbs", json_array());
 
+    if (argc) {
+        invalid_syntax("list-dbs");
+    }
+
     if (!json_is_array_of_strings(result)) {
         ovs_fatal(0, "list_dbs response is not array of strings");
     }
@@ -463,8 +501,8 @@ do_list_dbs(int argc, char *argv[])
 /* Connects and fetches the schema for commands of the form
  * "CMD [SERVER] [DATABASE] ARGS", leaving ARGS in 'argc' and 'argv'. */
 static struct jsonrpc *
-open_schema(int *argc, char ***argv, int min_args, char **serverp,
-            char **dbp, struct client_schema *cs)
+open_schema(int *argc, char ***argv, int min_args, char **serverp, char **dbp,
+            struct client_schema *cs)
 {
     *serverp = take_server(argc, argv, min_args);
     struct jsonrpc *rpc = open_rpc(*serverp);
@@ -566,8 +604,8 @@ add_column_rows(struct table *t, const struct client_schema *cs,
     const char **names = schema_column_order(cs, table_name, &n);
 
     for (size_t i = 0; i < n; i++) {
-        const struct ovsdb_column *column
-            = ovsdb_table_schema_get_column(ts, names[i]);
+        const struct ovsdb_column *column =
+            ovsdb_table_schema_get_column(ts, names[i]);
         size_t c = 0;
 
         table_add_row(t);
@@ -650,8 +688,8 @@ parse_transaction(const char *arg)
 static void
 print_json(const json_t *json)
 {
-    char *s = json_to_string_as_ovs_parsed(json, true,
-                                           table_style.json_pretty);
+    char *s =
+        json_to_string_as_ovs_parsed(json, true, table_style.json_pretty);
     puts(s);
     free(s);
 }
@@ -674,8 +712,8 @@ do_transact__(int argc, char *argv[], bool read_only)
         && json_array_size(result) == n_ops) {
         /* Drop the abort operation's result, which is there only if
          * every other operation succeeded. */
-        const char *error = json_get_string(
-            json_array_get(result, n_ops - 1), "error");
+        const char *error =
+            json_get_string(json_array_get(result, n_ops - 1), "error");
         if (error && !strcmp(error, "aborted")) {
             json_array_remove(result, n_ops - 1);
         }
@@ -701,7 +739,7 @@ do_query(int argc, char *argv[])
 /* dump. */
 
 struct dump_row {
-    struct ovsdb_datum *values;     /* One per dumped column. */
+    struct ovsdb_datum *values; /* One per dumped column. */
 };
 
 struct dump_sort_aux {
@@ -757,8 +795,8 @@ compare_table_names(const void *a_, const void *b_)
 /* Returns the columns of 'ts' that dump prints: 'names' (all of them if
  * 'n_names' is 0), never "_version", sorted by name. */
 static const struct ovsdb_column **
-dump_columns(const struct ovsdb_table_schema *ts, char **names,
-             size_t n_names, size_t *n_columnsp)
+dump_columns(const struct ovsdb_table_schema *ts, char **names, size_t n_names,
+             size_t *n_columnsp)
 {
     const struct ovsdb_column **columns;
     size_t n = 0;
@@ -766,8 +804,8 @@ dump_columns(const struct ovsdb_table_schema *ts, char **names,
     if (n_names) {
         columns = xmalloc(n_names * sizeof *columns);
         for (size_t i = 0; i < n_names; i++) {
-            const struct ovsdb_column *column
-                = ovsdb_table_schema_get_column(ts, names[i]);
+            const struct ovsdb_column *column =
+                ovsdb_table_schema_get_column(ts, names[i]);
             if (!column) {
                 ovs_fatal(0, "Table \"%s\" has no column %s.", ts->name,
                           names[i]);
@@ -796,8 +834,10 @@ dump_table(const char *table_name, const struct ovsdb_column **columns,
     const json_t *rows = json_object_get(result, "rows");
 
     if (!json_is_object(result) || !json_is_array(rows)) {
-        ovs_fatal(0, "%s table reply is not an object with a \"rows\" "
-                  "member array: %s", table_name,
+        ovs_fatal(0,
+                  "%s table reply is not an object with a \"rows\" "
+                  "member array: %s",
+                  table_name,
                   json_to_string_as_ovs_parsed(result, false, false));
     }
 
@@ -806,8 +846,8 @@ dump_table(const char *table_name, const struct ovsdb_column **columns,
     for (size_t r = 0; r < n_rows; r++) {
         const json_t *row = json_array_get(rows, r);
         if (!json_is_object(row)) {
-            ovs_fatal(0, "%s table reply row is not an object: %s",
-                      table_name, json_to_string_as_ovs_parsed(row, false, false));
+            ovs_fatal(0, "%s table reply row is not an object: %s", table_name,
+                      json_to_string_as_ovs_parsed(row, false, false));
         }
         data[r].values = xmalloc(MAX(n_columns, 1) * sizeof *data[r].values);
         for (size_t c = 0; c < n_columns; c++) {
@@ -816,8 +856,8 @@ dump_table(const char *table_name, const struct ovsdb_column **columns,
             struct ovsdb_error *error;
 
             if (!value) {
-                ovs_fatal(0, "%s table reply row lacks %s column",
-                          table_name, column->name);
+                ovs_fatal(0, "%s table reply row lacks %s column", table_name,
+                          column->name);
             }
             error = ovsdb_datum_from_json(&data[r].values[c], &column->type,
                                           value, NULL);
@@ -877,8 +917,8 @@ do_dump(int argc, char *argv[])
 
     /* One transaction selects every table, so that the dump is a
      * consistent snapshot. */
-    const struct ovsdb_column ***columns
-        = xmalloc(MAX(n_tables, 1) * sizeof *columns);
+    const struct ovsdb_column ***columns =
+        xmalloc(MAX(n_tables, 1) * sizeof *columns);
     size_t *n_columns = xmalloc(MAX(n_tables, 1) * sizeof *n_columns);
     json_t *txn = json_array();
     json_array_append_new(txn, json_string(db));
@@ -890,10 +930,9 @@ do_dump(int argc, char *argv[])
         for (size_t c = 0; c < n_columns[i]; c++) {
             json_array_append_new(names, json_string(columns[i][c]->name));
         }
-        json_array_append_new(txn,
-                              json_pack("{s:s, s:s, s:[], s:o}", "op",
-                                        "select", "table", tables[i]->name,
-                                        "where", "columns", names));
+        json_array_append_new(
+            txn, json_pack("{s:s, s:s, s:[], s:o}", "op", "select", "table",
+                           tables[i]->name, "where", "columns", names));
     }
 
     json_t *result = transact_method(rpc, "transact", txn);
@@ -920,9 +959,9 @@ do_dump(int argc, char *argv[])
 /* monitor, monitor-cond, monitor-cond-since. */
 
 enum monitor_method {
-    MONITOR_V1,                 /* "monitor", "update" notifications. */
-    MONITOR_COND,               /* "monitor_cond", "update2". */
-    MONITOR_COND_SINCE,         /* "monitor_cond_since", "update3". */
+    MONITOR_V1,         /* "monitor", "update" notifications. */
+    MONITOR_COND,       /* "monitor_cond", "update2". */
+    MONITOR_COND_SINCE, /* "monitor_cond_since", "update3". */
 };
 
 /* One monitored table and the columns printed for it. */
@@ -937,8 +976,8 @@ struct monitor {
     enum monitor_method method;
     struct monitored_table *tables;
     size_t n_tables;
-    bool all;                   /* "ALL": captions name the tables. */
-    json_t *id;                 /* The monitor's id in notifications. */
+    bool all;   /* "ALL": captions name the tables. */
+    json_t *id; /* The monitor's id in notifications. */
 };
 
 static bool monitor_exiting;
@@ -956,8 +995,8 @@ monitor_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
 static const struct ovsdb_column **
 monitor_default_columns(const struct ovsdb_table_schema *ts, size_t *np)
 {
-    const struct ovsdb_column **columns
-        = xmalloc(ts->n_columns * sizeof *columns);
+    const struct ovsdb_column **columns =
+        xmalloc(ts->n_columns * sizeof *columns);
     size_t n = 0;
 
     for (size_t i = OVSDB_N_STD_COLUMNS; i < ts->n_columns; i++) {
@@ -999,10 +1038,10 @@ monitor_add_table(const struct monitor *m, const char *db,
     mt->ts = ts;
     if (!n_groups) {
         mt->columns = monitor_default_columns(ts, &mt->n_columns);
-        json_t *request = json_pack(
-            "{s:o, s:o}", "columns",
-            monitor_columns_json(mt->columns, mt->n_columns), "select",
-            monitor_select(true, true, true, true));
+        json_t *request =
+            json_pack("{s:o, s:o}", "columns",
+                      monitor_columns_json(mt->columns, mt->n_columns),
+                      "select", monitor_select(true, true, true, true));
         if (where) {
             json_object_set(request, "where", (json_t *) where);
         }
@@ -1029,8 +1068,8 @@ monitor_add_table(const struct monitor *m, const char *db,
                 } else if (!strcmp(name, "!modify")) {
                     modify = false;
                 } else {
-                    const struct ovsdb_column *column
-                        = ovsdb_table_schema_get_column(ts, name);
+                    const struct ovsdb_column *column =
+                        ovsdb_table_schema_get_column(ts, name);
                     if (!column) {
                         ovs_fatal(0,
                                   "%s: table \"%s\" in %s does not have a "
@@ -1048,12 +1087,11 @@ monitor_add_table(const struct monitor *m, const char *db,
             }
             free(copy);
 
-            json_t *request
-                = json_pack("{s:o, s:o}", "columns",
-                            monitor_columns_json(&mt->columns[first],
-                                                 mt->n_columns - first),
-                            "select",
-                            monitor_select(initial, insert, delete, modify));
+            json_t *request = json_pack(
+                "{s:o, s:o}", "columns",
+                monitor_columns_json(&mt->columns[first],
+                                     mt->n_columns - first),
+                "select", monitor_select(initial, insert, delete, modify));
             if (where) {
                 json_object_set(request, "where", (json_t *) where);
             }
@@ -1096,14 +1134,13 @@ monitor_add_row(struct table *t, const struct monitored_table *mt,
     table_cell_set_text(table_add_cell(t, 0), xstrdup(uuid));
     table_cell_set_text(table_add_cell(t, 1), xstrdup(action));
     for (size_t c = 0; c < mt->n_columns; c++) {
-        const json_t *value
-            = row ? json_object_get(row, mt->columns[c]->name) : NULL;
+        const json_t *value =
+            row ? json_object_get(row, mt->columns[c]->name) : NULL;
         if (value) {
             struct ovsdb_datum datum;
             struct ovsdb_type type;
 
-            monitor_parse_datum(mt->columns[c], value, is_diff, &datum,
-                                &type);
+            monitor_parse_datum(mt->columns[c], value, is_diff, &datum, &type);
             ovsdb_cell_set_datum(table_add_cell(t, c + 2), &datum, &type,
                                  &table_style);
             ovsdb_datum_destroy(&datum, &type);
@@ -1170,8 +1207,7 @@ monitor_print_table(const struct monitor *m, const struct monitored_table *mt,
                 const json_t *row = json_object_get(row_update, actions[a]);
                 if (row) {
                     monitor_add_row(&t, mt, uuids[i], actions[a],
-                                    json_is_object(row) ? row : NULL,
-                                    a == 3);
+                                    json_is_object(row) ? row : NULL, a == 3);
                 }
             }
         }
@@ -1192,8 +1228,8 @@ monitor_print(const struct monitor *m, const json_t *table_updates,
         ovs_fatal(0, "<table-updates> is not object");
     }
     for (size_t i = 0; i < m->n_tables; i++) {
-        const json_t *table_update
-            = json_object_get(table_updates, m->tables[i].ts->name);
+        const json_t *table_update =
+            json_object_get(table_updates, m->tables[i].ts->name);
         if (table_update) {
             monitor_print_table(m, &m->tables[i], table_update, initial);
         }
@@ -1230,41 +1266,54 @@ do_monitor__(int argc, char *argv[], enum monitor_method method,
         invalid_syntax(command);
     }
 
-    json_t *where = NULL;
+    /* OVS looks up the table before it parses the condition. */
+    const char *condition = NULL;
     if (method != MONITOR_V1) {
-        where = parse_json_arg(argv[0]);
-        if (!json_is_array(where)) {
-            ovs_fatal(0, "CONDITION must be an array");
-        }
+        condition = argv[0];
         argc--;
         argv++;
     }
 
     fetch_schema(rpc, db, &cs);
 
+    const struct ovsdb_table_schema *ts = NULL;
+    bool all = method == MONITOR_V1 && !strcmp(argv[0], "ALL");
+    if (!all) {
+        ts = find_table(&cs, argv[0]);
+        if (!ts) {
+            /* Only "monitor" names the server in this message. */
+            ovs_fatal(0, "%s%s%s does not have a table named \"%s\"",
+                      method == MONITOR_V1 ? server : "",
+                      method == MONITOR_V1 ? ": " : "", db, argv[0]);
+        }
+    }
+
+    json_t *where = NULL;
+    if (condition) {
+        where = parse_json_arg(condition);
+        if (!json_is_array(where)) {
+            ovs_fatal(0, "CONDITION must be an array");
+        }
+    }
+
     json_t *requests = json_object();
-    if (!strcmp(argv[0], "ALL") && method == MONITOR_V1) {
-        const struct ovsdb_table_schema **tables
-            = ovsdb_schema_sorted_tables(cs.schema);
+    if (all) {
+        const struct ovsdb_table_schema **tables =
+            ovsdb_schema_sorted_tables(cs.schema);
         m.n_tables = ovsdb_schema_n_tables(cs.schema);
         qsort(tables, m.n_tables, sizeof *tables, compare_table_names);
         m.tables = xcalloc(MAX(m.n_tables, 1), sizeof *m.tables);
         m.all = true;
         for (size_t i = 0; i < m.n_tables; i++) {
-            monitor_add_table(&m, db, tables[i], NULL, 0, NULL,
+            monitor_add_table(&m, db, tables[i], argv + 1, argc - 1, NULL,
                               &m.tables[i], requests);
         }
         free(tables);
     } else {
-        const struct ovsdb_table_schema *ts = find_table(&cs, argv[0]);
-        if (!ts) {
-            ovs_fatal(0, "%s: %s does not have a table named \"%s\"",
-                      server, db, argv[0]);
-        }
         m.tables = xcalloc(1, sizeof *m.tables);
         m.n_tables = 1;
-        monitor_add_table(&m, db, ts, argv + 1, argc - 1, where,
-                          &m.tables[0], requests);
+        monitor_add_table(&m, db, ts, argv + 1, argc - 1, where, &m.tables[0],
+                          requests);
     }
 
     static const char *const methods[] = {"monitor", "monitor_cond",
@@ -1275,10 +1324,9 @@ do_monitor__(int argc, char *argv[], enum monitor_method method,
         char zero[UUID_LEN + 1];
         struct uuid uuid;
         uuid_zero(&uuid);
-        json_array_append_new(params,
-                              last_id ? last_id
-                                      : json_string(uuid_to_string(&uuid,
-                                                                   zero)));
+        json_array_append_new(
+            params,
+            last_id ? last_id : json_string(uuid_to_string(&uuid, zero)));
     }
 
     struct unixctl_server *unixctl;
@@ -1287,12 +1335,12 @@ do_monitor__(int argc, char *argv[], enum monitor_method method,
     }
     unixctl_command_register("exit", "", 0, 0, monitor_unixctl_exit, NULL);
 
-    json_t *result = transact_method(rpc, methods[method], params);
+    json_t *result = transact_monitor(rpc, methods[method], params);
     const json_t *updates = result;
     if (method == MONITOR_COND_SINCE) {
         if (!json_is_array(result) || json_array_size(result) != 3) {
             ovs_fatal(0, "monitor_cond_since reply is not an array of 3 "
-                      "elements");
+                         "elements");
         }
         updates = json_array_get(result, 2);
     }
@@ -1318,8 +1366,8 @@ do_monitor__(int argc, char *argv[], enum monitor_method method,
         }
 
         if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
-            jsonrpc_send(rpc, jsonrpc_create_reply(json_incref(msg->params),
-                                                   msg->id));
+            jsonrpc_send(
+                rpc, jsonrpc_create_reply(json_incref(msg->params), msg->id));
         } else if (msg->type == JSONRPC_NOTIFY && msg->params
                    && json_array_size(msg->params) >= 2
                    && json_equal(json_array_get(msg->params, 0), m.id)) {
@@ -1385,8 +1433,8 @@ do_convert(int argc, char *argv[])
     char *server = take_server(&argc, &argv, 1);
     struct ovsdb_schema *schema = read_schema_file(argv[0]);
     struct jsonrpc *rpc = open_rpc(server);
-    json_t *params = json_pack("[s, o]", schema->name,
-                               ovsdb_schema_to_json(schema));
+    json_t *params =
+        json_pack("[s, o]", schema->name, ovsdb_schema_to_json(schema));
 
     json_decref(transact_method(rpc, "convert", params));
     ovsdb_schema_destroy(schema);
@@ -1413,15 +1461,31 @@ do_needs_conversion(int argc, char *argv[])
 /* backup and restore write and read database files, which is the log
  * file layer's business (ovsdb/log.h); until it exists they say so. */
 static void
+do_backup_restore(int argc, char *argv[], const char *command)
+{
+    char *server = take_server(&argc, &argv, 0);
+    struct jsonrpc *rpc = open_rpc(server);
+    char *db = take_database(rpc, &argc, &argv, 0);
+
+    if (argc) {
+        invalid_syntax(command);
+    }
+    free(db);
+    jsonrpc_close(rpc);
+    free(server);
+    ovs_fatal(0, "%s is not yet supported by this ovsdb-client", command);
+}
+
+static void
 do_backup(int argc, char *argv[])
 {
-    ovs_fatal(0, "backup is not yet supported by this ovsdb-client");
+    do_backup_restore(argc, argv, "backup");
 }
 
 static void
 do_restore(int argc, char *argv[])
 {
-    ovs_fatal(0, "restore is not yet supported by this ovsdb-client");
+    do_backup_restore(argc, argv, "restore");
 }
 
 /* wait. */
@@ -1513,16 +1577,15 @@ do_wait(int argc, char *argv[])
             && jsonrpc_session_is_connected(session)) {
             seqno = jsonrpc_session_get_seqno(session);
             json_object_clear(rows);
-            json_t *requests = json_pack(
-                "{s:[{s:[s, s, s]}]}", "Database", "columns", "name",
-                "connected", "model");
-            json_t *params = json_pack("[s, s, o]", "_Server", "wait",
-                                       requests);
+            json_t *requests =
+                json_pack("{s:[{s:[s, s, s]}]}", "Database", "columns", "name",
+                          "connected", "model");
+            json_t *params =
+                json_pack("[s, s, o]", "_Server", "wait", requests);
             json_decref(request_id);
-            jsonrpc_session_send(session,
-                                 jsonrpc_create_request("monitor_cond",
-                                                        params,
-                                                        &request_id));
+            jsonrpc_session_send(
+                session,
+                jsonrpc_create_request("monitor_cond", params, &request_id));
         }
 
         struct jsonrpc_msg *msg;
@@ -1535,8 +1598,9 @@ do_wait(int argc, char *argv[])
                 changed = true;
             } else if (msg->type == JSONRPC_ERROR && request_id
                        && json_equal(msg->id, request_id)) {
-                ovs_fatal(0, "%s: monitor_cond failed: %s", server,
-                          json_to_string_as_ovs_parsed(msg->error, true, false));
+                ovs_fatal(
+                    0, "%s: monitor_cond failed: %s", server,
+                    json_to_string_as_ovs_parsed(msg->error, true, false));
             } else if (msg->type == JSONRPC_NOTIFY
                        && !strcmp(msg->method, "update2")
                        && json_array_size(msg->params) == 2) {
@@ -1576,9 +1640,8 @@ static json_t *
 lock_send(struct lock_state *ls, const char *method, const char *lock)
 {
     json_t *id;
-    int error = jsonrpc_send(ls->rpc,
-                             jsonrpc_create_request(
-                                 method, json_pack("[s]", lock), &id));
+    int error = jsonrpc_send(
+        ls->rpc, jsonrpc_create_request(method, json_pack("[s]", lock), &id));
     if (error) {
         ovs_fatal(error, "%s: send failed", method);
     }
@@ -1593,9 +1656,9 @@ lock_unixctl_request(struct unixctl_conn *conn, int argc OVS_UNUSED,
     json_t *id = lock_send(ls, argv[0], argv[1]);
 
     if (ls->n_pending >= ls->allocated_pending) {
-        ls->pending_conns = x2nrealloc(ls->pending_conns,
-                                       &ls->allocated_pending,
-                                       sizeof *ls->pending_conns);
+        ls->pending_conns =
+            x2nrealloc(ls->pending_conns, &ls->allocated_pending,
+                       sizeof *ls->pending_conns);
     }
     ls->pending_conns[ls->n_pending++] = conn;
     json_array_append_new(ls->pending_ids, id);
@@ -1653,10 +1716,8 @@ do_lock__(int argc, char *argv[], const char *method)
     if (unixctl_server_create(NULL, &unixctl)) {
         exit(EXIT_FAILURE);
     }
-    unixctl_command_register("lock", "LOCK", 1, 1, lock_unixctl_request,
-                             &ls);
-    unixctl_command_register("steal", "LOCK", 1, 1, lock_unixctl_request,
-                             &ls);
+    unixctl_command_register("lock", "LOCK", 1, 1, lock_unixctl_request, &ls);
+    unixctl_command_register("steal", "LOCK", 1, 1, lock_unixctl_request, &ls);
     unixctl_command_register("unlock", "LOCK", 1, 1, lock_unixctl_request,
                              &ls);
     unixctl_command_register("exit", "", 0, 0, lock_unixctl_exit, &ls);
@@ -1680,26 +1741,19 @@ do_lock__(int argc, char *argv[], const char *method)
         }
 
         if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
-            jsonrpc_send(ls.rpc,
-                         jsonrpc_create_reply(json_incref(msg->params),
-                                              msg->id));
-        } else if ((msg->type == JSONRPC_REPLY
-                    || msg->type == JSONRPC_ERROR)
+            jsonrpc_send(ls.rpc, jsonrpc_create_reply(json_incref(msg->params),
+                                                      msg->id));
+        } else if ((msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR)
                    && !answered && json_equal(msg->id, id)) {
             answered = true;
-            if (msg->type == JSONRPC_ERROR) {
-                ovs_fatal(0, "%s: %s", method,
-                          json_to_string_as_ovs_parsed(msg->error, true,
-                                                       false));
-            }
-            /* The reply to "unlock" is empty: nothing to show. */
-            if (strcmp(method, "unlock")) {
+            /* OVS shows the result of "lock" and "steal" only: the reply
+             * to "unlock" is empty, and an error reply shows nothing. */
+            if (msg->type == JSONRPC_REPLY && strcmp(method, "unlock")) {
                 print_json(msg->result);
                 fflush(stdout);
             }
             daemon_complete();
-        } else if (msg->type == JSONRPC_REPLY
-                   || msg->type == JSONRPC_ERROR) {
+        } else if (msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR) {
             lock_answer_unixctl(&ls, msg);
         } else if (msg->type == JSONRPC_NOTIFY) {
             printf("%s\n", msg->method);
@@ -1792,8 +1846,8 @@ main(int argc, char *argv[])
         ovs_fatal(0, "missing command name; use --help for help");
     }
 
-    const struct ovsdb_client_command *command
-        = ovsdb_client_find_command(argv[0]);
+    const struct ovsdb_client_command *command =
+        ovsdb_client_find_command(argv[0]);
     if (!command) {
         ovs_fatal(0, "unknown command '%s'; use --help for help", argv[0]);
     }

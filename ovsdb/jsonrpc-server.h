@@ -1,0 +1,116 @@
+/* The JSON-RPC side of ovsdb-server: remotes (listeners and outgoing
+ * connections), one session per client, and the OVSDB methods of RFC 7047
+ * and ovsdb-server(7) dispatched on each session.
+ *
+ * The server serves the databases added with
+ * ovsdb_jsonrpc_server_add_db().  It runs in the daemon's main loop:
+ * ovsdb_jsonrpc_server_run() accepts connections and handles what the
+ * clients sent, ovsdb_jsonrpc_server_wait() registers what it waits for. */
+#ifndef OVSDB_JSONRPC_SERVER_H
+#define OVSDB_JSONRPC_SERVER_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct memory_usage;
+struct ovsdb;
+struct ovsdb_schema;
+struct uuid;
+
+/* Options of one remote. */
+struct ovsdb_jsonrpc_options {
+    int max_backoff;            /* Maximum reconnect backoff, in ms. */
+    int probe_interval;         /* Inactivity probe interval in ms, or 0. */
+    bool read_only;             /* Only reads are allowed on this remote. */
+    int dscp;                   /* IP DSCP of the connections. */
+};
+
+/* Sets 'options' to the defaults for remote 'target': probes every 5 s
+ * on tcp and ssl, no probes on unix sockets, 8 s maximum backoff,
+ * read-write. */
+void ovsdb_jsonrpc_default_options(const char *target,
+                                   struct ovsdb_jsonrpc_options *options);
+
+/* A remote to configure: a connection name ("punix:FILE", "ptcp:6640",
+ * "tcp:1.2.3.4:6640", ...) and its options. */
+struct ovsdb_jsonrpc_remote_config {
+    const char *name;
+    struct ovsdb_jsonrpc_options options;
+};
+
+/* Creates a server whose sessions identify themselves (for
+ * "get_server_id") with 'server_id'. */
+struct ovsdb_jsonrpc_server *ovsdb_jsonrpc_server_create(
+    const struct uuid *server_id);
+/* Closes every remote and session and frees 'server'.  NULL is a no-op. */
+void ovsdb_jsonrpc_server_destroy(struct ovsdb_jsonrpc_server *server);
+
+/* Serves database 'name' with 'schema' and contents 'db' (all borrowed;
+ * they must stay valid until the database is removed).  With
+ * 'read_only', transactions that would change it are refused (the
+ * "_Server" database).  Returns false if a database of that name is
+ * already served. */
+bool ovsdb_jsonrpc_server_add_db(struct ovsdb_jsonrpc_server *server,
+                                 const char *name,
+                                 const struct ovsdb_schema *schema,
+                                 struct ovsdb *db, bool read_only);
+
+/* Stops serving the database called 'name': cancels the monitors and
+ * pending transactions on it (telling clients that asked for
+ * "set_db_change_aware" with "monitor_canceled") and disconnects the
+ * clients that did not.  Returns false if there is no such database. */
+bool ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
+                                    const char *name);
+
+/* Returns true if a database called 'name' is served. */
+bool ovsdb_jsonrpc_server_has_db(const struct ovsdb_jsonrpc_server *server,
+                                 const char *name);
+
+/* Makes the server's remotes exactly the 'n' in 'remotes': opens the new
+ * ones, closes (with their sessions) those not listed any more, and
+ * applies changed options to the others. */
+void ovsdb_jsonrpc_server_set_remotes(
+    struct ovsdb_jsonrpc_server *server,
+    const struct ovsdb_jsonrpc_remote_config *remotes, size_t n);
+
+/* Drops every client connection; outgoing remotes reconnect at once. */
+void ovsdb_jsonrpc_server_reconnect(struct ovsdb_jsonrpc_server *server);
+
+void ovsdb_jsonrpc_server_run(struct ovsdb_jsonrpc_server *server);
+void ovsdb_jsonrpc_server_wait(struct ovsdb_jsonrpc_server *server);
+
+/* Tells the server that transactions were committed to 'db', so that
+ * monitors send their updates and waiting transactions are retried. */
+void ovsdb_jsonrpc_server_db_changed(struct ovsdb_jsonrpc_server *server,
+                                     struct ovsdb *db);
+
+/* What the server reports to "memory/show". */
+void ovsdb_jsonrpc_server_get_memory_usage(
+    const struct ovsdb_jsonrpc_server *server, struct memory_usage *usage);
+
+/* The state of a remote, for the status columns of the rows that
+ * configure remotes (e.g. Manager's "is_connected" and "status"). */
+struct ovsdb_jsonrpc_remote_status {
+    bool is_connected;
+    const char *state;          /* "ACTIVE", "BACKOFF", "LISTENING", ... */
+    const char *last_error;     /* NULL if none. */
+    unsigned int sec_since_connect;    /* UINT_MAX if never. */
+    unsigned int sec_since_disconnect; /* UINT_MAX if never. */
+    char *locks_held;           /* Space-separated lock names (malloc'd). */
+    char *locks_waiting;
+    char *locks_lost;
+    int n_connections;          /* For passive remotes. */
+    uint16_t bound_port;        /* For ptcp/pssl remotes, else 0. */
+};
+
+/* Stores the status of remote 'name' in '*status' and returns true, or
+ * returns false if there is no such remote (or it is passive and has no
+ * connection).  Free with ovsdb_jsonrpc_remote_status_destroy(). */
+bool ovsdb_jsonrpc_server_get_remote_status(
+    const struct ovsdb_jsonrpc_server *server, const char *name,
+    struct ovsdb_jsonrpc_remote_status *status);
+void ovsdb_jsonrpc_remote_status_destroy(
+    struct ovsdb_jsonrpc_remote_status *status);
+
+#endif /* ovsdb/jsonrpc-server.h */

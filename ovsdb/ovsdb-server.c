@@ -1,0 +1,705 @@
+/* ovsdb-server: serves OVSDB databases over JSON-RPC (RFC 7047), as
+ * Open vSwitch's ovsdb-server does, with the same options and control
+ * commands. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/coverage.h"
+#include "lib/daemon.h"
+#include "lib/dirs.h"
+#include "lib/ds.h"
+#include "lib/fatal-signal.h"
+#include "lib/hash.h"
+#include "lib/hmap.h"
+#include "lib/json.h"
+#include "lib/memory.h"
+#include "lib/poll-loop.h"
+#include "lib/sset.h"
+#include "lib/stream-ssl.h"
+#include "lib/stream.h"
+#include "lib/timeval.h"
+#include "lib/unixctl.h"
+#include "lib/util.h"
+#include "lib/uuid.h"
+#include "lib/vlog.h"
+#include "ovsdb/jsonrpc-server.h"
+#include "ovsdb/log.h"
+#include "ovsdb/ovsdb-error.h"
+#include "ovsdb/ovsdb-schema.h"
+
+VLOG_DEFINE_THIS_MODULE(ovsdb_server);
+
+/* The schema of the built-in "_Server" database, which describes the
+ * other databases to clients (ovsdb-server(5)).  Its text is an
+ * interface: clients compare its version and checksum. */
+static const char server_schema_json[] =
+    "{\"name\":\"_Server\",\"version\":\"1.2.0\","
+    "\"cksum\":\"3009684573 744\","
+    "\"tables\":{\"Database\":{\"columns\":{"
+    "\"name\":{\"type\":\"string\"},"
+    "\"model\":{\"type\":{\"key\":{\"type\":\"string\","
+    "\"enum\":[\"set\",[\"standalone\",\"clustered\",\"relay\"]]}}},"
+    "\"connected\":{\"type\":\"boolean\"},"
+    "\"leader\":{\"type\":\"boolean\"},"
+    "\"schema\":{\"type\":{\"key\":{\"type\":\"string\"},\"min\":0,"
+    "\"max\":1}},"
+    "\"cid\":{\"type\":{\"key\":{\"type\":\"uuid\"},\"min\":0,\"max\":1}},"
+    "\"sid\":{\"type\":{\"key\":{\"type\":\"uuid\"},\"min\":0,\"max\":1}},"
+    "\"index\":{\"type\":{\"key\":{\"type\":\"integer\"},\"min\":0,"
+    "\"max\":1}}}}}}";
+
+#define SERVER_DB_NAME "_Server"
+
+/* A database file being served. */
+struct server_db {
+    struct hmap_node node;      /* In 'dbs', by name. */
+    char *file_name;            /* NULL for _Server. */
+    char *name;
+    struct ovsdb_schema *schema;
+    struct ovsdb_log *log;      /* NULL for _Server. */
+};
+
+/* The state of the whole server. */
+static struct hmap dbs = HMAP_INITIALIZER(&dbs);
+static struct sset remotes = SSET_INITIALIZER(&remotes);
+static struct ovsdb_jsonrpc_server *jsonrpc;
+static bool remotes_changed = true;
+static bool exiting;
+
+/* --run: the command to run, and its pid once started. */
+static char *run_command;
+static pid_t run_pid = -1;
+
+static void parse_options(int argc, char *argv[], struct sset *db_files,
+                          char **unixctl_pathp);
+static void usage(void);
+
+static struct server_db *
+find_db(const char *name)
+{
+    struct server_db *db;
+    HMAP_FOR_EACH_WITH_HASH (db, node, hash_string(name, 0), &dbs) {
+        if (!strcmp(db->name, name)) {
+            return db;
+        }
+    }
+    return NULL;
+}
+
+static void
+server_db_destroy(struct server_db *db)
+{
+    if (db) {
+        ovsdb_log_close(db->log);
+        ovsdb_schema_destroy(db->schema);
+        free(db->file_name);
+        free(db->name);
+        free(db);
+    }
+}
+
+/* Opens the database file 'file_name' and reads it.  Returns NULL and
+ * stores the database in '*dbp', or returns the error. */
+static struct ovsdb_error *
+server_db_open(const char *file_name, struct server_db **dbp)
+{
+    struct ovsdb_log *log;
+    *dbp = NULL;
+    struct ovsdb_error *error =
+        ovsdb_log_open(file_name, OVSDB_LOG_READ_WRITE, true, &log);
+    if (error) {
+        return error;
+    }
+
+    json_t *json;
+    error = ovsdb_log_read(log, &json);
+    if (!error && !json) {
+        error = ovsdb_error(NULL, "%s: database file contains no schema",
+                            file_name);
+    }
+    struct ovsdb_schema *schema = NULL;
+    if (!error) {
+        error = ovsdb_schema_from_json(json, &schema);
+        json_decref(json);
+        if (error) {
+            error = ovsdb_wrap_error(error,
+                                     "failed to parse \"%s\" as ovsdb schema",
+                                     file_name);
+        }
+    }
+
+    /* The transactions that follow the schema are read to reach the end
+     * of the log, where new ones are appended. */
+    while (!error) {
+        error = ovsdb_log_read(log, &json);
+        if (!json) {
+            break;
+        }
+        json_decref(json);
+    }
+    if (error) {
+        ovsdb_schema_destroy(schema);
+        ovsdb_log_close(log);
+        return error;
+    }
+
+    struct server_db *db = xzalloc(sizeof *db);
+    db->file_name = xstrdup(file_name);
+    db->name = xstrdup(schema->name);
+    db->schema = schema;
+    db->log = log;
+    *dbp = db;
+    return NULL;
+}
+
+/* Starts serving 'db' (taken).  Returns NULL or an error (then 'db' has
+ * been freed). */
+static struct ovsdb_error *
+add_db(struct server_db *db)
+{
+    if (find_db(db->name)) {
+        struct ovsdb_error *error =
+            ovsdb_error(NULL, "%s: duplicate database name", db->name);
+        server_db_destroy(db);
+        return error;
+    }
+    hmap_insert(&dbs, &db->node, hash_string(db->name, 0));
+    ovsdb_jsonrpc_server_add_db(jsonrpc, db->name, db->schema, NULL,
+                                !db->file_name);
+    return NULL;
+}
+
+static void
+remove_db(struct server_db *db)
+{
+    ovsdb_jsonrpc_server_remove_db(jsonrpc, db->name);
+    hmap_remove(&dbs, &db->node);
+    server_db_destroy(db);
+}
+
+static struct server_db *
+create_server_db(void)
+{
+    json_t *json;
+    char *msg = json_from_string(server_schema_json, &json);
+    ovs_assert(!msg);
+    struct ovsdb_schema *schema;
+    struct ovsdb_error *error = ovsdb_schema_from_json(json, &schema);
+    ovs_assert(!error);
+    json_decref(json);
+
+    struct server_db *db = xzalloc(sizeof *db);
+    db->name = xstrdup(SERVER_DB_NAME);
+    db->schema = schema;
+    return db;
+}
+
+/* Remotes. */
+
+/* Checks the "db:DB,TABLE,COLUMN" remote 'remote'.  Returns NULL if it is
+ * valid, otherwise a malloc'd message with OVS's wording. */
+static char *
+check_db_remote(const char *remote)
+{
+    char *copy = xstrdup(remote + 3);
+    char *save = NULL;
+    const char *db_name = strtok_r(copy, ",", &save);
+    const char *table_name = strtok_r(NULL, ",", &save);
+    const char *column_name = strtok_r(NULL, ",", &save);
+    char *msg = NULL;
+
+    if (!db_name || !table_name || !column_name
+        || strtok_r(NULL, ",", &save)) {
+        msg = xasprintf("\"%s\": invalid syntax", remote);
+    } else {
+        const struct server_db *db = find_db(db_name);
+        const struct ovsdb_table_schema *table =
+            db ? ovsdb_schema_get_table(db->schema, table_name) : NULL;
+        if (!db) {
+            msg = xasprintf("\"%s\": no database named %s", remote, db_name);
+        } else if (!table) {
+            msg = xasprintf("\"%s\": no table named %s", remote, table_name);
+        } else if (!ovsdb_table_schema_get_column(table, column_name)) {
+            msg = xasprintf("\"%s\": table \"%s\" has no column \"%s\"",
+                            remote, table_name, column_name);
+        }
+    }
+    free(copy);
+    return msg;
+}
+
+/* Gives the JSON-RPC server the remotes it should have now. */
+static void
+reconfigure_remotes(void)
+{
+    size_t n = sset_count(&remotes);
+    struct ovsdb_jsonrpc_remote_config *configs =
+        xmalloc((n ? n : 1) * sizeof *configs);
+    size_t n_configs = 0;
+
+    const char *name;
+    SSET_FOR_EACH (name, &remotes) {
+        if (str_startswith(name, "db:")) {
+            /* Remotes read from the database come with the engine. */
+            continue;
+        }
+        struct ovsdb_jsonrpc_remote_config *c = &configs[n_configs++];
+        c->name = name;
+        ovsdb_jsonrpc_default_options(name, &c->options);
+    }
+    ovsdb_jsonrpc_server_set_remotes(jsonrpc, configs, n_configs);
+    free(configs);
+}
+
+/* unixctl commands. */
+
+static void
+cmd_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+         const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+cmd_compact(struct unixctl_conn *conn, int argc, const char *argv[],
+            void *aux OVS_UNUSED)
+{
+    for (int i = 1; i < argc; i++) {
+        const struct server_db *db = find_db(argv[i]);
+        if (!db) {
+            unixctl_command_reply_error(conn, "no database by that name");
+            return;
+        }
+        if (!db->file_name) {
+            unixctl_command_reply_error(conn,
+                                        "cannot compact built-in databases");
+            return;
+        }
+    }
+    unixctl_command_reply_error(conn, "compaction is not implemented by "
+                                      "this ovsdb-server yet");
+}
+
+static void
+cmd_reconnect(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    ovsdb_jsonrpc_server_reconnect(jsonrpc);
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+cmd_add_remote(struct unixctl_conn *conn, int argc OVS_UNUSED,
+               const char *argv[], void *aux OVS_UNUSED)
+{
+    const char *remote = argv[1];
+    if (str_startswith(remote, "db:")) {
+        char *msg = check_db_remote(remote);
+        if (msg) {
+            unixctl_command_reply_error(conn, msg);
+            free(msg);
+            return;
+        }
+    }
+    sset_add(&remotes, remote);
+    remotes_changed = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+cmd_remove_remote(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                  const char *argv[], void *aux OVS_UNUSED)
+{
+    if (!sset_find_and_delete(&remotes, argv[1])) {
+        unixctl_command_reply_error(conn, "no such remote");
+        return;
+    }
+    remotes_changed = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+cmd_list_remotes(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                 const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    const char **names = sset_sort(&remotes);
+    for (size_t i = 0; i < sset_count(&remotes); i++) {
+        ds_put_format(&s, "%s\n", names[i]);
+    }
+    free(names);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+cmd_add_db(struct unixctl_conn *conn, int argc OVS_UNUSED, const char *argv[],
+           void *aux OVS_UNUSED)
+{
+    struct server_db *db;
+    struct ovsdb_error *error = server_db_open(argv[1], &db);
+    if (!error) {
+        error = add_db(db);
+    }
+    if (error) {
+        char *msg = ovsdb_error_to_string_free(error);
+        unixctl_command_reply_error(conn, msg);
+        free(msg);
+        return;
+    }
+    unixctl_command_reply(conn, NULL);
+}
+
+static void
+cmd_remove_db(struct unixctl_conn *conn, int argc OVS_UNUSED,
+              const char *argv[], void *aux OVS_UNUSED)
+{
+    struct server_db *db = find_db(argv[1]);
+    if (!db) {
+        unixctl_command_reply_error(conn, "Failed to find the database.");
+        return;
+    }
+    if (!db->file_name) {
+        unixctl_command_reply_error(conn, "Cannot remove reserved database.");
+        return;
+    }
+    remove_db(db);
+    /* Remotes read from this database are gone with it. */
+    remotes_changed = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+static int
+compare_db_names(const void *a_, const void *b_)
+{
+    const struct server_db *const *a = a_;
+    const struct server_db *const *b = b_;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+static void
+cmd_list_dbs(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    size_t n = hmap_count(&dbs);
+    const struct server_db **sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+    size_t i = 0;
+    const struct server_db *db;
+    HMAP_FOR_EACH (db, node, &dbs) {
+        sorted[i++] = db;
+    }
+    qsort(sorted, n, sizeof *sorted, compare_db_names);
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    for (i = 0; i < n; i++) {
+        ds_put_format(&s, "%s\n", sorted[i]->name);
+    }
+    free(sorted);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
+report_memory(struct memory_usage *usage, void *aux OVS_UNUSED)
+{
+    ovsdb_jsonrpc_server_get_memory_usage(jsonrpc, usage);
+}
+
+/* --run. */
+
+static void
+start_run_command(void)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        ovs_fatal(errno, "%s: fork failed", run_command);
+    } else if (!pid) {
+        execl("/bin/sh", "/bin/sh", "-c", run_command, (char *) NULL);
+        fprintf(stderr, "%s: /bin/sh: %s\n", program_name, strerror(errno));
+        _exit(127);
+    }
+    run_pid = pid;
+}
+
+/* Exits the server once the --run command has exited, with OVS's
+ * message if it failed. */
+static void
+check_run_command(void)
+{
+    int status;
+    if (run_pid < 0 || waitpid(run_pid, &status, WNOHANG) != run_pid) {
+        return;
+    }
+    run_pid = -1;
+    exiting = true;
+    if (WIFEXITED(status) && !WEXITSTATUS(status)) {
+        return;
+    }
+    if (WIFEXITED(status)) {
+        ovs_error(0, "%s: child exited, exit status %d", run_command,
+                  WEXITSTATUS(status));
+    } else if (WIFSIGNALED(status)) {
+        ovs_error(0, "%s: child terminated by signal %d", run_command,
+                  WTERMSIG(status));
+    } else {
+        ovs_error(0, "%s: child ended abnormally", run_command);
+    }
+    exit(EXIT_FAILURE);
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct sset db_files = SSET_INITIALIZER(&db_files);
+    char *unixctl_path = NULL;
+
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    parse_options(argc, argv, &db_files, &unixctl_path);
+
+    struct uuid server_id;
+    uuid_generate(&server_id);
+    jsonrpc = ovsdb_jsonrpc_server_create(&server_id);
+
+    /* Databases are opened before detaching, so that a bad one makes the
+     * command fail. */
+    const char *file_name;
+    SSET_FOR_EACH (file_name, &db_files) {
+        struct server_db *db;
+        struct ovsdb_error *error = server_db_open(file_name, &db);
+        if (!error) {
+            error = add_db(db);
+        }
+        if (error) {
+            char *msg = ovsdb_error_to_string_free(error);
+            ovs_fatal(0, "%s", msg);
+        }
+    }
+    struct ovsdb_error *error = add_db(create_server_db());
+    ovs_assert(!error);
+
+    const char *remote;
+    SSET_FOR_EACH (remote, &remotes) {
+        if (str_startswith(remote, "db:")) {
+            char *msg = check_db_remote(remote);
+            if (msg) {
+                ovs_fatal(0, "%s", msg);
+            }
+        }
+    }
+
+    daemon_start();
+
+    struct unixctl_server *unixctl;
+    if (unixctl_server_create(unixctl_path, &unixctl)) {
+        exit(EXIT_FAILURE);
+    }
+    if (run_command) {
+        start_run_command();
+    }
+
+    unixctl_command_register("exit", "", 0, 0, cmd_exit, NULL);
+    unixctl_command_register("ovsdb-server/compact", "", 0, INT_MAX,
+                             cmd_compact, NULL);
+    unixctl_command_register("ovsdb-server/reconnect", "", 0, 0,
+                             cmd_reconnect, NULL);
+    unixctl_command_register("ovsdb-server/add-remote", "REMOTE", 1, 1,
+                             cmd_add_remote, NULL);
+    unixctl_command_register("ovsdb-server/remove-remote", "REMOTE", 1, 1,
+                             cmd_remove_remote, NULL);
+    unixctl_command_register("ovsdb-server/list-remotes", "", 0, 0,
+                             cmd_list_remotes, NULL);
+    unixctl_command_register("ovsdb-server/add-db", "DB", 1, 1, cmd_add_db,
+                             NULL);
+    unixctl_command_register("ovsdb-server/remove-db", "DB", 1, 1,
+                             cmd_remove_db, NULL);
+    unixctl_command_register("ovsdb-server/list-dbs", "", 0, 0, cmd_list_dbs,
+                             NULL);
+    memory_register_reporter(report_memory, NULL);
+
+    daemon_complete();
+    VLOG_INFO("%s (Open vSwitch) %s", program_name, OVS_COMPAT_VERSION);
+
+    while (!exiting) {
+        if (remotes_changed) {
+            remotes_changed = false;
+            reconfigure_remotes();
+        }
+        ovsdb_jsonrpc_server_run(jsonrpc);
+        unixctl_server_run(unixctl);
+        coverage_run();
+        memory_run();
+        check_run_command();
+
+        ovsdb_jsonrpc_server_wait(jsonrpc);
+        unixctl_server_wait(unixctl);
+        coverage_wait();
+        memory_wait();
+        if (run_pid >= 0) {
+            poll_timer_wait(100);
+        }
+        if (exiting || remotes_changed) {
+            poll_immediate_wake();
+        }
+        poll_block();
+    }
+
+    ovsdb_jsonrpc_server_destroy(jsonrpc);
+    struct server_db *db;
+    HMAP_FOR_EACH_POP (db, node, &dbs) {
+        server_db_destroy(db);
+    }
+    unixctl_server_destroy(unixctl);
+    sset_destroy(&remotes);
+    sset_destroy(&db_files);
+    free(unixctl_path);
+    if (run_pid > 0) {
+        kill(run_pid, SIGTERM);
+    }
+    return 0;
+}
+
+/* Options. */
+
+static void
+parse_options(int argc, char *argv[], struct sset *db_files,
+              char **unixctl_pathp)
+{
+    enum {
+        OPT_REMOTE = UCHAR_MAX + 1,
+        OPT_UNIXCTL,
+        OPT_RUN,
+        OPT_SYNC_FROM,
+        OPT_SYNC_EXCLUDE,
+        OPT_ACTIVE,
+        OPT_RECORD,
+        OPT_REPLAY,
+        OPT_NO_DBS,
+        OPT_DISABLE_FILE_COLUMN_DIFF,
+        DAEMON_OPTION_ENUMS,
+        VLOG_OPTION_ENUMS,
+        STREAM_SSL_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"remote", required_argument, NULL, OPT_REMOTE},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"run", required_argument, NULL, OPT_RUN},
+        {"sync-from", required_argument, NULL, OPT_SYNC_FROM},
+        {"sync-exclude-tables", required_argument, NULL, OPT_SYNC_EXCLUDE},
+        {"active", no_argument, NULL, OPT_ACTIVE},
+        {"record", optional_argument, NULL, OPT_RECORD},
+        {"replay", optional_argument, NULL, OPT_REPLAY},
+        {"no-dbs", no_argument, NULL, OPT_NO_DBS},
+        {"disable-file-column-diff", no_argument, NULL,
+         OPT_DISABLE_FILE_COLUMN_DIFF},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        DAEMON_LONG_OPTIONS,
+        VLOG_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    bool no_dbs = false;
+
+    for (;;) {
+        int c = getopt_long(argc, argv, "hVv::p:c:C:", long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case OPT_REMOTE:
+            sset_add(&remotes, optarg);
+            break;
+        case OPT_UNIXCTL:
+            free(*unixctl_pathp);
+            *unixctl_pathp = xstrdup(optarg);
+            break;
+        case OPT_RUN:
+            free(run_command);
+            run_command = xstrdup(optarg);
+            break;
+        case OPT_SYNC_FROM:
+        case OPT_SYNC_EXCLUDE:
+        case OPT_ACTIVE:
+            ovs_fatal(0, "--%s: replication (backup mode) is not supported "
+                         "by this ovsdb-server",
+                      long_options[c - OPT_REMOTE].name);
+        case OPT_RECORD:
+        case OPT_REPLAY:
+            ovs_fatal(0, "--%s: record/replay is not supported by this "
+                         "ovsdb-server",
+                      long_options[c - OPT_REMOTE].name);
+        case OPT_NO_DBS:
+            no_dbs = true;
+            break;
+        case OPT_DISABLE_FILE_COLUMN_DIFF:
+            /* Transactions are always written as diffs, which every
+             * reader since OVS 2.15 understands. */
+            break;
+        case 'h':
+            usage();
+            break;
+        case 'V':
+            print_program_version();
+            exit(EXIT_SUCCESS);
+            DAEMON_OPTION_HANDLERS
+            VLOG_OPTION_HANDLERS
+            STREAM_SSL_OPTION_HANDLERS
+        case '?':
+            exit(EXIT_FAILURE);
+        default:
+            abort();
+        }
+    }
+
+    for (int i = optind; i < argc; i++) {
+        sset_add(db_files, argv[i]);
+    }
+    if (sset_is_empty(db_files) && !no_dbs) {
+        sset_add_and_free(db_files, xasprintf("%s/conf.db", ovs_dbdir()));
+    }
+}
+
+static void
+usage(void)
+{
+    printf("%s: Open vSwitch database server\n"
+           "usage: %s [OPTIONS] [DATABASE...]\n"
+           "where each DATABASE is a database file in ovsdb format.\n"
+           "The default DATABASE, if none is given, is\n%s/conf.db.\n",
+           program_name, program_name, ovs_dbdir());
+    printf("\nJSON-RPC options (may be specified any number of times):\n"
+           "  --remote=REMOTE         connect or listen to REMOTE\n");
+    stream_usage("JSON-RPC", true, true);
+    stream_ssl_usage();
+    daemon_usage();
+    vlog_usage();
+    printf("\nSyncing options:\n"
+           "  --sync-from=SERVER      sync DATABASE from active SERVER and "
+           "start in\n"
+           "                          backup mode (except with --active)\n"
+           "  --sync-exclude-tables=DB:TABLE,...\n"
+           "                          exclude the TABLE in DB from syncing\n"
+           "  --active                with --sync-from, start in active "
+           "mode\n");
+    printf("\nReplay options:\n"
+           "  --record[=DIR]            turn on writing replay files\n"
+           "  --replay[=DIR]            run from replay files\n");
+    printf("\nOther options:\n"
+           "  --run COMMAND           run COMMAND as subprocess then exit\n"
+           "  --unixctl=SOCKET        override default control socket name\n"
+           "  --disable-file-column-diff\n"
+           "                          don't use column diff in database "
+           "file\n"
+           "  -h, --help              display this help message\n"
+           "  -V, --version           display version information\n");
+    exit(EXIT_SUCCESS);
+}
