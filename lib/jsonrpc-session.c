@@ -329,6 +329,16 @@ jsonrpc_session_send(struct jsonrpc_session *s, struct jsonrpc_msg *msg)
     return ENOTCONN;
 }
 
+int
+jsonrpc_session_send_text(struct jsonrpc_session *s, char *text, size_t n)
+{
+    if (s->rpc) {
+        return jsonrpc_send_text(s->rpc, text, n);
+    }
+    free(text);
+    return ENOTCONN;
+}
+
 /* Returns true if 'msg' is the reply to one of our probes. */
 static bool
 is_probe_reply(const struct jsonrpc_msg *msg)

@@ -77,6 +77,10 @@ size_t jsonrpc_session_get_n_remotes(const struct jsonrpc_session *);
  * status. */
 int jsonrpc_session_send(struct jsonrpc_session *, struct jsonrpc_msg *);
 
+/* Like jsonrpc_session_send() for a message already serialised (see
+ * jsonrpc_send_text()); takes 'text'. */
+int jsonrpc_session_send_text(struct jsonrpc_session *, char *text, size_t n);
+
 /* Returns the next message received (the caller destroys it) or NULL.
  * "echo" requests are answered here and replies to our own probes are
  * consumed here: neither reaches the caller. */

@@ -274,10 +274,16 @@ jsonrpc_msg_to_json(struct jsonrpc_msg *m)
         break;
 
     case JSONRPC_REPLY:
-    case JSONRPC_ERROR:
         set_member(json, "result", m->result);
         set_member(json, "error", m->error);
         set_member(json, "id", m->id);
+        break;
+
+    case JSONRPC_ERROR:
+        /* OVS leaves "result" out of error replies altogether. */
+        set_member(json, "error", m->error);
+        set_member(json, "id", m->id);
+        json_decref(m->result);
         break;
     }
 
@@ -720,6 +726,29 @@ jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
     buf->size = strlen(buf->data);
     buf->ofs = 0;
     json_decref(json);
+
+    bool was_empty = list_is_empty(&rpc->output);
+    list_push_back(&rpc->output, &buf->list_node);
+    rpc->backlog += buf->size;
+    if (was_empty) {
+        jsonrpc_run(rpc);
+    }
+    return rpc->status;
+}
+
+int
+jsonrpc_send_text(struct jsonrpc *rpc, char *text, size_t n)
+{
+    if (rpc->status) {
+        free(text);
+        return rpc->status;
+    }
+
+    COVERAGE_INC(jsonrpc_send);
+    struct jsonrpc_txbuf *buf = xmalloc(sizeof *buf);
+    buf->data = text;
+    buf->size = n;
+    buf->ofs = 0;
 
     bool was_empty = list_is_empty(&rpc->output);
     list_push_back(&rpc->output, &buf->list_node);

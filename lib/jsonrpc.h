@@ -198,6 +198,12 @@ const char *jsonrpc_get_error_string(const struct jsonrpc *rpc);
  * the connection's status if it has failed (then 'msg' is dropped). */
 int jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg);
 
+/* Queues 'n' bytes of 'text' (taken; malloc'd), which must be one
+ * complete message already serialised, for sending.  This lets a server
+ * serialise a message shared by many clients once.  Returns 0, or the
+ * connection's status if it has failed (then 'text' is freed). */
+int jsonrpc_send_text(struct jsonrpc *rpc, char *text, size_t n);
+
 /* Receives one message: returns 0 and stores it in '*msgp' (the caller
  * destroys it), or returns EAGAIN if no complete message is available
  * yet, or the connection's status (EOF, EPROTO, an errno value) with

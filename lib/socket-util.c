@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -385,11 +386,21 @@ socket_inet_open_passive(const char *target, int default_port,
         VLOG_ERR("%s: listen: %s", target, ovs_strerror(error));
         goto error;
     }
-    if (ssp) {
-        error = socket_get_sockname(fd, ssp);
+    if (ssp || !socket_ss_get_port(&ss)) {
+        struct sockaddr_storage bound;
+        error = socket_get_sockname(fd, &bound);
         if (error) {
             VLOG_ERR("%s: getsockname: %s", target, ovs_strerror(error));
             goto error;
+        }
+        /* A kernel-chosen port is logged, as OVS does, so that users (and
+         * tests) can find out where to connect. */
+        if (!socket_ss_get_port(&ss)) {
+            VLOG_INFO("%s: listening on port %" PRIu16, target,
+                      socket_ss_get_port(&bound));
+        }
+        if (ssp) {
+            *ssp = bound;
         }
     }
     return fd;

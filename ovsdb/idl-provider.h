@@ -55,12 +55,12 @@ struct idl_column {
     const char *name;
     struct ovsdb_type type;
     bool is_mutable;
-    bool is_smap;               /* String-to-string map as a struct smap. */
-    size_t offset;              /* Value, keys, smap, or IDL_NO_MEMBER. */
-    size_t n_offset;            /* Count member, or IDL_NO_MEMBER. */
-    size_t value_offset;        /* Map values member, or IDL_NO_MEMBER. */
-    unsigned int index;         /* Position in the table's columns. */
-    unsigned int table_index;   /* Position of the table in the class. */
+    bool is_smap;             /* String-to-string map as a struct smap. */
+    size_t offset;            /* Value, keys, smap, or IDL_NO_MEMBER. */
+    size_t n_offset;          /* Count member, or IDL_NO_MEMBER. */
+    size_t value_offset;      /* Map values member, or IDL_NO_MEMBER. */
+    unsigned int index;       /* Position in the table's columns. */
+    unsigned int table_index; /* Position of the table in the class. */
 };
 
 struct idl_table_class {
@@ -68,8 +68,8 @@ struct idl_table_class {
     bool is_root;
     const struct idl_column *columns;
     size_t n_columns;
-    size_t row_size;            /* Size of the generated row struct. */
-    unsigned int index;         /* Position in the class's tables. */
+    size_t row_size;    /* Size of the generated row struct. */
+    unsigned int index; /* Position in the class's tables. */
 };
 
 struct idl_class {
@@ -89,7 +89,7 @@ enum idl_change {
 /* The generic part of every replicated row.  Members are private to the
  * runtime except 'uuid' and 'table_class', which callers may read. */
 struct idl_row {
-    struct hmap_node hmap_node;         /* In the table's 'rows', by UUID. */
+    struct hmap_node hmap_node; /* In the table's 'rows', by UUID. */
     struct uuid uuid;
     const struct idl_table_class *table_class;
     struct idl_table *table;
@@ -103,13 +103,13 @@ struct idl_row {
      * 'written' is set) is what the open transaction writes. */
     struct ovsdb_datum *new_datum;
     unsigned long *written;
-    unsigned long *verified;            /* Columns to verify at commit. */
-    struct list partials;               /* "struct idl_partial"s. */
-    struct hmap_node txn_node;          /* In the transaction's 'rows'. */
+    unsigned long *verified;   /* Columns to verify at commit. */
+    struct list partials;      /* "struct idl_partial"s. */
+    struct hmap_node txn_node; /* In the transaction's 'rows'. */
     bool in_txn;
-    bool txn_new;                       /* Inserted by the transaction. */
-    bool txn_deleted;                   /* Deleted by the transaction. */
-    bool persist_uuid;                  /* Insert with this very UUID. */
+    bool txn_new;      /* Inserted by the transaction. */
+    bool txn_deleted;  /* Deleted by the transaction. */
+    bool persist_uuid; /* Insert with this very UUID. */
 
     /* References: arcs to rows this row's columns point to, and from rows
      * that point here. */
@@ -118,34 +118,34 @@ struct idl_row {
 
     /* Change tracking since the last idl_track_clear(). */
     unsigned int change_seqno[IDL_N_CHANGES];
-    unsigned long *updated;             /* Columns modified, or NULL. */
-    struct list track_node;             /* In the table's 'track_list'. */
+    unsigned long *updated; /* Columns modified, or NULL. */
+    struct list track_node; /* In the table's 'track_list'. */
     bool tracked;
-    bool deleted;                       /* Gone from the replica. */
+    bool deleted; /* Gone from the replica. */
 
-    unsigned int resync_gen;            /* Marks rows a snapshot carried. */
-    bool parsed;                        /* Typed members are filled in. */
-    bool reparse;                       /* Queued for idl_row_reparse(). */
+    unsigned int resync_gen; /* Marks rows a snapshot carried. */
+    bool parsed;             /* Typed members are filled in. */
+    bool reparse;            /* Queued for idl_row_reparse(). */
     struct list reparse_node;
 };
 
 /* Column modes (idl.h's idl_add_column() and friends). */
 enum {
-    IDL_MODE_MONITOR = 1 << 0,          /* Replicate the column. */
-    IDL_MODE_ALERT = 1 << 1,            /* Its changes bump the seqno. */
-    IDL_MODE_TRACK = 1 << 2,            /* Its changes are tracked. */
+    IDL_MODE_MONITOR = 1 << 0, /* Replicate the column. */
+    IDL_MODE_ALERT = 1 << 1,   /* Its changes bump the seqno. */
+    IDL_MODE_TRACK = 1 << 2,   /* Its changes are tracked. */
 };
 
 struct idl_table {
     const struct idl_table_class *class;
     struct idl_db *db;
-    unsigned char *modes;               /* IDL_MODE_* per column. */
-    bool monitored;                     /* The table is replicated. */
-    bool track;                         /* Some column is tracked. */
+    unsigned char *modes; /* IDL_MODE_* per column. */
+    bool monitored;       /* The table is replicated. */
+    bool track;           /* Some column is tracked. */
     bool in_server_schema;
     bool *column_in_server_schema;
-    struct hmap rows;                   /* "struct idl_row"s by UUID. */
-    struct list track_list;             /* Rows with tracked changes. */
+    struct hmap rows;       /* "struct idl_row"s by UUID. */
+    struct list track_list; /* Rows with tracked changes. */
     unsigned int change_seqno[IDL_N_CHANGES];
 
     /* Monitor condition: NULL for every row, otherwise a JSON array of
@@ -154,21 +154,21 @@ struct idl_table {
     json_t *cond;
     json_t *req_cond;
     json_t *new_cond;
-    bool cond_set;                      /* The user ever set a condition. */
+    bool cond_set; /* The user ever set a condition. */
 };
 
 /* Transaction partial updates of one column ("mutate" operations). */
 struct idl_partial {
-    struct list node;                   /* In the row's 'partials'. */
+    struct list node; /* In the row's 'partials'. */
     const struct idl_column *column;
-    struct ovsdb_datum to_delete;       /* Set elements, or map keys. */
-    struct ovsdb_datum to_insert;       /* Set elements, or map pairs. */
+    struct ovsdb_datum to_delete; /* Set elements, or map keys. */
+    struct ovsdb_datum to_insert; /* Set elements, or map pairs. */
 };
 
 /* An arc from 'src', whose columns refer to 'dst'. */
 struct idl_arc {
-    struct list src_node;               /* In src->src_arcs. */
-    struct list dst_node;               /* In dst->dst_arcs. */
+    struct list src_node; /* In src->src_arcs. */
+    struct list dst_node; /* In dst->dst_arcs. */
     struct idl_row *src;
     struct idl_row *dst;
 };
@@ -179,12 +179,12 @@ struct idl_arc {
 struct idl_db {
     struct idl *idl;
     const struct idl_class *class;
-    struct idl_table *tables;           /* One per table of 'class'. */
-    json_t *monitor_id;                 /* ["monid", <database>]. */
-    struct uuid last_id;                /* Last transaction seen (update3). */
-    bool monitoring;                    /* The monitor's reply arrived. */
+    struct idl_table *tables; /* One per table of 'class'. */
+    json_t *monitor_id;       /* ["monid", <database>]. */
+    struct uuid last_id;      /* Last transaction seen (update3). */
+    bool monitoring;          /* The monitor's reply arrived. */
     unsigned int resync_gen;
-    struct list reparse_list;           /* Rows queued for reparsing. */
+    struct list reparse_list; /* Rows queued for reparsing. */
 };
 
 /* Monitor methods, best first. */
@@ -195,41 +195,41 @@ enum idl_monitor_method {
 };
 
 struct idl {
-    struct jsonrpc_session *session;    /* NULL for an offline replica. */
+    struct jsonrpc_session *session; /* NULL for an offline replica. */
     unsigned int session_seqno;
-    int state;                          /* enum idl_state, in idl.c. */
-    json_t *request_id;                 /* The state machine's request. */
+    int state;          /* enum idl_state, in idl.c. */
+    json_t *request_id; /* The state machine's request. */
     enum idl_monitor_method method;
 
-    struct idl_db server;               /* "_Server". */
-    struct idl_db data;                 /* The user's database. */
-    json_t *server_schema;              /* The user's database's schema. */
+    struct idl_db server;  /* "_Server". */
+    struct idl_db data;    /* The user's database. */
+    json_t *server_schema; /* The user's database's schema. */
 
     unsigned int change_seqno;
-    unsigned int cond_seqno;            /* Counts acknowledged conditions. */
-    json_t *cond_request_id;            /* monitor_cond_change in flight. */
+    unsigned int cond_seqno; /* Counts acknowledged conditions. */
+    json_t *cond_request_id; /* monitor_cond_change in flight. */
     bool has_ever_connected;
     bool db_change_aware;
-    bool database_missing;              /* _Server lacks our database. */
-    bool tracking;                      /* Some column is tracked. */
+    bool database_missing; /* _Server lacks our database. */
+    bool tracking;         /* Some column is tracked. */
 
     /* Lock. */
     char *lock_name;
-    bool lock_steal;                    /* Take it by "steal". */
+    bool lock_steal; /* Take it by "steal". */
     bool has_lock;
     bool is_lock_contended;
     json_t *lock_request_id;
 
-    struct idl_txn *txn;                /* Open transaction, or NULL. */
-    struct hmap outstanding_txns;       /* Committed, awaiting replies. */
+    struct idl_txn *txn;          /* Open transaction, or NULL. */
+    struct hmap outstanding_txns; /* Committed, awaiting replies. */
 };
 
 /* Returns the class's table called 'name', or NULL. */
 const struct idl_table_class *idl_class_find_table(const struct idl_class *,
                                                    const char *name);
 /* Returns 'table''s column called 'name', or NULL. */
-const struct idl_column *idl_table_class_find_column(
-    const struct idl_table_class *, const char *name);
+const struct idl_column *
+idl_table_class_find_column(const struct idl_table_class *, const char *name);
 
 /* Rows (idl-row.c). */
 
@@ -259,7 +259,8 @@ void idl_row_gc_orphan(struct idl_row *);
 
 /* Converts C values to a datum of 'column''s type: 'n' keys at 'keys'
  * (and values at 'values' for maps) in the member types listed above.
- * Strings are copied; the result is sorted, with duplicates dropped. */
+ * Strings are copied; the result is sorted, with duplicates dropped.
+ * With 'values' NULL the result is a set of keys, even for a map. */
 void idl_datum_from_c(struct ovsdb_datum *, const struct idl_column *,
                       const void *keys, const void *values, size_t n);
 /* Converts 'smap' to a datum of the string-to-string map 'column'. */
@@ -286,8 +287,8 @@ void idl_txn_fail_outstanding__(struct idl *);
  * does not mention are deleted and rows it carries unchanged produce no
  * change.  Used by the monitor protocol and by unit tests. */
 struct ovsdb_error *idl_apply_updates(struct idl *, const json_t *updates,
-                                      int version, bool snapshot)
-    OVS_WARN_UNUSED_RESULT;
+                                      int version,
+                                      bool snapshot) OVS_WARN_UNUSED_RESULT;
 
 /* Builds the "transact" params that committing 'txn' sends (the database
  * name, then the operations), without sending anything; NULL if the

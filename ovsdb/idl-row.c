@@ -155,8 +155,8 @@ ref_table_of(const struct idl_row *row, const struct ovsdb_base_type *base)
         return NULL;
     }
     struct idl_db *db = row->table->db;
-    const struct idl_table_class *tc
-        = idl_class_find_table(db->class, base->u.uuid.ref_table_name);
+    const struct idl_table_class *tc =
+        idl_class_find_table(db->class, base->u.uuid.ref_table_name);
     if (!tc) {
         return NULL;
     }
@@ -351,7 +351,12 @@ void
 idl_datum_from_c(struct ovsdb_datum *datum, const struct idl_column *column,
                  const void *keys, const void *values, size_t n)
 {
-    const struct ovsdb_type *type = &column->type;
+    struct ovsdb_type type_ = column->type;
+    const struct ovsdb_type *type = &type_;
+    if (!values) {
+        /* Keys only: a set of them, even for a map column. */
+        type_.value.type = OVSDB_TYPE_VOID;
+    }
     bool is_map = ovsdb_type_is_map(type);
     size_t key_size = c_size(&type->key);
     size_t value_size = is_map ? c_size(&type->value) : 0;
@@ -371,8 +376,8 @@ idl_datum_from_c(struct ovsdb_datum *datum, const struct idl_column *column,
 }
 
 void
-idl_datum_from_smap(struct ovsdb_datum *datum,
-                    const struct idl_column *column, const struct smap *smap)
+idl_datum_from_smap(struct ovsdb_datum *datum, const struct idl_column *column,
+                    const struct smap *smap)
 {
     const struct smap_node *node;
 

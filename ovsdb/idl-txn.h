@@ -30,6 +30,7 @@
 #define OVSDB_IDL_TXN_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/util.h"
@@ -38,20 +39,21 @@
 
 struct idl;
 struct ovsdb_datum;
+struct smap;
 union ovsdb_atom;
 
 enum idl_txn_status {
-    IDL_TXN_UNCOMMITTED,        /* Not committed yet. */
-    IDL_TXN_UNCHANGED,          /* Nothing to do (or a dry run that would
-                                 * have succeeded). */
-    IDL_TXN_INCOMPLETE,         /* Sent; waiting for the reply. */
-    IDL_TXN_ABORTED,            /* idl_txn_abort() was called. */
-    IDL_TXN_SUCCESS,            /* Committed. */
-    IDL_TXN_TRY_AGAIN,          /* A verified value changed, or the
-                                 * connection dropped: retry with the new
-                                 * replica. */
-    IDL_TXN_NOT_LOCKED,         /* The IDL lacks the lock it needs. */
-    IDL_TXN_ERROR,              /* Failed; idl_txn_get_error() says why. */
+    IDL_TXN_UNCOMMITTED, /* Not committed yet. */
+    IDL_TXN_UNCHANGED,   /* Nothing to do (or a dry run that would
+                          * have succeeded). */
+    IDL_TXN_INCOMPLETE,  /* Sent; waiting for the reply. */
+    IDL_TXN_ABORTED,     /* idl_txn_abort() was called. */
+    IDL_TXN_SUCCESS,     /* Committed. */
+    IDL_TXN_TRY_AGAIN,   /* A verified value changed, or the
+                          * connection dropped: retry with the new
+                          * replica. */
+    IDL_TXN_NOT_LOCKED,  /* The IDL lacks the lock it needs. */
+    IDL_TXN_ERROR,       /* Failed; idl_txn_get_error() says why. */
 };
 
 /* Returns "uncommitted", "unchanged", "incomplete", "aborted", "success",
@@ -131,5 +133,20 @@ void idl_txn_map_set(const struct idl_row *, const struct idl_column *,
                      struct ovsdb_datum *);
 void idl_txn_map_delete(const struct idl_row *, const struct idl_column *,
                         struct ovsdb_datum *);
+
+/* The same with C values as the generated row structs hold them (see
+ * ovsdb/idl-provider.h): for generated code. */
+void idl_txn_write_c(const struct idl_row *, const struct idl_column *,
+                     const void *keys, const void *values, size_t n);
+void idl_txn_write_smap(const struct idl_row *, const struct idl_column *,
+                        const struct smap *);
+void idl_txn_set_add_c(const struct idl_row *, const struct idl_column *,
+                       const void *key);
+void idl_txn_set_remove_c(const struct idl_row *, const struct idl_column *,
+                          const void *key);
+void idl_txn_map_set_c(const struct idl_row *, const struct idl_column *,
+                       const void *key, const void *value);
+void idl_txn_map_delete_c(const struct idl_row *, const struct idl_column *,
+                          const void *key);
 
 #endif /* ovsdb/idl-txn.h */

@@ -26,7 +26,7 @@ enum idl_state {
     S_DATA_SCHEMA_REQUESTED,    /* get_schema of our database. */
     S_DATA_MONITOR_REQUESTED,   /* monitor* of our database. */
     S_MONITORING,
-    S_ERROR,                    /* Gave up on this connection. */
+    S_ERROR, /* Gave up on this connection. */
 };
 
 static const char *const monitor_methods[] = {
@@ -47,9 +47,18 @@ static const char *const monitor_methods[] = {
         .key = {.type = TYPE, .u = U}, .value = {.type = OVSDB_TYPE_VOID},    \
         .n_min = 0, .n_max = 1                                                \
     }
-#define STRING_U {.string = {0, UINT_MAX}}
-#define INTEGER_U {.integer = {INT64_MIN, INT64_MAX}}
-#define NO_U {.integer = {0, 0}}
+#define STRING_U                                                              \
+    {                                                                         \
+        .string = { 0, UINT_MAX }                                             \
+    }
+#define INTEGER_U                                                             \
+    {                                                                         \
+        .integer = { INT64_MIN, INT64_MAX }                                   \
+    }
+#define NO_U                                                                  \
+    {                                                                         \
+        .integer = { 0, 0 }                                                   \
+    }
 #define SERVER_COLUMN(NAME, TYPE, INDEX)                                      \
     {                                                                         \
         .name = NAME, .type = TYPE, .is_mutable = true,                       \
@@ -79,8 +88,7 @@ static const struct idl_column server_database_columns[] = {
                   SERVER_COL_LEADER),
     SERVER_COLUMN("schema", OPTIONAL_TYPE(OVSDB_TYPE_STRING, STRING_U),
                   SERVER_COL_SCHEMA),
-    SERVER_COLUMN("cid", OPTIONAL_TYPE(OVSDB_TYPE_UUID, NO_U),
-                  SERVER_COL_CID),
+    SERVER_COLUMN("cid", OPTIONAL_TYPE(OVSDB_TYPE_UUID, NO_U), SERVER_COL_CID),
     SERVER_COLUMN("index", OPTIONAL_TYPE(OVSDB_TYPE_INTEGER, INTEGER_U),
                   SERVER_COL_INDEX),
 };
@@ -105,15 +113,13 @@ static const struct idl_class server_class = {
 static void idl_db_init(struct idl_db *, struct idl *,
                         const struct idl_class *);
 static void idl_db_destroy(struct idl_db *);
-static void idl_db_clear(struct idl_db *);
 static void idl_handle_reconnect(struct idl *);
 static void idl_process_msg(struct idl *, const struct jsonrpc_msg *);
 static void idl_send_cond_change(struct idl *);
 static void idl_send_lock_request(struct idl *);
-static struct ovsdb_error *idl_db_apply_updates(struct idl_db *,
-                                                const json_t *updates,
-                                                int version, bool snapshot)
-    OVS_WARN_UNUSED_RESULT;
+static struct ovsdb_error *
+idl_db_apply_updates(struct idl_db *, const json_t *updates, int version,
+                     bool snapshot) OVS_WARN_UNUSED_RESULT;
 
 /* Lookups. */
 
@@ -129,8 +135,7 @@ idl_class_find_table(const struct idl_class *class, const char *name)
 }
 
 const struct idl_column *
-idl_table_class_find_column(const struct idl_table_class *tc,
-                            const char *name)
+idl_table_class_find_column(const struct idl_table_class *tc, const char *name)
 {
     for (size_t i = 0; i < tc->n_columns; i++) {
         if (!strcmp(tc->columns[i].name, name)) {
@@ -180,9 +185,8 @@ idl_db_init(struct idl_db *db, struct idl *idl, const struct idl_class *class)
         t->class = tc;
         t->db = db;
         t->modes = xcalloc(tc->n_columns ? tc->n_columns : 1, 1);
-        t->column_in_server_schema = xcalloc(tc->n_columns ? tc->n_columns
-                                                           : 1,
-                                             sizeof(bool));
+        t->column_in_server_schema =
+            xcalloc(tc->n_columns ? tc->n_columns : 1, sizeof(bool));
         t->in_server_schema = true;
         for (size_t j = 0; j < tc->n_columns; j++) {
             t->column_in_server_schema[j] = true;
@@ -360,9 +364,9 @@ idl_set_db_change_aware(struct idl *idl, bool aware)
     idl->db_change_aware = aware;
     if (aware && idl->session && jsonrpc_session_is_connected(idl->session)) {
         json_t *params = json_pack("[b]", true);
-        jsonrpc_session_send(idl->session,
-                             jsonrpc_create_request("set_db_change_aware",
-                                                    params, NULL));
+        jsonrpc_session_send(
+            idl->session,
+            jsonrpc_create_request("set_db_change_aware", params, NULL));
     }
 }
 
@@ -460,9 +464,9 @@ idl_send_server_monitor(struct idl *idl)
         json_array_append_new(columns,
                               json_string(server_database_columns[i].name));
     }
-    json_t *params = json_pack("[s,O,{s:[{s:o}]}]", "_Server",
-                               idl->server.monitor_id, "Database", "columns",
-                               columns);
+    json_t *params =
+        json_pack("[s,O,{s:[{s:o}]}]", "_Server", idl->server.monitor_id,
+                  "Database", "columns", columns);
     idl_send_request(idl, "monitor_cond", params, &idl->request_id);
     idl->state = S_SERVER_MONITOR_REQUESTED;
 }
@@ -483,8 +487,8 @@ idl_set_server_schema(struct idl *idl, const json_t *schema)
         t->in_server_schema = ts != NULL;
         if (!ts && t->monitored) {
             VLOG_WARN("%s database lacks %s table (database needs "
-                      "upgrade?)", idl->data.class->database,
-                      t->class->name);
+                      "upgrade?)",
+                      idl->data.class->database, t->class->name);
         }
         for (size_t j = 0; j < t->class->n_columns; j++) {
             const char *name = t->class->columns[j].name;
@@ -492,8 +496,8 @@ idl_set_server_schema(struct idl *idl, const json_t *schema)
             t->column_in_server_schema[j] = has;
             if (ts && !has && t->modes[j] & IDL_MODE_MONITOR) {
                 VLOG_WARN("%s table in %s database lacks %s column "
-                          "(database needs upgrade?)", t->class->name,
-                          idl->data.class->database, name);
+                          "(database needs upgrade?)",
+                          t->class->name, idl->data.class->database, name);
             }
         }
     }
@@ -560,7 +564,8 @@ idl_send_data_monitor(struct idl *idl)
                                 json_pack("[o]", request));
         } else {
             if (cond) {
-                VLOG_WARN_RL(&rl, "server does not support conditional "
+                VLOG_WARN_RL(&rl,
+                             "server does not support conditional "
                              "monitoring: replicating all of table %s",
                              t->class->name);
             }
@@ -568,8 +573,8 @@ idl_send_data_monitor(struct idl *idl)
         }
     }
 
-    json_t *params = json_pack("[s,O,o]", db->class->database,
-                               db->monitor_id, requests);
+    json_t *params =
+        json_pack("[s,O,o]", db->class->database, db->monitor_id, requests);
     if (idl->method == IDL_MONITOR_COND_SINCE) {
         char buf[UUID_LEN + 1];
         struct uuid zero;
@@ -639,8 +644,8 @@ idl_server_db_row(const struct idl *idl)
 
     HMAP_FOR_EACH (row, hmap_node, &t->rows) {
         if (idl_row_exists(row)) {
-            const struct ovsdb_datum *name
-                = idl_row_read(row, &server_database_columns[SERVER_COL_NAME]);
+            const struct ovsdb_datum *name =
+                idl_row_read(row, &server_database_columns[SERVER_COL_NAME]);
             if (name->n
                 && !strcmp(name->keys[0].string, idl->data.class->database)) {
                 return row;
@@ -654,8 +659,8 @@ idl_server_db_row(const struct idl *idl)
 static void
 idl_clear_data(struct idl *idl)
 {
-    struct ovsdb_error *error
-        = idl_db_apply_updates(&idl->data, NULL, 2, true);
+    struct ovsdb_error *error =
+        idl_db_apply_updates(&idl->data, NULL, 2, true);
     ovsdb_error_destroy(error);
     uuid_zero(&idl->data.last_id);
 }
@@ -687,12 +692,12 @@ idl_check_server_db(struct idl *idl)
         idl->change_seqno++;
     }
 
-    const struct ovsdb_datum *model
-        = idl_row_read(row, &server_database_columns[SERVER_COL_MODEL]);
-    const struct ovsdb_datum *connected
-        = idl_row_read(row, &server_database_columns[SERVER_COL_CONNECTED]);
-    if (model->n && !strcmp(model->keys[0].string, "clustered")
-        && connected->n && !connected->keys[0].boolean) {
+    const struct ovsdb_datum *model =
+        idl_row_read(row, &server_database_columns[SERVER_COL_MODEL]);
+    const struct ovsdb_datum *connected =
+        idl_row_read(row, &server_database_columns[SERVER_COL_CONNECTED]);
+    if (model->n && !strcmp(model->keys[0].string, "clustered") && connected->n
+        && !connected->keys[0].boolean) {
         VLOG_INFO("%s: clustered database server is disconnected from "
                   "cluster; trying another server",
                   jsonrpc_session_get_name(idl->session));
@@ -700,8 +705,8 @@ idl_check_server_db(struct idl *idl)
         return;
     }
 
-    const struct ovsdb_datum *schema_datum
-        = idl_row_read(row, &server_database_columns[SERVER_COL_SCHEMA]);
+    const struct ovsdb_datum *schema_datum =
+        idl_row_read(row, &server_database_columns[SERVER_COL_SCHEMA]);
     json_t *schema = NULL;
     if (schema_datum->n) {
         char *error = json_from_string(schema_datum->keys[0].string, &schema);
@@ -844,8 +849,8 @@ idl_handle_state_reply(struct idl *idl, const struct jsonrpc_msg *msg)
         if (msg->type == JSONRPC_ERROR) {
             idl_send_data_schema_or_monitor(idl, NULL);
         } else {
-            struct ovsdb_error *error
-                = idl_db_apply_updates(&idl->server, msg->result, 2, true);
+            struct ovsdb_error *error =
+                idl_db_apply_updates(&idl->server, msg->result, 2, true);
             if (error) {
                 char *s = ovsdb_error_to_string_free(error);
                 VLOG_WARN_RL(&rl, "bad _Server monitor reply: %s", s);
@@ -1075,8 +1080,8 @@ idl_wait(struct idl *idl)
 /* The changes applied by one call of idl_db_apply_updates(). */
 struct idl_apply {
     struct idl_db *db;
-    unsigned int seqno;         /* Seqno that the changes get. */
-    bool alert;                 /* Some change makes the seqno change. */
+    unsigned int seqno; /* Seqno that the changes get. */
+    bool alert;         /* Some change makes the seqno change. */
     bool snapshot;
 };
 
@@ -1180,21 +1185,41 @@ idl_apply_row(struct idl_apply *a, struct idl_row *row, const json_t *json,
                    : ovsdb_syntax_error(json, NULL, "<row> is not an object");
     }
     json_object_foreach ((json_t *) json, name, value) {
-        const struct idl_column *column
-            = idl_table_class_find_column(tc, name);
+        const struct idl_column *column =
+            idl_table_class_find_column(tc, name);
         if (!column) {
             continue;
         }
         struct ovsdb_datum datum;
-        struct ovsdb_error *error
-            = idl_parse_value(&datum, column, value, diff);
+        struct ovsdb_error *error =
+            idl_parse_value(&datum, column, value, diff);
         if (error) {
             bitmap_free(seen);
             return ovsdb_wrap_error(error, "column %s of table %s", name,
                                     tc->name);
         }
         bitmap_set1(seen, column->index);
-        if (diff && !ovsdb_type_is_scalar(&column->type)) {
+        if (diff && column->type.n_max == 1
+            && !ovsdb_type_is_scalar(&column->type)) {
+            /* An optional value: OVS's servers send the new value (an
+             * empty set to clear it); a symmetric difference (the old
+             * value to clear it, or both values) means the same. */
+            const struct ovsdb_datum *old = &row->old_datum[column->index];
+            struct ovsdb_datum new;
+            ovsdb_datum_init_empty(&new);
+            for (size_t i = 0; i < datum.n; i++) {
+                if (!old->n
+                    || !ovsdb_atom_equals(&old->keys[0], &datum.keys[i],
+                                          column->type.key.type)) {
+                    ovsdb_datum_add_unsorted(
+                        &new, &datum.keys[i],
+                        datum.values ? &datum.values[i] : NULL, &column->type);
+                    break;
+                }
+            }
+            ovsdb_datum_destroy(&datum, &column->type);
+            idl_set_column(a, row, column, &new);
+        } else if (diff && !ovsdb_type_is_scalar(&column->type)) {
             struct ovsdb_datum new;
             error = ovsdb_datum_apply_diff(
                 &new, &row->old_datum[column->index], &datum, &column->type);
@@ -1232,8 +1257,9 @@ idl_insert_row(struct idl_apply *a, struct idl_table *t,
     if (row && row->old_datum) {
         /* A snapshot's copy of a row we have: compare, column by column. */
         if (!a->snapshot) {
-            VLOG_WARN_RL(&rl, "cannot add existing row " UUID_FMT
-                         " to table %s", UUID_ARGS(uuid), tc->name);
+            VLOG_WARN_RL(&rl,
+                         "cannot add existing row " UUID_FMT " to table %s",
+                         UUID_ARGS(uuid), tc->name);
         }
         row->resync_gen = a->db->resync_gen;
         return idl_apply_row(a, row, json, true, false);
@@ -1242,8 +1268,8 @@ idl_insert_row(struct idl_apply *a, struct idl_table *t,
         row = idl_row_create(t, uuid);
         hmap_insert(&t->rows, &row->hmap_node, uuid_hash(uuid));
     }
-    row->old_datum = xmalloc((tc->n_columns ? tc->n_columns : 1)
-                             * sizeof *row->old_datum);
+    row->old_datum =
+        xmalloc((tc->n_columns ? tc->n_columns : 1) * sizeof *row->old_datum);
     for (size_t i = 0; i < tc->n_columns; i++) {
         ovsdb_datum_init_default(&row->old_datum[i], &tc->columns[i].type);
     }
@@ -1253,8 +1279,7 @@ idl_insert_row(struct idl_apply *a, struct idl_table *t,
     struct idl_apply quiet = *a;
     bool track = t->track;
     t->track = false;
-    struct ovsdb_error *error = idl_apply_row(&quiet, row, json, false,
-                                              false);
+    struct ovsdb_error *error = idl_apply_row(&quiet, row, json, false, false);
     t->track = track;
 
     a->alert = true;
@@ -1344,10 +1369,9 @@ idl_apply_row_update(struct idl_apply *a, struct idl_table *t,
         return idl_insert_row(a, t, uuid, j);
     } else if ((j = json_object_get(ru, "modify"))) {
         if (!row || !row->old_datum || row->deleted) {
-            return ovsdb_syntax_error(ru, NULL,
-                                      "modify of missing row " UUID_FMT
-                                      " in table %s",
-                                      UUID_ARGS(uuid), t->class->name);
+            return ovsdb_syntax_error(
+                ru, NULL, "modify of missing row " UUID_FMT " in table %s",
+                UUID_ARGS(uuid), t->class->name);
         }
         row->resync_gen = a->db->resync_gen;
         return idl_apply_row(a, row, j, false, true);
@@ -1384,15 +1408,16 @@ idl_db_apply_updates(struct idl_db *db, const json_t *updates, int version,
     }
     if (updates) {
         json_object_foreach ((json_t *) updates, table_name, table_update) {
-            const struct idl_table_class *tc
-                = idl_class_find_table(db->class, table_name);
+            const struct idl_table_class *tc =
+                idl_class_find_table(db->class, table_name);
             if (!tc) {
                 continue;
             }
             if (!json_is_object(table_update)) {
                 error = ovsdb_syntax_error(table_update, NULL,
                                            "<table-update> for table %s is "
-                                           "not an object", table_name);
+                                           "not an object",
+                                           table_name);
                 break;
             }
             struct idl_table *t = &db->tables[tc->index];
@@ -1456,8 +1481,8 @@ struct ovsdb_error *
 idl_apply_updates(struct idl *idl, const json_t *updates, int version,
                   bool snapshot)
 {
-    struct ovsdb_error *error
-        = idl_db_apply_updates(&idl->data, updates, version, snapshot);
+    struct ovsdb_error *error =
+        idl_db_apply_updates(&idl->data, updates, version, snapshot);
     if (!error && snapshot) {
         idl->data.monitoring = true;
         idl->has_ever_connected = true;
@@ -1556,8 +1581,8 @@ static const struct idl_row *
 next_existing(const struct idl_table *t, const struct hmap_node *node)
 {
     for (; node; node = hmap_next(&t->rows, node)) {
-        const struct idl_row *row
-            = CONTAINER_OF(node, struct idl_row, hmap_node);
+        const struct idl_row *row =
+            CONTAINER_OF(node, struct idl_row, hmap_node);
         if (idl_row_exists(row)) {
             return row;
         }
@@ -1583,8 +1608,8 @@ const struct idl_row *
 idl_get_row_for_uuid(const struct idl *idl, const struct idl_table_class *tc,
                      const struct uuid *uuid)
 {
-    const struct idl_row *row = idl_table_find_row(idl_get_table(idl, tc),
-                                                   uuid);
+    const struct idl_row *row =
+        idl_table_find_row(idl_get_table(idl, tc), uuid);
     return row && idl_row_exists(row) ? row : NULL;
 }
 
@@ -1726,10 +1751,10 @@ idl_send_cond_change(struct idl *idl)
     if (changes) {
         /* The server's history belongs to the old conditions. */
         uuid_zero(&db->last_id);
-        idl_send_request(idl, "monitor_cond_change",
-                         json_pack("[O,O,o]", db->monitor_id, db->monitor_id,
-                                   changes),
-                         &idl->cond_request_id);
+        idl_send_request(
+            idl, "monitor_cond_change",
+            json_pack("[O,O,o]", db->monitor_id, db->monitor_id, changes),
+            &idl->cond_request_id);
     }
 }
 
@@ -1739,15 +1764,14 @@ static void
 idl_send_lock_request(struct idl *idl)
 {
     idl_send_request(idl, idl->lock_steal ? "steal" : "lock",
-                     json_pack("[s]", idl->lock_name),
-                     &idl->lock_request_id);
+                     json_pack("[s]", idl->lock_name), &idl->lock_request_id);
 }
 
 static void
 idl_set_lock__(struct idl *idl, const char *lock_name, bool steal)
 {
-    bool connected = idl->session
-                     && jsonrpc_session_is_connected(idl->session);
+    bool connected =
+        idl->session && jsonrpc_session_is_connected(idl->session);
 
     if (idl->lock_name && (!lock_name || strcmp(lock_name, idl->lock_name))) {
         if (connected) {

@@ -156,7 +156,7 @@ enum idl_function {
 };
 
 struct idl_condition {
-    json_t *clauses;            /* JSON array of clauses. */
+    json_t *clauses; /* JSON array of clauses. */
 };
 
 void idl_condition_init(struct idl_condition *);

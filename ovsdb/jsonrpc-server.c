@@ -21,9 +21,13 @@
 #include "lib/uuid.h"
 #include "lib/vlog.h"
 #include "ovsdb/lock.h"
+#include "ovsdb/monitor.h"
+#include "ovsdb/ovsdb-execution.h"
 #include "ovsdb/ovsdb-error.h"
 #include "ovsdb/ovsdb-parser.h"
 #include "ovsdb/ovsdb-schema.h"
+#include "ovsdb/ovsdb-txn.h"
+#include "ovsdb/ovsdb.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_jsonrpc_server);
 
@@ -36,21 +40,50 @@ COVERAGE_DEFINE(jsonrpc_server_request);
 #define MAX_MSGS_PER_RUN 50
 #define MAX_ACCEPTS_PER_RUN 20
 
+/* History kept per database for monitor_cond_since. */
+#define HISTORY_MAX_TXNS 100
+#define HISTORY_MAX_ROWS 10000
+
 /* A served database. */
 struct jsonrpc_db {
     struct hmap_node node;      /* In the server's 'dbs', by name. */
     char *name;
     const struct ovsdb_schema *schema;
     struct ovsdb *db;
-    bool read_only;
+    bool reserved;              /* Clients may not change it. */
+    struct ovsdb_jsonrpc_storage storage;   /* 'write' NULL: memory. */
+
+    uint64_t seqno;             /* Commits so far (in memory). */
+    uint64_t dispatched_seqno;  /* Commits whose updates went out. */
+    struct uuid last_txn_id;    /* Id of the last commit (in memory). */
+    struct ovsdb_monitor_history *history;  /* Of dispatched commits. */
+    struct list pending;        /* "struct pending_commit"s, oldest first. */
+};
+
+/* A commit waiting for storage, with the replies that must follow it. */
+struct pending_commit {
+    struct list node;           /* In the database's 'pending'. */
+    uint64_t log_seq;           /* Durable once storage reaches this. */
+    uint64_t db_seqno;          /* The database's seqno after it. */
+    struct ovsdb_monitor_changes *changes;  /* NULL if none. */
+    struct list replies;        /* "struct pending_reply"s. */
+};
+
+struct pending_reply {
+    struct list node;           /* In the commit's 'replies'. */
+    struct list conn_node;      /* In the connection's 'pending_replies'. */
+    struct jsonrpc_conn *conn;
+    struct jsonrpc_msg *msg;
 };
 
 struct ovsdb_jsonrpc_server {
     struct hmap dbs;            /* "struct jsonrpc_db"s. */
     struct hmap remotes;        /* "struct jsonrpc_remote"s by name. */
     struct ovsdb_lock_server *locks;
+    struct ovsdb_monitor_set *monitors;
     struct uuid server_id;
     size_t n_sessions;
+    size_t n_monitors;          /* Client monitors, shared or not. */
 };
 
 /* A configured remote: a listener with the sessions it accepted, or one
@@ -79,7 +112,31 @@ struct jsonrpc_conn {
     struct jsonrpc_session *js;
     unsigned int seqno;         /* Of 'js' when last seen. */
     struct hmap locks;          /* "struct conn_lock"s. */
+    struct hmap monitors;       /* "struct conn_monitor"s by id. */
+    struct list triggers;       /* "struct trigger"s. */
+    struct list pending_replies;    /* "struct pending_reply"s. */
     bool db_change_aware;
+};
+
+/* A client's monitor, on a shared struct ovsdb_monitor. */
+struct conn_monitor {
+    struct hmap_node node;      /* In the connection's 'monitors'. */
+    json_t *id;
+    char *id_text;              /* 'id' serialised. */
+    struct jsonrpc_db *db;
+    struct ovsdb_monitor *monitor;
+    enum ovsdb_monitor_version version;
+    uint64_t start_seqno;       /* Commits up to this one are included. */
+};
+
+/* A "transact" whose "wait" is not satisfied yet. */
+struct trigger {
+    struct list node;           /* In the connection's 'triggers'. */
+    struct jsonrpc_msg *request;
+    struct jsonrpc_db *db;
+    long long created;          /* time_msec() of arrival. */
+    long long deadline;         /* LLONG_MAX: none. */
+    uint64_t db_seqno;          /* Of 'db' when last tried. */
 };
 
 static void remote_destroy(struct jsonrpc_remote *);
@@ -114,9 +171,14 @@ ovsdb_jsonrpc_server_create(const struct uuid *server_id)
     hmap_init(&server->dbs);
     hmap_init(&server->remotes);
     server->locks = ovsdb_lock_server_create();
+    server->monitors = ovsdb_monitor_set_create();
     server->server_id = *server_id;
     return server;
 }
+
+static void db_flush_pending(struct ovsdb_jsonrpc_server *,
+                             struct jsonrpc_db *, bool all);
+static void db_destroy(struct jsonrpc_db *);
 
 void
 ovsdb_jsonrpc_server_destroy(struct ovsdb_jsonrpc_server *server)
@@ -132,11 +194,11 @@ ovsdb_jsonrpc_server_destroy(struct ovsdb_jsonrpc_server *server)
 
     struct jsonrpc_db *db;
     HMAP_FOR_EACH_POP (db, node, &server->dbs) {
-        free(db->name);
-        free(db);
+        db_destroy(db);
     }
     hmap_destroy(&server->dbs);
     ovsdb_lock_server_destroy(server->locks);
+    ovsdb_monitor_set_destroy(server->monitors);
     free(server);
 }
 
@@ -156,7 +218,8 @@ bool
 ovsdb_jsonrpc_server_add_db(struct ovsdb_jsonrpc_server *server,
                             const char *name,
                             const struct ovsdb_schema *schema,
-                            struct ovsdb *ovsdb, bool read_only)
+                            struct ovsdb *ovsdb, bool reserved,
+                            const struct ovsdb_jsonrpc_storage *storage)
 {
     if (server_find_db(server, name)) {
         return false;
@@ -165,10 +228,40 @@ ovsdb_jsonrpc_server_add_db(struct ovsdb_jsonrpc_server *server,
     db->name = xstrdup(name);
     db->schema = schema;
     db->db = ovsdb;
-    db->read_only = read_only;
+    db->reserved = reserved;
+    if (storage) {
+        db->storage = *storage;
+    }
+    db->history =
+        ovsdb_monitor_history_create(HISTORY_MAX_TXNS, HISTORY_MAX_ROWS);
+    db->last_txn_id = *ovsdb_monitor_history_get_last_id(db->history);
+    list_init(&db->pending);
     hmap_insert(&server->dbs, &db->node, hash_string(name, 0));
     return true;
 }
+
+static void
+db_destroy(struct jsonrpc_db *db)
+{
+    struct pending_commit *pc;
+    LIST_FOR_EACH_POP (pc, node, &db->pending) {
+        struct pending_reply *pr;
+        LIST_FOR_EACH_POP (pr, node, &pc->replies) {
+            list_remove(&pr->conn_node);
+            jsonrpc_msg_destroy(pr->msg);
+            free(pr);
+        }
+        ovsdb_monitor_changes_unref(pc->changes);
+        free(pc);
+    }
+    ovsdb_monitor_history_destroy(db->history);
+    free(db->name);
+    free(db);
+}
+
+static void conn_monitor_destroy(struct jsonrpc_conn *,
+                                 struct conn_monitor *);
+static void trigger_destroy(struct trigger *);
 
 bool
 ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
@@ -178,13 +271,38 @@ ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
     if (!db) {
         return false;
     }
+    /* What was committed goes out first: the caller has made it durable
+     * before removing the database. */
+    db_flush_pending(server, db, true);
 
-    /* Clients that do not follow the _Server database learn about the
-     * change only by reconnecting, so they are disconnected. */
     struct jsonrpc_remote *remote;
     HMAP_FOR_EACH (remote, node, &server->remotes) {
         struct jsonrpc_conn *conn;
         LIST_FOR_EACH (conn, node, &remote->sessions) {
+            struct conn_monitor *cm, *next_cm;
+            HMAP_FOR_EACH_SAFE (cm, next_cm, node, &conn->monitors) {
+                if (cm->db != db) {
+                    continue;
+                }
+                if (conn->db_change_aware) {
+                    json_t *params = json_pack("[O]", cm->id);
+                    conn_send(conn,
+                              jsonrpc_create_notify("monitor_canceled",
+                                                    params));
+                }
+                conn_monitor_destroy(conn, cm);
+            }
+            struct trigger *t, *next_t;
+            LIST_FOR_EACH_SAFE (t, next_t, node, &conn->triggers) {
+                if (t->db == db) {
+                    conn_send(conn, jsonrpc_create_error(
+                                        json_string("canceled"),
+                                        t->request->id));
+                    trigger_destroy(t);
+                }
+            }
+            /* Clients that do not follow the _Server database learn
+             * about the change only by reconnecting. */
             if (!conn->db_change_aware) {
                 jsonrpc_session_force_reconnect(conn->js);
             }
@@ -192,8 +310,7 @@ ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
     }
 
     hmap_remove(&server->dbs, &db->node);
-    free(db->name);
-    free(db);
+    db_destroy(db);
     return true;
 }
 
@@ -204,11 +321,184 @@ ovsdb_jsonrpc_server_has_db(const struct ovsdb_jsonrpc_server *server,
     return server_find_db(server, name) != NULL;
 }
 
-void
-ovsdb_jsonrpc_server_db_changed(struct ovsdb_jsonrpc_server *server,
-                                struct ovsdb *db)
+bool
+ovsdb_jsonrpc_server_has_pending(const struct ovsdb_jsonrpc_server *server,
+                                 const char *name)
 {
-    /* Monitors and waiting transactions come with the engine. */
+    const struct jsonrpc_db *db = server_find_db(server, name);
+    return db && !list_is_empty(&db->pending);
+}
+
+/* Commits. */
+
+/* Commits 'txn' (open) to 'db': precommit, storage, then the tables.  On
+ * success the commit is queued until storage makes it durable.  On error
+ * the transaction is aborted. */
+static struct ovsdb_error *
+db_commit(struct jsonrpc_db *db, struct ovsdb_txn *txn)
+{
+    struct ovsdb_error *error = ovsdb_txn_precommit(txn);
+    if (error) {
+        ovsdb_txn_abort(txn);
+        return error;
+    }
+
+    struct uuid txn_id;
+    uuid_generate(&txn_id);
+    struct ovsdb_monitor_changes *changes =
+        ovsdb_monitor_changes_create(txn, &txn_id);
+    if (!changes) {
+        ovsdb_txn_apply(txn);
+        ovsdb_txn_destroy(txn);
+        return NULL;
+    }
+
+    uint64_t log_seq = 0;
+    if (db->storage.write) {
+        error = db->storage.write(txn, db->storage.aux, &log_seq);
+        if (error) {
+            ovsdb_monitor_changes_unref(changes);
+            ovsdb_txn_abort(txn);
+            return error;
+        }
+    }
+    ovsdb_txn_apply(txn);
+    ovsdb_txn_destroy(txn);
+
+    db->seqno++;
+    db->last_txn_id = txn_id;
+    struct pending_commit *pc = xmalloc(sizeof *pc);
+    pc->log_seq = log_seq;
+    pc->db_seqno = db->seqno;
+    pc->changes = changes;
+    list_init(&pc->replies);
+    list_push_back(&db->pending, &pc->node);
+    return NULL;
+}
+
+/* Sends 'msg' (taken) to 'conn' once every commit to 'db' so far is
+ * acknowledged, so that a reply never overtakes the updates and the
+ * durability of what its transaction saw. */
+static void
+db_send_after_pending(struct jsonrpc_db *db, struct jsonrpc_conn *conn,
+                      struct jsonrpc_msg *msg)
+{
+    if (list_is_empty(&db->pending)) {
+        conn_send(conn, msg);
+        return;
+    }
+    struct pending_commit *pc =
+        CONTAINER_OF(list_back(&db->pending), struct pending_commit, node);
+    struct pending_reply *pr = xmalloc(sizeof *pr);
+    pr->conn = conn;
+    pr->msg = msg;
+    list_push_back(&pc->replies, &pr->node);
+    list_push_back(&conn->pending_replies, &pr->conn_node);
+}
+
+static void
+send_monitor_update(struct jsonrpc_conn *conn, struct conn_monitor *cm,
+                    const struct uuid *txn_id, const char *updates)
+{
+    struct ds msg = DS_EMPTY_INITIALIZER;
+    static const char *methods[] = {"update", "update2", "update3"};
+    ds_put_format(&msg, "{\"id\":null,\"method\":\"%s\",\"params\":[%s,",
+                  methods[cm->version], cm->id_text);
+    if (cm->version == OVSDB_MONITOR_V3) {
+        ds_put_format(&msg, "\"" UUID_FMT "\",", UUID_ARGS(txn_id));
+    }
+    ds_put_cstr(&msg, updates);
+    ds_put_cstr(&msg, "]}");
+    size_t n = msg.length;
+    jsonrpc_session_send_text(conn->js, ds_steal_cstr(&msg), n);
+}
+
+/* Sends the updates of 'pc' to every client monitoring 'db'.  Each shared
+ * monitor computes and serialises its update once. */
+static void
+db_dispatch(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db,
+            struct pending_commit *pc)
+{
+    const struct uuid *txn_id = ovsdb_monitor_changes_get_txn_id(pc->changes);
+    struct jsonrpc_remote *remote;
+    HMAP_FOR_EACH (remote, node, &server->remotes) {
+        struct jsonrpc_conn *conn;
+        LIST_FOR_EACH (conn, node, &remote->sessions) {
+            struct conn_monitor *cm;
+            HMAP_FOR_EACH (cm, node, &conn->monitors) {
+                if (cm->db != db || cm->start_seqno >= pc->db_seqno) {
+                    continue;
+                }
+                const char *text =
+                    ovsdb_monitor_get_update_text(cm->monitor, pc->changes);
+                if (text) {
+                    send_monitor_update(conn, cm, txn_id, text);
+                }
+            }
+        }
+    }
+}
+
+/* Acknowledges the commits of 'db' that storage made durable (all of them
+ * if 'all'): monitors get their updates, then the waiting replies go
+ * out. */
+static void
+db_flush_pending(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db,
+                 bool all)
+{
+    if (list_is_empty(&db->pending)) {
+        return;
+    }
+    uint64_t durable = UINT64_MAX;
+    if (!all && db->storage.get_durable_seq) {
+        durable = db->storage.get_durable_seq(db->storage.aux);
+    }
+    while (!list_is_empty(&db->pending)) {
+        struct pending_commit *pc =
+            CONTAINER_OF(list_front(&db->pending), struct pending_commit,
+                         node);
+        if (pc->log_seq > durable) {
+            break;
+        }
+        list_remove(&pc->node);
+        db_dispatch(server, db, pc);
+        ovsdb_monitor_history_add(db->history, pc->changes);
+        db->dispatched_seqno = pc->db_seqno;
+
+        struct pending_reply *pr;
+        LIST_FOR_EACH_POP (pr, node, &pc->replies) {
+            list_remove(&pr->conn_node);
+            conn_send(pr->conn, pr->msg);
+            free(pr);
+        }
+        ovsdb_monitor_changes_unref(pc->changes);
+        free(pc);
+    }
+}
+
+struct ovsdb_error *
+ovsdb_jsonrpc_server_commit(struct ovsdb_jsonrpc_server *server,
+                            const char *name, struct ovsdb_txn *txn)
+{
+    struct jsonrpc_db *db = server_find_db(server, name);
+    if (!db) {
+        ovsdb_txn_abort(txn);
+        return ovsdb_error("unknown database", "%s", name);
+    }
+    struct ovsdb_error *error = db_commit(db, txn);
+    if (!error && !db->storage.write) {
+        db_flush_pending(server, db, false);
+    }
+    return error;
+}
+
+void
+ovsdb_jsonrpc_server_storage_progressed(struct ovsdb_jsonrpc_server *server)
+{
+    struct jsonrpc_db *db;
+    HMAP_FOR_EACH (db, node, &server->dbs) {
+        db_flush_pending(server, db, false);
+    }
 }
 
 /* Remotes. */
@@ -404,6 +694,7 @@ void
 ovsdb_jsonrpc_server_get_memory_usage(
     const struct ovsdb_jsonrpc_server *server, struct memory_usage *usage)
 {
+    memory_usage_add(usage, "monitors", server->n_monitors);
     memory_usage_add(usage, "sessions", server->n_sessions);
 }
 
@@ -494,16 +785,22 @@ conn_create(struct jsonrpc_remote *remote, struct jsonrpc_session *js)
     conn->js = js;
     conn->seqno = jsonrpc_session_get_seqno(js);
     hmap_init(&conn->locks);
+    hmap_init(&conn->monitors);
+    list_init(&conn->triggers);
+    list_init(&conn->pending_replies);
     list_push_back(&remote->sessions, &conn->node);
     remote->server->n_sessions++;
     return conn;
 }
 
+static void conn_reset(struct jsonrpc_conn *);
+
 static void
 conn_destroy(struct jsonrpc_conn *conn)
 {
-    conn_unlock_all(conn);
+    conn_reset(conn);
     hmap_destroy(&conn->locks);
+    hmap_destroy(&conn->monitors);
     jsonrpc_session_close(conn->js);
     list_remove(&conn->node);
     conn->remote->server->n_sessions--;
@@ -529,11 +826,28 @@ static void
 conn_reset(struct jsonrpc_conn *conn)
 {
     conn_unlock_all(conn);
+
+    struct conn_monitor *cm, *next_cm;
+    HMAP_FOR_EACH_SAFE (cm, next_cm, node, &conn->monitors) {
+        conn_monitor_destroy(conn, cm);
+    }
+    struct trigger *t, *next_t;
+    LIST_FOR_EACH_SAFE (t, next_t, node, &conn->triggers) {
+        trigger_destroy(t);
+    }
+    /* Replies still waiting for storage have nobody to go to. */
+    struct pending_reply *pr;
+    LIST_FOR_EACH_POP (pr, conn_node, &conn->pending_replies) {
+        list_remove(&pr->node);
+        jsonrpc_msg_destroy(pr->msg);
+        free(pr);
+    }
     conn->db_change_aware = false;
 }
 
 static void conn_got_request(struct jsonrpc_conn *, struct jsonrpc_msg *);
 static void conn_got_notify(struct jsonrpc_conn *, struct jsonrpc_msg *);
+static bool trigger_try(struct jsonrpc_conn *, struct trigger *);
 
 static void
 conn_run(struct jsonrpc_conn *conn)
@@ -542,6 +856,18 @@ conn_run(struct jsonrpc_conn *conn)
     if (conn->seqno != jsonrpc_session_get_seqno(conn->js)) {
         conn->seqno = jsonrpc_session_get_seqno(conn->js);
         conn_reset(conn);
+    }
+
+    /* Waiting transactions are tried again when their database changed
+     * or their time is up. */
+    long long now = time_msec();
+    struct trigger *t, *next_t;
+    LIST_FOR_EACH_SAFE (t, next_t, node, &conn->triggers) {
+        if (t->db_seqno != t->db->seqno || now >= t->deadline) {
+            if (trigger_try(conn, t)) {
+                trigger_destroy(t);
+            }
+        }
     }
 
     for (int i = 0; i < MAX_MSGS_PER_RUN; i++) {
@@ -576,6 +902,14 @@ conn_wait(struct jsonrpc_conn *conn)
 {
     jsonrpc_session_wait(conn->js);
     jsonrpc_session_recv_wait(conn->js);
+    const struct trigger *t;
+    LIST_FOR_EACH (t, node, &conn->triggers) {
+        if (t->db_seqno != t->db->seqno) {
+            poll_immediate_wake();
+        } else if (t->deadline != LLONG_MAX) {
+            poll_timer_wait_until(t->deadline);
+        }
+    }
 }
 
 /* Locks. */
@@ -774,22 +1108,268 @@ handle_get_server_id(struct jsonrpc_conn *conn)
     return json_string(uuid_to_string(&conn->remote->server->server_id, buf));
 }
 
-/* Methods that need the transaction engine, which this build does not
- * have yet: they fail with an error that says so. */
-static json_t *
-handle_unimplemented(struct jsonrpc_conn *conn,
-                     const struct jsonrpc_msg *request,
-                     struct ovsdb_error **errorp)
+/* Transactions. */
+
+static bool
+conn_lock_held(const char *name, void *conn_)
 {
-    if (!request_get_db(conn, request, errorp)) {
-        return NULL;
-    }
-    *errorp = ovsdb_error("not implemented",
-                          "\"%s\" is not implemented by this ovsdb-server",
-                          request->method);
-    return NULL;
+    const struct jsonrpc_conn *conn = conn_;
+    const struct conn_lock *cl = conn_find_lock(conn, name);
+    return cl && ovsdb_lock_waiter_is_owner(cl->waiter);
 }
 
+static void
+trigger_destroy(struct trigger *t)
+{
+    list_remove(&t->node);
+    jsonrpc_msg_destroy(t->request);
+    free(t);
+}
+
+/* Executes the transaction of 't'.  Returns true if it completed (the
+ * reply is sent or queued), false if a "wait" keeps it waiting. */
+static bool
+trigger_try(struct jsonrpc_conn *conn, struct trigger *t)
+{
+    struct jsonrpc_db *db = t->db;
+    long long now = time_msec();
+    struct ovsdb_execution_options options = {
+        .read_only = conn->remote->options.read_only,
+        .reserved_db = db->reserved ? db->name : NULL,
+        .lock_held = conn_lock_held,
+        .aux = conn,
+        .elapsed_msec = now - t->created,
+    };
+    struct ovsdb_execution x;
+    ovsdb_execution_compose(db->db, t->request->params, &options, &x);
+    t->db_seqno = db->seqno;
+    if (!x.results) {
+        t->deadline = (x.timeout_msec == LLONG_MAX ? LLONG_MAX
+                                                   : now + x.timeout_msec);
+        return false;
+    }
+
+    if (x.txn) {
+        struct ovsdb_error *error = db_commit(db, x.txn);
+        if (error) {
+            json_array_append_new(x.results,
+                                  ovsdb_error_to_json_free(error));
+        }
+    }
+    db_send_after_pending(db, conn,
+                          jsonrpc_create_reply(x.results, t->request->id));
+    if (!db->storage.write) {
+        db_flush_pending(conn->remote->server, db, false);
+    }
+    return true;
+}
+
+static void
+handle_transact(struct jsonrpc_conn *conn, struct jsonrpc_msg *request)
+{
+    struct ovsdb_error *error;
+    struct jsonrpc_db *db = request_get_db(conn, request, &error);
+    if (!db) {
+        conn_send(conn, jsonrpc_create_error(ovsdb_error_to_json_free(error),
+                                             request->id));
+        return;
+    }
+
+    struct trigger *t = xzalloc(sizeof *t);
+    t->request = jsonrpc_msg_clone(request);
+    t->db = db;
+    t->created = time_msec();
+    t->deadline = LLONG_MAX;
+    list_push_back(&conn->triggers, &t->node);
+    if (trigger_try(conn, t)) {
+        trigger_destroy(t);
+    }
+}
+
+/* Monitors. */
+
+static struct conn_monitor *
+conn_find_monitor(const struct jsonrpc_conn *conn, const json_t *id)
+{
+    char *text = json_to_string_compact(id, true);
+    struct conn_monitor *cm, *found = NULL;
+    HMAP_FOR_EACH_WITH_HASH (cm, node, hash_string(text, 0),
+                             &conn->monitors) {
+        if (!strcmp(cm->id_text, text)) {
+            found = cm;
+            break;
+        }
+    }
+    free(text);
+    return found;
+}
+
+static void
+conn_monitor_set_id(struct jsonrpc_conn *conn, struct conn_monitor *cm,
+                    const json_t *id)
+{
+    if (cm->id) {
+        hmap_remove(&conn->monitors, &cm->node);
+        json_decref(cm->id);
+        free(cm->id_text);
+    }
+    cm->id = json_deep_copy(id);
+    cm->id_text = json_to_string_compact(id, true);
+    hmap_insert(&conn->monitors, &cm->node, hash_string(cm->id_text, 0));
+}
+
+static void
+conn_monitor_destroy(struct jsonrpc_conn *conn, struct conn_monitor *cm)
+{
+    hmap_remove(&conn->monitors, &cm->node);
+    ovsdb_monitor_unref(cm->monitor);
+    json_decref(cm->id);
+    free(cm->id_text);
+    free(cm);
+    conn->remote->server->n_monitors--;
+}
+
+static json_t *
+handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
+               enum ovsdb_monitor_version version,
+               struct ovsdb_error **errorp)
+{
+    struct jsonrpc_db *db = request_get_db(conn, request, errorp);
+    if (!db) {
+        return NULL;
+    }
+    const json_t *params = request->params;
+    size_t n_params = json_array_size(params);
+    if (version == OVSDB_MONITOR_V3 ? n_params != 4 : n_params != 3) {
+        *errorp = ovsdb_syntax_error(params, NULL, "invalid parameters");
+        return NULL;
+    }
+    const json_t *id = json_array_get(params, 1);
+    const json_t *requests = json_array_get(params, 2);
+
+    struct uuid last_id;
+    if (version == OVSDB_MONITOR_V3) {
+        const json_t *last = json_array_get(params, 3);
+        const char *s = json_string_value(last);
+        if (!s || !uuid_from_string(&last_id, s)) {
+            *errorp = ovsdb_syntax_error(last, NULL,
+                                         "last-txn-id must be UUID format.");
+            return NULL;
+        }
+    }
+    if (conn_find_monitor(conn, id)) {
+        *errorp = ovsdb_syntax_error(id, NULL, "duplicate monitor ID");
+        return NULL;
+    }
+
+    struct ovsdb_monitor *monitor;
+    *errorp = ovsdb_monitor_get(conn->remote->server->monitors, db->db,
+                                version, requests, &monitor);
+    if (*errorp) {
+        return NULL;
+    }
+
+    struct conn_monitor *cm = xzalloc(sizeof *cm);
+    cm->db = db;
+    cm->monitor = monitor;
+    cm->version = version;
+    conn_monitor_set_id(conn, cm, id);
+    conn->remote->server->n_monitors++;
+
+    if (version != OVSDB_MONITOR_V3) {
+        cm->start_seqno = db->seqno;
+        return ovsdb_monitor_get_initial(monitor, db->seqno);
+    }
+
+    /* A client that saw every transaction up to one we still remember
+     * gets only what came after; the others start from scratch. */
+    bool found;
+    json_t *updates = ovsdb_monitor_get_updates_since(monitor, db->history,
+                                                      &last_id, &found);
+    char buf[UUID_LEN + 1];
+    if (found) {
+        cm->start_seqno = db->dispatched_seqno;
+        uuid_to_string(ovsdb_monitor_history_get_last_id(db->history), buf);
+        return json_pack("[b,s,o]", true, buf,
+                         updates ? updates : json_object());
+    }
+    cm->start_seqno = db->seqno;
+    uuid_to_string(&db->last_txn_id, buf);
+    return json_pack("[b,s,o]", false, buf,
+                     ovsdb_monitor_get_initial(monitor, db->seqno));
+}
+
+static json_t *
+handle_monitor_cond_change(struct jsonrpc_conn *conn,
+                           const struct jsonrpc_msg *request,
+                           struct ovsdb_error **errorp)
+{
+    const json_t *params = request->params;
+    if (json_array_size(params) != 3) {
+        *errorp = ovsdb_syntax_error(params, NULL, "invalid parameters");
+        return NULL;
+    }
+    const json_t *old_id = json_array_get(params, 0);
+    const json_t *new_id = json_array_get(params, 1);
+    struct conn_monitor *cm = conn_find_monitor(conn, old_id);
+    if (!cm) {
+        *errorp =
+            ovsdb_syntax_error(old_id, NULL, "unknown monitor session");
+        return NULL;
+    }
+    if (!json_equal((json_t *) old_id, (json_t *) new_id)
+        && conn_find_monitor(conn, new_id)) {
+        *errorp = ovsdb_syntax_error(new_id, NULL, "duplicate monitor ID");
+        return NULL;
+    }
+
+    struct ovsdb_monitor *new_monitor;
+    json_t *updates;
+    *errorp = ovsdb_monitor_change_condition(
+        cm->monitor, json_array_get(params, 2), &new_monitor, &updates);
+    if (*errorp) {
+        return NULL;
+    }
+    ovsdb_monitor_unref(cm->monitor);
+    cm->monitor = new_monitor;
+    conn_monitor_set_id(conn, cm, new_id);
+
+    /* The rows that the new conditions bring in or take out go before
+     * the reply. */
+    if (updates) {
+        char *text = json_to_string_compact(updates, false);
+        send_monitor_update(conn, cm,
+                            ovsdb_monitor_history_get_last_id(
+                                cm->db->history),
+                            text);
+        free(text);
+        json_decref(updates);
+    }
+    return json_object();
+}
+
+static void
+handle_monitor_cancel(struct jsonrpc_conn *conn,
+                      const struct jsonrpc_msg *request)
+{
+    json_t *error = NULL;
+    if (json_array_size(request->params) != 1) {
+        error = json_string("invalid parameters");
+    } else {
+        struct conn_monitor *cm =
+            conn_find_monitor(conn, json_array_get(request->params, 0));
+        if (!cm) {
+            error = json_string("unknown monitor");
+        } else {
+            struct jsonrpc_db *db = cm->db;
+            conn_monitor_destroy(conn, cm);
+            db_send_after_pending(
+                db, conn, jsonrpc_create_reply(json_object(), request->id));
+            return;
+        }
+    }
+    conn_send(conn, jsonrpc_create_error(error, request->id));
+}
 static void
 conn_got_request(struct jsonrpc_conn *conn, struct jsonrpc_msg *request)
 {
@@ -798,20 +1378,27 @@ conn_got_request(struct jsonrpc_conn *conn, struct jsonrpc_msg *request)
     json_t *result = NULL;
 
     COVERAGE_INC(jsonrpc_server_request);
-    if (!strcmp(method, "transact") || !strcmp(method, "monitor")
-        || !strcmp(method, "monitor_cond")
-        || !strcmp(method, "monitor_cond_since")
-        || !strcmp(method, "convert")) {
-        result = handle_unimplemented(conn, request, &error);
-    } else if (!strcmp(method, "monitor_cond_change")) {
-        error = ovsdb_syntax_error(json_array_get(request->params, 0), NULL,
-                                   "unknown monitor session");
-    } else if (!strcmp(method, "monitor_cancel")) {
-        json_t *reply = json_array_size(request->params) == 1
-                            ? json_string("unknown monitor")
-                            : json_string("invalid parameters");
-        conn_send(conn, jsonrpc_create_error(reply, request->id));
+    if (!strcmp(method, "transact")) {
+        handle_transact(conn, request);
         return;
+    } else if (!strcmp(method, "monitor")) {
+        result = handle_monitor(conn, request, OVSDB_MONITOR_V1, &error);
+    } else if (!strcmp(method, "monitor_cond")) {
+        result = handle_monitor(conn, request, OVSDB_MONITOR_V2, &error);
+    } else if (!strcmp(method, "monitor_cond_since")) {
+        result = handle_monitor(conn, request, OVSDB_MONITOR_V3, &error);
+    } else if (!strcmp(method, "monitor_cond_change")) {
+        result = handle_monitor_cond_change(conn, request, &error);
+    } else if (!strcmp(method, "monitor_cancel")) {
+        handle_monitor_cancel(conn, request);
+        return;
+    } else if (!strcmp(method, "convert")) {
+        if (request_get_db(conn, request, &error)) {
+            error = ovsdb_error("not implemented",
+                                "online schema conversion (\"convert\") is "
+                                "not implemented by this ovsdb-server; "
+                                "use ovsdb-tool convert offline");
+        }
     } else if (!strcmp(method, "get_schema")) {
         result = handle_get_schema(conn, request, &error);
     } else if (!strcmp(method, "list_dbs")) {
@@ -846,7 +1433,21 @@ conn_got_request(struct jsonrpc_conn *conn, struct jsonrpc_msg *request)
 static void
 conn_got_notify(struct jsonrpc_conn *conn, struct jsonrpc_msg *notify)
 {
-    /* "cancel" applies to pending transactions, which come with the
-     * engine; other notifications mean nothing to a server and are
-     * ignored, as OVS does. */
+    /* "cancel" ends a transaction that is still waiting; other
+     * notifications mean nothing to a server and are ignored, as OVS
+     * does. */
+    if (!strcmp(notify->method, "cancel")
+        && json_array_size(notify->params) == 1) {
+        const json_t *id = json_array_get(notify->params, 0);
+        struct trigger *t;
+        LIST_FOR_EACH (t, node, &conn->triggers) {
+            if (json_equal(t->request->id, (json_t *) id)) {
+                conn_send(conn,
+                          jsonrpc_create_error(json_string("canceled"),
+                                               t->request->id));
+                trigger_destroy(t);
+                break;
+            }
+        }
+    }
 }

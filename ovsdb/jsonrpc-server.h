@@ -13,9 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/util.h"
+
 struct memory_usage;
 struct ovsdb;
+struct ovsdb_error;
 struct ovsdb_schema;
+struct ovsdb_txn;
 struct uuid;
 
 /* Options of one remote. */
@@ -46,15 +50,41 @@ struct ovsdb_jsonrpc_server *ovsdb_jsonrpc_server_create(
 /* Closes every remote and session and frees 'server'.  NULL is a no-op. */
 void ovsdb_jsonrpc_server_destroy(struct ovsdb_jsonrpc_server *server);
 
+/* Where a database's transactions go before clients learn about them.
+ * 'write' records the precommitted 'txn' and stores a sequence number in
+ * '*seqp'; the transaction is acknowledged (its reply and the monitor
+ * updates it causes are sent) once 'get_durable_seq' reaches that
+ * number.  Transactions thus become visible to clients in commit order,
+ * and only once they are durable. */
+struct ovsdb_jsonrpc_storage {
+    struct ovsdb_error *(*write)(const struct ovsdb_txn *txn, void *aux,
+                                 uint64_t *seqp);
+    uint64_t (*get_durable_seq)(void *aux);
+    void *aux;
+};
+
 /* Serves database 'name' with 'schema' and contents 'db' (all borrowed;
- * they must stay valid until the database is removed).  With
- * 'read_only', transactions that would change it are refused (the
- * "_Server" database).  Returns false if a database of that name is
- * already served. */
+ * they must stay valid until the database is removed), whose committed
+ * transactions go to 'storage' (NULL for a database only in memory).
+ * With 'reserved', clients may not change it (the "_Server" database).
+ * Returns false if a database of that name is already served. */
 bool ovsdb_jsonrpc_server_add_db(struct ovsdb_jsonrpc_server *server,
                                  const char *name,
                                  const struct ovsdb_schema *schema,
-                                 struct ovsdb *db, bool read_only);
+                                 struct ovsdb *db, bool reserved,
+                                 const struct ovsdb_jsonrpc_storage *storage);
+
+/* Commits 'txn', an open transaction on database 'name' made by the
+ * server itself, exactly as clients' transactions are committed (storage,
+ * monitors).  On error the transaction is aborted. */
+struct ovsdb_error *ovsdb_jsonrpc_server_commit(
+    struct ovsdb_jsonrpc_server *server, const char *name,
+    struct ovsdb_txn *txn) OVS_WARN_UNUSED_RESULT;
+
+/* Returns true if transactions committed to database 'name' wait for
+ * storage. */
+bool ovsdb_jsonrpc_server_has_pending(
+    const struct ovsdb_jsonrpc_server *server, const char *name);
 
 /* Stops serving the database called 'name': cancels the monitors and
  * pending transactions on it (telling clients that asked for
@@ -80,10 +110,10 @@ void ovsdb_jsonrpc_server_reconnect(struct ovsdb_jsonrpc_server *server);
 void ovsdb_jsonrpc_server_run(struct ovsdb_jsonrpc_server *server);
 void ovsdb_jsonrpc_server_wait(struct ovsdb_jsonrpc_server *server);
 
-/* Tells the server that transactions were committed to 'db', so that
- * monitors send their updates and waiting transactions are retried. */
-void ovsdb_jsonrpc_server_db_changed(struct ovsdb_jsonrpc_server *server,
-                                     struct ovsdb *db);
+/* Tells the server that storage made more transactions durable, so that
+ * their replies and updates can go out. */
+void ovsdb_jsonrpc_server_storage_progressed(
+    struct ovsdb_jsonrpc_server *server);
 
 /* What the server reports to "memory/show". */
 void ovsdb_jsonrpc_server_get_memory_usage(

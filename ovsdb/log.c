@@ -44,6 +44,8 @@ struct ovsdb_log {
     enum ovsdb_log_open_mode mode;
     struct lockfile *lockfile;  /* Null if not locked. */
     int fd;
+    bool stream;                /* Written in sequence, never read (see
+                                 * ovsdb_log_open_stream()). */
 
     /* Position.  'offset' is the end of the last record read or written:
      * the next record is read, or written, there. */
@@ -615,6 +617,24 @@ error:
     return error;
 }
 
+struct ovsdb_error *
+ovsdb_log_open_stream(int fd, const char *name, struct ovsdb_log **logp)
+{
+    struct ovsdb_log *log = log_create__(name, OVSDB_LOG_CREATE);
+    log->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (log->fd < 0) {
+        struct ovsdb_error *error = ovsdb_io_error(errno, "%s: create failed",
+                                                   name);
+        ovsdb_log_close(log);
+        *logp = NULL;
+        return error;
+    }
+    log->stream = true;
+    log->at_end = true;
+    *logp = log;
+    return NULL;
+}
+
 void
 ovsdb_log_close(struct ovsdb_log *log)
 {
@@ -691,6 +711,27 @@ log_pwrite_all(int fd, const char *data, size_t n, off_t ofs)
     return 0;
 }
 
+/* Writes all 'n' bytes at 'data' to 'fd' at its current position.
+ * Returns 0 or an errno value. */
+static int
+log_write_all(int fd, const char *data, size_t n)
+{
+    while (n > 0) {
+        ssize_t retval = write(fd, data, n);
+        if (retval < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        } else if (retval == 0) {
+            return ENOSPC;
+        }
+        data += retval;
+        n -= retval;
+    }
+    return 0;
+}
+
 struct ovsdb_error *
 ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
 {
@@ -727,9 +768,18 @@ ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
         ds_put_char(&record, '\n');
     }
 
-    int retval = log_pwrite_all(log->fd, record.string, record.length,
-                                log->offset);
-    if (retval) {
+    int retval = (log->stream
+                  ? log_write_all(log->fd, record.string, record.length)
+                  : log_pwrite_all(log->fd, record.string, record.length,
+                                   log->offset));
+    if (retval && log->stream) {
+        /* What reached a pipe cannot be taken back: the stream is torn. */
+        struct ovsdb_error *error = ovsdb_io_error(retval, "%s: write "
+                                                   "failed", log->name);
+        log->error = ovsdb_error_clone(error);
+        ds_destroy(&record);
+        return error;
+    } else if (retval) {
         struct ovsdb_error *error = ovsdb_io_error(retval, "%s: write "
                                                    "failed", log->name);
         /* Take back whatever part of the record reached the file, so that
@@ -802,6 +852,10 @@ log_sync_locked(struct ovsdb_log *log, uint64_t target)
             error = errno;
             break;
         }
+    }
+    if (log->stream && (error == EINVAL || error == EROFS)) {
+        /* A pipe, terminal or device: nothing to make durable here. */
+        error = 0;
     }
 
     pthread_mutex_lock(&log->mutex);
@@ -960,10 +1014,10 @@ ovsdb_log_commit_wait(struct ovsdb_log *log)
 struct ovsdb_error *
 ovsdb_log_replace_start(struct ovsdb_log *old, struct ovsdb_log **newp)
 {
-    if (old->mode == OVSDB_LOG_READ_ONLY) {
+    if (old->mode == OVSDB_LOG_READ_ONLY || old->stream) {
         *newp = NULL;
         return ovsdb_internal_error("%s: cannot replace a log opened "
-                                    "read-only", old->name);
+                                    "read-only or as a stream", old->name);
     }
     char *tmp_name = xasprintf("%s.tmp", old->target);
     struct ovsdb_error *error = ovsdb_log_open(tmp_name, OVSDB_LOG_CREATE,

@@ -98,6 +98,19 @@ struct ovsdb_error *ovsdb_log_open(const char *name,
                                    struct ovsdb_log **logp)
     OVS_WARN_UNUSED_RESULT;
 
+/* Starts a log that writes records to the open file descriptor 'fd' in
+ * sequence from its current position, for a database file streamed to
+ * a pipe or to standard output (as "ovsdb-client backup" writes one);
+ * 'name' is for messages.  The log keeps its own duplicate of 'fd',
+ * takes no lock and cannot be read or replaced.  A commit syncs a
+ * regular file and succeeds at once on a pipe or terminal, which hold
+ * nothing to make durable.  A failed write leaves the stream torn, so
+ * the log refuses further writes.  Returns NULL or the error, e.g.
+ * "I/O error: NAME: create failed (Bad file descriptor)". */
+struct ovsdb_error *ovsdb_log_open_stream(int fd, const char *name,
+                                          struct ovsdb_log **logp)
+    OVS_WARN_UNUSED_RESULT;
+
 /* Closes 'log' and releases its lock.  Waits for a background commit
  * that is under way but does not commit records written since: commit
  * first what must be durable.  A null 'log' is a no-op. */

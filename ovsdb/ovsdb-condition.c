@@ -151,6 +151,9 @@ clause_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
         free(english);
         ovsdb_type_destroy(&type);
         return error;
+    } else if (function != OVSDB_F_EQ && function != OVSDB_F_NE) {
+        /* An ordering needs one value to compare with. */
+        type.n_min = 1;
     }
 
     struct ovsdb_error *error = ovsdb_datum_from_json(
@@ -228,7 +231,7 @@ ovsdb_clause_evaluate(const struct ovsdb_clause *clause,
     case OVSDB_F_GE:
     case OVSDB_F_GT: {
         /* An empty optional value is not ordered against anything. */
-        if (!field->n || !arg->n) {
+        if (!field->n) {
             return false;
         }
         int cmp = ovsdb_atom_compare_3way(&field->keys[0], &arg->keys[0],

@@ -1032,6 +1032,10 @@ ovsdb_datum_from_json(struct ovsdb_datum *datum,
 
     size_t n = json_array_size(elems);
     if (n < type->n_min || n > type->n_max) {
+        if (type->n_min == 1 && type->n_max == 1) {
+            return ovsdb_syntax_error(json, NULL, "%s must have exactly one "
+                                      "member but %zu are present", kind, n);
+        }
         return ovsdb_syntax_error(json, NULL, "%s must have %u to %u members "
                                   "but %zu are present", kind, type->n_min,
                                   type->n_max, n);

@@ -58,8 +58,12 @@ parse_set_arg(struct ovsdb_mutation *m, const json_t *value,
 {
     const struct ovsdb_type *column_type = &m->column->type;
 
+    /* "delete" may name more elements than the column can hold. */
+    unsigned int n_max = (m->mutator == OVSDB_M_DELETE ? OVSDB_TYPE_UNLIMITED
+                          : column_type->n_max);
     ovsdb_type_clone(&m->type, column_type);
     m->type.n_min = 0;
+    m->type.n_max = n_max;
     struct ovsdb_error *error = ovsdb_datum_from_json(&m->arg, &m->type,
                                                       value, symtab);
     if (error && m->mutator == OVSDB_M_DELETE
@@ -70,7 +74,7 @@ parse_set_arg(struct ovsdb_mutation *m, const json_t *value,
         ovsdb_base_type_clone(&m->type.key, &column_type->key);
         ovsdb_base_type_init(&m->type.value, OVSDB_TYPE_VOID);
         m->type.n_min = 0;
-        m->type.n_max = column_type->n_max;
+        m->type.n_max = n_max;
         error = ovsdb_datum_from_json(&m->arg, &m->type, value, symtab);
     }
     return error;

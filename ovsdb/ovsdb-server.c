@@ -32,7 +32,13 @@
 #include "ovsdb/jsonrpc-server.h"
 #include "ovsdb/log.h"
 #include "ovsdb/ovsdb-error.h"
+#include "ovsdb/ovsdb-data.h"
+#include "ovsdb/ovsdb-record.h"
+#include "ovsdb/ovsdb-row.h"
 #include "ovsdb/ovsdb-schema.h"
+#include "ovsdb/ovsdb-table.h"
+#include "ovsdb/ovsdb-txn.h"
+#include "ovsdb/ovsdb.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_server);
 
@@ -62,10 +68,13 @@ struct server_db {
     struct hmap_node node;      /* In 'dbs', by name. */
     char *file_name;            /* NULL for _Server. */
     char *name;
-    struct ovsdb_schema *schema;
+    struct ovsdb *db;
     struct ovsdb_log *log;      /* NULL for _Server. */
+    bool commit_error_logged;
 };
 
+static struct ovsdb_jsonrpc_storage server_db_storage(struct server_db *);
+static void update_server_db(void);
 /* The state of the whole server. */
 static struct hmap dbs = HMAP_INITIALIZER(&dbs);
 static struct sset remotes = SSET_INITIALIZER(&remotes);
@@ -98,15 +107,16 @@ server_db_destroy(struct server_db *db)
 {
     if (db) {
         ovsdb_log_close(db->log);
-        ovsdb_schema_destroy(db->schema);
+        ovsdb_destroy(db->db);
         free(db->file_name);
         free(db->name);
         free(db);
     }
 }
 
-/* Opens the database file 'file_name' and reads it.  Returns NULL and
- * stores the database in '*dbp', or returns the error. */
+/* Opens the database file 'file_name' and reads it: the schema, then
+ * each transaction in turn.  Returns NULL and stores the database in
+ * '*dbp', or returns the error. */
 static struct ovsdb_error *
 server_db_open(const char *file_name, struct server_db **dbp)
 {
@@ -134,26 +144,25 @@ server_db_open(const char *file_name, struct server_db **dbp)
                                      file_name);
         }
     }
-
-    /* The transactions that follow the schema are read to reach the end
-     * of the log, where new ones are appended. */
+    struct ovsdb *ovsdb = schema ? ovsdb_create(schema) : NULL;
     while (!error) {
         error = ovsdb_log_read(log, &json);
-        if (!json) {
+        if (error || !json) {
             break;
         }
+        error = ovsdb_record_apply(ovsdb, json);
         json_decref(json);
     }
     if (error) {
-        ovsdb_schema_destroy(schema);
+        ovsdb_destroy(ovsdb);
         ovsdb_log_close(log);
         return error;
     }
 
     struct server_db *db = xzalloc(sizeof *db);
     db->file_name = xstrdup(file_name);
-    db->name = xstrdup(schema->name);
-    db->schema = schema;
+    db->name = xstrdup(ovsdb->schema->name);
+    db->db = ovsdb;
     db->log = log;
     *dbp = db;
     return NULL;
@@ -171,17 +180,31 @@ add_db(struct server_db *db)
         return error;
     }
     hmap_insert(&dbs, &db->node, hash_string(db->name, 0));
-    ovsdb_jsonrpc_server_add_db(jsonrpc, db->name, db->schema, NULL,
-                                !db->file_name);
+    struct ovsdb_jsonrpc_storage storage = server_db_storage(db);
+    ovsdb_jsonrpc_server_add_db(jsonrpc, db->name, db->db->schema, db->db,
+                                !db->file_name,
+                                db->log ? &storage : NULL);
+    update_server_db();
     return NULL;
 }
 
 static void
 remove_db(struct server_db *db)
 {
+    /* Whatever clients were promised must be on disk before the file is
+     * closed. */
+    if (db->log) {
+        struct ovsdb_error *error = ovsdb_log_commit_block(db->log);
+        if (error) {
+            char *msg = ovsdb_error_to_string_free(error);
+            VLOG_ERR("%s", msg);
+            free(msg);
+        }
+    }
     ovsdb_jsonrpc_server_remove_db(jsonrpc, db->name);
     hmap_remove(&dbs, &db->node);
     server_db_destroy(db);
+    update_server_db();
 }
 
 static struct server_db *
@@ -197,8 +220,199 @@ create_server_db(void)
 
     struct server_db *db = xzalloc(sizeof *db);
     db->name = xstrdup(SERVER_DB_NAME);
-    db->schema = schema;
+    db->db = ovsdb_create(schema);
     return db;
+}
+
+/* Storage: each transaction is appended to the log at once and
+ * acknowledged after a background fsync covers it; transactions that
+ * commit while an fsync runs share the next one (group commit). */
+
+static struct ovsdb_error *
+storage_write(const struct ovsdb_txn *txn, void *db_, uint64_t *seqp)
+{
+    struct server_db *db = db_;
+    json_t *record = ovsdb_record_from_txn(txn, time_wall_msec());
+    struct ovsdb_error *error = NULL;
+    if (record) {
+        error = ovsdb_log_write(db->log, record);
+        json_decref(record);
+    }
+    *seqp = ovsdb_log_get_written_seq(db->log);
+    return error;
+}
+
+static uint64_t
+storage_get_durable_seq(void *db_)
+{
+    struct server_db *db = db_;
+    return ovsdb_log_get_durable_seq(db->log);
+}
+
+static struct ovsdb_jsonrpc_storage
+server_db_storage(struct server_db *db)
+{
+    return (struct ovsdb_jsonrpc_storage){
+        .write = storage_write,
+        .get_durable_seq = storage_get_durable_seq,
+        .aux = db,
+    };
+}
+
+static void
+storage_run(void)
+{
+    bool progressed = false;
+    struct server_db *db;
+    HMAP_FOR_EACH (db, node, &dbs) {
+        if (!db->log) {
+            continue;
+        }
+        uint64_t durable;
+        struct ovsdb_error *error = ovsdb_log_commit_done(db->log, &durable);
+        if (error) {
+            if (!db->commit_error_logged) {
+                char *msg = ovsdb_error_to_string_free(error);
+                VLOG_ERR("%s: %s", db->name, msg);
+                free(msg);
+                db->commit_error_logged = true;
+            } else {
+                ovsdb_error_destroy(error);
+            }
+            continue;
+        }
+        progressed = true;
+        if (ovsdb_log_get_written_seq(db->log) > durable) {
+            ovsdb_log_commit_start(db->log);
+        }
+    }
+    if (progressed) {
+        ovsdb_jsonrpc_server_storage_progressed(jsonrpc);
+    }
+}
+
+static void
+storage_wait(void)
+{
+    struct server_db *db;
+    HMAP_FOR_EACH (db, node, &dbs) {
+        if (db->log && ovsdb_log_commit_in_progress(db->log)) {
+            ovsdb_log_commit_wait(db->log);
+        }
+    }
+}
+
+/* Replaces the log of 'db' by a snapshot of its contents. */
+static struct ovsdb_error *
+compact_db(struct server_db *db)
+{
+    json_t *records[2];
+    records[0] = ovsdb_schema_to_json(db->db->schema);
+    records[1] = ovsdb_record_snapshot(db->db, NULL, time_wall_msec());
+    struct ovsdb_error *error = ovsdb_log_replace(db->log, records, 2);
+    json_decref(records[0]);
+    json_decref(records[1]);
+    if (!error) {
+        /* Everything written before is in the snapshot, on disk. */
+        ovsdb_jsonrpc_server_storage_progressed(jsonrpc);
+    }
+    return error;
+}
+
+/* Compacts databases whose logs grew enough (OVS's rule: by size, and
+ * not more often than every 10 minutes). */
+static void
+auto_compact(void)
+{
+    static long long next_check;
+    long long now = time_msec();
+    if (!next_check) {
+        next_check = now + 10 * 60 * 1000;
+    }
+    if (now < next_check) {
+        return;
+    }
+    struct server_db *db;
+    HMAP_FOR_EACH (db, node, &dbs) {
+        if (db->log && ovsdb_log_grew_enough(db->log)) {
+            VLOG_INFO("%s: compacting database online", db->name);
+            struct ovsdb_error *error = compact_db(db);
+            if (error) {
+                char *msg = ovsdb_error_to_string_free(error);
+                VLOG_WARN("%s: compacting failed: %s", db->name, msg);
+                free(msg);
+            }
+            next_check = now + 10 * 60 * 1000;
+        }
+    }
+}
+
+/* The _Server database: one row per database served. */
+
+static const struct ovsdb_row *
+find_server_row(const struct ovsdb_table *table, const char *name)
+{
+    const struct ovsdb_row *row;
+    const struct ovsdb_column *column =
+        ovsdb_table_schema_get_column(table->schema, "name");
+    HMAP_FOR_EACH (row, hmap_node, &table->rows) {
+        const struct ovsdb_datum *d = &row->fields[column->index];
+        if (d->n == 1 && !strcmp(d->keys[0].string, name)) {
+            return row;
+        }
+    }
+    return NULL;
+}
+
+/* Makes the rows of _Server's Database table match the databases served. */
+static void
+update_server_db(void)
+{
+    struct server_db *sdb = find_db(SERVER_DB_NAME);
+    if (!sdb) {
+        return;
+    }
+    struct ovsdb_table *table = ovsdb_get_table(sdb->db, "Database");
+    struct ovsdb_txn *txn = ovsdb_txn_create(sdb->db);
+
+    struct server_db *db;
+    HMAP_FOR_EACH (db, node, &dbs) {
+        if (find_server_row(table, db->name)) {
+            continue;
+        }
+        json_t *schema_json = ovsdb_schema_to_json(db->db->schema);
+        json_t *row_json = json_pack(
+            "{s:s,s:s,s:b,s:b,s:o}", "name", db->name, "model", "standalone",
+            "connected", true, "leader", true, "schema",
+            json_string_take(json_to_string_compact(schema_json, true)));
+        json_decref(schema_json);
+
+        struct ovsdb_row *row = ovsdb_row_create(table);
+        uuid_generate(ovsdb_row_get_uuid_rw(row));
+        struct ovsdb_error *error =
+            ovsdb_row_from_json(row, row_json, NULL, NULL);
+        ovs_assert(!error);
+        json_decref(row_json);
+        ovsdb_txn_row_insert(txn, row);
+    }
+
+    const struct ovsdb_row *row, *next;
+    const struct ovsdb_column *name_column =
+        ovsdb_table_schema_get_column(table->schema, "name");
+    HMAP_FOR_EACH_SAFE (row, next, hmap_node, &table->rows) {
+        const struct ovsdb_datum *d = &row->fields[name_column->index];
+        if (d->n != 1 || !find_db(d->keys[0].string)) {
+            ovsdb_txn_row_delete(txn, row);
+        }
+    }
+
+    struct ovsdb_error *error =
+        ovsdb_jsonrpc_server_commit(jsonrpc, SERVER_DB_NAME, txn);
+    if (error) {
+        char *msg = ovsdb_error_to_string_free(error);
+        VLOG_ERR("updating _Server database failed: %s", msg);
+        free(msg);
+    }
 }
 
 /* Remotes. */
@@ -221,7 +435,7 @@ check_db_remote(const char *remote)
     } else {
         const struct server_db *db = find_db(db_name);
         const struct ovsdb_table_schema *table =
-            db ? ovsdb_schema_get_table(db->schema, table_name) : NULL;
+            db ? ovsdb_schema_get_table(db->db->schema, table_name) : NULL;
         if (!db) {
             msg = xasprintf("\"%s\": no database named %s", remote, db_name);
         } else if (!table) {
@@ -284,8 +498,30 @@ cmd_compact(struct unixctl_conn *conn, int argc, const char *argv[],
             return;
         }
     }
-    unixctl_command_reply_error(conn, "compaction is not implemented by "
-                                      "this ovsdb-server yet");
+    struct ds errors = DS_EMPTY_INITIALIZER;
+    struct server_db *db;
+    HMAP_FOR_EACH (db, node, &dbs) {
+        bool wanted = argc < 2;
+        for (int i = 1; i < argc; i++) {
+            wanted |= !strcmp(argv[i], db->name);
+        }
+        if (!wanted || !db->file_name) {
+            continue;
+        }
+        VLOG_INFO("compacting %s database by user request", db->name);
+        struct ovsdb_error *error = compact_db(db);
+        if (error) {
+            char *msg = ovsdb_error_to_string_free(error);
+            ds_put_format(&errors, "%s\n", msg);
+            free(msg);
+        }
+    }
+    if (errors.length) {
+        unixctl_command_reply_error(conn, ds_cstr(&errors));
+    } else {
+        unixctl_command_reply(conn, NULL);
+    }
+    ds_destroy(&errors);
 }
 
 static void
@@ -533,13 +769,17 @@ main(int argc, char *argv[])
             remotes_changed = false;
             reconfigure_remotes();
         }
+        storage_run();
         ovsdb_jsonrpc_server_run(jsonrpc);
+        storage_run();
+        auto_compact();
         unixctl_server_run(unixctl);
         coverage_run();
         memory_run();
         check_run_command();
 
         ovsdb_jsonrpc_server_wait(jsonrpc);
+        storage_wait();
         unixctl_server_wait(unixctl);
         coverage_wait();
         memory_wait();
@@ -552,8 +792,15 @@ main(int argc, char *argv[])
         poll_block();
     }
 
-    ovsdb_jsonrpc_server_destroy(jsonrpc);
+    /* Acknowledged transactions are durable already; the others are
+     * made so too, since clients may have seen them in updates. */
     struct server_db *db;
+    HMAP_FOR_EACH (db, node, &dbs) {
+        if (db->log) {
+            ovsdb_error_destroy(ovsdb_log_commit_block(db->log));
+        }
+    }
+    ovsdb_jsonrpc_server_destroy(jsonrpc);
     HMAP_FOR_EACH_POP (db, node, &dbs) {
         server_db_destroy(db);
     }

@@ -153,7 +153,7 @@ def test_echo_request_over_tcp_ipv6(server_factory, tmp_path):
 def test_unknown_method_gets_error_reply(server_factory, tmp_path):
     server, remote, _ = _unix_server(server_factory, tmp_path)
     out = _client(tmp_path, "request", remote, "frobnicate", "[1]").stdout
-    assert out == ('{"result":null,"error":{"error":"unknown method",'
+    assert out == ('{"error":{"error":"unknown method",'
                    '"details":"frobnicate"},"id":0}\n')
     # The connection stayed usable for other clients.
     assert _echo(tmp_path, remote) == ECHO_REPLY

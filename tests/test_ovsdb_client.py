@@ -10,6 +10,7 @@ every output format: strings that need quoting and escaping, reals,
 sets, maps, references, and rows that differ only in some columns, so
 that the order in which rows are printed is tested too."""
 
+import hashlib
 import json
 import os
 import re
@@ -242,6 +243,8 @@ ERROR_CASES = [
     ["wait", "S", "T", "bogus"],
     ["wait", "S", "T", "added", "extra"],
     ["backup", "S", "Nope"],
+    ["backup", "S", "T", "extra"],
+    ["restore", "S", "T", "extra"],
 ]
 
 
@@ -434,3 +437,279 @@ def test_lock_steal_and_notifications_match_reference(sandbox, server):
     assert outputs[1] == outputs[0]
     assert outputs[0] == ('{"locked":true}\nstolen\n["L"]\nlocked\n["L"]\n',
                           '{"locked":true}\n')
+
+
+# backup and restore.  A backup is a standalone database file: the schema
+# record, then one record of all rows.  Both programs' backups of the
+# same server must hold the same records (apart from "_date"), each
+# program must restore the other's, and OVS's tools must read ours.
+
+def run_with_files(sandbox, program, args, stdin=None, stdout=None):
+    """Runs program with stdin and stdout redirected from and to files,
+    as "backup > FILE" and "restore < FILE" are used: restore reads its
+    input by offsets, so it must be a file, not a pipe."""
+    if "/" not in program:
+        program = paths.program(program)
+    fin = open(stdin, "rb") if stdin else subprocess.DEVNULL
+    fout = open(stdout, "wb") if stdout else subprocess.PIPE
+    try:
+        result = subprocess.run([program] + args, cwd=sandbox.root,
+                                env=sandbox.env, stdin=fin, stdout=fout,
+                                stderr=subprocess.PIPE, timeout=30)
+    finally:
+        for f in (fin, fout):
+            if hasattr(f, "close"):
+                f.close()
+    result.stderr = result.stderr.decode()
+    return result
+
+
+def read_records(path):
+    """Parses a standalone database file into its JSON records, checking
+    each header's length and SHA-1."""
+    with open(path, "rb") as f:
+        data = f.read()
+    records = []
+    while data:
+        header, data = data.split(b"\n", 1)
+        magic1, magic2, length, sha1 = header.split(b" ")
+        assert magic1 + b" " + magic2 == b"OVSDB JSON"
+        body, data = data[:int(length)], data[int(length):]
+        assert hashlib.sha1(body).hexdigest() == sha1.decode()
+        records.append(json.loads(body))
+    return records
+
+
+def write_records(path, records):
+    with open(path, "wb") as f:
+        for record in records:
+            body = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+            f.write(b"OVSDB JSON %d %s\n"
+                    % (len(body), hashlib.sha1(body).hexdigest().encode()))
+            f.write(body)
+
+
+def backup(sandbox, server, program, db, name):
+    path = sandbox.path(name)
+    result = run_with_files(sandbox, program, ["backup", server.remote, db],
+                            stdout=path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return path
+
+
+def snapshot(server, db):
+    """The contents of 'db' without UUIDs: each table's rows as a sorted
+    list, with every reference replaced by the contents of the row it
+    points to, so that two databases compare equal when they differ only
+    in their rows' UUIDs."""
+    out = server.sandbox.run([reference_client(), "dump", "--format=json",
+                              "--data=json", server.remote, db], check=True)
+    tables = {}
+    for t in json.loads("[" + out.stdout.strip().replace("}\n{", "},{")
+                        + "]"):
+        name = t["caption"][:-len(" table")]
+        tables[name] = [dict(zip(t["headings"], row)) for row in t["data"]]
+    by_uuid = {row["_uuid"][1]: row for rows in tables.values()
+               for row in rows}
+
+    def canon(value, depth=0):
+        if isinstance(value, list) and value[:1] == ["uuid"]:
+            target = by_uuid.get(value[1])
+            if target is None or depth > 5:
+                return "dangling"
+            return canon_row(target, depth + 1)
+        if isinstance(value, list):
+            return json.dumps(sorted((canon(v, depth) for v in value),
+                                     key=json.dumps))
+        return value
+
+    def canon_row(row, depth=0):
+        return json.dumps({k: canon(v, depth) for k, v in row.items()
+                           if k not in ("_uuid", "_version")},
+                          sort_keys=True)
+
+    return {name: sorted(canon_row(r) for r in rows)
+            for name, rows in tables.items()}
+
+
+@pytest.mark.parametrize("db", ["T", "Open_vSwitch"])
+def test_backup_records_match_reference(sandbox, server, db):
+    ours = read_records(backup(sandbox, server, "ovsdb-client", db,
+                               "ours.db"))
+    ref = read_records(backup(sandbox, server, reference_client(), db,
+                              "ref.db"))
+    assert len(ours) == len(ref) == 2
+    assert ours[0] == ref[0]
+    for record in (ours[1], ref[1]):
+        assert isinstance(record.pop("_date"), int)
+    assert ours[1] == ref[1]
+    assert ours[1]["_comment"] == 'produced by "ovsdb-client backup"'
+
+
+def test_reference_tools_read_our_backup(sandbox, server):
+    ours = backup(sandbox, server, "ovsdb-client", "T", "ours.db")
+    ref = backup(sandbox, server, reference_client(), "T", "ref.db")
+    tool = paths.reference("ovsdb-tool")
+    query = '["T",{"op":"select","table":"A","where":[],"columns":["s","r"]}]'
+    outputs = []
+    for path in (ours, ref):
+        show = sandbox.run([tool, "show-log", "-m", path], check=True)
+        assert 'produced by "ovsdb-client backup"' in show.stdout
+        rows = json.loads(sandbox.run([tool, "query", path, query],
+                                      check=True).stdout)[0]["rows"]
+        # Rows come in the order of their UUIDs' hashes, whichever file.
+        outputs.append(sorted(rows, key=json.dumps))
+    assert outputs[0] == outputs[1]
+    assert {"r": 1.5e17, "s": "big"} in outputs[0]
+
+
+def test_backup_to_a_pipe_is_a_database_file(sandbox, server):
+    """Like OVS's, backup streams to a pipe, not only to a file."""
+    result = subprocess.run([paths.program("ovsdb-client"), "backup",
+                             server.remote, "T"], cwd=sandbox.root,
+                            env=sandbox.env, capture_output=True,
+                            timeout=30)
+    assert result.returncode == 0, result.stderr
+    path = sandbox.path("piped.db")
+    with open(path, "wb") as f:
+        f.write(result.stdout)
+    assert read_records(path)[0]["name"] == "T"
+
+
+def empty_t(server):
+    """Changes T completely, so that a restore has everything to do."""
+    server.transact(["T", {"op": "delete", "table": "A", "where": []},
+                     {"op": "delete", "table": "B", "where": []},
+                     {"op": "insert", "table": "B", "row": {"n": 99}}])
+
+
+@pytest.mark.parametrize("maker,restorer", [
+    ("ovsdb-client", "ovsdb-client"),
+    ("reference", "ovsdb-client"),
+    ("ovsdb-client", "reference"),
+], ids=["ours-ours", "reference-ours", "ours-reference"])
+def test_restore_brings_back_the_backed_up_contents(sandbox, server, maker,
+                                                    restorer):
+    def prog(name):
+        return reference_client() if name == "reference" else name
+
+    before = snapshot(server, "T")
+    path = backup(sandbox, server, prog(maker), "T", "t.db")
+    empty_t(server)
+    assert snapshot(server, "T") != before
+    result = run_with_files(sandbox, prog(restorer),
+                            ["restore", server.remote, "T"], stdin=path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert snapshot(server, "T") == before
+
+
+def test_restore_of_open_vswitch_backup(sandbox, server):
+    before = snapshot(server, "Open_vSwitch")
+    path = backup(sandbox, server, "ovsdb-client", "Open_vSwitch", "o.db")
+    sandbox.run([paths.reference("ovs-vsctl"), "--db=" + server.remote,
+                 "--no-wait", "del-br", "br0"], check=True)
+    result = run_with_files(sandbox, "ovsdb-client",
+                            ["restore", server.remote], stdin=path)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(server, "Open_vSwitch") == before
+
+
+def test_restore_replays_every_record_of_a_database_file(sandbox, server):
+    """restore reads any standalone database file: inserts, diffs and
+    deletions in later records apply as the server would replay them."""
+    t_db = sandbox.path("db", "t.db")
+    records = read_records(t_db)
+    uuid_b = "11111111-2222-3333-4444-555555555555"
+    uuid_a = "66666666-7777-8888-9999-000000000000"
+    records.append({"B": {uuid_b: {"n": 1, "Zed": "x"}},
+                    "A": {uuid_a: {"s": "a", "ref": ["uuid", uuid_b],
+                                   "m": ["map", [["k", 1], ["j", 2]]]}}})
+    records.append({"A": {uuid_a: {"s": "b", "m": ["map", [["k", 1]]]}},
+                    "_is_diff": True})
+    records.append({"A": {uuid_a: None}, "B": {uuid_b: None}})
+    path = sandbox.path("history.db")
+    write_records(path, records)
+    outputs = []
+    for program in (reference_client(), "ovsdb-client"):
+        empty_t(server)
+        result = run_with_files(sandbox, program,
+                                ["restore", server.remote, "T"], stdin=path)
+        assert result.returncode == 0, result.stderr
+        outputs.append(snapshot(server, "T"))
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]["A"]) == 6
+
+
+def compare_restore(sandbox, server, args, path):
+    outputs = []
+    for program in (reference_client(), "ovsdb-client"):
+        result = run_with_files(sandbox, program, args, stdin=path)
+        outputs.append((result.returncode, result.stdout,
+                        normalize(re.sub(r"^\S+\|", "TIME|",
+                                         result.stderr, flags=re.M))))
+    assert outputs[1] == outputs[0]
+    return outputs[0]
+
+
+def test_restore_into_another_schema_fails_like_reference(sandbox, server):
+    """A backup of T restored into Open_vSwitch: the versions differ."""
+    path = backup(sandbox, server, "ovsdb-client", "T", "t.db")
+    status, _, err = compare_restore(
+        sandbox, server, ["restore", server.remote, "Open_vSwitch"], path)
+    assert status == 1
+    assert 'backup schema has version "1.2.3" but database schema has ' \
+        'version' in err
+    assert "use --force to override differences" in err
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"version": "1.2.4"}, 'backup schema has version "1.2.4" but database '
+     'schema has version "1.2.3"'),
+    ({"cksum": "1 2"}, "backup schema and database schema are both version "
+     "1.2.3 but still differ"),
+])
+def test_restore_with_other_schema_version_needs_force(sandbox, server,
+                                                       change, message):
+    records = read_records(backup(sandbox, server, "ovsdb-client", "T",
+                                  "t.db"))
+    records[0].update(change)
+    path = sandbox.path("changed.db")
+    write_records(path, records)
+    before = snapshot(server, "T")
+
+    status, _, err = compare_restore(sandbox, server,
+                                     ["restore", server.remote, "T"], path)
+    assert status == 1 and message + " (use --force" in err
+
+    empty_t(server)
+    status, _, err = compare_restore(
+        sandbox, server, ["--force", "restore", server.remote, "T"], path)
+    assert status == 0
+    assert err == "TIME|00001|ovsdb_client|INFO|%s\n" % message
+    assert snapshot(server, "T") == before
+
+
+@pytest.mark.parametrize("content", [b"", b"OVSDB JSON 99 0\n{}",
+                                     b"garbage\n"],
+                         ids=["empty", "torn", "garbage"])
+def test_restore_of_a_bad_file_fails_like_reference(sandbox, server,
+                                                    content):
+    path = sandbox.path("bad.db")
+    with open(path, "wb") as f:
+        f.write(content)
+    status, _, err = compare_restore(sandbox, server,
+                                     ["restore", server.remote, "T"], path)
+    assert status == 1 and err
+
+
+def test_restore_from_a_pipe_fails_like_reference(sandbox, server):
+    path = backup(sandbox, server, "ovsdb-client", "T", "t.db")
+    with open(path) as f:
+        data = f.read()
+    ref, ours = run_both(sandbox, ["restore", server.remote, "T"],
+                         input=data)
+    assert ours.returncode == ref.returncode == 1
+    assert normalize(ours.stderr) == normalize(ref.stderr)
+    assert "seek failed (Illegal seek)" in ours.stderr

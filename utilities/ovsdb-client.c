@@ -34,6 +34,7 @@
 #include "lib/util.h"
 #include "lib/uuid.h"
 #include "lib/vlog.h"
+#include "utilities/ovsdb-client.h"
 #include "ovsdb/ovsdb-cell.h"
 #include "ovsdb/ovsdb-data.h"
 #include "ovsdb/ovsdb-error.h"
@@ -41,17 +42,11 @@
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_client);
 
-/* Formatting options. */
-static struct table_style table_style = TABLE_STYLE_DEFAULT_INITIALIZER;
-
-/* --timestamp: time each table that monitor prints. */
-static bool timestamp;
-
-/* --force: restore even if the schemas differ. */
-static bool force;
+struct table_style ovsdb_client_table_style = TABLE_STYLE_DEFAULT_INITIALIZER;
+bool ovsdb_client_timestamp;
+bool ovsdb_client_force;
 
 /* The database commands act on when none is named. */
-static const char *const default_db = "Open_vSwitch";
 
 struct ovsdb_client_command {
     const char *name;
@@ -121,10 +116,10 @@ parse_options(int argc, char *argv[])
             break;
         }
         case OPT_TIMESTAMP:
-            timestamp = true;
+            ovsdb_client_timestamp = true;
             break;
         case OPT_FORCE:
-            force = true;
+            ovsdb_client_force = true;
             break;
         case OPT_DB_CHANGE_AWARE:
         case OPT_NO_DB_CHANGE_AWARE:
@@ -138,7 +133,7 @@ parse_options(int argc, char *argv[])
 
             VLOG_OPTION_HANDLERS
             DAEMON_OPTION_HANDLERS
-            TABLE_OPTION_HANDLERS(&table_style)
+            TABLE_OPTION_HANDLERS(&ovsdb_client_table_style)
             STREAM_SSL_OPTION_HANDLERS
 
         default:
@@ -194,7 +189,7 @@ usage(void)
            "  unlock [SERVER] LOCK                    release LOCK\n"
            "\nThe default SERVER is unix:%s/db.sock.\n"
            "The default DATABASE is %s.\n",
-           program_name, program_name, ovs_rundir(), default_db);
+           program_name, program_name, ovs_rundir(), OVSDB_CLIENT_DEFAULT_DB);
     stream_usage("SERVER", true, true);
     table_usage();
     printf("  --timestamp                 timestamp \"monitor\" output\n");
@@ -217,8 +212,8 @@ default_server(void)
 /* OVS takes the first argument as SERVER if the command has more
  * arguments than its minimum and the argument looks like a connection
  * name (it has a colon); otherwise SERVER is the default. */
-static char *
-take_server(int *argc, char ***argv, int min_args)
+char *
+ovsdb_client_take_server(int *argc, char ***argv, int min_args)
 {
     if (*argc > min_args && strchr((*argv)[0], ':')) {
         char *server = xstrdup((*argv)[0]);
@@ -229,8 +224,8 @@ take_server(int *argc, char ***argv, int min_args)
     return default_server();
 }
 
-static struct jsonrpc *
-open_rpc(const char *server)
+struct jsonrpc *
+ovsdb_client_open_rpc(const char *server)
 {
     struct stream *stream;
     int error;
@@ -266,8 +261,8 @@ open_rpc(const char *server)
 /* Sends 'request' and returns the reply's result (owned by the caller),
  * exiting with OVS's messages if the transaction fails or the server
  * answers with an error. */
-static json_t *
-transact(struct jsonrpc *rpc, struct jsonrpc_msg *request)
+json_t *
+ovsdb_client_transact(struct jsonrpc *rpc, struct jsonrpc_msg *request)
 {
     struct jsonrpc_msg *reply;
     int error = jsonrpc_transact_block(rpc, request, &reply);
@@ -284,53 +279,19 @@ transact(struct jsonrpc *rpc, struct jsonrpc_msg *request)
     return result;
 }
 
-static json_t *
-transact_method(struct jsonrpc *rpc, const char *method, json_t *params)
+json_t *
+ovsdb_client_transact_method(struct jsonrpc *rpc, const char *method,
+                             json_t *params)
 {
-    return transact(rpc, jsonrpc_create_request(method, params, NULL));
-}
-
-/* Like transact_method() for monitor requests, whose errors OVS prints
- * as the database error the server describes:
- * [syntax "<json>": ]<error>[: <details>]. */
-static json_t *
-transact_monitor(struct jsonrpc *rpc, const char *method, json_t *params)
-{
-    struct jsonrpc_msg *reply;
-    int error = jsonrpc_transact_block(
-        rpc, jsonrpc_create_request(method, params, NULL), &reply);
-
-    if (error) {
-        ovs_fatal(error, "transaction failed");
-    }
-    if (reply->error) {
-        const char *tag = json_get_string(reply->error, "error");
-        const char *details = json_get_string(reply->error, "details");
-        const char *syntax = json_get_string(reply->error, "syntax");
-        struct ds s = DS_EMPTY_INITIALIZER;
-
-        if (!tag) {
-            ovs_fatal(0, "transaction returned error: %s",
-                      json_to_string_as_ovs_parsed(reply->error, true, false));
-        }
-        if (syntax) {
-            ds_put_format(&s, "syntax \"%s\": ", syntax);
-        }
-        ds_put_cstr(&s, tag);
-        if (details) {
-            ds_put_format(&s, ": %s", details);
-        }
-        ovs_fatal(0, "%s", ds_cstr(&s));
-    }
-    json_t *result = json_incref(reply->result);
-    jsonrpc_msg_destroy(reply);
-    return result;
+    return ovsdb_client_transact(rpc,
+                                 jsonrpc_create_request(method, params, NULL));
 }
 
 static void
 fetch_dbs(struct jsonrpc *rpc, struct sset *dbs)
 {
-    json_t *result = transact_method(rpc, "list_dbs", json_array());
+    json_t *result =
+        ovsdb_client_transact_method(rpc, "list_dbs", json_array());
 
     if (!json_is_array_of_strings(result)) {
         ovs_fatal(0, "list_dbs response is not array of strings");
@@ -342,58 +303,58 @@ fetch_dbs(struct jsonrpc *rpc, struct sset *dbs)
 }
 
 /* Takes the next argument as DATABASE if the command has more arguments
- * than its minimum and the server has a database of that name;
- * otherwise DATABASE is the default. */
-static char *
-take_database(struct jsonrpc *rpc, int *argc, char ***argv, int min_args)
+ * than its minimum and the server has a database of that name.
+ * Otherwise, like OVS, chooses Open_vSwitch if the server has it, or
+ * else the server's only database besides _Server. */
+char *
+ovsdb_client_take_database(struct jsonrpc *rpc, int *argc, char ***argv,
+                           int min_args)
 {
-    if (*argc > min_args) {
-        struct sset dbs = SSET_INITIALIZER(&dbs);
-        bool found;
+    struct sset dbs = SSET_INITIALIZER(&dbs);
+    char *db = NULL;
 
-        fetch_dbs(rpc, &dbs);
-        found = sset_contains(&dbs, (*argv)[0]);
-        sset_destroy(&dbs);
-        if (found) {
-            char *db = xstrdup((*argv)[0]);
-            (*argc)--;
-            (*argv)++;
-            return db;
+    fetch_dbs(rpc, &dbs);
+    if (*argc > min_args && sset_contains(&dbs, (*argv)[0])) {
+        db = xstrdup((*argv)[0]);
+        (*argc)--;
+        (*argv)++;
+    } else if (sset_contains(&dbs, OVSDB_CLIENT_DEFAULT_DB)) {
+        db = xstrdup(OVSDB_CLIENT_DEFAULT_DB);
+    } else {
+        sset_find_and_delete(&dbs, "_Server");
+        if (sset_count(&dbs) != 1) {
+            ovs_fatal(0, "could not find a default database, please "
+                         "specify a database name");
         }
+        db = sset_pop(&dbs);
     }
-    return xstrdup(default_db);
+    sset_destroy(&dbs);
+    return db;
 }
 
-static noreturn void
-invalid_syntax(const char *command)
+void
+ovsdb_client_invalid_syntax(const char *command)
 {
     ovs_fatal(0, "invalid syntax for '%s' (use --help for help)", command);
 }
 
-/* A database's schema as ovsdb-client uses it: parsed, and in the JSON
- * the server sent, whose member order decides the order in which OVS
- * lists tables and columns. */
-struct client_schema {
-    struct ovsdb_schema *schema;
-    json_t *json;
-};
-
-static void
-fetch_schema(struct jsonrpc *rpc, const char *db, struct client_schema *cs)
+void
+ovsdb_client_fetch_schema(struct jsonrpc *rpc, const char *db,
+                          struct ovsdb_client_schema *cs)
 {
     json_t *params = json_array();
     struct ovsdb_error *error;
 
     json_array_append_new(params, json_string(db));
-    cs->json = transact_method(rpc, "get_schema", params);
+    cs->json = ovsdb_client_transact_method(rpc, "get_schema", params);
     error = ovsdb_schema_from_json(cs->json, &cs->schema);
     if (error) {
         ovs_fatal(0, "%s", ovsdb_error_to_string_free(error));
     }
 }
 
-static void
-client_schema_destroy(struct client_schema *cs)
+void
+ovsdb_client_schema_destroy(struct ovsdb_client_schema *cs)
 {
     ovsdb_schema_destroy(cs->schema);
     json_decref(cs->json);
@@ -404,8 +365,9 @@ client_schema_destroy(struct client_schema *cs)
  * parser inserts them in text order, and the schema parser inserts them,
  * in that iteration order, after 'first' (NULL-terminated), into a second
  * table.  Returns an array of '*n' borrowed names; the caller frees it. */
-static const char **
-schema_order(const json_t *object, const char *const *first, size_t *n)
+const char **
+ovsdb_client_schema_order(const json_t *object, const char *const *first,
+                          size_t *n)
 {
     size_t n_first = 0;
     while (first && first[n_first]) {
@@ -431,29 +393,29 @@ schema_order(const json_t *object, const char *const *first, size_t *n)
 }
 
 static const json_t *
-schema_tables_json(const struct client_schema *cs)
+schema_tables_json(const struct ovsdb_client_schema *cs)
 {
     return json_object_get(cs->json, "tables");
 }
 
 static const char **
-schema_table_order(const struct client_schema *cs, size_t *n)
+schema_table_order(const struct ovsdb_client_schema *cs, size_t *n)
 {
-    return schema_order(schema_tables_json(cs), NULL, n);
+    return ovsdb_client_schema_order(schema_tables_json(cs), NULL, n);
 }
 
 static const char **
-schema_column_order(const struct client_schema *cs, const char *table,
+schema_column_order(const struct ovsdb_client_schema *cs, const char *table,
                     size_t *n)
 {
     static const char *const std_columns[] = {"_uuid", "_version", NULL};
     const json_t *columns = json_object_get(
         json_object_get(schema_tables_json(cs), table), "columns");
-    return schema_order(columns, std_columns, n);
+    return ovsdb_client_schema_order(columns, std_columns, n);
 }
 
-static const struct ovsdb_table_schema *
-find_table(const struct client_schema *cs, const char *name)
+const struct ovsdb_table_schema *
+ovsdb_client_find_table(const struct ovsdb_client_schema *cs, const char *name)
 {
     return ovsdb_schema_get_table(cs->schema, name);
 }
@@ -471,12 +433,13 @@ compare_strings(const void *a_, const void *b_)
 static void
 do_list_dbs(int argc, char *argv[])
 {
-    char *server = take_server(&argc, &argv, 0);
-    struct jsonrpc *rpc = open_rpc(server);
-    json_t *result = transact_method(rpc, "list_dbs", json_array());
+    char *server = ovsdb_client_take_server(&argc, &argv, 0);
+    struct jsonrpc *rpc = ovsdb_client_open_rpc(server);
+    json_t *result =
+        ovsdb_client_transact_method(rpc, "list_dbs", json_array());
 
     if (argc) {
-        invalid_syntax("list-dbs");
+        ovsdb_client_invalid_syntax("list-dbs");
     }
 
     if (!json_is_array_of_strings(result)) {
@@ -502,59 +465,59 @@ do_list_dbs(int argc, char *argv[])
  * "CMD [SERVER] [DATABASE] ARGS", leaving ARGS in 'argc' and 'argv'. */
 static struct jsonrpc *
 open_schema(int *argc, char ***argv, int min_args, char **serverp, char **dbp,
-            struct client_schema *cs)
+            struct ovsdb_client_schema *cs)
 {
-    *serverp = take_server(argc, argv, min_args);
-    struct jsonrpc *rpc = open_rpc(*serverp);
-    *dbp = take_database(rpc, argc, argv, min_args);
-    fetch_schema(rpc, *dbp, cs);
+    *serverp = ovsdb_client_take_server(argc, argv, min_args);
+    struct jsonrpc *rpc = ovsdb_client_open_rpc(*serverp);
+    *dbp = ovsdb_client_take_database(rpc, argc, argv, min_args);
+    ovsdb_client_fetch_schema(rpc, *dbp, cs);
     return rpc;
 }
 
 static void
 do_get_schema__(int argc, char *argv[], const char *command,
-                void (*print)(const struct client_schema *))
+                void (*print)(const struct ovsdb_client_schema *))
 {
-    struct client_schema cs;
+    struct ovsdb_client_schema cs;
     char *server, *db;
     struct jsonrpc *rpc = open_schema(&argc, &argv, 0, &server, &db, &cs);
 
     if (argc) {
-        invalid_syntax(command);
+        ovsdb_client_invalid_syntax(command);
     }
     print(&cs);
-    client_schema_destroy(&cs);
+    ovsdb_client_schema_destroy(&cs);
     jsonrpc_close(rpc);
     free(server);
     free(db);
 }
 
 static void
-print_schema(const struct client_schema *cs)
+print_schema(const struct ovsdb_client_schema *cs)
 {
     json_t *json = ovsdb_schema_to_json(cs->schema);
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    json_to_ds(json, true, table_style.json_pretty, &s);
+    json_to_ds(json, true, ovsdb_client_table_style.json_pretty, &s);
     puts(ds_cstr(&s));
     ds_destroy(&s);
     json_decref(json);
 }
 
 static void
-print_schema_version(const struct client_schema *cs)
+print_schema_version(const struct ovsdb_client_schema *cs)
 {
     printf("%s\n", cs->schema->version);
 }
 
 static void
-print_schema_cksum(const struct client_schema *cs)
+print_schema_cksum(const struct ovsdb_client_schema *cs)
 {
     printf("%s\n", cs->schema->cksum);
 }
 
 static void
-print_tables(const struct client_schema *cs)
+print_tables(const struct ovsdb_client_schema *cs)
 {
     struct table t;
     size_t n;
@@ -566,7 +529,7 @@ print_tables(const struct client_schema *cs)
         table_add_row(&t);
         table_cell_set_text(table_add_cell(&t, 0), xstrdup(names[i]));
     }
-    table_print(&t, &table_style);
+    table_print(&t, &ovsdb_client_table_style);
     table_destroy(&t);
     free(names);
 }
@@ -596,10 +559,11 @@ do_list_tables(int argc, char *argv[])
 }
 
 static void
-add_column_rows(struct table *t, const struct client_schema *cs,
+add_column_rows(struct table *t, const struct ovsdb_client_schema *cs,
                 const char *table_name, bool with_table)
 {
-    const struct ovsdb_table_schema *ts = find_table(cs, table_name);
+    const struct ovsdb_table_schema *ts =
+        ovsdb_client_find_table(cs, table_name);
     size_t n;
     const char **names = schema_column_order(cs, table_name, &n);
 
@@ -622,14 +586,14 @@ add_column_rows(struct table *t, const struct client_schema *cs,
 static void
 do_list_columns(int argc, char *argv[])
 {
-    struct client_schema cs;
+    struct ovsdb_client_schema cs;
     char *server, *db;
     struct jsonrpc *rpc = open_schema(&argc, &argv, 0, &server, &db, &cs);
     const char *table_name = argc ? argv[0] : NULL;
     struct table t;
 
     if (argc > 1) {
-        invalid_syntax("list-columns");
+        ovsdb_client_invalid_syntax("list-columns");
     }
 
     table_init(&t);
@@ -639,7 +603,7 @@ do_list_columns(int argc, char *argv[])
     table_add_column(&t, "Column");
     table_add_column(&t, "Type");
     if (table_name) {
-        if (find_table(&cs, table_name)) {
+        if (ovsdb_client_find_table(&cs, table_name)) {
             add_column_rows(&t, &cs, table_name, false);
         }
     } else {
@@ -650,10 +614,10 @@ do_list_columns(int argc, char *argv[])
         }
         free(names);
     }
-    table_print(&t, &table_style);
+    table_print(&t, &ovsdb_client_table_style);
     table_destroy(&t);
 
-    client_schema_destroy(&cs);
+    ovsdb_client_schema_destroy(&cs);
     jsonrpc_close(rpc);
     free(server);
     free(db);
@@ -661,8 +625,8 @@ do_list_columns(int argc, char *argv[])
 
 /* transact and query. */
 
-static json_t *
-parse_json_arg(const char *arg)
+json_t *
+ovsdb_client_parse_json(const char *arg)
 {
     json_t *json;
     char *error = json_from_string(arg, &json);
@@ -676,7 +640,7 @@ parse_json_arg(const char *arg)
 static json_t *
 parse_transaction(const char *arg)
 {
-    json_t *txn = parse_json_arg(arg);
+    json_t *txn = ovsdb_client_parse_json(arg);
 
     if (!json_is_array(txn) || !json_array_size(txn)
         || !json_is_string(json_array_get(txn, 0))) {
@@ -688,8 +652,8 @@ parse_transaction(const char *arg)
 static void
 print_json(const json_t *json)
 {
-    char *s =
-        json_to_string_as_ovs_parsed(json, true, table_style.json_pretty);
+    char *s = json_to_string_as_ovs_parsed(
+        json, true, ovsdb_client_table_style.json_pretty);
     puts(s);
     free(s);
 }
@@ -697,7 +661,7 @@ print_json(const json_t *json)
 static void
 do_transact__(int argc, char *argv[], bool read_only)
 {
-    char *server = take_server(&argc, &argv, 1);
+    char *server = ovsdb_client_take_server(&argc, &argv, 1);
     json_t *txn = parse_transaction(argv[0]);
     size_t n_ops = json_array_size(txn);
     struct jsonrpc *rpc;
@@ -706,8 +670,8 @@ do_transact__(int argc, char *argv[], bool read_only)
     if (read_only) {
         json_array_append_new(txn, json_pack("{s:s}", "op", "abort"));
     }
-    rpc = open_rpc(server);
-    result = transact_method(rpc, "transact", txn);
+    rpc = ovsdb_client_open_rpc(server);
+    result = ovsdb_client_transact_method(rpc, "transact", txn);
     if (read_only && json_is_array(result)
         && json_array_size(result) == n_ops) {
         /* Drop the abort operation's result, which is there only if
@@ -776,16 +740,16 @@ dump_compare_rows(const void *a_, const void *b_)
     return 0;
 }
 
-static int
-compare_column_names(const void *a_, const void *b_)
+int
+ovsdb_client_compare_column_names(const void *a_, const void *b_)
 {
     const struct ovsdb_column *const *a = a_;
     const struct ovsdb_column *const *b = b_;
     return strcmp((*a)->name, (*b)->name);
 }
 
-static int
-compare_table_names(const void *a_, const void *b_)
+int
+ovsdb_client_compare_table_names(const void *a_, const void *b_)
 {
     const struct ovsdb_table_schema *const *a = a_;
     const struct ovsdb_table_schema *const *b = b_;
@@ -822,7 +786,7 @@ dump_columns(const struct ovsdb_table_schema *ts, char **names, size_t n_names,
             }
         }
     }
-    qsort(columns, n, sizeof *columns, compare_column_names);
+    qsort(columns, n, sizeof *columns, ovsdb_client_compare_column_names);
     *n_columnsp = n;
     return columns;
 }
@@ -882,12 +846,12 @@ dump_table(const char *table_name, const struct ovsdb_column **columns,
         table_add_row(&t);
         for (size_t c = 0; c < n_columns; c++) {
             ovsdb_cell_set_datum(table_add_cell(&t, c), &data[r].values[c],
-                                 &columns[c]->type, &table_style);
+                                 &columns[c]->type, &ovsdb_client_table_style);
             ovsdb_datum_destroy(&data[r].values[c], &columns[c]->type);
         }
         free(data[r].values);
     }
-    table_print(&t, &table_style);
+    table_print(&t, &ovsdb_client_table_style);
     table_destroy(&t);
     free(data);
 }
@@ -895,14 +859,15 @@ dump_table(const char *table_name, const struct ovsdb_column **columns,
 static void
 do_dump(int argc, char *argv[])
 {
-    struct client_schema cs;
+    struct ovsdb_client_schema cs;
     char *server, *db;
     struct jsonrpc *rpc = open_schema(&argc, &argv, 0, &server, &db, &cs);
     const struct ovsdb_table_schema **tables;
     size_t n_tables;
 
     if (argc) {
-        const struct ovsdb_table_schema *ts = find_table(&cs, argv[0]);
+        const struct ovsdb_table_schema *ts =
+            ovsdb_client_find_table(&cs, argv[0]);
         if (!ts) {
             ovs_fatal(0, "No table \"%s\" found.", argv[0]);
         }
@@ -912,7 +877,8 @@ do_dump(int argc, char *argv[])
     } else {
         tables = ovsdb_schema_sorted_tables(cs.schema);
         n_tables = ovsdb_schema_n_tables(cs.schema);
-        qsort(tables, n_tables, sizeof *tables, compare_table_names);
+        qsort(tables, n_tables, sizeof *tables,
+              ovsdb_client_compare_table_names);
     }
 
     /* One transaction selects every table, so that the dump is a
@@ -935,7 +901,7 @@ do_dump(int argc, char *argv[])
                            tables[i]->name, "where", "columns", names));
     }
 
-    json_t *result = transact_method(rpc, "transact", txn);
+    json_t *result = ovsdb_client_transact_method(rpc, "transact", txn);
     if (!json_is_array(result) || json_array_size(result) != n_tables) {
         ovs_fatal(0, "reply is not an array of %zu elements: %s", n_tables,
                   json_to_string_as_ovs_parsed(result, false, false));
@@ -950,467 +916,10 @@ do_dump(int argc, char *argv[])
     free(columns);
     free(n_columns);
     free(tables);
-    client_schema_destroy(&cs);
+    ovsdb_client_schema_destroy(&cs);
     jsonrpc_close(rpc);
     free(server);
     free(db);
-}
-
-/* monitor, monitor-cond, monitor-cond-since. */
-
-enum monitor_method {
-    MONITOR_V1,         /* "monitor", "update" notifications. */
-    MONITOR_COND,       /* "monitor_cond", "update2". */
-    MONITOR_COND_SINCE, /* "monitor_cond_since", "update3". */
-};
-
-/* One monitored table and the columns printed for it. */
-struct monitored_table {
-    const struct ovsdb_table_schema *ts;
-    const struct ovsdb_column **columns;
-    size_t n_columns;
-};
-
-struct monitor {
-    const char *server;
-    enum monitor_method method;
-    struct monitored_table *tables;
-    size_t n_tables;
-    bool all;   /* "ALL": captions name the tables. */
-    json_t *id; /* The monitor's id in notifications. */
-};
-
-static bool monitor_exiting;
-
-static void
-monitor_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
-                     const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
-{
-    monitor_exiting = true;
-    unixctl_command_reply(conn, NULL);
-}
-
-/* The columns that monitoring a table without naming columns prints:
- * every column but the standard ones, by name, then "_version". */
-static const struct ovsdb_column **
-monitor_default_columns(const struct ovsdb_table_schema *ts, size_t *np)
-{
-    const struct ovsdb_column **columns =
-        xmalloc(ts->n_columns * sizeof *columns);
-    size_t n = 0;
-
-    for (size_t i = OVSDB_N_STD_COLUMNS; i < ts->n_columns; i++) {
-        columns[n++] = ts->columns[i];
-    }
-    qsort(columns, n, sizeof *columns, compare_column_names);
-    columns[n++] = ts->columns[OVSDB_COL_VERSION];
-    *np = n;
-    return columns;
-}
-
-static json_t *
-monitor_select(bool initial, bool insert, bool delete, bool modify)
-{
-    return json_pack("{s:b, s:b, s:b, s:b}", "initial", initial, "insert",
-                     insert, "delete", delete, "modify", modify);
-}
-
-static json_t *
-monitor_columns_json(const struct ovsdb_column **columns, size_t n)
-{
-    json_t *names = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_array_append_new(names, json_string(columns[i]->name));
-    }
-    return names;
-}
-
-/* Adds to 'requests' the monitor requests for table 'ts' with the column
- * groups in 'groups' ("a,b,!initial"), filling in 'mt'. */
-static void
-monitor_add_table(const struct monitor *m, const char *db,
-                  const struct ovsdb_table_schema *ts, char **groups,
-                  size_t n_groups, const json_t *where,
-                  struct monitored_table *mt, json_t *requests)
-{
-    json_t *table_requests = json_array();
-
-    mt->ts = ts;
-    if (!n_groups) {
-        mt->columns = monitor_default_columns(ts, &mt->n_columns);
-        json_t *request =
-            json_pack("{s:o, s:o}", "columns",
-                      monitor_columns_json(mt->columns, mt->n_columns),
-                      "select", monitor_select(true, true, true, true));
-        if (where) {
-            json_object_set(request, "where", (json_t *) where);
-        }
-        json_array_append_new(table_requests, request);
-    } else {
-        struct sset seen = SSET_INITIALIZER(&seen);
-
-        mt->columns = xmalloc(ts->n_columns * sizeof *mt->columns);
-        mt->n_columns = 0;
-        for (size_t g = 0; g < n_groups; g++) {
-            bool initial = true, insert = true, delete = true, modify = true;
-            size_t first = mt->n_columns;
-            char *save_ptr = NULL;
-            char *copy = xstrdup(groups[g]);
-
-            for (char *name = strtok_r(copy, ",", &save_ptr); name;
-                 name = strtok_r(NULL, ",", &save_ptr)) {
-                if (!strcmp(name, "!initial")) {
-                    initial = false;
-                } else if (!strcmp(name, "!insert")) {
-                    insert = false;
-                } else if (!strcmp(name, "!delete")) {
-                    delete = false;
-                } else if (!strcmp(name, "!modify")) {
-                    modify = false;
-                } else {
-                    const struct ovsdb_column *column =
-                        ovsdb_table_schema_get_column(ts, name);
-                    if (!column) {
-                        ovs_fatal(0,
-                                  "%s: table \"%s\" in %s does not have a "
-                                  "column named \"%s\"",
-                                  m->server, ts->name, db, name);
-                    }
-                    if (!sset_add(&seen, name)) {
-                        ovs_fatal(0,
-                                  "%s: column \"%s\" mentioned multiple "
-                                  "times",
-                                  m->server, name);
-                    }
-                    mt->columns[mt->n_columns++] = column;
-                }
-            }
-            free(copy);
-
-            json_t *request = json_pack(
-                "{s:o, s:o}", "columns",
-                monitor_columns_json(&mt->columns[first],
-                                     mt->n_columns - first),
-                "select", monitor_select(initial, insert, delete, modify));
-            if (where) {
-                json_object_set(request, "where", (json_t *) where);
-            }
-            json_array_append_new(table_requests, request);
-        }
-        sset_destroy(&seen);
-    }
-    json_object_set_new(requests, ts->name, table_requests);
-}
-
-/* Parses a datum that a monitor update carries for 'column'.  The diffs
- * of "modify" in update2 may hold more or fewer elements than the column
- * allows, so composite columns are read as unlimited sets or maps. */
-static void
-monitor_parse_datum(const struct ovsdb_column *column, const json_t *json,
-                    bool is_diff, struct ovsdb_datum *datum,
-                    struct ovsdb_type *type)
-{
-    struct ovsdb_error *error;
-
-    ovsdb_type_clone(type, &column->type);
-    if (is_diff && !ovsdb_type_is_scalar(type)) {
-        type->n_min = 0;
-        type->n_max = OVSDB_TYPE_UNLIMITED;
-    }
-    error = ovsdb_datum_from_json(datum, type, json, NULL);
-    if (error) {
-        ovs_fatal(0, "%s", ovsdb_error_to_string_free(error));
-    }
-}
-
-/* Adds a row to 't' for the row 'uuid' with 'action', with the values in
- * the JSON object 'row' (NULL for none) of the monitored columns. */
-static void
-monitor_add_row(struct table *t, const struct monitored_table *mt,
-                const char *uuid, const char *action, const json_t *row,
-                bool is_diff)
-{
-    table_add_row(t);
-    table_cell_set_text(table_add_cell(t, 0), xstrdup(uuid));
-    table_cell_set_text(table_add_cell(t, 1), xstrdup(action));
-    for (size_t c = 0; c < mt->n_columns; c++) {
-        const json_t *value =
-            row ? json_object_get(row, mt->columns[c]->name) : NULL;
-        if (value) {
-            struct ovsdb_datum datum;
-            struct ovsdb_type type;
-
-            monitor_parse_datum(mt->columns[c], value, is_diff, &datum, &type);
-            ovsdb_cell_set_datum(table_add_cell(t, c + 2), &datum, &type,
-                                 &table_style);
-            ovsdb_datum_destroy(&datum, &type);
-            ovsdb_type_destroy(&type);
-        }
-    }
-}
-
-static void
-monitor_print_table(const struct monitor *m, const struct monitored_table *mt,
-                    const json_t *table_update, bool initial)
-{
-    if (!json_is_object(table_update)) {
-        ovs_fatal(0, "<table-update> for table %s is not object",
-                  mt->ts->name);
-    }
-
-    struct table t;
-    table_init(&t);
-    table_set_timestamp(&t, timestamp);
-    if (m->all) {
-        table_set_caption(&t, xstrdup(mt->ts->name));
-    }
-    table_add_column(&t, "row");
-    table_add_column(&t, "action");
-    for (size_t c = 0; c < mt->n_columns; c++) {
-        table_add_column(&t, "%s", mt->columns[c]->name);
-    }
-
-    /* Rows come in the order OVS's parser would list the object's
-     * members. */
-    size_t n = json_object_size(table_update);
-    const char **uuids = xmalloc(MAX(n, 1) * sizeof *uuids);
-    const char *uuid;
-    json_t *row_update;
-    size_t i = 0;
-    json_object_foreach ((json_t *) table_update, uuid, row_update) {
-        uuids[i++] = uuid;
-    }
-    hash_order_strings(uuids, n);
-
-    for (i = 0; i < n; i++) {
-        row_update = json_object_get(table_update, uuids[i]);
-        if (!json_is_object(row_update)) {
-            ovs_fatal(0, "<row-update> is not object");
-        }
-        if (m->method == MONITOR_V1) {
-            const json_t *old = json_object_get(row_update, "old");
-            const json_t *new = json_object_get(row_update, "new");
-            if (initial) {
-                monitor_add_row(&t, mt, uuids[i], "initial", new, false);
-            } else if (!old) {
-                monitor_add_row(&t, mt, uuids[i], "insert", new, false);
-            } else if (!new) {
-                monitor_add_row(&t, mt, uuids[i], "delete", old, false);
-            } else {
-                monitor_add_row(&t, mt, uuids[i], "old", old, false);
-                monitor_add_row(&t, mt, "", "new", new, false);
-            }
-        } else {
-            static const char *const actions[] = {"initial", "insert",
-                                                  "delete", "modify"};
-            for (size_t a = 0; a < ARRAY_SIZE(actions); a++) {
-                const json_t *row = json_object_get(row_update, actions[a]);
-                if (row) {
-                    monitor_add_row(&t, mt, uuids[i], actions[a],
-                                    json_is_object(row) ? row : NULL, a == 3);
-                }
-            }
-        }
-    }
-    free(uuids);
-
-    if (t.n_rows) {
-        table_print(&t, &table_style);
-    }
-    table_destroy(&t);
-}
-
-static void
-monitor_print(const struct monitor *m, const json_t *table_updates,
-              bool initial)
-{
-    if (!json_is_object(table_updates)) {
-        ovs_fatal(0, "<table-updates> is not object");
-    }
-    for (size_t i = 0; i < m->n_tables; i++) {
-        const json_t *table_update =
-            json_object_get(table_updates, m->tables[i].ts->name);
-        if (table_update) {
-            monitor_print_table(m, &m->tables[i], table_update, initial);
-        }
-    }
-}
-
-static void
-do_monitor__(int argc, char *argv[], enum monitor_method method,
-             const char *command)
-{
-    int min_args = method == MONITOR_V1 ? 1 : 2;
-    struct monitor m = {.method = method};
-    struct client_schema cs;
-    char *server, *db;
-
-    server = take_server(&argc, &argv, min_args);
-    m.server = server;
-
-    daemon_start();
-
-    struct jsonrpc *rpc = open_rpc(server);
-    db = take_database(rpc, &argc, &argv, min_args);
-
-    json_t *last_id = NULL;
-    if (method == MONITOR_COND_SINCE && argc > 2) {
-        struct uuid uuid;
-        if (uuid_from_string(&uuid, argv[0])) {
-            last_id = json_string(argv[0]);
-            argc--;
-            argv++;
-        }
-    }
-    if (argc < min_args) {
-        invalid_syntax(command);
-    }
-
-    /* OVS looks up the table before it parses the condition. */
-    const char *condition = NULL;
-    if (method != MONITOR_V1) {
-        condition = argv[0];
-        argc--;
-        argv++;
-    }
-
-    fetch_schema(rpc, db, &cs);
-
-    const struct ovsdb_table_schema *ts = NULL;
-    bool all = method == MONITOR_V1 && !strcmp(argv[0], "ALL");
-    if (!all) {
-        ts = find_table(&cs, argv[0]);
-        if (!ts) {
-            /* Only "monitor" names the server in this message. */
-            ovs_fatal(0, "%s%s%s does not have a table named \"%s\"",
-                      method == MONITOR_V1 ? server : "",
-                      method == MONITOR_V1 ? ": " : "", db, argv[0]);
-        }
-    }
-
-    json_t *where = NULL;
-    if (condition) {
-        where = parse_json_arg(condition);
-        if (!json_is_array(where)) {
-            ovs_fatal(0, "CONDITION must be an array");
-        }
-    }
-
-    json_t *requests = json_object();
-    if (all) {
-        const struct ovsdb_table_schema **tables =
-            ovsdb_schema_sorted_tables(cs.schema);
-        m.n_tables = ovsdb_schema_n_tables(cs.schema);
-        qsort(tables, m.n_tables, sizeof *tables, compare_table_names);
-        m.tables = xcalloc(MAX(m.n_tables, 1), sizeof *m.tables);
-        m.all = true;
-        for (size_t i = 0; i < m.n_tables; i++) {
-            monitor_add_table(&m, db, tables[i], argv + 1, argc - 1, NULL,
-                              &m.tables[i], requests);
-        }
-        free(tables);
-    } else {
-        m.tables = xcalloc(1, sizeof *m.tables);
-        m.n_tables = 1;
-        monitor_add_table(&m, db, ts, argv + 1, argc - 1, where, &m.tables[0],
-                          requests);
-    }
-
-    static const char *const methods[] = {"monitor", "monitor_cond",
-                                          "monitor_cond_since"};
-    m.id = json_string(db);
-    json_t *params = json_pack("[s, O, o]", db, m.id, requests);
-    if (method == MONITOR_COND_SINCE) {
-        char zero[UUID_LEN + 1];
-        struct uuid uuid;
-        uuid_zero(&uuid);
-        json_array_append_new(
-            params,
-            last_id ? last_id : json_string(uuid_to_string(&uuid, zero)));
-    }
-
-    struct unixctl_server *unixctl;
-    if (unixctl_server_create(NULL, &unixctl)) {
-        exit(EXIT_FAILURE);
-    }
-    unixctl_command_register("exit", "", 0, 0, monitor_unixctl_exit, NULL);
-
-    json_t *result = transact_monitor(rpc, methods[method], params);
-    const json_t *updates = result;
-    if (method == MONITOR_COND_SINCE) {
-        if (!json_is_array(result) || json_array_size(result) != 3) {
-            ovs_fatal(0, "monitor_cond_since reply is not an array of 3 "
-                         "elements");
-        }
-        updates = json_array_get(result, 2);
-    }
-    monitor_print(&m, updates, true);
-    json_decref(result);
-    daemon_complete();
-
-    while (!monitor_exiting) {
-        struct jsonrpc_msg *msg;
-        int error;
-
-        unixctl_server_run(unixctl);
-        error = jsonrpc_recv(rpc, &msg);
-        if (error == EAGAIN) {
-            jsonrpc_run(rpc);
-            jsonrpc_wait(rpc);
-            jsonrpc_recv_wait(rpc);
-            unixctl_server_wait(unixctl);
-            poll_block();
-            continue;
-        } else if (error) {
-            ovs_fatal(error, "%s: receive failed", server);
-        }
-
-        if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
-            jsonrpc_send(
-                rpc, jsonrpc_create_reply(json_incref(msg->params), msg->id));
-        } else if (msg->type == JSONRPC_NOTIFY && msg->params
-                   && json_array_size(msg->params) >= 2
-                   && json_equal(json_array_get(msg->params, 0), m.id)) {
-            const char *expected = method == MONITOR_V1     ? "update"
-                                   : method == MONITOR_COND ? "update2"
-                                                            : "update3";
-            if (!strcmp(msg->method, expected)) {
-                size_t pos = method == MONITOR_COND_SINCE ? 2 : 1;
-                monitor_print(&m, json_array_get(msg->params, pos), false);
-            }
-        }
-        jsonrpc_msg_destroy(msg);
-    }
-
-    unixctl_server_destroy(unixctl);
-    json_decref(where);
-    json_decref(m.id);
-    for (size_t i = 0; i < m.n_tables; i++) {
-        free(m.tables[i].columns);
-    }
-    free(m.tables);
-    client_schema_destroy(&cs);
-    jsonrpc_close(rpc);
-    free(server);
-    free(db);
-}
-
-static void
-do_monitor(int argc, char *argv[])
-{
-    do_monitor__(argc, argv, MONITOR_V1, "monitor");
-}
-
-static void
-do_monitor_cond(int argc, char *argv[])
-{
-    do_monitor__(argc, argv, MONITOR_COND, "monitor-cond");
-}
-
-static void
-do_monitor_cond_since(int argc, char *argv[])
-{
-    do_monitor__(argc, argv, MONITOR_COND_SINCE, "monitor-cond-since");
 }
 
 /* Schema conversion. */
@@ -1430,13 +939,13 @@ read_schema_file(const char *file_name)
 static void
 do_convert(int argc, char *argv[])
 {
-    char *server = take_server(&argc, &argv, 1);
+    char *server = ovsdb_client_take_server(&argc, &argv, 1);
     struct ovsdb_schema *schema = read_schema_file(argv[0]);
-    struct jsonrpc *rpc = open_rpc(server);
+    struct jsonrpc *rpc = ovsdb_client_open_rpc(server);
     json_t *params =
         json_pack("[s, o]", schema->name, ovsdb_schema_to_json(schema));
 
-    json_decref(transact_method(rpc, "convert", params));
+    json_decref(ovsdb_client_transact_method(rpc, "convert", params));
     ovsdb_schema_destroy(schema);
     jsonrpc_close(rpc);
     free(server);
@@ -1445,47 +954,17 @@ do_convert(int argc, char *argv[])
 static void
 do_needs_conversion(int argc, char *argv[])
 {
-    char *server = take_server(&argc, &argv, 1);
+    char *server = ovsdb_client_take_server(&argc, &argv, 1);
     struct ovsdb_schema *schema = read_schema_file(argv[0]);
-    struct jsonrpc *rpc = open_rpc(server);
-    struct client_schema cs;
+    struct jsonrpc *rpc = ovsdb_client_open_rpc(server);
+    struct ovsdb_client_schema cs;
 
-    fetch_schema(rpc, schema->name, &cs);
+    ovsdb_client_fetch_schema(rpc, schema->name, &cs);
     puts(ovsdb_schema_equal(schema, cs.schema) ? "no" : "yes");
-    client_schema_destroy(&cs);
+    ovsdb_client_schema_destroy(&cs);
     ovsdb_schema_destroy(schema);
     jsonrpc_close(rpc);
     free(server);
-}
-
-/* backup and restore write and read database files, which is the log
- * file layer's business (ovsdb/log.h); until it exists they say so. */
-static void
-do_backup_restore(int argc, char *argv[], const char *command)
-{
-    char *server = take_server(&argc, &argv, 0);
-    struct jsonrpc *rpc = open_rpc(server);
-    char *db = take_database(rpc, &argc, &argv, 0);
-
-    if (argc) {
-        invalid_syntax(command);
-    }
-    free(db);
-    jsonrpc_close(rpc);
-    free(server);
-    ovs_fatal(0, "%s is not yet supported by this ovsdb-client", command);
-}
-
-static void
-do_backup(int argc, char *argv[])
-{
-    do_backup_restore(argc, argv, "backup");
-}
-
-static void
-do_restore(int argc, char *argv[])
-{
-    do_backup_restore(argc, argv, "restore");
 }
 
 /* wait. */
@@ -1545,13 +1024,13 @@ wait_apply_update(json_t *rows, const json_t *table_updates)
 static void
 do_wait(int argc, char *argv[])
 {
-    char *server = take_server(&argc, &argv, 2);
+    char *server = ovsdb_client_take_server(&argc, &argv, 2);
     const char *db = argv[0];
     const char *state_name = argv[1];
     enum wait_state state;
 
     if (argc != 2) {
-        invalid_syntax("wait");
+        ovsdb_client_invalid_syntax("wait");
     }
     if (!strcmp(state_name, "added")) {
         state = WAIT_ADDED;
@@ -1702,17 +1181,17 @@ lock_answer_unixctl(struct lock_state *ls, const struct jsonrpc_msg *msg)
 static void
 do_lock__(int argc, char *argv[], const char *method)
 {
-    char *server = take_server(&argc, &argv, 1);
+    char *server = ovsdb_client_take_server(&argc, &argv, 1);
     struct lock_state ls = {.pending_ids = json_array()};
     struct unixctl_server *unixctl;
     bool answered = false;
 
     if (argc != 1) {
-        invalid_syntax(method);
+        ovsdb_client_invalid_syntax(method);
     }
 
     daemon_start();
-    ls.rpc = open_rpc(server);
+    ls.rpc = ovsdb_client_open_rpc(server);
     if (unixctl_server_create(NULL, &unixctl)) {
         exit(EXIT_FAILURE);
     }
@@ -1807,13 +1286,13 @@ static const struct ovsdb_client_command commands[] = {
     {"transact", 1, 2, do_transact},
     {"query", 1, 2, do_query},
     {"dump", 0, INT_MAX, do_dump},
-    {"monitor", 1, INT_MAX, do_monitor},
-    {"monitor-cond", 2, INT_MAX, do_monitor_cond},
-    {"monitor-cond-since", 2, INT_MAX, do_monitor_cond_since},
+    {"monitor", 1, INT_MAX, ovsdb_client_monitor},
+    {"monitor-cond", 2, INT_MAX, ovsdb_client_monitor_cond},
+    {"monitor-cond-since", 2, INT_MAX, ovsdb_client_monitor_cond_since},
     {"convert", 1, 2, do_convert},
     {"needs-conversion", 1, 2, do_needs_conversion},
-    {"backup", 0, 2, do_backup},
-    {"restore", 0, 2, do_restore},
+    {"backup", 0, 2, ovsdb_client_backup},
+    {"restore", 0, 2, ovsdb_client_backup_restore},
     {"wait", 2, 3, do_wait},
     {"lock", 1, 2, do_lock},
     {"steal", 1, 2, do_steal},
@@ -1853,7 +1332,7 @@ main(int argc, char *argv[])
     }
     int n_args = argc - 1;
     if (n_args < command->min_args || n_args > command->max_args) {
-        invalid_syntax(command->name);
+        ovsdb_client_invalid_syntax(command->name);
     }
     command->handler(n_args, argv + 1);
     return 0;

@@ -27,10 +27,15 @@
 #include "lib/util.h"
 #include "lib/uuid.h"
 #include "lib/vlog.h"
+#include "ovsdb/file.h"
+#include "ovsdb/lockfile.h"
 #include "ovsdb/log.h"
 #include "ovsdb/ovsdb-data.h"
 #include "ovsdb/ovsdb-error.h"
+#include "ovsdb/ovsdb-execution.h"
 #include "ovsdb/ovsdb-schema.h"
+#include "ovsdb/ovsdb-txn.h"
+#include "ovsdb/ovsdb.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_tool);
 
@@ -709,36 +714,238 @@ do_show_log(int argc, char *argv[])
     ovsdb_log_close(log);
 }
 
-/* Transactions, compaction and conversion. */
+/* Transactions. */
 
-static void
-not_implemented(const char *command)
+/* Parses the TRANSACTION argument 'text'.  OVS's parser takes only an
+ * object or an array here. */
+static json_t *
+parse_transaction(const char *text)
 {
-    ovs_fatal(0, "%s: not implemented yet", command);
+    json_t *json;
+    char *msg = json_from_string(text, &json);
+    if (msg) {
+        ovs_fatal(0, "\"%s\": %s", text, msg);
+    }
+    if (!json_is_object(json) && !json_is_array(json)) {
+        ovs_fatal(0, "\"%s\": syntax error at beginning of input", text);
+    }
+    return json;
+}
+
+/* Returns the error object for 'params' if its database name is not the
+ * one of 'db', as OVS's tool reports it, or NULL. */
+static json_t *
+check_db_name(const struct ovsdb *db, const json_t *params)
+{
+    struct ovsdb_error *error = NULL;
+    if (!json_is_array(params)) {
+        error = ovsdb_syntax_error(params, NULL, "array expected");
+    } else {
+        const char *name = json_string_value(json_array_get(params, 0));
+        if (!name || strcmp(name, db->schema->name)) {
+            error = ovsdb_syntax_error(params, NULL,
+                                       "database name "
+                                       "expected as first parameter");
+        }
+    }
+    return error ? ovsdb_error_to_json_free(error) : NULL;
+}
+
+/* Executes 'params' on 'db'.  With a nonnull 'log', commits the changes,
+ * durably, to 'db' and the log; otherwise (query) checks that they would
+ * commit and discards them.  Returns the results array, or the error
+ * object for a bad database name.  Sets '*failedp' if writing the log
+ * failed (the error is then the last result). */
+static json_t *
+run_transaction(struct ovsdb *db, const json_t *params, struct ovsdb_log *log,
+                bool *failedp)
+{
+    *failedp = false;
+    json_t *error_json = check_db_name(db, params);
+    if (error_json) {
+        return error_json;
+    }
+
+    struct ovsdb_execution_options options = {.read_only = false};
+    struct ovsdb_execution outcome;
+    ovsdb_execution_compose(db, params, &options, &outcome);
+    if (!outcome.results) {
+        /* A "wait" would block.  There is nothing to wait for in a file
+         * that only this process has open, so OVS's tool refuses such
+         * waits.  Running the request as if every wait had already timed
+         * out gives the results up to the blocking wait, whose slot then
+         * gets OVS's error. */
+        options.elapsed_msec = LLONG_MAX;
+        ovsdb_execution_compose(db, params, &options, &outcome);
+        if (outcome.txn) {
+            ovsdb_txn_abort(outcome.txn);
+            outcome.txn = NULL;
+        }
+        size_t i;
+        json_t *result;
+        json_array_foreach (outcome.results, i, result) {
+            if (json_is_object(result)) {
+                const char *tag = json_get_string(result, "error");
+                if (tag && !strcmp(tag, "timed out")) {
+                    json_array_set_new(
+                        outcome.results, i,
+                        ovsdb_error_to_json_free(ovsdb_error(
+                            "not supported", "triggers not supported")));
+                    break;
+                }
+            }
+        }
+        return outcome.results;
+    }
+
+    struct ovsdb_txn *txn = outcome.txn;
+    if (txn) {
+        struct ovsdb_error *error = ovsdb_txn_precommit(txn);
+        if (!error && log) {
+            error = ovsdb_file_write_txn(log, txn);
+            if (!error) {
+                error = ovsdb_log_commit_block(log);
+            }
+            *failedp = error != NULL;
+        }
+        if (error || !log) {
+            ovsdb_txn_abort(txn);
+        } else {
+            ovsdb_txn_apply(txn);
+            ovsdb_txn_destroy(txn);
+        }
+        if (error) {
+            json_array_append_new(outcome.results,
+                                  ovsdb_error_to_json_free(error));
+        }
+    }
+    return outcome.results;
+}
+
+/* RBAC roles need RBAC_Role and RBAC_Permission tables, which Turnout's
+ * engine does not enforce; without such tables every role may do
+ * everything, as in OVS. */
+static void
+check_rbac_role(const struct ovsdb *db)
+{
+    if (rbac_role && rbac_role[0]
+        && ovsdb_schema_get_table(db->schema, "RBAC_Role")) {
+        ovs_fatal(0,
+                  "--rbac-role: RBAC roles are not supported (database "
+                  "%s has an RBAC_Role table)",
+                  db->schema->name);
+    }
 }
 
 static void
-do_query(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
+transact(int argc, char *argv[], bool read_only)
 {
-    not_implemented("query");
+    const char *db_file = argc >= 3 ? argv[1] : default_db();
+    const char *text = argv[argc - 1];
+
+    check_not_clustered(db_file);
+    struct ovsdb *db;
+    struct ovsdb_log *log = NULL;
+    if (read_only) {
+        check_ovsdb_error(ovsdb_file_read(db_file, NULL, OVSDB_LOG_READ_ONLY,
+                                          false, &db, NULL));
+    } else {
+        check_ovsdb_error(ovsdb_file_read(db_file, NULL, OVSDB_LOG_READ_WRITE,
+                                          true, &db, &log));
+    }
+    json_t *params = parse_transaction(text);
+    check_rbac_role(db);
+
+    bool failed;
+    json_t *results = run_transaction(db, params, log, &failed);
+    char *s = json_to_string_compact(results, true);
+    puts(s);
+    free(s);
+
+    json_decref(results);
+    json_decref(params);
+    ovsdb_log_close(log);
+    ovsdb_destroy(db);
+    if (failed) {
+        exit(EXIT_FAILURE);
+    }
 }
 
 static void
-do_transact(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
+do_query(int argc, char *argv[])
 {
-    not_implemented("transact");
+    transact(argc, argv, true);
 }
 
 static void
-do_compact(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
+do_transact(int argc, char *argv[])
 {
-    not_implemented("compact");
+    transact(argc, argv, false);
+}
+
+/* Compaction and conversion. */
+
+/* Takes the lock of 'file_name' or exits with OVS's message. */
+static struct lockfile *
+lock_or_die(const char *file_name)
+{
+    struct lockfile *lock;
+    int retval = lockfile_lock(file_name, &lock);
+    if (retval) {
+        ovs_fatal(retval, "%s: failed to lock lockfile", file_name);
+    }
+    return lock;
+}
+
+/* Reads 'src' (as if it had 'new_schema', if that is nonnull) and writes
+ * the result, compacted, over 'src' or, if 'dst' is nonnull, into 'dst'.
+ * Either way the new file is durable before this returns. */
+static void
+compact_or_convert(const char *src, const char *dst,
+                   const struct ovsdb_schema *new_schema, const char *comment)
+{
+    struct ovsdb *db;
+    if (!dst) {
+        struct lockfile *lock = lock_or_die(src);
+        struct ovsdb_log *log;
+        check_ovsdb_error(ovsdb_file_read(
+            src, new_schema, OVSDB_LOG_READ_WRITE, false, &db, &log));
+        check_ovsdb_error(ovsdb_file_compact(log, db, comment));
+        ovsdb_log_close(log);
+        lockfile_unlock(lock);
+    } else {
+        check_ovsdb_error(ovsdb_file_read(src, new_schema, OVSDB_LOG_READ_ONLY,
+                                          false, &db, NULL));
+        struct lockfile *lock = lock_or_die(dst);
+        check_ovsdb_error(ovsdb_file_save(dst, db, comment, false));
+        lockfile_unlock(lock);
+    }
+    ovsdb_destroy(db);
 }
 
 static void
-do_convert(int argc OVS_UNUSED, char *argv[] OVS_UNUSED)
+do_compact(int argc, char *argv[])
 {
-    not_implemented("convert");
+    const char *db_file = argc >= 2 ? argv[1] : default_db();
+    const char *target = argc >= 3 ? argv[2] : NULL;
+
+    check_not_clustered(db_file);
+    compact_or_convert(db_file, target, NULL,
+                       "compacted by ovsdb-tool " OVS_COMPAT_VERSION);
+}
+
+static void
+do_convert(int argc, char *argv[])
+{
+    const char *db_file = argc >= 2 ? argv[1] : default_db();
+    const char *schema_file = argc >= 3 ? argv[2] : default_schema();
+    const char *target = argc >= 4 ? argv[3] : NULL;
+
+    struct ovsdb_schema *new_schema = read_schema_file(schema_file);
+    check_not_clustered(db_file);
+    compact_or_convert(db_file, target, new_schema,
+                       "converted by ovsdb-tool " OVS_COMPAT_VERSION);
+    ovsdb_schema_destroy(new_schema);
 }
 
 /* Help. */

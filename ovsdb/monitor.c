@@ -1,0 +1,1006 @@
+/* OVSDB monitors, shared between the clients that ask for the same thing,
+ * and the history of recent transactions. */
+#include "ovsdb/monitor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/bitmap.h"
+#include "lib/hash.h"
+#include "lib/hmap.h"
+#include "lib/json.h"
+#include "lib/list.h"
+#include "lib/util.h"
+#include "ovsdb/ovsdb-column.h"
+#include "ovsdb/ovsdb-condition.h"
+#include "ovsdb/ovsdb-data.h"
+#include "ovsdb/ovsdb-error.h"
+#include "ovsdb/ovsdb-parser.h"
+#include "ovsdb/ovsdb-row.h"
+#include "ovsdb/ovsdb-table.h"
+#include "ovsdb/ovsdb-txn.h"
+#include "ovsdb/ovsdb.h"
+
+/* Changes. */
+
+/* One changed row: 'old' and 'new' are private copies (NULL for an
+ * insertion or a deletion); 'changed' has a bit per column of the table
+ * whose value differs. */
+struct change_row {
+    const struct ovsdb_table *table;
+    struct uuid uuid;
+    struct ovsdb_row *old;
+    struct ovsdb_row *new;
+    unsigned long *changed;
+};
+
+struct ovsdb_monitor_changes {
+    int refcount;
+    uint64_t serial;            /* Unique among all changes ever made. */
+    struct uuid txn_id;
+    struct change_row *rows;
+    size_t n_rows, allocated_rows;
+};
+
+static uint64_t next_changes_serial = 1;
+
+static struct ovsdb_monitor_changes *
+changes_alloc(const struct uuid *txn_id)
+{
+    struct ovsdb_monitor_changes *c = xzalloc(sizeof *c);
+    c->refcount = 1;
+    c->serial = next_changes_serial++;
+    if (txn_id) {
+        c->txn_id = *txn_id;
+    }
+    return c;
+}
+
+static struct change_row *
+changes_add(struct ovsdb_monitor_changes *c)
+{
+    if (c->n_rows >= c->allocated_rows) {
+        c->rows = x2nrealloc(c->rows, &c->allocated_rows, sizeof *c->rows);
+    }
+    struct change_row *cr = &c->rows[c->n_rows++];
+    memset(cr, 0, sizeof *cr);
+    return cr;
+}
+
+static bool
+collect_change(const struct ovsdb_table *table, const struct ovsdb_row *old,
+               const struct ovsdb_row *new, const unsigned long *changed,
+               void *c_)
+{
+    struct ovsdb_monitor_changes *c = c_;
+    struct change_row *cr = changes_add(c);
+    cr->table = table;
+    cr->uuid = *ovsdb_row_get_uuid(old ? old : new);
+    cr->old = old ? ovsdb_row_clone(old) : NULL;
+    cr->new = new ? ovsdb_row_clone(new) : NULL;
+    cr->changed = bitmap_clone(changed, table->schema->n_columns);
+    return true;
+}
+
+struct ovsdb_monitor_changes *
+ovsdb_monitor_changes_create(const struct ovsdb_txn *txn,
+                             const struct uuid *txn_id)
+{
+    struct ovsdb_monitor_changes *c = changes_alloc(txn_id);
+    ovsdb_txn_for_each_change(txn, collect_change, c);
+    if (!c->n_rows) {
+        ovsdb_monitor_changes_unref(c);
+        return NULL;
+    }
+    return c;
+}
+
+struct ovsdb_monitor_changes *
+ovsdb_monitor_changes_ref(struct ovsdb_monitor_changes *c)
+{
+    c->refcount++;
+    return c;
+}
+
+void
+ovsdb_monitor_changes_unref(struct ovsdb_monitor_changes *c)
+{
+    if (c && !--c->refcount) {
+        for (size_t i = 0; i < c->n_rows; i++) {
+            ovsdb_row_destroy(c->rows[i].old);
+            ovsdb_row_destroy(c->rows[i].new);
+            bitmap_free(c->rows[i].changed);
+        }
+        free(c->rows);
+        free(c);
+    }
+}
+
+const struct uuid *
+ovsdb_monitor_changes_get_txn_id(const struct ovsdb_monitor_changes *c)
+{
+    return &c->txn_id;
+}
+
+size_t
+ovsdb_monitor_changes_count(const struct ovsdb_monitor_changes *c)
+{
+    return c->n_rows;
+}
+
+/* A row changed by several transactions in a row, while merging them. */
+struct merged_row {
+    struct hmap_node node;      /* By UUID. */
+    size_t idx;                 /* In the merged changes. */
+};
+
+/* Returns the changes that take the database from before the first of
+ * the 'n' changes in 'list' to after the last one, row by row: the first
+ * old version and the last new version of each row. */
+static struct ovsdb_monitor_changes *
+changes_merge(struct ovsdb_monitor_changes *const *list, size_t n)
+{
+    struct ovsdb_monitor_changes *m = changes_alloc(NULL);
+    struct hmap by_uuid = HMAP_INITIALIZER(&by_uuid);
+
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < list[i]->n_rows; j++) {
+            const struct change_row *cr = &list[i]->rows[j];
+            uint32_t hash = uuid_hash(&cr->uuid);
+            struct merged_row *mr = NULL, *iter;
+            HMAP_FOR_EACH_WITH_HASH (iter, node, hash, &by_uuid) {
+                struct change_row *prev = &m->rows[iter->idx];
+                if (prev->table == cr->table
+                    && uuid_equals(&prev->uuid, &cr->uuid)) {
+                    mr = iter;
+                    break;
+                }
+            }
+            if (!mr) {
+                mr = xmalloc(sizeof *mr);
+                mr->idx = m->n_rows;
+                hmap_insert(&by_uuid, &mr->node, hash);
+                struct change_row *new = changes_add(m);
+                new->table = cr->table;
+                new->uuid = cr->uuid;
+                new->old = cr->old ? ovsdb_row_clone(cr->old) : NULL;
+            }
+            struct change_row *mcr = &m->rows[mr->idx];
+            ovsdb_row_destroy(mcr->new);
+            mcr->new = cr->new ? ovsdb_row_clone(cr->new) : NULL;
+        }
+    }
+
+    /* Recompute what differs between the first and the last version; a
+     * row inserted and deleted again leaves no trace. */
+    size_t n_kept = 0;
+    for (size_t i = 0; i < m->n_rows; i++) {
+        struct change_row *cr = &m->rows[i];
+        if (!cr->old && !cr->new) {
+            continue;
+        }
+        const struct ovsdb_table_schema *ts = cr->table->schema;
+        cr->changed = bitmap_allocate(ts->n_columns);
+        for (size_t col = 0; col < ts->n_columns; col++) {
+            bool differs =
+                !cr->old || !cr->new
+                || !ovsdb_datum_equals(&cr->old->fields[col],
+                                       &cr->new->fields[col],
+                                       &ts->columns[col]->type);
+            bitmap_set(cr->changed, col, differs);
+        }
+        m->rows[n_kept++] = *cr;
+    }
+    m->n_rows = n_kept;
+
+    struct merged_row *mr;
+    HMAP_FOR_EACH_POP (mr, node, &by_uuid) {
+        free(mr);
+    }
+    hmap_destroy(&by_uuid);
+    return m;
+}
+
+/* History. */
+
+struct history_entry {
+    struct list node;
+    struct ovsdb_monitor_changes *changes;
+};
+
+struct ovsdb_monitor_history {
+    struct list entries;        /* Oldest first. */
+    size_t n_entries;
+    size_t n_rows;              /* Changed rows in all entries. */
+    size_t max_txns;
+    size_t max_rows;
+    struct uuid base_id;        /* State before the oldest entry. */
+};
+
+struct ovsdb_monitor_history *
+ovsdb_monitor_history_create(size_t max_txns, size_t max_rows)
+{
+    struct ovsdb_monitor_history *h = xzalloc(sizeof *h);
+    list_init(&h->entries);
+    h->max_txns = max_txns ? max_txns : 1;
+    h->max_rows = max_rows;
+    uuid_generate(&h->base_id);
+    return h;
+}
+
+static void
+history_pop_oldest(struct ovsdb_monitor_history *h)
+{
+    struct history_entry *e =
+        CONTAINER_OF(list_pop_front(&h->entries), struct history_entry, node);
+    h->base_id = e->changes->txn_id;
+    h->n_entries--;
+    h->n_rows -= e->changes->n_rows;
+    ovsdb_monitor_changes_unref(e->changes);
+    free(e);
+}
+
+void
+ovsdb_monitor_history_reset(struct ovsdb_monitor_history *h)
+{
+    while (!list_is_empty(&h->entries)) {
+        history_pop_oldest(h);
+    }
+    uuid_generate(&h->base_id);
+}
+
+void
+ovsdb_monitor_history_destroy(struct ovsdb_monitor_history *h)
+{
+    if (h) {
+        ovsdb_monitor_history_reset(h);
+        free(h);
+    }
+}
+
+void
+ovsdb_monitor_history_add(struct ovsdb_monitor_history *h,
+                          struct ovsdb_monitor_changes *changes)
+{
+    struct history_entry *e = xmalloc(sizeof *e);
+    e->changes = ovsdb_monitor_changes_ref(changes);
+    list_push_back(&h->entries, &e->node);
+    h->n_entries++;
+    h->n_rows += changes->n_rows;
+
+    /* Keep the newest entry even if it alone is over the row limit, so
+     * that the last id is always known. */
+    while (h->n_entries > 1
+           && (h->n_entries > h->max_txns || h->n_rows > h->max_rows)) {
+        history_pop_oldest(h);
+    }
+}
+
+const struct uuid *
+ovsdb_monitor_history_get_last_id(const struct ovsdb_monitor_history *h)
+{
+    if (list_is_empty(&h->entries)) {
+        return &h->base_id;
+    }
+    const struct history_entry *e =
+        CONTAINER_OF(list_back(&h->entries), struct history_entry, node);
+    return &e->changes->txn_id;
+}
+
+size_t
+ovsdb_monitor_history_count(const struct ovsdb_monitor_history *h)
+{
+    return h->n_entries;
+}
+
+/* Monitors. */
+
+struct monitored_table {
+    const struct ovsdb_table *table;
+    struct ovsdb_column_set columns;    /* In column index order. */
+    bool select_initial;
+    bool select_insert;
+    bool select_delete;
+    bool select_modify;
+    /* A row matches if it meets any clause; no clause matches every
+     * row. */
+    struct ovsdb_condition cond;
+};
+
+struct ovsdb_monitor {
+    struct hmap_node node;      /* In the set's 'monitors', by key. */
+    struct ovsdb_monitor_set *set;
+    char *key;                  /* Canonical description of the request. */
+    int refcount;
+    struct ovsdb *db;
+    enum ovsdb_monitor_version version;  /* V1 or V2 (V3 shares V2's). */
+
+    struct monitored_table *tables;     /* Sorted by table name. */
+    size_t n_tables;
+
+    /* Shared results (see monitor.h). */
+    bool has_initial;
+    uint64_t initial_seqno;
+    json_t *initial;
+    bool has_update;
+    uint64_t update_serial;
+    char *update_text;          /* NULL if the update was empty. */
+};
+
+struct ovsdb_monitor_set {
+    struct hmap monitors;
+};
+
+struct ovsdb_monitor_set *
+ovsdb_monitor_set_create(void)
+{
+    struct ovsdb_monitor_set *set = xmalloc(sizeof *set);
+    hmap_init(&set->monitors);
+    return set;
+}
+
+void
+ovsdb_monitor_set_destroy(struct ovsdb_monitor_set *set)
+{
+    if (set) {
+        ovs_assert(hmap_is_empty(&set->monitors));
+        hmap_destroy(&set->monitors);
+        free(set);
+    }
+}
+
+size_t
+ovsdb_monitor_set_count(const struct ovsdb_monitor_set *set)
+{
+    return hmap_count(&set->monitors);
+}
+
+static void
+monitor_free_tables(struct monitored_table *tables, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ovsdb_column_set_destroy(&tables[i].columns);
+        ovsdb_condition_destroy(&tables[i].cond);
+    }
+    free(tables);
+}
+
+struct ovsdb_monitor *
+ovsdb_monitor_ref(struct ovsdb_monitor *m)
+{
+    m->refcount++;
+    return m;
+}
+
+void
+ovsdb_monitor_unref(struct ovsdb_monitor *m)
+{
+    if (m && !--m->refcount) {
+        hmap_remove(&m->set->monitors, &m->node);
+        monitor_free_tables(m->tables, m->n_tables);
+        json_decref(m->initial);
+        free(m->update_text);
+        free(m->key);
+        free(m);
+    }
+}
+
+struct ovsdb *
+ovsdb_monitor_get_db(const struct ovsdb_monitor *m)
+{
+    return m->db;
+}
+
+enum ovsdb_monitor_version
+ovsdb_monitor_get_version(const struct ovsdb_monitor *m)
+{
+    return m->version;
+}
+
+/* Returns a canonical text for what 'tables' monitor, so that equal
+ * requests written differently (members in another order, columns listed
+ * in another order) find the same monitor. */
+static char *
+monitor_key(const struct ovsdb *db, enum ovsdb_monitor_version version,
+            const struct monitored_table *tables, size_t n)
+{
+    struct ds key = DS_EMPTY_INITIALIZER;
+    ds_put_format(&key, "%p %d", (const void *) db, (int) version);
+    for (size_t i = 0; i < n; i++) {
+        const struct monitored_table *mt = &tables[i];
+        ds_put_format(&key, " %s[", mt->table->schema->name);
+        for (size_t j = 0; j < mt->columns.n_columns; j++) {
+            ds_put_format(&key, "%s%s", j ? "," : "",
+                          mt->columns.columns[j]->name);
+        }
+        ds_put_format(&key, "]%d%d%d%d", mt->select_initial,
+                      mt->select_insert, mt->select_delete,
+                      mt->select_modify);
+        json_t *cond = ovsdb_condition_to_json(&mt->cond);
+        json_to_ds(cond, true, false, &key);
+        json_decref(cond);
+    }
+    return ds_steal_cstr(&key);
+}
+
+/* Finds or creates the monitor for 'tables' (taken). */
+static struct ovsdb_monitor *
+monitor_intern(struct ovsdb_monitor_set *set, struct ovsdb *db,
+               enum ovsdb_monitor_version version,
+               struct monitored_table *tables, size_t n)
+{
+    char *key = monitor_key(db, version, tables, n);
+    uint32_t hash = hash_string(key, 0);
+    struct ovsdb_monitor *m;
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash, &set->monitors) {
+        if (!strcmp(m->key, key)) {
+            free(key);
+            monitor_free_tables(tables, n);
+            return ovsdb_monitor_ref(m);
+        }
+    }
+
+    m = xzalloc(sizeof *m);
+    m->set = set;
+    m->key = key;
+    m->refcount = 1;
+    m->db = db;
+    m->version = version;
+    m->tables = tables;
+    m->n_tables = n;
+    hmap_insert(&set->monitors, &m->node, hash);
+    return m;
+}
+
+static int
+compare_monitored_tables(const void *a_, const void *b_)
+{
+    const struct monitored_table *a = a_;
+    const struct monitored_table *b = b_;
+    return strcmp(a->table->schema->name, b->table->schema->name);
+}
+
+static int
+compare_columns_by_index(const void *a_, const void *b_)
+{
+    const struct ovsdb_column *const *a = a_;
+    const struct ovsdb_column *const *b = b_;
+    return (*a)->index < (*b)->index ? -1 : (*a)->index > (*b)->index;
+}
+
+static struct ovsdb_error *
+parse_select(const json_t *json, const char *table_name,
+             struct monitored_table *mt)
+{
+    mt->select_initial = mt->select_insert = true;
+    mt->select_delete = mt->select_modify = true;
+    if (!json) {
+        return NULL;
+    }
+
+    struct ovsdb_parser parser;
+    ovsdb_parser_init(&parser, json, "table %s select", table_name);
+    const json_t *v;
+    bool *flags[] = {&mt->select_initial, &mt->select_insert,
+                     &mt->select_delete, &mt->select_modify};
+    const char *names[] = {"initial", "insert", "delete", "modify"};
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        v = ovsdb_parser_member(&parser, names[i], OP_BOOLEAN | OP_OPTIONAL);
+        if (v) {
+            *flags[i] = json_is_true(v);
+        }
+    }
+    return ovsdb_parser_finish(&parser);
+}
+
+/* Parses one <monitor-request> or <monitor-cond-request> 'json' for
+ * table 'mt' and adds its columns to 'mt->columns'. */
+static struct ovsdb_error *
+parse_monitor_request(const json_t *json, enum ovsdb_monitor_version version,
+                      struct monitored_table *mt, bool *first)
+{
+    const struct ovsdb_table_schema *ts = mt->table->schema;
+    struct ovsdb_parser parser;
+    ovsdb_parser_init(&parser, json, "table %s", ts->name);
+    const json_t *columns =
+        ovsdb_parser_member(&parser, "columns", OP_ARRAY | OP_OPTIONAL);
+    const json_t *select =
+        ovsdb_parser_member(&parser, "select", OP_OBJECT | OP_OPTIONAL);
+    const json_t *where = NULL;
+    if (version != OVSDB_MONITOR_V1) {
+        where = ovsdb_parser_member(&parser, "where", OP_ARRAY | OP_OPTIONAL);
+    }
+    struct ovsdb_error *error = ovsdb_parser_finish(&parser);
+    if (error) {
+        return error;
+    }
+
+    struct monitored_table req;
+    error = parse_select(select, ts->name, &req);
+    if (error) {
+        return error;
+    }
+    if (*first) {
+        mt->select_initial = req.select_initial;
+        mt->select_insert = req.select_insert;
+        mt->select_delete = req.select_delete;
+        mt->select_modify = req.select_modify;
+    } else {
+        mt->select_initial |= req.select_initial;
+        mt->select_insert |= req.select_insert;
+        mt->select_delete |= req.select_delete;
+        mt->select_modify |= req.select_modify;
+    }
+
+    if (columns) {
+        size_t n = json_array_size(columns);
+        for (size_t i = 0; i < n; i++) {
+            const char *name = json_string_value(json_array_get(columns, i));
+            const struct ovsdb_column *column =
+                name ? ovsdb_table_schema_get_column(ts, name) : NULL;
+            if (!column) {
+                return ovsdb_syntax_error(columns, NULL,
+                                          "%s is not a valid column name",
+                                          name ? name : "<non-string>");
+            }
+            if (ovsdb_column_set_contains(&mt->columns, column->index)) {
+                return ovsdb_syntax_error(
+                    columns, NULL, "column name mentioned more than once");
+            }
+            ovsdb_column_set_add(&mt->columns, column);
+        }
+    } else {
+        for (size_t i = 0; i < ts->n_columns; i++) {
+            const struct ovsdb_column *column = ts->columns[i];
+            if (column->index == OVSDB_COL_UUID) {
+                continue;
+            }
+            if (ovsdb_column_set_contains(&mt->columns, column->index)) {
+                return ovsdb_syntax_error(
+                    json, NULL, "column name mentioned more than once");
+            }
+            ovsdb_column_set_add(&mt->columns, column);
+        }
+    }
+
+    if (where && *first) {
+        error = ovsdb_condition_from_json(ts, where, NULL, &mt->cond);
+        if (error) {
+            return error;
+        }
+    }
+    *first = false;
+    return NULL;
+}
+
+struct ovsdb_error *
+ovsdb_monitor_get(struct ovsdb_monitor_set *set, struct ovsdb *db,
+                  enum ovsdb_monitor_version version, const json_t *requests,
+                  struct ovsdb_monitor **monitorp)
+{
+    *monitorp = NULL;
+    if (!json_is_object(requests)) {
+        return ovsdb_syntax_error(requests, NULL,
+                                  "monitor-requests must be object");
+    }
+    if (version == OVSDB_MONITOR_V3) {
+        version = OVSDB_MONITOR_V2;
+    }
+
+    size_t n = json_object_size(requests);
+    struct monitored_table *tables = xcalloc(n ? n : 1, sizeof *tables);
+    size_t n_tables = 0;
+    struct ovsdb_error *error = NULL;
+    const char *name;
+    json_t *value;
+    json_object_foreach ((json_t *) requests, name, value) {
+        const struct ovsdb_table *table = ovsdb_get_table(db, name);
+        if (!table) {
+            error = ovsdb_syntax_error(NULL, NULL, "no table named %s", name);
+            break;
+        }
+        struct monitored_table *mt = &tables[n_tables++];
+        mt->table = table;
+        ovsdb_column_set_init(&mt->columns);
+        ovsdb_condition_init(&mt->cond);
+
+        bool first = true;
+        if (json_is_array(value)) {
+            for (size_t i = 0; !error && i < json_array_size(value); i++) {
+                error = parse_monitor_request(json_array_get(value, i),
+                                              version, mt, &first);
+            }
+        } else {
+            error = parse_monitor_request(value, version, mt, &first);
+        }
+        if (error) {
+            break;
+        }
+        qsort(mt->columns.columns, mt->columns.n_columns,
+              sizeof *mt->columns.columns, compare_columns_by_index);
+    }
+    if (error) {
+        monitor_free_tables(tables, n_tables);
+        return error;
+    }
+
+    qsort(tables, n_tables, sizeof *tables, compare_monitored_tables);
+    *monitorp = monitor_intern(set, db, version, tables, n_tables);
+    return NULL;
+}
+
+/* Computing updates. */
+
+static bool
+monitored_table_matches(const struct monitored_table *mt,
+                        const struct ovsdb_row *row)
+{
+    if (!row) {
+        return false;
+    }
+    if (!mt->cond.n_clauses) {
+        return true;
+    }
+    for (size_t i = 0; i < mt->cond.n_clauses; i++) {
+        if (ovsdb_clause_evaluate(&mt->cond.clauses[i], row)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the values of the monitored columns of 'row', all of them or
+ * (for update2) only those that differ from the column's default. */
+static json_t *
+row_to_json(const struct monitored_table *mt, const struct ovsdb_row *row,
+            bool skip_defaults, const unsigned long *only_changed)
+{
+    json_t *json = json_object();
+    for (size_t i = 0; i < mt->columns.n_columns; i++) {
+        const struct ovsdb_column *column = mt->columns.columns[i];
+        const struct ovsdb_datum *datum = &row->fields[column->index];
+        if (only_changed && !bitmap_is_set(only_changed, column->index)) {
+            continue;
+        }
+        if (skip_defaults && ovsdb_datum_is_default(datum, &column->type)) {
+            continue;
+        }
+        json_object_set_new(json, column->name,
+                            ovsdb_datum_to_json(datum, &column->type));
+    }
+    return json;
+}
+
+/* Returns the update2 "modify" object for the monitored columns that
+ * changed from 'old' to 'new', or NULL if none did. */
+static json_t *
+row_diff_to_json(const struct monitored_table *mt,
+                 const struct ovsdb_row *old, const struct ovsdb_row *new,
+                 const unsigned long *changed)
+{
+    json_t *json = NULL;
+    for (size_t i = 0; i < mt->columns.n_columns; i++) {
+        const struct ovsdb_column *column = mt->columns.columns[i];
+        unsigned int idx = column->index;
+        if (!bitmap_is_set(changed, idx)) {
+            continue;
+        }
+        json_t *value;
+        if (ovsdb_type_is_scalar(&column->type)) {
+            value = ovsdb_datum_to_json(&new->fields[idx], &column->type);
+        } else {
+            struct ovsdb_datum diff;
+            ovsdb_datum_diff(&diff, &old->fields[idx], &new->fields[idx],
+                             &column->type);
+            value = ovsdb_datum_to_json(&diff, &column->type);
+            ovsdb_datum_destroy(&diff, &column->type);
+        }
+        if (!json) {
+            json = json_object();
+        }
+        json_object_set_new(json, column->name, value);
+    }
+    return json;
+}
+
+static bool
+columns_changed(const struct monitored_table *mt, const unsigned long *changed)
+{
+    for (size_t i = 0; i < mt->columns.n_columns; i++) {
+        if (bitmap_is_set(changed, mt->columns.columns[i]->index)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the <row-update> (or <row-update2>) of one changed row for 'mt',
+ * or NULL if the monitor does not report it. */
+static json_t *
+row_update(const struct ovsdb_monitor *m, const struct monitored_table *mt,
+           const struct change_row *cr)
+{
+    bool old_in = monitored_table_matches(mt, cr->old);
+    bool new_in = monitored_table_matches(mt, cr->new);
+
+    if (!old_in && !new_in) {
+        return NULL;
+    } else if (!old_in) {
+        if (!mt->select_insert) {
+            return NULL;
+        }
+        if (m->version == OVSDB_MONITOR_V1) {
+            return json_pack("{s:o}", "new",
+                             row_to_json(mt, cr->new, false, NULL));
+        }
+        return json_pack("{s:o}", "insert",
+                         row_to_json(mt, cr->new, true, NULL));
+    } else if (!new_in) {
+        if (!mt->select_delete) {
+            return NULL;
+        }
+        if (m->version == OVSDB_MONITOR_V1) {
+            return json_pack("{s:o}", "old",
+                             row_to_json(mt, cr->old, false, NULL));
+        }
+        return json_pack("{s:n}", "delete");
+    } else {
+        if (!mt->select_modify || !columns_changed(mt, cr->changed)) {
+            return NULL;
+        }
+        if (m->version == OVSDB_MONITOR_V1) {
+            return json_pack("{s:o,s:o}", "old",
+                             row_to_json(mt, cr->old, false, cr->changed),
+                             "new", row_to_json(mt, cr->new, false, NULL));
+        }
+        json_t *diff = row_diff_to_json(mt, cr->old, cr->new, cr->changed);
+        return diff ? json_pack("{s:o}", "modify", diff) : NULL;
+    }
+}
+
+static const struct monitored_table *
+monitor_find_table(const struct ovsdb_monitor *m,
+                   const struct ovsdb_table *table)
+{
+    for (size_t i = 0; i < m->n_tables; i++) {
+        if (m->tables[i].table == table) {
+            return &m->tables[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+add_row_update(json_t *updates, const struct monitored_table *mt,
+               const struct uuid *uuid, json_t *row_update_json)
+{
+    const char *table_name = mt->table->schema->name;
+    json_t *table_updates = json_object_get(updates, table_name);
+    if (!table_updates) {
+        table_updates = json_object();
+        json_object_set_new(updates, table_name, table_updates);
+    }
+    char buf[UUID_LEN + 1];
+    json_object_set_new(table_updates, uuid_to_string(uuid, buf),
+                        row_update_json);
+}
+
+/* Returns the <table-updates> (or <table-updates2>) that 'c' produces
+ * for 'm', or NULL if it is empty. */
+static json_t *
+monitor_compute_update(const struct ovsdb_monitor *m,
+                       const struct ovsdb_monitor_changes *c)
+{
+    json_t *updates = NULL;
+    for (size_t i = 0; i < c->n_rows; i++) {
+        const struct change_row *cr = &c->rows[i];
+        const struct monitored_table *mt = monitor_find_table(m, cr->table);
+        if (!mt) {
+            continue;
+        }
+        json_t *ru = row_update(m, mt, cr);
+        if (ru) {
+            if (!updates) {
+                updates = json_object();
+            }
+            add_row_update(updates, mt, &cr->uuid, ru);
+        }
+    }
+    return updates;
+}
+
+const char *
+ovsdb_monitor_get_update_text(struct ovsdb_monitor *m,
+                              struct ovsdb_monitor_changes *c)
+{
+    if (!m->has_update || m->update_serial != c->serial) {
+        free(m->update_text);
+        json_t *updates = monitor_compute_update(m, c);
+        m->update_text =
+            updates ? json_to_string_compact(updates, false) : NULL;
+        json_decref(updates);
+        m->has_update = true;
+        m->update_serial = c->serial;
+    }
+    return m->update_text;
+}
+
+json_t *
+ovsdb_monitor_get_initial(struct ovsdb_monitor *m, uint64_t db_seqno)
+{
+    if (m->has_initial && m->initial_seqno == db_seqno) {
+        return json_incref(m->initial);
+    }
+
+    json_t *updates = json_object();
+    for (size_t i = 0; i < m->n_tables; i++) {
+        const struct monitored_table *mt = &m->tables[i];
+        if (!mt->select_initial) {
+            continue;
+        }
+        const struct ovsdb_row *row;
+        HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
+            if (!monitored_table_matches(mt, row)) {
+                continue;
+            }
+            json_t *ru =
+                m->version == OVSDB_MONITOR_V1
+                    ? json_pack("{s:o}", "new",
+                                row_to_json(mt, row, false, NULL))
+                    : json_pack("{s:o}", "initial",
+                                row_to_json(mt, row, true, NULL));
+            add_row_update(updates, mt, ovsdb_row_get_uuid(row), ru);
+        }
+    }
+
+    json_decref(m->initial);
+    m->initial = json_incref(updates);
+    m->initial_seqno = db_seqno;
+    m->has_initial = true;
+    return updates;
+}
+
+json_t *
+ovsdb_monitor_get_updates_since(struct ovsdb_monitor *m,
+                                const struct ovsdb_monitor_history *h,
+                                const struct uuid *last_id, bool *found)
+{
+    size_t n = 0;
+    struct ovsdb_monitor_changes **list =
+        xmalloc((h->n_entries ? h->n_entries : 1) * sizeof *list);
+
+    *found = uuid_equals(last_id, &h->base_id);
+    const struct history_entry *e;
+    LIST_FOR_EACH (e, node, &h->entries) {
+        if (*found) {
+            list[n++] = e->changes;
+        } else if (uuid_equals(last_id, &e->changes->txn_id)) {
+            *found = true;
+        }
+    }
+
+    json_t *updates = NULL;
+    if (*found && n) {
+        struct ovsdb_monitor_changes *merged = changes_merge(list, n);
+        updates = monitor_compute_update(m, merged);
+        ovsdb_monitor_changes_unref(merged);
+    }
+    free(list);
+    return updates;
+}
+
+/* Condition changes. */
+
+struct ovsdb_error *
+ovsdb_monitor_change_condition(struct ovsdb_monitor *m, const json_t *changes,
+                               struct ovsdb_monitor **new_monitorp,
+                               json_t **updatesp)
+{
+    *new_monitorp = NULL;
+    *updatesp = NULL;
+    if (!json_is_object(changes)) {
+        return ovsdb_syntax_error(changes, NULL,
+                                  "monitor-cond-change-requests must be "
+                                  "object");
+    }
+
+    /* Start from a copy of the current tables. */
+    struct monitored_table *tables =
+        xcalloc(m->n_tables ? m->n_tables : 1, sizeof *tables);
+    for (size_t i = 0; i < m->n_tables; i++) {
+        tables[i] = m->tables[i];
+        ovsdb_column_set_clone(&tables[i].columns, &m->tables[i].columns);
+        ovsdb_condition_clone(&tables[i].cond, &m->tables[i].cond);
+    }
+
+    struct ovsdb_error *error = NULL;
+    const char *name;
+    json_t *value;
+    json_object_foreach ((json_t *) changes, name, value) {
+        struct monitored_table *mt = NULL;
+        for (size_t i = 0; i < m->n_tables; i++) {
+            if (!strcmp(tables[i].table->schema->name, name)) {
+                mt = &tables[i];
+                break;
+            }
+        }
+        if (!mt) {
+            error = ovsdb_syntax_error(NULL, NULL,
+                                       "no table named %s in monitor "
+                                       "session",
+                                       name);
+            break;
+        }
+        if (!json_is_array(value)) {
+            error = ovsdb_syntax_error(NULL, NULL,
+                                       "table %s no monitor-cond-change JSON "
+                                       "array",
+                                       name);
+            break;
+        }
+        for (size_t i = 0; !error && i < json_array_size(value); i++) {
+            const json_t *req = json_array_get(value, i);
+            struct ovsdb_parser parser;
+            ovsdb_parser_init(&parser, req, "table %s", name);
+            const json_t *columns = ovsdb_parser_member(
+                &parser, "columns", OP_ARRAY | OP_OPTIONAL);
+            const json_t *where =
+                ovsdb_parser_member(&parser, "where", OP_ARRAY | OP_OPTIONAL);
+            error = ovsdb_parser_finish(&parser);
+            if (!error && columns) {
+                error = ovsdb_syntax_error(req, NULL,
+                                           "changing columns is unsupported");
+            }
+            if (!error && where) {
+                struct ovsdb_condition cond;
+                error = ovsdb_condition_from_json(mt->table->schema, where,
+                                                  NULL, &cond);
+                if (!error) {
+                    ovsdb_condition_destroy(&mt->cond);
+                    mt->cond = cond;
+                }
+            }
+        }
+        if (error) {
+            break;
+        }
+    }
+    if (error) {
+        monitor_free_tables(tables, m->n_tables);
+        return error;
+    }
+
+    /* Rows that enter the new conditions are inserted, rows that leave
+     * them are deleted, each if the client selected that. */
+    json_t *updates = NULL;
+    for (size_t i = 0; i < m->n_tables; i++) {
+        const struct monitored_table *old_mt = &m->tables[i];
+        const struct monitored_table *new_mt = &tables[i];
+        if (ovsdb_condition_equal(&old_mt->cond, &new_mt->cond)) {
+            continue;
+        }
+        const struct ovsdb_row *row;
+        HMAP_FOR_EACH (row, hmap_node, &old_mt->table->rows) {
+            bool was_in = monitored_table_matches(old_mt, row);
+            bool is_in = monitored_table_matches(new_mt, row);
+            json_t *ru = NULL;
+            if (!was_in && is_in && new_mt->select_insert) {
+                ru = json_pack("{s:o}", "insert",
+                               row_to_json(new_mt, row, true, NULL));
+            } else if (was_in && !is_in && new_mt->select_delete) {
+                ru = json_pack("{s:n}", "delete");
+            }
+            if (ru) {
+                if (!updates) {
+                    updates = json_object();
+                }
+                add_row_update(updates, new_mt, ovsdb_row_get_uuid(row), ru);
+            }
+        }
+    }
+
+    *new_monitorp =
+        monitor_intern(m->set, m->db, m->version, tables, m->n_tables);
+    *updatesp = updates;
+    return NULL;
+}
