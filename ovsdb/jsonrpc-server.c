@@ -46,97 +46,97 @@ COVERAGE_DEFINE(jsonrpc_server_request);
 
 /* A served database. */
 struct jsonrpc_db {
-    struct hmap_node node;      /* In the server's 'dbs', by name. */
+    struct hmap_node node; /* In the server's 'dbs', by name. */
     char *name;
     const struct ovsdb_schema *schema;
     struct ovsdb *db;
-    bool reserved;              /* Clients may not change it. */
-    struct ovsdb_jsonrpc_storage storage;   /* 'write' NULL: memory. */
+    bool reserved;                        /* Clients may not change it. */
+    struct ovsdb_jsonrpc_storage storage; /* 'write' NULL: memory. */
 
-    uint64_t seqno;             /* Commits so far (in memory). */
-    uint64_t dispatched_seqno;  /* Commits whose updates went out. */
-    struct uuid last_txn_id;    /* Id of the last commit (in memory). */
-    struct ovsdb_monitor_history *history;  /* Of dispatched commits. */
-    struct list pending;        /* "struct pending_commit"s, oldest first. */
+    uint64_t seqno;            /* Commits so far (in memory). */
+    uint64_t dispatched_seqno; /* Commits whose updates went out. */
+    struct uuid last_txn_id;   /* Id of the last commit (in memory). */
+    struct ovsdb_monitor_history *history; /* Of dispatched commits. */
+    struct list pending; /* "struct pending_commit"s, oldest first. */
 };
 
 /* A commit waiting for storage, with the replies that must follow it. */
 struct pending_commit {
-    struct list node;           /* In the database's 'pending'. */
-    uint64_t log_seq;           /* Durable once storage reaches this. */
-    uint64_t db_seqno;          /* The database's seqno after it. */
-    struct ovsdb_monitor_changes *changes;  /* NULL if none. */
-    struct list replies;        /* "struct pending_reply"s. */
+    struct list node;  /* In the database's 'pending'. */
+    uint64_t log_seq;  /* Durable once storage reaches this. */
+    uint64_t db_seqno; /* The database's seqno after it. */
+    struct ovsdb_monitor_changes *changes; /* NULL if none. */
+    struct list replies;                   /* "struct pending_reply"s. */
 };
 
 struct pending_reply {
-    struct list node;           /* In the commit's 'replies'. */
-    struct list conn_node;      /* In the connection's 'pending_replies'. */
+    struct list node;      /* In the commit's 'replies'. */
+    struct list conn_node; /* In the connection's 'pending_replies'. */
     struct jsonrpc_conn *conn;
     struct jsonrpc_msg *msg;
 };
 
 struct ovsdb_jsonrpc_server {
-    struct hmap dbs;            /* "struct jsonrpc_db"s. */
-    struct hmap remotes;        /* "struct jsonrpc_remote"s by name. */
+    struct hmap dbs;     /* "struct jsonrpc_db"s. */
+    struct hmap remotes; /* "struct jsonrpc_remote"s by name. */
     struct ovsdb_lock_server *locks;
     struct ovsdb_monitor_set *monitors;
     struct uuid server_id;
     size_t n_sessions;
-    size_t n_monitors;          /* Client monitors, shared or not. */
+    size_t n_monitors; /* Client monitors, shared or not. */
 };
 
 /* A configured remote: a listener with the sessions it accepted, or one
  * outgoing session that reconnects forever. */
 struct jsonrpc_remote {
-    struct hmap_node node;      /* In the server's 'remotes'. */
+    struct hmap_node node; /* In the server's 'remotes'. */
     struct ovsdb_jsonrpc_server *server;
     char *name;
     struct ovsdb_jsonrpc_options options;
-    struct pstream *listener;   /* Passive remotes only. */
-    struct list sessions;       /* "struct jsonrpc_conn"s. */
-    int listen_error;           /* Last error opening 'listener', or 0. */
+    struct pstream *listener; /* Passive remotes only. */
+    struct list sessions;     /* "struct jsonrpc_conn"s. */
+    int listen_error;         /* Last error opening 'listener', or 0. */
 };
 
 /* A lock that a session asked for. */
 struct conn_lock {
-    struct hmap_node node;      /* In the session's 'locks', by name. */
+    struct hmap_node node; /* In the session's 'locks', by name. */
     struct ovsdb_lock_waiter *waiter;
     enum ovsdb_lock_mode mode;
 };
 
 /* One client connection ("session" in OVS's terms). */
 struct jsonrpc_conn {
-    struct list node;           /* In the remote's 'sessions'. */
+    struct list node; /* In the remote's 'sessions'. */
     struct jsonrpc_remote *remote;
     struct jsonrpc_session *js;
-    unsigned int seqno;         /* Of 'js' when last seen. */
-    struct hmap locks;          /* "struct conn_lock"s. */
-    struct hmap monitors;       /* "struct conn_monitor"s by id. */
-    struct list triggers;       /* "struct trigger"s. */
-    struct list pending_replies;    /* "struct pending_reply"s. */
+    unsigned int seqno;          /* Of 'js' when last seen. */
+    struct hmap locks;           /* "struct conn_lock"s. */
+    struct hmap monitors;        /* "struct conn_monitor"s by id. */
+    struct list triggers;        /* "struct trigger"s. */
+    struct list pending_replies; /* "struct pending_reply"s. */
     bool db_change_aware;
 };
 
 /* A client's monitor, on a shared struct ovsdb_monitor. */
 struct conn_monitor {
-    struct hmap_node node;      /* In the connection's 'monitors'. */
+    struct hmap_node node; /* In the connection's 'monitors'. */
     json_t *id;
-    char *id_text;              /* 'id' serialised. */
+    char *id_text; /* 'id' serialised. */
     struct jsonrpc_db *db;
     struct ovsdb_monitor *monitor;
     enum ovsdb_monitor_version version;
-    uint64_t start_seqno;       /* Commits up to this one are included. */
+    uint64_t start_seqno; /* Commits up to this one are included. */
 };
 
 /* A "transact" whose "wait" is not satisfied yet. */
 struct trigger {
-    struct list node;           /* In the connection's 'triggers'. */
+    struct list node; /* In the connection's 'triggers'. */
     struct jsonrpc_msg *request;
     struct jsonrpc_db *db;
-    long long created;          /* time_msec() of arrival. */
-    long long deadline;         /* LLONG_MAX: none. */
-    uint64_t db_seqno;          /* Of 'db' when last tried. */
+    long long created;  /* time_msec() of arrival. */
+    long long deadline; /* LLONG_MAX: none. */
+    uint64_t db_seqno;  /* Of 'db' when last tried. */
 };
 
 static void remote_destroy(struct jsonrpc_remote *);
@@ -259,8 +259,7 @@ db_destroy(struct jsonrpc_db *db)
     free(db);
 }
 
-static void conn_monitor_destroy(struct jsonrpc_conn *,
-                                 struct conn_monitor *);
+static void conn_monitor_destroy(struct jsonrpc_conn *, struct conn_monitor *);
 static void trigger_destroy(struct trigger *);
 
 bool
@@ -286,18 +285,17 @@ ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
                 }
                 if (conn->db_change_aware) {
                     json_t *params = json_pack("[O]", cm->id);
-                    conn_send(conn,
-                              jsonrpc_create_notify("monitor_canceled",
-                                                    params));
+                    conn_send(conn, jsonrpc_create_notify("monitor_canceled",
+                                                          params));
                 }
                 conn_monitor_destroy(conn, cm);
             }
             struct trigger *t, *next_t;
             LIST_FOR_EACH_SAFE (t, next_t, node, &conn->triggers) {
                 if (t->db == db) {
-                    conn_send(conn, jsonrpc_create_error(
-                                        json_string("canceled"),
-                                        t->request->id));
+                    conn_send(conn,
+                              jsonrpc_create_error(json_string("canceled"),
+                                                   t->request->id));
                     trigger_destroy(t);
                 }
             }
@@ -454,9 +452,8 @@ db_flush_pending(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db,
         durable = db->storage.get_durable_seq(db->storage.aux);
     }
     while (!list_is_empty(&db->pending)) {
-        struct pending_commit *pc =
-            CONTAINER_OF(list_front(&db->pending), struct pending_commit,
-                         node);
+        struct pending_commit *pc = CONTAINER_OF(list_front(&db->pending),
+                                                 struct pending_commit, node);
         if (pc->log_seq > durable) {
             break;
         }
@@ -504,8 +501,7 @@ ovsdb_jsonrpc_server_storage_progressed(struct ovsdb_jsonrpc_server *server)
 /* Remotes. */
 
 static struct jsonrpc_remote *
-server_find_remote(const struct ovsdb_jsonrpc_server *server,
-                   const char *name)
+server_find_remote(const struct ovsdb_jsonrpc_server *server, const char *name)
 {
     struct jsonrpc_remote *remote;
     HMAP_FOR_EACH_WITH_HASH (remote, node, hash_string(name, 0),
@@ -522,8 +518,7 @@ remote_apply_options(struct jsonrpc_remote *remote)
 {
     struct jsonrpc_conn *conn;
     LIST_FOR_EACH (conn, node, &remote->sessions) {
-        jsonrpc_session_set_max_backoff(conn->js,
-                                        remote->options.max_backoff);
+        jsonrpc_session_set_max_backoff(conn->js, remote->options.max_backoff);
         jsonrpc_session_set_probe_interval(conn->js,
                                            remote->options.probe_interval);
         jsonrpc_session_set_dscp(conn->js, remote->options.dscp);
@@ -533,12 +528,10 @@ remote_apply_options(struct jsonrpc_remote *remote)
 static void
 remote_open_listener(struct jsonrpc_remote *remote)
 {
-    int error = pstream_open_with_default_port(remote->name, OVSDB_PORT,
-                                               &remote->listener,
-                                               remote->options.dscp);
+    int error = pstream_open_with_default_port(
+        remote->name, OVSDB_PORT, &remote->listener, remote->options.dscp);
     if (error && error != remote->listen_error) {
-        VLOG_ERR("%s: listen failed: %s", remote->name,
-                 ovs_strerror(error));
+        VLOG_ERR("%s: listen failed: %s", remote->name, ovs_strerror(error));
     }
     remote->listen_error = error;
 }
@@ -602,8 +595,7 @@ ovsdb_jsonrpc_server_set_remotes(
         remote = server_find_remote(server, c->name);
         if (!remote) {
             remote_create(server, c->name, &c->options);
-        } else if (memcmp(&remote->options, &c->options,
-                          sizeof c->options)) {
+        } else if (memcmp(&remote->options, &c->options, sizeof c->options)) {
             bool dscp_changed = remote->options.dscp != c->options.dscp;
             remote->options = c->options;
             remote_apply_options(remote);
@@ -648,8 +640,8 @@ remote_run(struct jsonrpc_remote *remote)
                 jsonrpc_open(stream), remote->options.dscp);
             struct jsonrpc_conn *conn = conn_create(remote, js);
             jsonrpc_session_set_max_backoff(js, remote->options.max_backoff);
-            jsonrpc_session_set_probe_interval(
-                js, remote->options.probe_interval);
+            jsonrpc_session_set_probe_interval(js,
+                                               remote->options.probe_interval);
             (void) conn;
             if (i == MAX_ACCEPTS_PER_RUN - 1) {
                 poll_immediate_wake();
@@ -742,8 +734,7 @@ ovsdb_jsonrpc_server_get_remote_status(
 
     /* Report on the first session, as OVS does; count them all. */
     const struct jsonrpc_conn *conn =
-        CONTAINER_OF(list_front(&remote->sessions), struct jsonrpc_conn,
-                     node);
+        CONTAINER_OF(list_front(&remote->sessions), struct jsonrpc_conn, node);
     struct reconnect_stats rstats;
     jsonrpc_session_get_reconnect_stats(conn->js, &rstats);
     status->is_connected = rstats.is_connected;
@@ -965,9 +956,8 @@ parse_lock_name(const struct jsonrpc_msg *request, struct ovsdb_error **errorp)
         name = json_string_value(json_array_get(params, 0));
     }
     if (!name || !ovsdb_parser_is_id(name)) {
-        *errorp = ovsdb_syntax_error(params, NULL,
-                                     "%s request params must be <id>",
-                                     request->method);
+        *errorp = ovsdb_syntax_error(
+            params, NULL, "%s request params must be <id>", request->method);
         return NULL;
     }
     *errorp = NULL;
@@ -983,9 +973,9 @@ handle_lock(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
         return NULL;
     }
     if (conn_find_lock(conn, name)) {
-        *errorp = ovsdb_syntax_error(
-            request->params, NULL, "must issue \"unlock\" before new \"%s\"",
-            request->method);
+        *errorp = ovsdb_syntax_error(request->params, NULL,
+                                     "must issue \"unlock\" before new \"%s\"",
+                                     request->method);
         return NULL;
     }
 
@@ -1076,8 +1066,7 @@ request_get_db(const struct jsonrpc_conn *conn,
 }
 
 static json_t *
-handle_get_schema(struct jsonrpc_conn *conn,
-                  const struct jsonrpc_msg *request,
+handle_get_schema(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
                   struct ovsdb_error **errorp)
 {
     const struct jsonrpc_db *db = request_get_db(conn, request, errorp);
@@ -1144,16 +1133,15 @@ trigger_try(struct jsonrpc_conn *conn, struct trigger *t)
     ovsdb_execution_compose(db->db, t->request->params, &options, &x);
     t->db_seqno = db->seqno;
     if (!x.results) {
-        t->deadline = (x.timeout_msec == LLONG_MAX ? LLONG_MAX
-                                                   : now + x.timeout_msec);
+        t->deadline =
+            (x.timeout_msec == LLONG_MAX ? LLONG_MAX : now + x.timeout_msec);
         return false;
     }
 
     if (x.txn) {
         struct ovsdb_error *error = db_commit(db, x.txn);
         if (error) {
-            json_array_append_new(x.results,
-                                  ovsdb_error_to_json_free(error));
+            json_array_append_new(x.results, ovsdb_error_to_json_free(error));
         }
     }
     db_send_after_pending(db, conn,
@@ -1193,8 +1181,7 @@ conn_find_monitor(const struct jsonrpc_conn *conn, const json_t *id)
 {
     char *text = json_to_string_compact(id, true);
     struct conn_monitor *cm, *found = NULL;
-    HMAP_FOR_EACH_WITH_HASH (cm, node, hash_string(text, 0),
-                             &conn->monitors) {
+    HMAP_FOR_EACH_WITH_HASH (cm, node, hash_string(text, 0), &conn->monitors) {
         if (!strcmp(cm->id_text, text)) {
             found = cm;
             break;
@@ -1231,8 +1218,7 @@ conn_monitor_destroy(struct jsonrpc_conn *conn, struct conn_monitor *cm)
 
 static json_t *
 handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
-               enum ovsdb_monitor_version version,
-               struct ovsdb_error **errorp)
+               enum ovsdb_monitor_version version, struct ovsdb_error **errorp)
 {
     struct jsonrpc_db *db = request_get_db(conn, request, errorp);
     if (!db) {
@@ -1313,8 +1299,7 @@ handle_monitor_cond_change(struct jsonrpc_conn *conn,
     const json_t *new_id = json_array_get(params, 1);
     struct conn_monitor *cm = conn_find_monitor(conn, old_id);
     if (!cm) {
-        *errorp =
-            ovsdb_syntax_error(old_id, NULL, "unknown monitor session");
+        *errorp = ovsdb_syntax_error(old_id, NULL, "unknown monitor session");
         return NULL;
     }
     if (!json_equal((json_t *) old_id, (json_t *) new_id)
@@ -1339,8 +1324,7 @@ handle_monitor_cond_change(struct jsonrpc_conn *conn,
     if (updates) {
         char *text = json_to_string_compact(updates, false);
         send_monitor_update(conn, cm,
-                            ovsdb_monitor_history_get_last_id(
-                                cm->db->history),
+                            ovsdb_monitor_history_get_last_id(cm->db->history),
                             text);
         free(text);
         json_decref(updates);
@@ -1442,9 +1426,8 @@ conn_got_notify(struct jsonrpc_conn *conn, struct jsonrpc_msg *notify)
         struct trigger *t;
         LIST_FOR_EACH (t, node, &conn->triggers) {
             if (json_equal(t->request->id, (json_t *) id)) {
-                conn_send(conn,
-                          jsonrpc_create_error(json_string("canceled"),
-                                               t->request->id));
+                conn_send(conn, jsonrpc_create_error(json_string("canceled"),
+                                                     t->request->id));
                 trigger_destroy(t);
                 break;
             }

@@ -24,10 +24,10 @@ struct uuid;
 
 /* Options of one remote. */
 struct ovsdb_jsonrpc_options {
-    int max_backoff;            /* Maximum reconnect backoff, in ms. */
-    int probe_interval;         /* Inactivity probe interval in ms, or 0. */
-    bool read_only;             /* Only reads are allowed on this remote. */
-    int dscp;                   /* IP DSCP of the connections. */
+    int max_backoff;    /* Maximum reconnect backoff, in ms. */
+    int probe_interval; /* Inactivity probe interval in ms, or 0. */
+    bool read_only;     /* Only reads are allowed on this remote. */
+    int dscp;           /* IP DSCP of the connections. */
 };
 
 /* Sets 'options' to the defaults for remote 'target': probes every 5 s
@@ -45,8 +45,8 @@ struct ovsdb_jsonrpc_remote_config {
 
 /* Creates a server whose sessions identify themselves (for
  * "get_server_id") with 'server_id'. */
-struct ovsdb_jsonrpc_server *ovsdb_jsonrpc_server_create(
-    const struct uuid *server_id);
+struct ovsdb_jsonrpc_server *
+ovsdb_jsonrpc_server_create(const struct uuid *server_id);
 /* Closes every remote and session and frees 'server'.  NULL is a no-op. */
 void ovsdb_jsonrpc_server_destroy(struct ovsdb_jsonrpc_server *server);
 
@@ -77,14 +77,16 @@ bool ovsdb_jsonrpc_server_add_db(struct ovsdb_jsonrpc_server *server,
 /* Commits 'txn', an open transaction on database 'name' made by the
  * server itself, exactly as clients' transactions are committed (storage,
  * monitors).  On error the transaction is aborted. */
-struct ovsdb_error *ovsdb_jsonrpc_server_commit(
-    struct ovsdb_jsonrpc_server *server, const char *name,
-    struct ovsdb_txn *txn) OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_jsonrpc_server_commit(struct ovsdb_jsonrpc_server *server,
+                            const char *name,
+                            struct ovsdb_txn *txn) OVS_WARN_UNUSED_RESULT;
 
 /* Returns true if transactions committed to database 'name' wait for
  * storage. */
-bool ovsdb_jsonrpc_server_has_pending(
-    const struct ovsdb_jsonrpc_server *server, const char *name);
+bool
+ovsdb_jsonrpc_server_has_pending(const struct ovsdb_jsonrpc_server *server,
+                                 const char *name);
 
 /* Stops serving the database called 'name': cancels the monitors and
  * pending transactions on it (telling clients that asked for
@@ -112,8 +114,8 @@ void ovsdb_jsonrpc_server_wait(struct ovsdb_jsonrpc_server *server);
 
 /* Tells the server that storage made more transactions durable, so that
  * their replies and updates can go out. */
-void ovsdb_jsonrpc_server_storage_progressed(
-    struct ovsdb_jsonrpc_server *server);
+void
+ovsdb_jsonrpc_server_storage_progressed(struct ovsdb_jsonrpc_server *server);
 
 /* What the server reports to "memory/show". */
 void ovsdb_jsonrpc_server_get_memory_usage(
@@ -123,15 +125,15 @@ void ovsdb_jsonrpc_server_get_memory_usage(
  * configure remotes (e.g. Manager's "is_connected" and "status"). */
 struct ovsdb_jsonrpc_remote_status {
     bool is_connected;
-    const char *state;          /* "ACTIVE", "BACKOFF", "LISTENING", ... */
-    const char *last_error;     /* NULL if none. */
-    unsigned int sec_since_connect;    /* UINT_MAX if never. */
+    const char *state;              /* "ACTIVE", "BACKOFF", "LISTENING", ... */
+    const char *last_error;         /* NULL if none. */
+    unsigned int sec_since_connect; /* UINT_MAX if never. */
     unsigned int sec_since_disconnect; /* UINT_MAX if never. */
-    char *locks_held;           /* Space-separated lock names (malloc'd). */
+    char *locks_held; /* Space-separated lock names (malloc'd). */
     char *locks_waiting;
     char *locks_lost;
-    int n_connections;          /* For passive remotes. */
-    uint16_t bound_port;        /* For ptcp/pssl remotes, else 0. */
+    int n_connections;   /* For passive remotes. */
+    uint16_t bound_port; /* For ptcp/pssl remotes, else 0. */
 };
 
 /* Stores the status of remote 'name' in '*status' and returns true, or

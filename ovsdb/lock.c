@@ -10,19 +10,19 @@
 #include "lib/util.h"
 
 struct ovsdb_lock_server {
-    struct hmap locks;          /* "struct ovsdb_lock"s by name. */
+    struct hmap locks; /* "struct ovsdb_lock"s by name. */
 };
 
 /* A lock exists while it has waiters. */
 struct ovsdb_lock {
-    struct hmap_node node;      /* In 'server->locks'. */
+    struct hmap_node node; /* In 'server->locks'. */
     struct ovsdb_lock_server *server;
     char *name;
-    struct list waiters;        /* Front is the owner. */
+    struct list waiters; /* Front is the owner. */
 };
 
 struct ovsdb_lock_waiter {
-    struct list node;           /* In the lock's 'waiters'. */
+    struct list node; /* In the lock's 'waiters'. */
     struct ovsdb_lock *lock;
     void *owner;
 };

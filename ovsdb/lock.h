@@ -22,8 +22,8 @@ struct ovsdb_lock_server;
 struct ovsdb_lock_waiter;
 
 enum ovsdb_lock_mode {
-    OVSDB_LOCK_WAIT,            /* "lock": wait in line. */
-    OVSDB_LOCK_STEAL            /* "steal": take the lock at once. */
+    OVSDB_LOCK_WAIT, /* "lock": wait in line. */
+    OVSDB_LOCK_STEAL /* "steal": take the lock at once. */
 };
 
 struct ovsdb_lock_server *ovsdb_lock_server_create(void);
@@ -36,15 +36,16 @@ void ovsdb_lock_server_destroy(struct ovsdb_lock_server *server);
  * the lock from another waiter, stores that waiter (the victim, to be
  * told "stolen") in '*victimp', otherwise NULL.  'victimp' may be NULL
  * with OVSDB_LOCK_WAIT. */
-struct ovsdb_lock_waiter *ovsdb_lock_server_lock(
-    struct ovsdb_lock_server *server, const char *name, void *owner,
-    enum ovsdb_lock_mode mode, struct ovsdb_lock_waiter **victimp);
+struct ovsdb_lock_waiter *
+ovsdb_lock_server_lock(struct ovsdb_lock_server *server, const char *name,
+                       void *owner, enum ovsdb_lock_mode mode,
+                       struct ovsdb_lock_waiter **victimp);
 
 /* Removes 'waiter' from its queue and frees it.  If 'waiter' owned the
  * lock and another waiter is queued, that one owns it now and is
  * returned (to be told "locked"); otherwise returns NULL. */
-struct ovsdb_lock_waiter *ovsdb_lock_waiter_remove(
-    struct ovsdb_lock_waiter *waiter);
+struct ovsdb_lock_waiter *
+ovsdb_lock_waiter_remove(struct ovsdb_lock_waiter *waiter);
 
 /* Returns true if 'waiter' owns its lock. */
 bool ovsdb_lock_waiter_is_owner(const struct ovsdb_lock_waiter *waiter);

@@ -36,7 +36,7 @@ struct change_row {
 
 struct ovsdb_monitor_changes {
     int refcount;
-    uint64_t serial;            /* Unique among all changes ever made. */
+    uint64_t serial; /* Unique among all changes ever made. */
     struct uuid txn_id;
     struct change_row *rows;
     size_t n_rows, allocated_rows;
@@ -130,8 +130,8 @@ ovsdb_monitor_changes_count(const struct ovsdb_monitor_changes *c)
 
 /* A row changed by several transactions in a row, while merging them. */
 struct merged_row {
-    struct hmap_node node;      /* By UUID. */
-    size_t idx;                 /* In the merged changes. */
+    struct hmap_node node; /* By UUID. */
+    size_t idx;            /* In the merged changes. */
 };
 
 /* Returns the changes that take the database from before the first of
@@ -182,11 +182,10 @@ changes_merge(struct ovsdb_monitor_changes *const *list, size_t n)
         const struct ovsdb_table_schema *ts = cr->table->schema;
         cr->changed = bitmap_allocate(ts->n_columns);
         for (size_t col = 0; col < ts->n_columns; col++) {
-            bool differs =
-                !cr->old || !cr->new
-                || !ovsdb_datum_equals(&cr->old->fields[col],
-                                       &cr->new->fields[col],
-                                       &ts->columns[col]->type);
+            bool differs = !cr->old || !cr->new
+                           || !ovsdb_datum_equals(&cr->old->fields[col],
+                                                  &cr->new->fields[col],
+                                                  &ts->columns[col]->type);
             bitmap_set(cr->changed, col, differs);
         }
         m->rows[n_kept++] = *cr;
@@ -209,12 +208,12 @@ struct history_entry {
 };
 
 struct ovsdb_monitor_history {
-    struct list entries;        /* Oldest first. */
+    struct list entries; /* Oldest first. */
     size_t n_entries;
-    size_t n_rows;              /* Changed rows in all entries. */
+    size_t n_rows; /* Changed rows in all entries. */
     size_t max_txns;
     size_t max_rows;
-    struct uuid base_id;        /* State before the oldest entry. */
+    struct uuid base_id; /* State before the oldest entry. */
 };
 
 struct ovsdb_monitor_history *
@@ -297,7 +296,7 @@ ovsdb_monitor_history_count(const struct ovsdb_monitor_history *h)
 
 struct monitored_table {
     const struct ovsdb_table *table;
-    struct ovsdb_column_set columns;    /* In column index order. */
+    struct ovsdb_column_set columns; /* In column index order. */
     bool select_initial;
     bool select_insert;
     bool select_delete;
@@ -308,14 +307,14 @@ struct monitored_table {
 };
 
 struct ovsdb_monitor {
-    struct hmap_node node;      /* In the set's 'monitors', by key. */
+    struct hmap_node node; /* In the set's 'monitors', by key. */
     struct ovsdb_monitor_set *set;
-    char *key;                  /* Canonical description of the request. */
+    char *key; /* Canonical description of the request. */
     int refcount;
     struct ovsdb *db;
-    enum ovsdb_monitor_version version;  /* V1 or V2 (V3 shares V2's). */
+    enum ovsdb_monitor_version version; /* V1 or V2 (V3 shares V2's). */
 
-    struct monitored_table *tables;     /* Sorted by table name. */
+    struct monitored_table *tables; /* Sorted by table name. */
     size_t n_tables;
 
     /* Shared results (see monitor.h). */
@@ -324,7 +323,7 @@ struct ovsdb_monitor {
     json_t *initial;
     bool has_update;
     uint64_t update_serial;
-    char *update_text;          /* NULL if the update was empty. */
+    char *update_text; /* NULL if the update was empty. */
 };
 
 struct ovsdb_monitor_set {
@@ -413,9 +412,8 @@ monitor_key(const struct ovsdb *db, enum ovsdb_monitor_version version,
             ds_put_format(&key, "%s%s", j ? "," : "",
                           mt->columns.columns[j]->name);
         }
-        ds_put_format(&key, "]%d%d%d%d", mt->select_initial,
-                      mt->select_insert, mt->select_delete,
-                      mt->select_modify);
+        ds_put_format(&key, "]%d%d%d%d", mt->select_initial, mt->select_insert,
+                      mt->select_delete, mt->select_modify);
         json_t *cond = ovsdb_condition_to_json(&mt->cond);
         json_to_ds(cond, true, false, &key);
         json_decref(cond);
@@ -674,9 +672,8 @@ row_to_json(const struct monitored_table *mt, const struct ovsdb_row *row,
 /* Returns the update2 "modify" object for the monitored columns that
  * changed from 'old' to 'new', or NULL if none did. */
 static json_t *
-row_diff_to_json(const struct monitored_table *mt,
-                 const struct ovsdb_row *old, const struct ovsdb_row *new,
-                 const unsigned long *changed)
+row_diff_to_json(const struct monitored_table *mt, const struct ovsdb_row *old,
+                 const struct ovsdb_row *new, const unsigned long *changed)
 {
     json_t *json = NULL;
     for (size_t i = 0; i < mt->columns.n_columns; i++) {
@@ -843,12 +840,11 @@ ovsdb_monitor_get_initial(struct ovsdb_monitor *m, uint64_t db_seqno)
             if (!monitored_table_matches(mt, row)) {
                 continue;
             }
-            json_t *ru =
-                m->version == OVSDB_MONITOR_V1
-                    ? json_pack("{s:o}", "new",
-                                row_to_json(mt, row, false, NULL))
-                    : json_pack("{s:o}", "initial",
-                                row_to_json(mt, row, true, NULL));
+            json_t *ru = m->version == OVSDB_MONITOR_V1
+                             ? json_pack("{s:o}", "new",
+                                         row_to_json(mt, row, false, NULL))
+                             : json_pack("{s:o}", "initial",
+                                         row_to_json(mt, row, true, NULL));
             add_row_update(updates, mt, ovsdb_row_get_uuid(row), ru);
         }
     }

@@ -31,9 +31,9 @@ struct ovsdb_error;
 struct ovsdb_txn;
 
 enum ovsdb_monitor_version {
-    OVSDB_MONITOR_V1,           /* "monitor": "update" notifications. */
-    OVSDB_MONITOR_V2,           /* "monitor_cond": "update2". */
-    OVSDB_MONITOR_V3            /* "monitor_cond_since": "update3". */
+    OVSDB_MONITOR_V1, /* "monitor": "update" notifications. */
+    OVSDB_MONITOR_V2, /* "monitor_cond": "update2". */
+    OVSDB_MONITOR_V3  /* "monitor_cond_since": "update3". */
 };
 
 /* Changes of one committed transaction. */
@@ -41,13 +41,14 @@ enum ovsdb_monitor_version {
 /* Returns the changes of 'txn' (after a successful precommit; see
  * ovsdb-txn.h), which get the transaction id 'txn_id', with one
  * reference, or NULL if the transaction changed no row. */
-struct ovsdb_monitor_changes *ovsdb_monitor_changes_create(
-    const struct ovsdb_txn *txn, const struct uuid *txn_id);
-struct ovsdb_monitor_changes *ovsdb_monitor_changes_ref(
-    struct ovsdb_monitor_changes *);
+struct ovsdb_monitor_changes *
+ovsdb_monitor_changes_create(const struct ovsdb_txn *txn,
+                             const struct uuid *txn_id);
+struct ovsdb_monitor_changes *
+ovsdb_monitor_changes_ref(struct ovsdb_monitor_changes *);
 void ovsdb_monitor_changes_unref(struct ovsdb_monitor_changes *);
-const struct uuid *ovsdb_monitor_changes_get_txn_id(
-    const struct ovsdb_monitor_changes *);
+const struct uuid *
+ovsdb_monitor_changes_get_txn_id(const struct ovsdb_monitor_changes *);
 /* Returns the number of rows the transaction changed. */
 size_t ovsdb_monitor_changes_count(const struct ovsdb_monitor_changes *);
 
@@ -66,8 +67,8 @@ void ovsdb_monitor_history_add(struct ovsdb_monitor_history *,
 /* Returns the id of the newest transaction: that of the last changes
  * added, or a random id chosen at creation (and again after each
  * ovsdb_monitor_history_reset()) that stands for the state before. */
-const struct uuid *ovsdb_monitor_history_get_last_id(
-    const struct ovsdb_monitor_history *);
+const struct uuid *
+ovsdb_monitor_history_get_last_id(const struct ovsdb_monitor_history *);
 /* Forgets every transaction, for when the database was replaced. */
 void ovsdb_monitor_history_reset(struct ovsdb_monitor_history *);
 /* Returns the number of transactions kept. */
@@ -90,29 +91,28 @@ size_t ovsdb_monitor_set_count(const struct ovsdb_monitor_set *);
  * monitor of 'set' for them, creating it if needed.  Errors have OVS's
  * texts, e.g. "no table named X" or "column name mentioned more than
  * once". */
-struct ovsdb_error *ovsdb_monitor_get(struct ovsdb_monitor_set *,
-                                      struct ovsdb *db,
-                                      enum ovsdb_monitor_version,
-                                      const json_t *requests,
-                                      struct ovsdb_monitor **monitorp)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_monitor_get(struct ovsdb_monitor_set *, struct ovsdb *db,
+                  enum ovsdb_monitor_version, const json_t *requests,
+                  struct ovsdb_monitor **monitorp) OVS_WARN_UNUSED_RESULT;
 
 /* Returns the monitor for 'monitor''s request with the conditions changed
  * as the <monitor-cond-update-requests> 'changes' say (a new reference;
  * 'monitor' keeps its own), and the <table-updates2> that bring a client
  * from the rows matching the old conditions to those matching the new
  * ones in '*updatesp' (NULL if there are none). */
-struct ovsdb_error *ovsdb_monitor_change_condition(
-    struct ovsdb_monitor *monitor, const json_t *changes,
-    struct ovsdb_monitor **new_monitorp, json_t **updatesp)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_monitor_change_condition(struct ovsdb_monitor *monitor,
+                               const json_t *changes,
+                               struct ovsdb_monitor **new_monitorp,
+                               json_t **updatesp) OVS_WARN_UNUSED_RESULT;
 
 struct ovsdb_monitor *ovsdb_monitor_ref(struct ovsdb_monitor *);
 void ovsdb_monitor_unref(struct ovsdb_monitor *);
 
 struct ovsdb *ovsdb_monitor_get_db(const struct ovsdb_monitor *);
-enum ovsdb_monitor_version ovsdb_monitor_get_version(
-    const struct ovsdb_monitor *);
+enum ovsdb_monitor_version
+ovsdb_monitor_get_version(const struct ovsdb_monitor *);
 
 /* Returns the initial contents for a new client (<table-updates> for V1,
  * <table-updates2> for V2 and V3), a new reference.  'db_seqno' says
@@ -132,8 +132,9 @@ const char *ovsdb_monitor_get_update_text(struct ovsdb_monitor *,
  * changes of every transaction after 'last_id' in 'history', or NULL if
  * there are none; stores in '*found' whether 'last_id' is in the history
  * (if not, the client needs the initial contents instead). */
-json_t *ovsdb_monitor_get_updates_since(
-    struct ovsdb_monitor *, const struct ovsdb_monitor_history *,
-    const struct uuid *last_id, bool *found);
+json_t *ovsdb_monitor_get_updates_since(struct ovsdb_monitor *,
+                                        const struct ovsdb_monitor_history *,
+                                        const struct uuid *last_id,
+                                        bool *found);
 
 #endif /* ovsdb/monitor.h */

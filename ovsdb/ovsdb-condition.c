@@ -70,9 +70,9 @@ ovsdb_condition_clone(struct ovsdb_condition *dst,
                       const struct ovsdb_condition *src)
 {
     dst->n_clauses = src->n_clauses;
-    dst->clauses = (src->n_clauses
-                    ? xmalloc(src->n_clauses * sizeof *dst->clauses)
-                    : NULL);
+    dst->clauses =
+        (src->n_clauses ? xmalloc(src->n_clauses * sizeof *dst->clauses)
+                        : NULL);
     for (size_t i = 0; i < src->n_clauses; i++) {
         const struct ovsdb_clause *s = &src->clauses[i];
         struct ovsdb_clause *d = &dst->clauses[i];
@@ -117,8 +117,8 @@ clause_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
     }
 
     const char *column_name = json_string_value(json_array_get(json, 0));
-    const struct ovsdb_column *column = ovsdb_table_schema_get_column(
-        ts, column_name);
+    const struct ovsdb_column *column =
+        ovsdb_table_schema_get_column(ts, column_name);
     if (!column) {
         return ovsdb_syntax_error(json, "unknown column",
                                   "No column %s in table %s.", column_name,
@@ -147,7 +147,8 @@ clause_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
         struct ovsdb_error *error = ovsdb_syntax_error(
             json, NULL,
             "Type mismatch: \"%s\" operator may not be applied to column %s "
-            "of type %s.", function_name, column->name, english);
+            "of type %s.",
+            function_name, column->name, english);
         free(english);
         ovsdb_type_destroy(&type);
         return error;
@@ -199,15 +200,16 @@ ovsdb_condition_to_json(const struct ovsdb_condition *cond)
     for (size_t i = 0; i < cond->n_clauses; i++) {
         const struct ovsdb_clause *clause = &cond->clauses[i];
         if (!clause->column) {
-            json_array_append_new(json, json_boolean(clause->function
-                                                     == OVSDB_F_TRUE));
+            json_array_append_new(
+                json, json_boolean(clause->function == OVSDB_F_TRUE));
             continue;
         }
         json_t *c = json_array();
         json_array_append_new(c, json_string(clause->column->name));
-        json_array_append_new(c, json_string(function_names[clause->function]));
-        json_array_append_new(c, ovsdb_datum_to_json(&clause->arg,
-                                                     &clause->column->type));
+        json_array_append_new(c,
+                              json_string(function_names[clause->function]));
+        json_array_append_new(
+            c, ovsdb_datum_to_json(&clause->arg, &clause->column->type));
         json_array_append_new(json, c);
     }
     return json;
@@ -236,10 +238,10 @@ ovsdb_clause_evaluate(const struct ovsdb_clause *clause,
         }
         int cmp = ovsdb_atom_compare_3way(&field->keys[0], &arg->keys[0],
                                           type->key.type);
-        return (clause->function == OVSDB_F_LT ? cmp < 0
+        return (clause->function == OVSDB_F_LT   ? cmp < 0
                 : clause->function == OVSDB_F_LE ? cmp <= 0
                 : clause->function == OVSDB_F_GE ? cmp >= 0
-                : cmp > 0);
+                                                 : cmp > 0);
     }
     case OVSDB_F_EQ:
         return ovsdb_datum_equals(field, arg, type);
@@ -296,8 +298,7 @@ ovsdb_condition_get_row_uuid(const struct ovsdb_condition *cond)
     for (size_t i = 0; i < cond->n_clauses; i++) {
         const struct ovsdb_clause *clause = &cond->clauses[i];
         if (clause->function == OVSDB_F_EQ
-            && clause->column->index == OVSDB_COL_UUID
-            && clause->arg.n == 1) {
+            && clause->column->index == OVSDB_COL_UUID && clause->arg.n == 1) {
             return &clause->arg.keys[0].uuid;
         }
     }

@@ -24,16 +24,16 @@ struct ovsdb_row;
 struct ovsdb_table_schema;
 
 enum ovsdb_function {
-    OVSDB_F_FALSE,          /* The constant false. */
-    OVSDB_F_TRUE,           /* The constant true. */
-    OVSDB_F_LT,             /* "<" */
-    OVSDB_F_LE,             /* "<=" */
-    OVSDB_F_EQ,             /* "==" */
-    OVSDB_F_NE,             /* "!=" */
-    OVSDB_F_GE,             /* ">=" */
-    OVSDB_F_GT,             /* ">" */
-    OVSDB_F_INCLUDES,       /* "includes" */
-    OVSDB_F_EXCLUDES,       /* "excludes" */
+    OVSDB_F_FALSE,    /* The constant false. */
+    OVSDB_F_TRUE,     /* The constant true. */
+    OVSDB_F_LT,       /* "<" */
+    OVSDB_F_LE,       /* "<=" */
+    OVSDB_F_EQ,       /* "==" */
+    OVSDB_F_NE,       /* "!=" */
+    OVSDB_F_GE,       /* ">=" */
+    OVSDB_F_GT,       /* ">" */
+    OVSDB_F_INCLUDES, /* "includes" */
+    OVSDB_F_EXCLUDES, /* "excludes" */
 };
 
 /* Parses a function name ("<", "==", "includes", ...); the constants have
@@ -44,8 +44,8 @@ const char *ovsdb_function_to_string(enum ovsdb_function);
 
 struct ovsdb_clause {
     enum ovsdb_function function;
-    const struct ovsdb_column *column;  /* NULL for the constants. */
-    struct ovsdb_datum arg;             /* Empty for the constants. */
+    const struct ovsdb_column *column; /* NULL for the constants. */
+    struct ovsdb_datum arg;            /* Empty for the constants. */
 };
 
 struct ovsdb_condition {
@@ -53,7 +53,10 @@ struct ovsdb_condition {
     size_t n_clauses;
 };
 
-#define OVSDB_CONDITION_INITIALIZER { NULL, 0 }
+#define OVSDB_CONDITION_INITIALIZER                                           \
+    {                                                                         \
+        NULL, 0                                                               \
+    }
 
 /* Initializes 'cond' as the empty condition, which every row meets. */
 void ovsdb_condition_init(struct ovsdb_condition *);
@@ -64,10 +67,11 @@ void ovsdb_condition_clone(struct ovsdb_condition *dst,
 /* Parses the <condition> 'json' (an array of clauses) for a table with
  * schema 'ts' into 'cond'.  Named UUIDs in values resolve through
  * 'symtab' if it is nonnull.  On error 'cond' is empty. */
-struct ovsdb_error *ovsdb_condition_from_json(
-    const struct ovsdb_table_schema *ts, const json_t *json,
-    struct ovsdb_symbol_table *symtab, struct ovsdb_condition *cond)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_condition_from_json(const struct ovsdb_table_schema *ts,
+                          const json_t *json,
+                          struct ovsdb_symbol_table *symtab,
+                          struct ovsdb_condition *cond) OVS_WARN_UNUSED_RESULT;
 json_t *ovsdb_condition_to_json(const struct ovsdb_condition *);
 
 /* Returns true if 'row' meets every clause of 'cond'. */
@@ -84,8 +88,8 @@ bool ovsdb_condition_is_false(const struct ovsdb_condition *);
 
 /* If 'cond' contains a clause ["_uuid", "==", <uuid>], so that at most
  * the row with that UUID can meet it, returns that UUID; else NULL. */
-const struct uuid *ovsdb_condition_get_row_uuid(
-    const struct ovsdb_condition *);
+const struct uuid *
+ovsdb_condition_get_row_uuid(const struct ovsdb_condition *);
 
 /* Returns true if 'a' and 'b' have the same clauses in the same order. */
 bool ovsdb_condition_equal(const struct ovsdb_condition *a,

@@ -34,9 +34,8 @@ typedef struct ovsdb_error *op_executor(struct exec *, struct ovsdb_parser *,
 
 /* Records in 'parser' an error about its operation, worded like the
  * parser's own ("Parsing ovsdb operation 1 of 2 failed: ..."). */
-static void
-raise_op_error(struct ovsdb_parser *parser, const char *format, ...)
-    PRINTF_FORMAT(2, 3);
+static void raise_op_error(struct ovsdb_parser *parser, const char *format,
+                           ...) PRINTF_FORMAT(2, 3);
 
 static void
 raise_op_error(struct ovsdb_parser *parser, const char *format, ...)
@@ -46,10 +45,9 @@ raise_op_error(struct ovsdb_parser *parser, const char *format, ...)
     char *msg = xvasprintf(format, args);
     va_end(args);
 
-    ovsdb_parser_put_error(parser,
-                           ovsdb_syntax_error(parser->object, NULL,
-                                              "Parsing %s failed: %s",
-                                              parser->name, msg));
+    ovsdb_parser_put_error(parser, ovsdb_syntax_error(parser->object, NULL,
+                                                      "Parsing %s failed: %s",
+                                                      parser->name, msg));
     free(msg);
 }
 
@@ -82,8 +80,8 @@ collect_row(const struct ovsdb_row *row, void *list_)
     struct row_list *list = list_;
     if (ovsdb_condition_evaluate(list->cond, row)) {
         if (list->n >= list->allocated) {
-            list->rows = x2nrealloc(list->rows, &list->allocated,
-                                    sizeof *list->rows);
+            list->rows =
+                x2nrealloc(list->rows, &list->allocated, sizeof *list->rows);
         }
         list->rows[list->n++] = row;
     }
@@ -136,11 +134,11 @@ static struct ovsdb_error *
 execute_insert(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 {
     struct ovsdb_table *table = parse_table(x, parser);
-    const json_t *uuid_name = ovsdb_parser_member(parser, "uuid-name",
-                                                  OP_ID | OP_OPTIONAL);
+    const json_t *uuid_name =
+        ovsdb_parser_member(parser, "uuid-name", OP_ID | OP_OPTIONAL);
     const json_t *row_json = ovsdb_parser_member(parser, "row", OP_OBJECT);
-    const json_t *uuid_json = ovsdb_parser_member(parser, "uuid",
-                                                  OP_STRING | OP_OPTIONAL);
+    const json_t *uuid_json =
+        ovsdb_parser_member(parser, "uuid", OP_STRING | OP_OPTIONAL);
     if (ovsdb_parser_has_error(parser)) {
         return NULL;
     }
@@ -160,8 +158,7 @@ execute_insert(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 
     if (uuid_name) {
         const char *name = json_string_value(uuid_name);
-        struct ovsdb_symbol *symbol = ovsdb_symbol_table_find(x->symtab,
-                                                              name);
+        struct ovsdb_symbol *symbol = ovsdb_symbol_table_find(x->symtab, name);
         if (symbol && symbol->created) {
             return ovsdb_syntax_error(uuid_name, "duplicate uuid-name",
                                       "This \"uuid-name\" appeared on an "
@@ -182,8 +179,8 @@ execute_insert(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 
     struct ovsdb_row *row = ovsdb_row_create(table);
     struct ovsdb_column_set included = OVSDB_COLUMN_SET_INITIALIZER;
-    struct ovsdb_error *error = ovsdb_row_from_json(row, row_json, x->symtab,
-                                                    &included);
+    struct ovsdb_error *error =
+        ovsdb_row_from_json(row, row_json, x->symtab, &included);
     if (!error) {
         error = check_default_values(row, &included);
     }
@@ -210,23 +207,23 @@ execute_select(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 {
     const struct ovsdb_table *table = parse_table(x, parser);
     const json_t *where = ovsdb_parser_member(parser, "where", OP_ARRAY);
-    const json_t *columns_json = ovsdb_parser_member(parser, "columns",
-                                                     OP_ARRAY | OP_OPTIONAL);
+    const json_t *columns_json =
+        ovsdb_parser_member(parser, "columns", OP_ARRAY | OP_OPTIONAL);
     if (ovsdb_parser_has_error(parser)) {
         return NULL;
     }
 
     struct ovsdb_condition cond;
-    struct ovsdb_error *error = ovsdb_condition_from_json(
-        table->schema, where, x->symtab, &cond);
+    struct ovsdb_error *error =
+        ovsdb_condition_from_json(table->schema, where, x->symtab, &cond);
     if (error) {
         return error;
     }
 
     struct ovsdb_column_set columns = OVSDB_COLUMN_SET_INITIALIZER;
     if (columns_json) {
-        error = ovsdb_column_set_from_json(columns_json, table->schema,
-                                           &columns);
+        error =
+            ovsdb_column_set_from_json(columns_json, table->schema, &columns);
         if (error) {
             ovsdb_condition_destroy(&cond);
             return error;
@@ -281,28 +278,26 @@ execute_update(struct exec *x, struct ovsdb_parser *parser, json_t **result)
     struct ovsdb_row *values = ovsdb_row_create(table);
     struct ovsdb_column_set columns = OVSDB_COLUMN_SET_INITIALIZER;
     struct ovsdb_condition cond = OVSDB_CONDITION_INITIALIZER;
-    struct ovsdb_error *error = ovsdb_row_from_json(values, row_json,
-                                                    x->symtab, &columns);
+    struct ovsdb_error *error =
+        ovsdb_row_from_json(values, row_json, x->symtab, &columns);
     for (size_t i = 0; !error && i < columns.n_columns; i++) {
         const struct ovsdb_column *column = columns.columns[i];
         if (!column->mutable || column->index < OVSDB_N_STD_COLUMNS) {
-            error = ovsdb_syntax_error(parser->object,
-                                       "constraint violation",
+            error = ovsdb_syntax_error(parser->object, "constraint violation",
                                        "Cannot update immutable column %s "
-                                       "in table %s.", column->name,
-                                       table->schema->name);
+                                       "in table %s.",
+                                       column->name, table->schema->name);
         }
     }
     if (!error) {
-        error = ovsdb_condition_from_json(table->schema, where, x->symtab,
-                                          &cond);
+        error =
+            ovsdb_condition_from_json(table->schema, where, x->symtab, &cond);
     }
     if (!error) {
         struct row_list list;
         query(x, table, &cond, &list);
         for (size_t i = 0; i < list.n; i++) {
-            struct ovsdb_row *row = ovsdb_txn_row_modify(x->txn,
-                                                         list.rows[i]);
+            struct ovsdb_row *row = ovsdb_txn_row_modify(x->txn, list.rows[i]);
             ovsdb_row_update_columns(row, values, &columns);
         }
         *result = count_result(list.n);
@@ -320,8 +315,8 @@ execute_mutate(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 {
     const struct ovsdb_table *table = parse_table(x, parser);
     const json_t *where = ovsdb_parser_member(parser, "where", OP_ARRAY);
-    const json_t *mutations_json = ovsdb_parser_member(parser, "mutations",
-                                                       OP_ARRAY);
+    const json_t *mutations_json =
+        ovsdb_parser_member(parser, "mutations", OP_ARRAY);
     if (ovsdb_parser_has_error(parser)) {
         return NULL;
     }
@@ -331,15 +326,14 @@ execute_mutate(struct exec *x, struct ovsdb_parser *parser, json_t **result)
     struct ovsdb_error *error = ovsdb_mutation_set_from_json(
         table->schema, mutations_json, x->symtab, &mutations);
     if (!error) {
-        error = ovsdb_condition_from_json(table->schema, where, x->symtab,
-                                          &cond);
+        error =
+            ovsdb_condition_from_json(table->schema, where, x->symtab, &cond);
     }
     if (!error) {
         struct row_list list;
         query(x, table, &cond, &list);
         for (size_t i = 0; !error && i < list.n; i++) {
-            struct ovsdb_row *row = ovsdb_txn_row_modify(x->txn,
-                                                         list.rows[i]);
+            struct ovsdb_row *row = ovsdb_txn_row_modify(x->txn, list.rows[i]);
             error = ovsdb_mutation_set_execute(row, &mutations);
         }
         if (!error) {
@@ -363,8 +357,8 @@ execute_delete(struct exec *x, struct ovsdb_parser *parser, json_t **result)
     }
 
     struct ovsdb_condition cond;
-    struct ovsdb_error *error = ovsdb_condition_from_json(
-        table->schema, where, x->symtab, &cond);
+    struct ovsdb_error *error =
+        ovsdb_condition_from_json(table->schema, where, x->symtab, &cond);
     if (error) {
         return error;
     }
@@ -409,12 +403,11 @@ execute_wait(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 {
     const struct ovsdb_table *table = parse_table(x, parser);
     const json_t *where = ovsdb_parser_member(parser, "where", OP_ARRAY);
-    const json_t *columns_json = ovsdb_parser_member(parser, "columns",
-                                                     OP_ARRAY | OP_OPTIONAL);
-    const json_t *timeout_json = ovsdb_parser_member(
-        parser, "timeout", OP_INTEGER | OP_OPTIONAL);
-    const json_t *until_json = ovsdb_parser_member(parser, "until",
-                                                   OP_STRING);
+    const json_t *columns_json =
+        ovsdb_parser_member(parser, "columns", OP_ARRAY | OP_OPTIONAL);
+    const json_t *timeout_json =
+        ovsdb_parser_member(parser, "timeout", OP_INTEGER | OP_OPTIONAL);
+    const json_t *until_json = ovsdb_parser_member(parser, "until", OP_STRING);
     const json_t *rows_json = ovsdb_parser_member(parser, "rows", OP_ARRAY);
     if (ovsdb_parser_has_error(parser)) {
         return NULL;
@@ -428,11 +421,11 @@ execute_wait(struct exec *x, struct ovsdb_parser *parser, json_t **result)
     bool hashes_ready = false;
     long long timeout = LLONG_MAX;
 
-    struct ovsdb_error *error = ovsdb_condition_from_json(
-        table->schema, where, x->symtab, &cond);
+    struct ovsdb_error *error =
+        ovsdb_condition_from_json(table->schema, where, x->symtab, &cond);
     if (!error && columns_json) {
-        error = ovsdb_column_set_from_json(columns_json, table->schema,
-                                           &columns);
+        error =
+            ovsdb_column_set_from_json(columns_json, table->schema, &columns);
     } else if (!error) {
         for (size_t i = 0; i < table->schema->n_columns; i++) {
             ovsdb_column_set_add(&columns, table->schema->columns[i]);
@@ -454,8 +447,8 @@ execute_wait(struct exec *x, struct ovsdb_parser *parser, json_t **result)
         ovsdb_row_hash_init(&expected, &columns);
         ovsdb_row_hash_init(&actual, &columns);
         hashes_ready = true;
-        error = parse_wait_rows(x, table, rows_json, &expected, &rows,
-                                &n_rows);
+        error =
+            parse_wait_rows(x, table, rows_json, &expected, &rows, &n_rows);
     }
     if (!error) {
         struct row_list list;
@@ -472,8 +465,9 @@ execute_wait(struct exec *x, struct ovsdb_parser *parser, json_t **result)
             error = ovsdb_error("timed out", "\"where\" clause test failed");
         } else {
             /* Not yet: the caller runs the request again later. */
-            long long remaining = (timeout == LLONG_MAX ? LLONG_MAX
-                                   : timeout - x->options->elapsed_msec);
+            long long remaining =
+                (timeout == LLONG_MAX ? LLONG_MAX
+                                      : timeout - x->options->elapsed_msec);
             x->blocked = true;
             x->timeout_msec = MIN(x->timeout_msec, remaining);
         }
@@ -495,8 +489,7 @@ execute_wait(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 static struct ovsdb_error *
 execute_commit(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 {
-    const json_t *durable = ovsdb_parser_member(parser, "durable",
-                                                OP_BOOLEAN);
+    const json_t *durable = ovsdb_parser_member(parser, "durable", OP_BOOLEAN);
     if (ovsdb_parser_has_error(parser)) {
         return NULL;
     }
@@ -520,8 +513,7 @@ execute_abort(struct exec *x OVS_UNUSED, struct ovsdb_parser *parser,
 static struct ovsdb_error *
 execute_comment(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 {
-    const json_t *comment = ovsdb_parser_member(parser, "comment",
-                                                OP_STRING);
+    const json_t *comment = ovsdb_parser_member(parser, "comment", OP_STRING);
     if (ovsdb_parser_has_error(parser)) {
         return NULL;
     }
@@ -549,20 +541,15 @@ execute_assert(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 struct op_type {
     const char *name;
     op_executor *execute;
-    bool writes;            /* Refused in read-only sessions. */
+    bool writes; /* Refused in read-only sessions. */
 };
 
 static const struct op_type op_types[] = {
-    { "insert", execute_insert, true },
-    { "select", execute_select, false },
-    { "update", execute_update, true },
-    { "mutate", execute_mutate, true },
-    { "delete", execute_delete, true },
-    { "wait", execute_wait, false },
-    { "commit", execute_commit, true },
-    { "abort", execute_abort, false },
-    { "comment", execute_comment, false },
-    { "assert", execute_assert, false },
+    {"insert", execute_insert, true},    {"select", execute_select, false},
+    {"update", execute_update, true},    {"mutate", execute_mutate, true},
+    {"delete", execute_delete, true},    {"wait", execute_wait, false},
+    {"commit", execute_commit, true},    {"abort", execute_abort, false},
+    {"comment", execute_comment, false}, {"assert", execute_assert, false},
 };
 
 static const struct op_type *
@@ -597,16 +584,19 @@ execute_op(struct exec *x, const json_t *op_json, size_t i, size_t n,
         } else if (type->writes && x->options->reserved_db
                    && strcmp(name, "commit")) {
             ovsdb_parser_destroy(&parser);
-            *errorp = ovsdb_error("not allowed", "%s operation not allowed "
+            *errorp = ovsdb_error("not allowed",
+                                  "%s operation not allowed "
                                   "on table in reserved database %s",
                                   name, x->options->reserved_db);
             return NULL;
         } else if (type->writes && x->options->read_only) {
             /* Refused before the members are looked at. */
             ovsdb_parser_destroy(&parser);
-            *errorp = ovsdb_error("not allowed", "%s operation not allowed "
+            *errorp = ovsdb_error("not allowed",
+                                  "%s operation not allowed "
                                   "when database server is in read only "
-                                  "mode", name);
+                                  "mode",
+                                  name);
             return NULL;
         } else {
             error = type->execute(x, &parser, &result);

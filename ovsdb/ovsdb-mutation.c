@@ -12,9 +12,9 @@
 #include "ovsdb/ovsdb-table-schema.h"
 
 static const char *const mutator_names[] = {
-    [OVSDB_M_ADD] = "+=",       [OVSDB_M_SUB] = "-=",
-    [OVSDB_M_MUL] = "*=",       [OVSDB_M_DIV] = "/=",
-    [OVSDB_M_MOD] = "%=",       [OVSDB_M_INSERT] = "insert",
+    [OVSDB_M_ADD] = "+=",        [OVSDB_M_SUB] = "-=",
+    [OVSDB_M_MUL] = "*=",        [OVSDB_M_DIV] = "/=",
+    [OVSDB_M_MOD] = "%=",        [OVSDB_M_INSERT] = "insert",
     [OVSDB_M_DELETE] = "delete",
 };
 
@@ -44,7 +44,8 @@ type_mismatch(const json_t *json, const struct ovsdb_column *column,
     struct ovsdb_error *error = ovsdb_syntax_error(
         json, NULL,
         "Type mismatch: \"%s\" operator may not be applied to column %s of "
-        "type %s.", mutator_names[mutator], column->name, english);
+        "type %s.",
+        mutator_names[mutator], column->name, english);
     free(english);
     return error;
 }
@@ -60,12 +61,12 @@ parse_set_arg(struct ovsdb_mutation *m, const json_t *value,
 
     /* "delete" may name more elements than the column can hold. */
     unsigned int n_max = (m->mutator == OVSDB_M_DELETE ? OVSDB_TYPE_UNLIMITED
-                          : column_type->n_max);
+                                                       : column_type->n_max);
     ovsdb_type_clone(&m->type, column_type);
     m->type.n_min = 0;
     m->type.n_max = n_max;
-    struct ovsdb_error *error = ovsdb_datum_from_json(&m->arg, &m->type,
-                                                      value, symtab);
+    struct ovsdb_error *error =
+        ovsdb_datum_from_json(&m->arg, &m->type, value, symtab);
     if (error && m->mutator == OVSDB_M_DELETE
         && ovsdb_type_is_map(column_type)) {
         /* Not a map: try a set of keys, and report that failure. */
@@ -82,8 +83,7 @@ parse_set_arg(struct ovsdb_mutation *m, const json_t *value,
 
 static struct ovsdb_error *
 mutation_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
-                   struct ovsdb_symbol_table *symtab,
-                   struct ovsdb_mutation *m)
+                   struct ovsdb_symbol_table *symtab, struct ovsdb_mutation *m)
 {
     if (!json_is_array(json) || json_array_size(json) != 3
         || !json_is_string(json_array_get(json, 0))
@@ -92,8 +92,8 @@ mutation_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
     }
 
     const char *column_name = json_string_value(json_array_get(json, 0));
-    const struct ovsdb_column *column = ovsdb_table_schema_get_column(
-        ts, column_name);
+    const struct ovsdb_column *column =
+        ovsdb_table_schema_get_column(ts, column_name);
     if (!column) {
         return ovsdb_syntax_error(json, "unknown column",
                                   "No column %s in table %s.", column_name,
@@ -102,7 +102,8 @@ mutation_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
     if (!column->mutable) {
         return ovsdb_syntax_error(json, "constraint violation",
                                   "Cannot mutate immutable column %s in "
-                                  "table %s.", column_name, ts->name);
+                                  "table %s.",
+                                  column_name, ts->name);
     }
 
     const char *mutator_name = json_string_value(json_array_get(json, 1));
@@ -237,8 +238,7 @@ integer_op(enum ovsdb_mutator mutator, int64_t *x, int64_t y)
         /* INT64_MIN / -1 does not fit; OVS counts the remainder of that
          * division as out of range too. */
         overflow = *x == INT64_MIN && y == -1;
-        result = (overflow ? 0
-                  : mutator == OVSDB_M_DIV ? *x / y : *x % y);
+        result = (overflow ? 0 : mutator == OVSDB_M_DIV ? *x / y : *x % y);
         break;
     default:
         ovs_assert(false);
@@ -287,10 +287,10 @@ execute_arithmetic(struct ovsdb_datum *datum, const struct ovsdb_type *type,
     const union ovsdb_atom *arg = &m->arg.keys[0];
     for (unsigned int i = 0; i < datum->n; i++) {
         union ovsdb_atom *atom = &datum->keys[i];
-        struct ovsdb_error *error
-            = (type->key.type == OVSDB_TYPE_INTEGER
-               ? integer_op(m->mutator, &atom->integer, arg->integer)
-               : real_op(m->mutator, &atom->real, arg->real));
+        struct ovsdb_error *error =
+            (type->key.type == OVSDB_TYPE_INTEGER
+                 ? integer_op(m->mutator, &atom->integer, arg->integer)
+                 : real_op(m->mutator, &atom->real, arg->real));
         if (!error) {
             error = ovsdb_atom_check_constraints(atom, &type->key);
         }
@@ -306,7 +306,8 @@ execute_arithmetic(struct ovsdb_datum *datum, const struct ovsdb_type *type,
             ovsdb_error_destroy(error);
             return ovsdb_error("constraint violation",
                                "Result of \"%s\" operation contains "
-                               "duplicates.", mutator_names[m->mutator]);
+                               "duplicates.",
+                               mutator_names[m->mutator]);
         }
     }
     return NULL;

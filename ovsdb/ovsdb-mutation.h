@@ -22,13 +22,13 @@ struct ovsdb_row;
 struct ovsdb_table_schema;
 
 enum ovsdb_mutator {
-    OVSDB_M_ADD,            /* "+=" */
-    OVSDB_M_SUB,            /* "-=" */
-    OVSDB_M_MUL,            /* "*=" */
-    OVSDB_M_DIV,            /* "/=" */
-    OVSDB_M_MOD,            /* "%=" */
-    OVSDB_M_INSERT,         /* "insert" */
-    OVSDB_M_DELETE,         /* "delete" */
+    OVSDB_M_ADD,    /* "+=" */
+    OVSDB_M_SUB,    /* "-=" */
+    OVSDB_M_MUL,    /* "*=" */
+    OVSDB_M_DIV,    /* "/=" */
+    OVSDB_M_MOD,    /* "%=" */
+    OVSDB_M_INSERT, /* "insert" */
+    OVSDB_M_DELETE, /* "delete" */
 };
 
 bool ovsdb_mutator_from_string(const char *, enum ovsdb_mutator *);
@@ -38,7 +38,7 @@ struct ovsdb_mutation {
     enum ovsdb_mutator mutator;
     const struct ovsdb_column *column;
     struct ovsdb_datum arg;
-    struct ovsdb_type type;         /* Type of 'arg'. */
+    struct ovsdb_type type; /* Type of 'arg'. */
 };
 
 struct ovsdb_mutation_set {
@@ -51,8 +51,8 @@ struct ovsdb_mutation_set {
  * is empty. */
 struct ovsdb_error *ovsdb_mutation_set_from_json(
     const struct ovsdb_table_schema *ts, const json_t *json,
-    struct ovsdb_symbol_table *symtab, struct ovsdb_mutation_set *set)
-    OVS_WARN_UNUSED_RESULT;
+    struct ovsdb_symbol_table *symtab,
+    struct ovsdb_mutation_set *set) OVS_WARN_UNUSED_RESULT;
 json_t *ovsdb_mutation_set_to_json(const struct ovsdb_mutation_set *);
 void ovsdb_mutation_set_destroy(struct ovsdb_mutation_set *);
 
@@ -62,7 +62,7 @@ void ovsdb_mutation_set_destroy(struct ovsdb_mutation_set *);
  * finite, "constraint violation" otherwise.  On error 'row' may hold
  * partial results; the caller discards it. */
 struct ovsdb_error *ovsdb_mutation_set_execute(
-    struct ovsdb_row *, const struct ovsdb_mutation_set *)
-    OVS_WARN_UNUSED_RESULT;
+    struct ovsdb_row *,
+    const struct ovsdb_mutation_set *) OVS_WARN_UNUSED_RESULT;
 
 #endif /* ovsdb/ovsdb-mutation.h */

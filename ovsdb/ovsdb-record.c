@@ -24,9 +24,9 @@ row_to_json_full(const struct ovsdb_row *row)
         const struct ovsdb_column *column = ts->columns[c];
         if (column->persistent
             && !ovsdb_datum_is_default(&row->fields[c], &column->type)) {
-            json_object_set_new(json, column->name,
-                                ovsdb_datum_to_json(&row->fields[c],
-                                                    &column->type));
+            json_object_set_new(
+                json, column->name,
+                ovsdb_datum_to_json(&row->fields[c], &column->type));
         }
     }
     return json;
@@ -89,14 +89,14 @@ add_change(const struct ovsdb_table *table, const struct ovsdb_row *old,
     } else {
         value = row_to_json_diff(old, new, changed);
         if (!value) {
-            return true;        /* Only ephemeral columns changed. */
+            return true; /* Only ephemeral columns changed. */
         }
     }
 
     char buf[UUID_LEN + 1];
     const struct uuid *uuid = ovsdb_row_get_uuid(new ? new : old);
-    json_object_set_new(table_member(record, table),
-                        uuid_to_string(uuid, buf), value);
+    json_object_set_new(table_member(record, table), uuid_to_string(uuid, buf),
+                        value);
     return true;
 }
 
@@ -155,8 +155,8 @@ apply_columns(struct ovsdb_row *row, const json_t *json, bool is_diff)
     const char *name;
     json_t *value;
     json_object_foreach ((json_t *) json, name, value) {
-        const struct ovsdb_column *column
-            = ovsdb_table_schema_get_column(ts, name);
+        const struct ovsdb_column *column =
+            ovsdb_table_schema_get_column(ts, name);
         if (!column || column->index < OVSDB_N_STD_COLUMNS) {
             return ovsdb_syntax_error(json, "unknown column",
                                       "No column %s in table %s.", name,
@@ -180,12 +180,11 @@ apply_columns(struct ovsdb_row *row, const json_t *json, bool is_diff)
             }
             ovsdb_type_destroy(&diff_type);
         } else {
-            error = ovsdb_datum_from_json(&datum, &column->type, value,
-                                          NULL);
+            error = ovsdb_datum_from_json(&datum, &column->type, value, NULL);
         }
         if (error) {
-            return ovsdb_wrap_error(error, "column %s of %s row", name,
-                                    ts->name);
+            /* OVS reports the value's error as it is, without context. */
+            return error;
         }
         ovsdb_datum_swap(field, &datum);
         ovsdb_datum_destroy(&datum, &column->type);
@@ -206,25 +205,28 @@ apply_table(struct ovsdb_txn *txn, struct ovsdb_table *table,
     json_object_foreach ((json_t *) rows, uuid_string, change) {
         struct uuid uuid;
         if (!uuid_from_string(&uuid, uuid_string)) {
-            return ovsdb_syntax_error(rows, NULL, "\"%s\" is not a valid "
-                                      "UUID", uuid_string);
+            return ovsdb_syntax_error(rows, NULL,
+                                      "\"%s\" is not a valid "
+                                      "UUID",
+                                      uuid_string);
         }
 
         const struct ovsdb_row *row = ovsdb_txn_get_row(txn, table, &uuid);
         if (json_is_null(change)) {
             if (!row) {
-                return ovsdb_error("consistency violation",
+                return ovsdb_error("syntax error",
                                    "transaction deletes row " UUID_FMT
                                    " that does not exist",
                                    UUID_ARGS(&uuid));
             }
             ovsdb_txn_row_delete(txn, row);
         } else if (!json_is_object(change)) {
-            return ovsdb_syntax_error(change, NULL, "object or null "
+            return ovsdb_syntax_error(change, NULL,
+                                      "object or null "
                                       "expected");
         } else if (row) {
-            struct ovsdb_error *error = apply_columns(
-                ovsdb_txn_row_modify(txn, row), change, is_diff);
+            struct ovsdb_error *error =
+                apply_columns(ovsdb_txn_row_modify(txn, row), change, is_diff);
             if (error) {
                 return error;
             }
@@ -257,7 +259,7 @@ ovsdb_record_apply(struct ovsdb *db, const json_t *record)
     json_t *rows;
     json_object_foreach ((json_t *) record, name, rows) {
         if (name[0] == '_') {
-            continue;           /* "_date", "_comment", "_is_diff". */
+            continue; /* "_date", "_comment", "_is_diff". */
         }
         struct ovsdb_table *table = ovsdb_get_table(db, name);
         if (!table) {
@@ -272,8 +274,8 @@ ovsdb_record_apply(struct ovsdb *db, const json_t *record)
     }
 
     if (!error) {
-        const char *comment = json_string_value(
-            json_object_get(record, "_comment"));
+        const char *comment =
+            json_string_value(json_object_get(record, "_comment"));
         if (comment) {
             ovsdb_txn_add_comment(txn, comment);
         }

@@ -28,8 +28,8 @@ row_allocate(const struct ovsdb_table *table)
     row->table = table;
     row->txn_row = NULL;
     row->n_refs = 0;
-    row->index_nodes = (struct ovsdb_row_index_node *) ((char *) row->fields
-                                                         + fields_size);
+    row->index_nodes =
+        (struct ovsdb_row_index_node *) ((char *) row->fields + fields_size);
     for (size_t i = 0; i < n_indexes; i++) {
         row->index_nodes[i].row = row;
     }
@@ -74,8 +74,7 @@ ovsdb_row_destroy(struct ovsdb_row *row)
 
 uint32_t
 ovsdb_row_hash_columns(const struct ovsdb_row *row,
-                       const struct ovsdb_column_set *columns,
-                       uint32_t basis)
+                       const struct ovsdb_column_set *columns, uint32_t basis)
 {
     for (size_t i = 0; i < columns->n_columns; i++) {
         const struct ovsdb_column *column = columns->columns[i];
@@ -92,9 +91,9 @@ ovsdb_row_compare_columns_3way(const struct ovsdb_row *a,
 {
     for (size_t i = 0; i < columns->n_columns; i++) {
         const struct ovsdb_column *column = columns->columns[i];
-        int cmp = ovsdb_datum_compare_3way(&a->fields[column->index],
-                                           &b->fields[column->index],
-                                           &column->type);
+        int cmp =
+            ovsdb_datum_compare_3way(&a->fields[column->index],
+                                     &b->fields[column->index], &column->type);
         if (cmp) {
             return cmp;
         }
@@ -143,8 +142,8 @@ ovsdb_row_from_json(struct ovsdb_row *row, const json_t *json,
     const char *name;
     json_t *value;
     json_object_foreach ((json_t *) json, name, value) {
-        const struct ovsdb_column *column
-            = ovsdb_table_schema_get_column(ts, name);
+        const struct ovsdb_column *column =
+            ovsdb_table_schema_get_column(ts, name);
         if (!column) {
             return ovsdb_syntax_error(json, "unknown column",
                                       "No column %s in table %s.", name,
@@ -152,8 +151,8 @@ ovsdb_row_from_json(struct ovsdb_row *row, const json_t *json,
         }
 
         struct ovsdb_datum datum;
-        struct ovsdb_error *error = ovsdb_datum_from_json(
-            &datum, &column->type, value, symtab);
+        struct ovsdb_error *error =
+            ovsdb_datum_from_json(&datum, &column->type, value, symtab);
         if (error) {
             return error;
         }
@@ -175,11 +174,11 @@ ovsdb_row_to_json(const struct ovsdb_row *row,
 
     size_t n = columns ? columns->n_columns : ts->n_columns;
     for (size_t i = 0; i < n; i++) {
-        const struct ovsdb_column *column = (columns ? columns->columns[i]
-                                             : ts->columns[i]);
-        json_object_set_new(json, column->name,
-                            ovsdb_datum_to_json(&row->fields[column->index],
-                                                &column->type));
+        const struct ovsdb_column *column =
+            (columns ? columns->columns[i] : ts->columns[i]);
+        json_object_set_new(
+            json, column->name,
+            ovsdb_datum_to_json(&row->fields[column->index], &column->type));
     }
     return json;
 }

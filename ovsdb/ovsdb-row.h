@@ -25,12 +25,12 @@ struct ovsdb_txn_row;
 
 /* A row's membership in one unique index of its table. */
 struct ovsdb_row_index_node {
-    struct hmap_node hmap_node;     /* In the table's index map. */
-    struct ovsdb_row *row;          /* The row this node belongs to. */
+    struct hmap_node hmap_node; /* In the table's index map. */
+    struct ovsdb_row *row;      /* The row this node belongs to. */
 };
 
 struct ovsdb_row {
-    struct hmap_node hmap_node;     /* In table's 'rows', if committed. */
+    struct hmap_node hmap_node; /* In table's 'rows', if committed. */
     const struct ovsdb_table *table;
 
     /* Private to ovsdb-txn: the transaction's record of this row while a
@@ -106,10 +106,10 @@ void ovsdb_row_update_columns(struct ovsdb_row *dst,
  * columns are added to it in the order of the object's members.  Named
  * UUIDs resolve through 'symtab' if it is nonnull.  On error 'row' may
  * have been partly updated. */
-struct ovsdb_error *ovsdb_row_from_json(struct ovsdb_row *, const json_t *,
-                                        struct ovsdb_symbol_table *symtab,
-                                        struct ovsdb_column_set *included)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_row_from_json(struct ovsdb_row *, const json_t *,
+                    struct ovsdb_symbol_table *symtab,
+                    struct ovsdb_column_set *included) OVS_WARN_UNUSED_RESULT;
 
 /* Returns the <row> object holding the values of 'columns' (or of every
  * column if 'columns' is NULL). */
@@ -121,8 +121,8 @@ json_t *ovsdb_row_to_json(const struct ovsdb_row *,
  * compare the rows it found with the rows it expects.  The set borrows
  * the rows. */
 struct ovsdb_row_hash {
-    struct hmap rows;                   /* Of private nodes. */
-    struct ovsdb_column_set columns;    /* Borrowed from the caller. */
+    struct hmap rows;                /* Of private nodes. */
+    struct ovsdb_column_set columns; /* Borrowed from the caller. */
 };
 
 void ovsdb_row_hash_init(struct ovsdb_row_hash *,

@@ -65,11 +65,11 @@ static const char server_schema_json[] =
 
 /* A database file being served. */
 struct server_db {
-    struct hmap_node node;      /* In 'dbs', by name. */
-    char *file_name;            /* NULL for _Server. */
+    struct hmap_node node; /* In 'dbs', by name. */
+    char *file_name;       /* NULL for _Server. */
     char *name;
     struct ovsdb *db;
-    struct ovsdb_log *log;      /* NULL for _Server. */
+    struct ovsdb_log *log; /* NULL for _Server. */
     bool commit_error_logged;
 };
 
@@ -139,9 +139,8 @@ server_db_open(const char *file_name, struct server_db **dbp)
         error = ovsdb_schema_from_json(json, &schema);
         json_decref(json);
         if (error) {
-            error = ovsdb_wrap_error(error,
-                                     "failed to parse \"%s\" as ovsdb schema",
-                                     file_name);
+            error = ovsdb_wrap_error(
+                error, "failed to parse \"%s\" as ovsdb schema", file_name);
         }
     }
     struct ovsdb *ovsdb = schema ? ovsdb_create(schema) : NULL;
@@ -182,8 +181,7 @@ add_db(struct server_db *db)
     hmap_insert(&dbs, &db->node, hash_string(db->name, 0));
     struct ovsdb_jsonrpc_storage storage = server_db_storage(db);
     ovsdb_jsonrpc_server_add_db(jsonrpc, db->name, db->db->schema, db->db,
-                                !db->file_name,
-                                db->log ? &storage : NULL);
+                                !db->file_name, db->log ? &storage : NULL);
     update_server_db();
     return NULL;
 }
@@ -745,8 +743,8 @@ main(int argc, char *argv[])
     unixctl_command_register("exit", "", 0, 0, cmd_exit, NULL);
     unixctl_command_register("ovsdb-server/compact", "", 0, INT_MAX,
                              cmd_compact, NULL);
-    unixctl_command_register("ovsdb-server/reconnect", "", 0, 0,
-                             cmd_reconnect, NULL);
+    unixctl_command_register("ovsdb-server/reconnect", "", 0, 0, cmd_reconnect,
+                             NULL);
     unixctl_command_register("ovsdb-server/add-remote", "REMOTE", 1, 1,
                              cmd_add_remote, NULL);
     unixctl_command_register("ovsdb-server/remove-remote", "REMOTE", 1, 1,
@@ -876,13 +874,15 @@ parse_options(int argc, char *argv[], struct sset *db_files,
         case OPT_SYNC_FROM:
         case OPT_SYNC_EXCLUDE:
         case OPT_ACTIVE:
-            ovs_fatal(0, "--%s: replication (backup mode) is not supported "
-                         "by this ovsdb-server",
+            ovs_fatal(0,
+                      "--%s: replication (backup mode) is not supported "
+                      "by this ovsdb-server",
                       long_options[c - OPT_REMOTE].name);
         case OPT_RECORD:
         case OPT_REPLAY:
-            ovs_fatal(0, "--%s: record/replay is not supported by this "
-                         "ovsdb-server",
+            ovs_fatal(0,
+                      "--%s: record/replay is not supported by this "
+                      "ovsdb-server",
                       long_options[c - OPT_REMOTE].name);
         case OPT_NO_DBS:
             no_dbs = true;

@@ -17,10 +17,10 @@ ovsdb_table_create(const struct ovsdb_table_schema *schema)
     for (size_t i = 0; i < schema->n_indexes; i++) {
         hmap_init(&table->indexes[i]);
     }
-    table->key_ref_tables = xcalloc(schema->n_columns,
-                                    sizeof *table->key_ref_tables);
-    table->value_ref_tables = xcalloc(schema->n_columns,
-                                      sizeof *table->value_ref_tables);
+    table->key_ref_tables =
+        xcalloc(schema->n_columns, sizeof *table->key_ref_tables);
+    table->value_ref_tables =
+        xcalloc(schema->n_columns, sizeof *table->value_ref_tables);
     hmap_init(&table->weak_refs);
     return table;
 }
@@ -146,7 +146,8 @@ ovsdb_table_remove_weak_ref(struct ovsdb_table *dst_table,
                             const struct uuid *src_uuid, unsigned int column)
 {
     struct ovsdb_weak_ref *wref;
-    OVSDB_TABLE_FOR_EACH_WEAK_REF_TO (wref, dst_uuid, dst_table) {
+    OVSDB_TABLE_FOR_EACH_WEAK_REF_TO(wref, dst_uuid, dst_table)
+    {
         if (wref->src_table == src_table && wref->column == column
             && uuid_equals(&wref->src_uuid, src_uuid)) {
             hmap_remove(&dst_table->weak_refs, &wref->hmap_node);

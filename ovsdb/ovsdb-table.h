@@ -18,10 +18,10 @@ struct ovsdb_row;
 struct ovsdb_txn_table;
 
 struct ovsdb_table {
-    struct hmap_node hmap_node;         /* In the database, by name. */
-    const struct ovsdb_table_schema *schema;    /* Owned by the database. */
+    struct hmap_node hmap_node;              /* In the database, by name. */
+    const struct ovsdb_table_schema *schema; /* Owned by the database. */
 
-    struct hmap rows;                   /* Committed rows, by UUID hash. */
+    struct hmap rows; /* Committed rows, by UUID hash. */
 
     /* 'schema->n_indexes' maps of committed rows, by the hash of the
      * indexed columns (ovsdb_table_index_hash()). */
@@ -43,7 +43,7 @@ struct ovsdb_table {
 /* One committed row's weak reference, in 'column' of row 'src_uuid' of
  * 'src_table', to row 'dst_uuid' of the table that holds the record. */
 struct ovsdb_weak_ref {
-    struct hmap_node hmap_node;         /* In dst table's 'weak_refs'. */
+    struct hmap_node hmap_node; /* In dst table's 'weak_refs'. */
     struct uuid dst_uuid;
     struct ovsdb_table *src_table;
     struct uuid src_uuid;
@@ -81,9 +81,10 @@ bool ovsdb_table_index_equal(const struct ovsdb_table *, size_t i,
 /* Returns a committed row other than 'row' itself (not necessarily
  * committed) with the same values of the columns of index 'i', or NULL;
  * committed rows for which 'skip' returns true are ignored. */
-const struct ovsdb_row *ovsdb_table_index_find(
-    const struct ovsdb_table *, size_t i, const struct ovsdb_row *row,
-    bool (*skip)(const struct ovsdb_row *));
+const struct ovsdb_row *
+ovsdb_table_index_find(const struct ovsdb_table *, size_t i,
+                       const struct ovsdb_row *row,
+                       bool (*skip)(const struct ovsdb_row *));
 
 /* Records and forgets weak references (see struct ovsdb_weak_ref). */
 void ovsdb_table_add_weak_ref(struct ovsdb_table *dst_table,

@@ -25,39 +25,39 @@ enum txn_state {
 struct weak_removal {
     unsigned int column;
     unsigned int n_removed;
-    bool removed_zero_uuid;     /* One of them was the all-zeros UUID. */
+    bool removed_zero_uuid; /* One of them was the all-zeros UUID. */
 };
 
 /* A row that the transaction touches.  'old' is the committed row (NULL
  * for an insertion), 'new' the transaction's version (NULL for a
  * deletion); both NULL for a row inserted and then deleted. */
 struct ovsdb_txn_row {
-    struct list list_node;              /* In txn_table's 'txn_rows'. */
-    struct hmap_node hmap_node;         /* In txn's 'rows', by UUID. */
+    struct list list_node;      /* In txn_table's 'txn_rows'. */
+    struct hmap_node hmap_node; /* In txn's 'rows', by UUID. */
     struct ovsdb_txn_table *txn_table;
     struct uuid uuid;
     struct ovsdb_row *old;
     struct ovsdb_row *new;
 
-    unsigned long *changed;             /* Computed by precommit. */
-    bool kept_old;                      /* Applied without any change. */
-    bool weak_propagated;               /* Referrers of deleted row done. */
+    unsigned long *changed; /* Computed by precommit. */
+    bool kept_old;          /* Applied without any change. */
+    bool weak_propagated;   /* Referrers of deleted row done. */
 
     struct weak_removal *removals;
     size_t n_removals;
 };
 
 struct ovsdb_txn_table {
-    struct list list_node;              /* In txn's 'txn_tables'. */
+    struct list list_node; /* In txn's 'txn_tables'. */
     struct ovsdb_table *table;
-    struct list txn_rows;               /* struct ovsdb_txn_row, in order. */
+    struct list txn_rows; /* struct ovsdb_txn_row, in order. */
 };
 
 struct ovsdb_txn {
     struct ovsdb *db;
     enum txn_state state;
-    struct list txn_tables;             /* struct ovsdb_txn_table. */
-    struct hmap rows;                   /* struct ovsdb_txn_row, by UUID. */
+    struct list txn_tables; /* struct ovsdb_txn_table. */
+    struct hmap rows;       /* struct ovsdb_txn_row, by UUID. */
     struct ds comment;
 
     /* Strong reference count changes computed by precommit: struct
@@ -132,8 +132,8 @@ find_txn_row(const struct ovsdb_txn *txn, const struct ovsdb_table *table,
 }
 
 const struct ovsdb_row *
-ovsdb_txn_get_row(const struct ovsdb_txn *txn,
-                  const struct ovsdb_table *table, const struct uuid *uuid)
+ovsdb_txn_get_row(const struct ovsdb_txn *txn, const struct ovsdb_table *table,
+                  const struct uuid *uuid)
 {
     const struct ovsdb_txn_row *txn_row = find_txn_row(txn, table, uuid);
     return txn_row ? txn_row->new : ovsdb_table_get_row(table, uuid);
@@ -156,8 +156,8 @@ ovsdb_txn_for_each_row(const struct ovsdb_txn *txn,
 {
     const struct ovsdb_row *row;
     HMAP_FOR_EACH (row, hmap_node, &table->rows) {
-        const struct ovsdb_row *view = (row->txn_row ? row->txn_row->new
-                                        : row);
+        const struct ovsdb_row *view =
+            (row->txn_row ? row->txn_row->new : row);
         if (view && !cb(view, aux)) {
             return;
         }
@@ -341,9 +341,9 @@ note_weak_removal(struct ovsdb_txn_row *txn_row, unsigned int column,
         }
     }
     if (!wr) {
-        txn_row->removals = xrealloc(txn_row->removals,
-                                     (txn_row->n_removals + 1)
-                                     * sizeof *txn_row->removals);
+        txn_row->removals =
+            xrealloc(txn_row->removals,
+                     (txn_row->n_removals + 1) * sizeof *txn_row->removals);
         wr = &txn_row->removals[txn_row->n_removals++];
         memset(wr, 0, sizeof *wr);
         wr->column = column;
@@ -374,8 +374,9 @@ remove_dangling_weak_refs(const struct ovsdb_txn *txn,
         struct ovsdb_datum *datum = &row->fields[c];
         for (unsigned int i = 0; i < datum->n;) {
             const struct uuid *dangling = NULL;
-            if (key_weak && !row_exists(txn, table->key_ref_tables[c],
-                                        &datum->keys[i].uuid)) {
+            if (key_weak
+                && !row_exists(txn, table->key_ref_tables[c],
+                               &datum->keys[i].uuid)) {
                 dangling = &datum->keys[i].uuid;
             } else if (value_weak
                        && !row_exists(txn, table->value_ref_tables[c],
@@ -417,7 +418,8 @@ propagate_deletions(struct ovsdb_txn *txn)
     bool progress = false;
     struct ovsdb_txn_table *txn_table;
     struct ovsdb_txn_row *txn_row;
-    FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
+    FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+    {
         if (txn_row->new || !txn_row->old || txn_row->weak_propagated) {
             continue;
         }
@@ -425,9 +427,10 @@ propagate_deletions(struct ovsdb_txn *txn)
 
         struct ovsdb_table *table = txn_table->table;
         struct ovsdb_weak_ref *wref;
-        OVSDB_TABLE_FOR_EACH_WEAK_REF_TO (wref, &txn_row->uuid, table) {
-            const struct ovsdb_row *src = ovsdb_txn_get_row(
-                txn, wref->src_table, &wref->src_uuid);
+        OVSDB_TABLE_FOR_EACH_WEAK_REF_TO(wref, &txn_row->uuid, table)
+        {
+            const struct ovsdb_row *src =
+                ovsdb_txn_get_row(txn, wref->src_table, &wref->src_uuid);
             if (src && !src->txn_row) {
                 ovsdb_txn_row_modify(txn, src);
                 progress = true;
@@ -501,7 +504,8 @@ compute_ref_deltas(struct ovsdb_txn *txn)
 
     struct ovsdb_txn_table *txn_table;
     struct ovsdb_txn_row *txn_row;
-    FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
+    FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+    {
         if (txn_row->old) {
             count_strong_refs(txn, txn_row->old, -1);
         }
@@ -537,7 +541,8 @@ collect_garbage(struct ovsdb_txn *txn)
 
     struct ovsdb_txn_table *txn_table;
     struct ovsdb_txn_row *txn_row;
-    FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
+    FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+    {
         if (txn_row->new && !txn_table->table->schema->is_root
             && final_ref_count(txn, txn_table->table, &txn_row->uuid) <= 0) {
             if (n_victims >= allocated) {
@@ -552,8 +557,8 @@ collect_garbage(struct ovsdb_txn *txn)
         if (rd->delta >= 0 || rd->table->schema->is_root) {
             continue;
         }
-        const struct ovsdb_row *row = ovsdb_table_get_row(rd->table,
-                                                          &rd->uuid);
+        const struct ovsdb_row *row =
+            ovsdb_table_get_row(rd->table, &rd->uuid);
         if (row && !row->txn_row && (long long) row->n_refs + rd->delta <= 0) {
             if (n_victims >= allocated) {
                 victims = x2nrealloc(victims, &allocated, sizeof *victims);
@@ -573,13 +578,13 @@ collect_garbage(struct ovsdb_txn *txn)
 /* Returns a row of the transaction that strongly refers to the row of
  * 'dst_table' with 'dst_uuid', and the column, for an error message. */
 static const struct ovsdb_row *
-find_referrer(const struct ovsdb_txn *txn,
-              const struct ovsdb_table *dst_table, const struct uuid *dst_uuid,
-              const struct ovsdb_column **columnp)
+find_referrer(const struct ovsdb_txn *txn, const struct ovsdb_table *dst_table,
+              const struct uuid *dst_uuid, const struct ovsdb_column **columnp)
 {
     const struct ovsdb_txn_table *txn_table;
     const struct ovsdb_txn_row *txn_row;
-    FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
+    FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+    {
         const struct ovsdb_row *row = txn_row->new;
         if (!row) {
             continue;
@@ -611,7 +616,8 @@ check_referential_integrity(const struct ovsdb_txn *txn)
     /* Deleted rows that something still refers to. */
     const struct ovsdb_txn_table *txn_table;
     const struct ovsdb_txn_row *txn_row;
-    FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
+    FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+    {
         if (txn_row->old && !txn_row->new) {
             const struct ovsdb_table *table = txn_table->table;
             long long count = final_ref_count(txn, table, &txn_row->uuid);
@@ -619,7 +625,8 @@ check_referential_integrity(const struct ovsdb_txn *txn)
                 return ovsdb_error("referential integrity violation",
                                    "cannot delete %s row " UUID_FMT
                                    " because of %lld remaining "
-                                   "reference(s)", table->schema->name,
+                                   "reference(s)",
+                                   table->schema->name,
                                    UUID_ARGS(&txn_row->uuid), count);
             }
         }
@@ -634,8 +641,8 @@ check_referential_integrity(const struct ovsdb_txn *txn)
         }
 
         const struct ovsdb_column *column = NULL;
-        const struct ovsdb_row *src = find_referrer(txn, rd->table,
-                                                    &rd->uuid, &column);
+        const struct ovsdb_row *src =
+            find_referrer(txn, rd->table, &rd->uuid, &column);
         ovs_assert(src);
         return ovsdb_error("referential integrity violation",
                            "Table %s column %s row " UUID_FMT " references "
@@ -652,7 +659,8 @@ check_weak_removals(const struct ovsdb_txn *txn)
 {
     const struct ovsdb_txn_table *txn_table;
     const struct ovsdb_txn_row *txn_row;
-    FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
+    FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+    {
         if (!txn_row->new) {
             continue;
         }
@@ -671,14 +679,14 @@ check_weak_removals(const struct ovsdb_txn *txn)
                     "all-zeros UUID (probably as the default value for "
                     "this column) but deleting this value caused a "
                     "constraint volation because this column is not "
-                    "allowed to be empty.", column->name, ts->name,
-                    UUID_ARGS(&txn_row->uuid));
+                    "allowed to be empty.",
+                    column->name, ts->name, UUID_ARGS(&txn_row->uuid));
             }
             return ovsdb_error(
                 "constraint violation",
                 "Deletion of %u weak reference(s) to deleted (or "
-                "never-existing) rows from column \"%s\" in \"%s\" row "
-                UUID_FMT " %scaused this column to become empty, but "
+                "never-existing) rows from column \"%s\" in \"%s\" "
+                "row " UUID_FMT " %scaused this column to become empty, but "
                 "constraints on this column disallow an empty column.",
                 wr->n_removed, column->name, ts->name,
                 UUID_ARGS(&txn_row->uuid),
@@ -703,8 +711,9 @@ check_max_rows(const struct ovsdb_txn *txn)
             return ovsdb_error("constraint violation",
                                "transaction causes \"%s\" table to contain "
                                "%lld rows, greater than the schema-defined "
-                               "limit of %u row(s)", table->schema->name,
-                               n_rows, table->schema->max_rows);
+                               "limit of %u row(s)",
+                               table->schema->name, n_rows,
+                               table->schema->max_rows);
         }
     }
     return NULL;
@@ -719,12 +728,11 @@ put_index_values(const struct ovsdb_row *row,
     for (size_t i = 0; i < columns->n_columns; i++) {
         const struct ovsdb_column *column = columns->columns[i];
         if (i) {
-            ds_put_cstr(out, (columns->n_columns == 2 ? " and "
+            ds_put_cstr(out, (columns->n_columns == 2       ? " and "
                               : i == columns->n_columns - 1 ? ", and "
-                              : ", "));
+                                                            : ", "));
         }
-        ovsdb_datum_to_string(&row->fields[column->index], &column->type,
-                              out);
+        ovsdb_datum_to_string(&row->fields[column->index], &column->type, out);
     }
 }
 
@@ -734,9 +742,9 @@ put_index_columns(const struct ovsdb_column_set *columns, struct ds *out)
     ds_put_format(out, "column%s ", columns->n_columns > 1 ? "s" : "");
     for (size_t i = 0; i < columns->n_columns; i++) {
         if (i) {
-            ds_put_cstr(out, (columns->n_columns == 2 ? " and "
+            ds_put_cstr(out, (columns->n_columns == 2       ? " and "
                               : i == columns->n_columns - 1 ? ", and "
-                              : ", "));
+                                                            : ", "));
         }
         ds_put_format(out, "\"%s\"", columns->columns[i]->name);
     }
@@ -751,16 +759,17 @@ put_row_origin(const struct ovsdb_row *row,
     const struct ovsdb_txn_row *txn_row = row->txn_row;
     if (!txn_row) {
         ds_put_cstr(out, "existed in the database before this transaction "
-                    "and was not modified by the transaction.");
+                         "and was not modified by the transaction.");
     } else if (!txn_row->old) {
         ds_put_cstr(out, "was inserted by this transaction.");
     } else if (ovsdb_row_equal_columns(txn_row->old, row, columns)) {
-        ds_put_cstr(out, "existed in the database before this transaction, "
+        ds_put_cstr(out,
+                    "existed in the database before this transaction, "
                     "which modified some of the row's columns but not any "
                     "columns in this index.");
     } else {
         ds_put_cstr(out, "had the following index values before the "
-                    "transaction: ");
+                         "transaction: ");
         put_index_values(txn_row->old, columns, out);
         ds_put_char(out, '.');
     }
@@ -773,8 +782,10 @@ duplicate_index_error(const struct ovsdb_table *table,
                       const struct ovsdb_row *second)
 {
     struct ds s = DS_EMPTY_INITIALIZER;
-    ds_put_format(&s, "Transaction causes multiple rows in \"%s\" table to "
-                  "have identical values (", table->schema->name);
+    ds_put_format(&s,
+                  "Transaction causes multiple rows in \"%s\" table to "
+                  "have identical values (",
+                  table->schema->name);
     put_index_values(first, columns, &s);
     ds_put_cstr(&s, ") for index on ");
     put_index_columns(columns, &s);
@@ -785,8 +796,8 @@ duplicate_index_error(const struct ovsdb_table *table,
                   UUID_ARGS(ovsdb_row_get_uuid(second)));
     put_row_origin(second, columns, &s);
 
-    struct ovsdb_error *error = ovsdb_error("constraint violation", "%s",
-                                            ds_cstr(&s));
+    struct ovsdb_error *error =
+        ovsdb_error("constraint violation", "%s", ds_cstr(&s));
     ds_destroy(&s);
     return error;
 }
@@ -810,8 +821,8 @@ check_indexes(const struct ovsdb_txn *txn)
     LIST_FOR_EACH (txn_table, list_node, &txn->txn_tables) {
         const struct ovsdb_table *table = txn_table->table;
         for (size_t i = 0; i < table->schema->n_indexes; i++) {
-            const struct ovsdb_column_set *columns
-                = &table->schema->indexes[i];
+            const struct ovsdb_column_set *columns =
+                &table->schema->indexes[i];
             struct hmap probes = HMAP_INITIALIZER(&probes);
             struct ovsdb_error *error = NULL;
 
@@ -832,11 +843,11 @@ check_indexes(const struct ovsdb_txn *txn)
                     }
                 }
 
-                const struct ovsdb_row *committed = ovsdb_table_index_find(
-                    table, i, row, row_is_in_txn);
+                const struct ovsdb_row *committed =
+                    ovsdb_table_index_find(table, i, row, row_is_in_txn);
                 if (committed) {
-                    error = duplicate_index_error(table, columns, committed,
-                                                  row);
+                    error =
+                        duplicate_index_error(table, columns, committed, row);
                     goto done;
                 }
 
@@ -865,7 +876,8 @@ determine_changes(struct ovsdb_txn *txn)
 {
     struct ovsdb_txn_table *txn_table;
     struct ovsdb_txn_row *txn_row;
-    FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
+    FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+    {
         const struct ovsdb_table_schema *ts = txn_table->table->schema;
         bitmap_free(txn_row->changed);
         txn_row->changed = NULL;
@@ -910,8 +922,9 @@ ovsdb_txn_precommit(struct ovsdb_txn *txn)
 
         struct ovsdb_txn_table *txn_table;
         struct ovsdb_txn_row *txn_row;
-        FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
-            if (txn_row->new && table_has_weak_refs(txn_table->table)) {
+        FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+        {
+            if (txn_row->new &&table_has_weak_refs(txn_table->table)) {
                 progress |= remove_dangling_weak_refs(txn, txn_row);
             }
         }
@@ -955,8 +968,8 @@ update_weak_ref_index(struct ovsdb_table *table, const struct ovsdb_row *row,
 
     for (int part = 0; part < 2; part++) {
         const struct ovsdb_base_type *base = part ? &type->value : &type->key;
-        struct ovsdb_table *dst_table = (part ? table->value_ref_tables[c]
-                                         : table->key_ref_tables[c]);
+        struct ovsdb_table *dst_table =
+            (part ? table->value_ref_tables[c] : table->key_ref_tables[c]);
         if (!ovsdb_base_type_is_weak_ref(base)) {
             continue;
         }
@@ -990,8 +1003,7 @@ update_weak_ref_index(struct ovsdb_table *table, const struct ovsdb_row *row,
 }
 
 static void
-update_weak_ref_indexes(struct ovsdb_table *table,
-                        const struct ovsdb_row *row,
+update_weak_ref_indexes(struct ovsdb_table *table, const struct ovsdb_row *row,
                         const unsigned long *changed, bool add)
 {
     for (size_t c = OVSDB_N_STD_COLUMNS; c < table->schema->n_columns; c++) {
@@ -1011,12 +1023,13 @@ ovsdb_txn_apply(struct ovsdb_txn *txn)
 
     struct ovsdb_txn_table *txn_table;
     struct ovsdb_txn_row *txn_row;
-    FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
+    FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+    {
         struct ovsdb_table *table = txn_table->table;
         struct ovsdb_row *old = txn_row->old;
         struct ovsdb_row *new = txn_row->new;
-        const struct ref_delta *rd = find_ref_delta(txn, table,
-                                                    &txn_row->uuid);
+        const struct ref_delta *rd =
+            find_ref_delta(txn, table, &txn_row->uuid);
         long long delta = rd ? rd->delta : 0;
 
         if (old) {
@@ -1052,8 +1065,8 @@ ovsdb_txn_apply(struct ovsdb_txn *txn)
      * lost references. */
     const struct ref_delta *rd;
     HMAP_FOR_EACH (rd, hmap_node, &txn->ref_deltas) {
-        struct ovsdb_row *row = (struct ovsdb_row *) ovsdb_table_get_row(
-            rd->table, &rd->uuid);
+        struct ovsdb_row *row =
+            (struct ovsdb_row *) ovsdb_table_get_row(rd->table, &rd->uuid);
         if (row && !find_txn_row(txn, rd->table, &rd->uuid)) {
             row->n_refs += rd->delta;
         }
@@ -1078,7 +1091,8 @@ ovsdb_txn_has_changes(const struct ovsdb_txn *txn)
 {
     const struct ovsdb_txn_table *txn_table;
     const struct ovsdb_txn_row *txn_row;
-    FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
+    FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+    {
         if (txn_row->changed) {
             return true;
         }
@@ -1087,13 +1101,14 @@ ovsdb_txn_has_changes(const struct ovsdb_txn *txn)
 }
 
 void
-ovsdb_txn_for_each_change(const struct ovsdb_txn *txn,
-                          ovsdb_txn_change_cb *cb, void *aux)
+ovsdb_txn_for_each_change(const struct ovsdb_txn *txn, ovsdb_txn_change_cb *cb,
+                          void *aux)
 {
     ovs_assert(txn->state != TXN_OPEN);
     const struct ovsdb_txn_table *txn_table;
     const struct ovsdb_txn_row *txn_row;
-    FOR_EACH_TXN_ROW (txn_row, txn_table, txn) {
+    FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
+    {
         if (txn_row->changed
             && !cb(txn_table->table, txn_row->old, txn_row->new,
                    txn_row->changed, aux)) {

@@ -50,13 +50,13 @@ struct ovsdb *ovsdb_txn_get_db(const struct ovsdb_txn *);
 /* Discards an open (or precommitted) transaction and frees it. */
 void ovsdb_txn_abort(struct ovsdb_txn *);
 
-struct ovsdb_error *ovsdb_txn_precommit(struct ovsdb_txn *)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_txn_precommit(struct ovsdb_txn *) OVS_WARN_UNUSED_RESULT;
 /* Applies a precommitted transaction to the tables. */
 void ovsdb_txn_apply(struct ovsdb_txn *);
 /* ovsdb_txn_precommit() then, on success, ovsdb_txn_apply(). */
-struct ovsdb_error *ovsdb_txn_commit(struct ovsdb_txn *)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_txn_commit(struct ovsdb_txn *) OVS_WARN_UNUSED_RESULT;
 /* Frees an applied transaction. */
 void ovsdb_txn_destroy(struct ovsdb_txn *);
 
@@ -76,8 +76,7 @@ const struct ovsdb_row *ovsdb_txn_get_row(const struct ovsdb_txn *,
 /* Returns true if 'uuid' cannot be given to a new row of 'table': a row
  * has it, or had it earlier in this transaction. */
 bool ovsdb_txn_uuid_is_taken(const struct ovsdb_txn *,
-                             const struct ovsdb_table *,
-                             const struct uuid *);
+                             const struct ovsdb_table *, const struct uuid *);
 /* Calls 'cb' for each row of 'table' as the transaction sees it, in no
  * particular order, until it returns false.  'cb' must not change the
  * transaction. */
@@ -113,7 +112,7 @@ typedef bool ovsdb_txn_change_cb(const struct ovsdb_table *,
                                  const struct ovsdb_row *old,
                                  const struct ovsdb_row *new,
                                  const unsigned long *changed, void *aux);
-void ovsdb_txn_for_each_change(const struct ovsdb_txn *,
-                               ovsdb_txn_change_cb *, void *aux);
+void ovsdb_txn_for_each_change(const struct ovsdb_txn *, ovsdb_txn_change_cb *,
+                               void *aux);
 
 #endif /* ovsdb/ovsdb-txn.h */

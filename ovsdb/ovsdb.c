@@ -15,8 +15,8 @@ ref_table(const struct ovsdb *db, const struct ovsdb_base_type *base)
     if (!ovsdb_base_type_is_ref(base)) {
         return NULL;
     }
-    struct ovsdb_table *table = ovsdb_get_table(db,
-                                                base->u.uuid.ref_table_name);
+    struct ovsdb_table *table =
+        ovsdb_get_table(db, base->u.uuid.ref_table_name);
     ovs_assert(table);
     return table;
 }
@@ -31,8 +31,7 @@ ovsdb_create(struct ovsdb_schema *schema)
     struct ovsdb_table_schema *ts;
     HMAP_FOR_EACH (ts, hmap_node, &schema->tables) {
         struct ovsdb_table *table = ovsdb_table_create(ts);
-        hmap_insert(&db->tables, &table->hmap_node,
-                    hash_string(ts->name, 0));
+        hmap_insert(&db->tables, &table->hmap_node, hash_string(ts->name, 0));
     }
 
     struct ovsdb_table *table;

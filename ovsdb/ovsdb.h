@@ -13,8 +13,8 @@
 struct ovsdb_txn;
 
 struct ovsdb {
-    struct ovsdb_schema *schema;        /* Owned. */
-    struct hmap tables;                 /* struct ovsdb_table, by name. */
+    struct ovsdb_schema *schema; /* Owned. */
+    struct hmap tables;          /* struct ovsdb_table, by name. */
 
     /* Private to ovsdb-txn: the open transaction, or NULL. */
     struct ovsdb_txn *txn;

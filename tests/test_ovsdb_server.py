@@ -77,7 +77,11 @@ def _start_server(sb, db, program="ovsdb-server", name=None, extra=()):
     sock = sb.path((name or "db") + ".sock")
     argv = [program, "--remote=punix:" + sock, "--no-chdir"] + list(extra)
     argv.append(db)
-    d = sb.start_daemon(argv, name=name or "ovsdb-server")
+    # The reference names its control socket after its program, not
+    # after 'name', so readiness is the database socket appearing.
+    d = sb.start_daemon(argv, name=name or "ovsdb-server",
+                        wait_ctl=name is None)
+    wait_for(lambda: os.path.exists(sock), what=sock)
     return d, sock
 
 
@@ -209,7 +213,7 @@ def test_ovs_vsctl_works_and_data_survives_restart(sandbox):
     v("add-port", "br0", "p1")
     v("set", "Bridge", "br0", "other_config:k=v")
     assert "Port p1" in v("show")
-    assert v("get", "Bridge", "br0", "other_config:k").strip() == '"v"'
+    assert v("get", "Bridge", "br0", "other_config:k").strip() == "v"
     assert v("find", "Port", "name=p1").startswith("_uuid")
     v("add-br", "br1")
     v("del-br", "br0")
@@ -241,29 +245,29 @@ def test_show_log_of_reference_tool_reads_our_records(sandbox):
     assert "table Open_vSwitch insert row" in out
 
 
-def _insert_bridge(c, name):
+def _insert_qos(c, name):
     r = c.request("transact", ["Open_vSwitch",
-                               {"op": "insert", "table": "Bridge",
-                                "row": {"name": name}}])
+                               {"op": "insert", "table": "QoS",
+                                "row": {"type": name}}])
     return r["result"][0]["uuid"][1]
 
 
 def test_monitor_cond_since_resumes_with_missed_changes_only(sandbox):
     _, sock = _start_server(sandbox, _create_db(sandbox))
-    req = {"Bridge": [{"columns": ["name"]}]}
+    req = {"QoS": [{"columns": ["type"]}]}
     a = Client(sock)
     r = a.request("monitor_cond_since", ["Open_vSwitch", "m", req, ZERO_UUID])
     found, first_id, initial = r["result"]
     assert found is False and initial == {}
 
     writer = Client(sock)
-    u1 = _insert_bridge(writer, "br1")
+    u1 = _insert_qos(writer, "br1")
     note = a.recv()
     assert note["method"] == "update3"
     mon_id, id1, updates = note["params"]
     assert mon_id == "m"
-    assert updates == {"Bridge": {u1: {"insert": {"name": "br1"}}}}
-    u2 = _insert_bridge(writer, "br2")
+    assert updates == {"QoS": {u1: {"insert": {"type": "br1"}}}}
+    u2 = _insert_qos(writer, "br2")
     id2 = a.recv()["params"][1]
     assert id2 != id1
 
@@ -271,13 +275,13 @@ def test_monitor_cond_since_resumes_with_missed_changes_only(sandbox):
     b = Client(sock)
     r = b.request("monitor_cond_since", ["Open_vSwitch", "m", req, id1])
     assert r["result"] == [True, id2,
-                           {"Bridge": {u2: {"insert": {"name": "br2"}}}}]
+                           {"QoS": {u2: {"insert": {"type": "br2"}}}}]
     r = b.request("monitor_cond_since", ["Open_vSwitch", "n", req, id2])
     assert r["result"] == [True, id2, {}]
     # An unknown id means a full resynchronisation.
     r = b.request("monitor_cond_since", ["Open_vSwitch", "o", req, ZERO_UUID])
     assert r["result"][0] is False
-    assert set(r["result"][2]["Bridge"]) == {u1, u2}
+    assert set(r["result"][2]["QoS"]) == {u1, u2}
 
 
 def test_identical_monitors_get_identical_updates_before_reply(sandbox):
@@ -285,40 +289,40 @@ def test_identical_monitors_get_identical_updates_before_reply(sandbox):
     clients = [Client(sock) for _ in range(3)]
     for i, c in enumerate(clients):
         r = c.request("monitor_cond", ["Open_vSwitch", i,
-                                       {"Bridge": [{"columns": ["name"],
-                                                    "where": [["name", "==",
+                                       {"QoS": [{"columns": ["type"],
+                                                    "where": [["type", "==",
                                                                "x"]]}]}])
         assert r["result"] == {}
     # The writer monitors too: its update must arrive before its reply.
     writer = clients[0]
-    uuid = _insert_bridge(writer, "x")
+    uuid = _insert_qos(writer, "x")
     assert [n["method"] for n in writer.notes] == ["update2"]
-    expected = {"Bridge": {uuid: {"insert": {"name": "x"}}}}
+    expected = {"QoS": {uuid: {"insert": {"type": "x"}}}}
     assert writer.notes[0]["params"] == [0, expected]
     for i, c in enumerate(clients[1:], 1):
         assert c.recv() == {"id": None, "method": "update2",
                             "params": [i, expected]}
     # A row outside every condition produces no update at all.
-    _insert_bridge(writer, "y")
+    _insert_qos(writer, "y")
     assert writer.notes == []
 
 
 def test_monitor_cond_change_sends_rows_entering_and_leaving(sandbox):
     _, sock = _start_server(sandbox, _create_db(sandbox))
     c = Client(sock)
-    u0 = _insert_bridge(c, "br0")
-    u1 = _insert_bridge(c, "br1")
+    u0 = _insert_qos(c, "br0")
+    u1 = _insert_qos(c, "br1")
     r = c.request("monitor_cond", ["Open_vSwitch", "A",
-                                   {"Bridge": [{"columns": ["name"],
-                                                "where": [["name", "==",
+                                   {"QoS": [{"columns": ["type"],
+                                                "where": [["type", "==",
                                                            "br1"]]}]}])
-    assert r["result"] == {"Bridge": {u1: {"initial": {"name": "br1"}}}}
+    assert r["result"] == {"QoS": {u1: {"initial": {"type": "br1"}}}}
     r = c.request("monitor_cond_change",
-                  ["A", "B", {"Bridge": [{"where": [["name", "==",
+                  ["A", "B", {"QoS": [{"where": [["type", "==",
                                                       "br0"]]}]}])
     assert r["result"] == {}
     assert c.notes == [{"id": None, "method": "update2", "params": [
-        "B", {"Bridge": {u0: {"insert": {"name": "br0"}},
+        "B", {"QoS": {u0: {"insert": {"type": "br0"}},
                          u1: {"delete": None}}}]}]
 
 
@@ -384,18 +388,18 @@ def test_wait_operation_completes_when_database_changes(sandbox):
     _, sock = _start_server(sandbox, _create_db(sandbox))
     waiter = Client(sock)
     waiter.send({"method": "transact", "id": "w", "params": [
-        "Open_vSwitch", {"op": "wait", "table": "Bridge", "timeout": 10000,
-                         "where": [["name", "==", "br9"]],
-                         "columns": ["name"], "until": "==",
-                         "rows": [{"name": "br9"}]}]})
+        "Open_vSwitch", {"op": "wait", "table": "QoS", "timeout": 10000,
+                         "where": [["type", "==", "br9"]],
+                         "columns": ["type"], "until": "==",
+                         "rows": [{"type": "br9"}]}]})
     assert waiter.recv(timeout=0.3) is None
-    _insert_bridge(Client(sock), "br9")
+    _insert_qos(Client(sock), "br9")
     assert waiter.recv() == {"id": "w", "result": [{}], "error": None}
 
     # A waiting transaction can be cancelled.
     waiter.send({"method": "transact", "id": "c", "params": [
-        "Open_vSwitch", {"op": "wait", "table": "Bridge", "timeout": 10000,
-                         "where": [], "columns": ["name"], "until": "==",
+        "Open_vSwitch", {"op": "wait", "table": "QoS", "timeout": 10000,
+                         "where": [], "columns": ["type"], "until": "==",
                          "rows": []}]})
     waiter.send({"method": "cancel", "params": ["c"], "id": None})
     assert waiter.recv() == {"id": "c", "error": "canceled"}

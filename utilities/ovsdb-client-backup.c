@@ -394,11 +394,14 @@ restore_replay_table(struct restore_db *db, const json_t *record,
             return ovsdb_syntax_error(row_json, NULL,
                                       "row must be JSON object");
         }
+        /* A new row's values are whole even in a record of diffs: there
+         * is nothing to apply them to. */
+        bool row_is_diff = is_diff && row;
         if (!row) {
             row = restore_row_create(table, &uuid);
         }
         struct ovsdb_error *error =
-            restore_update_row(table, row, row_json, is_diff);
+            restore_update_row(table, row, row_json, row_is_diff);
         if (error) {
             return error;
         }

@@ -235,19 +235,8 @@ open_db_read_only(const char *file_name)
 static struct ovsdb_schema *
 read_db_schema(const char *file_name)
 {
-    struct ovsdb_log *log = open_db_read_only(file_name);
-
-    json_t *json;
-    check_ovsdb_error(ovsdb_log_read(log, &json));
-    if (!json) {
-        ovs_fatal(0, "ovsdb error: %s: database file contains no schema",
-                  file_name);
-    }
-
     struct ovsdb_schema *schema;
-    check_ovsdb_error(ovsdb_schema_from_json(json, &schema));
-    json_decref(json);
-    ovsdb_log_close(log);
+    check_ovsdb_error(ovsdb_file_read_schema(file_name, &schema));
     return schema;
 }
 
@@ -920,6 +909,8 @@ compact_or_convert(const char *src, const char *dst,
         check_ovsdb_error(ovsdb_file_save(dst, db, comment, false));
         lockfile_unlock(lock);
     }
+    VLOG_DBG("%s: wrote %zu rows (%s)", dst ? dst : src, ovsdb_n_rows(db),
+             comment);
     ovsdb_destroy(db);
 }
 

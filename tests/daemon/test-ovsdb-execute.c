@@ -64,7 +64,7 @@ replay(struct ovsdb *db, const char *name)
             continue;
         }
         if (n_records++ == 0) {
-            continue;                   /* The schema. */
+            continue; /* The schema. */
         }
         json_t *record;
         char *msg = json_from_string(line, &record);
@@ -89,7 +89,7 @@ static void
 usage(void)
 {
     fprintf(stderr, "usage: test-ovsdb-execute [--read-only] [--lock=NAME]"
-            "... SCHEMA TXN...\n");
+                    "... SCHEMA TXN...\n");
     exit(2);
 }
 
@@ -161,8 +161,8 @@ main(int argc, char *argv[])
             results = outcome.results;
             timeout = outcome.timeout_msec;
             if (outcome.txn) {
-                struct ovsdb_error *commit_error
-                    = ovsdb_txn_commit(outcome.txn);
+                struct ovsdb_error *commit_error =
+                    ovsdb_txn_commit(outcome.txn);
                 if (commit_error) {
                     ovsdb_txn_abort(outcome.txn);
                     json_array_append_new(
@@ -177,9 +177,9 @@ main(int argc, char *argv[])
         }
         if (!results) {
             results = json_object();
-            json_object_set_new(results, "blocked",
-                                json_integer(timeout == LLONG_MAX ? -1
-                                             : timeout));
+            json_object_set_new(
+                results, "blocked",
+                json_integer(timeout == LLONG_MAX ? -1 : timeout));
         }
         print_json(results);
         if (records) {

@@ -19,7 +19,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char SCHEMA[] = "{\"name\":\"F\",\"tables\":{"
+static const char SCHEMA[] =
+    "{\"name\":\"F\",\"tables\":{"
     "\"A\":{\"isRoot\":true,\"indexes\":[[\"s\"]],\"columns\":{"
     "\"i\":{\"type\":{\"key\":{\"type\":\"integer\",\"minInteger\":-9,"
     "\"maxInteger\":99}}},"
@@ -78,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     struct ovsdb *db = ovsdb_create(ovsdb_schema_clone(get_schema()));
-    struct ovsdb_execution_options options = { .elapsed_msec = 0 };
+    struct ovsdb_execution_options options = {.elapsed_msec = 0};
     long long timeout;
 
     /* Twice, so that the second run sees what the first committed. */

@@ -26,7 +26,8 @@
 
 /* Root table "R" refers strongly to non-root "C" (which chains to
  * itself) and weakly to root "T". */
-static const char SCHEMA[] = "{\"name\":\"db\",\"tables\":{"
+static const char SCHEMA[] =
+    "{\"name\":\"db\",\"tables\":{"
     "\"R\":{\"isRoot\":true,\"columns\":{"
     "  \"name\":{\"type\":\"string\"},"
     "  \"n\":{\"type\":\"integer\"},"
@@ -71,8 +72,8 @@ static struct ovsdb_row *
 insert(struct ovsdb_txn *txn, const char *table_name, const char *values,
        struct uuid *uuidp)
 {
-    struct ovsdb_table *table = ovsdb_get_table(ovsdb_txn_get_db(txn),
-                                                table_name);
+    struct ovsdb_table *table =
+        ovsdb_get_table(ovsdb_txn_get_db(txn), table_name);
     struct ovsdb_row *row = ovsdb_row_create(table);
     json_t *json = parse_json(values);
     struct ovsdb_error *error = ovsdb_row_from_json(row, json, NULL, NULL);
@@ -90,8 +91,8 @@ insert(struct ovsdb_txn *txn, const char *table_name, const char *values,
 static unsigned int
 col(const struct ovsdb_table *table, const char *name)
 {
-    const struct ovsdb_column *column
-        = ovsdb_table_schema_get_column(table->schema, name);
+    const struct ovsdb_column *column =
+        ovsdb_table_schema_get_column(table->schema, name);
     assert_non_null(column);
     return column->index;
 }
@@ -140,8 +141,9 @@ test_abort_leaves_the_database_unchanged(void **state OVS_UNUSED)
     struct ovsdb_row *new = ovsdb_txn_row_modify(txn, row);
     new->fields[col(r, "n")].keys[0].integer = 99;
     insert(txn, "R", "{\"name\":\"b\"}", NULL);
-    assert_int_equal(ovsdb_txn_get_row(txn, r, &u)->fields[col(r, "n")]
-                     .keys[0].integer, 99);
+    assert_int_equal(
+        ovsdb_txn_get_row(txn, r, &u)->fields[col(r, "n")].keys[0].integer,
+        99);
     ovsdb_txn_abort(txn);
 
     assert_int_equal(ovsdb_table_n_rows(r), 1);
@@ -158,9 +160,9 @@ struct change_counts {
 };
 
 static bool
-count_change(const struct ovsdb_table *table,
-             const struct ovsdb_row *old, const struct ovsdb_row *new,
-             const unsigned long *changed, void *counts_)
+count_change(const struct ovsdb_table *table, const struct ovsdb_row *old,
+             const struct ovsdb_row *new, const unsigned long *changed,
+             void *counts_)
 {
     struct change_counts *counts = counts_;
     if (!old) {
@@ -189,15 +191,15 @@ test_change_iteration_reports_only_real_changes(void **state OVS_UNUSED)
     struct uuid version = *ovsdb_row_get_version(ovsdb_table_get_row(r, &a));
 
     txn = ovsdb_txn_create(db);
-    struct ovsdb_row *new = ovsdb_txn_row_modify(
-        txn, ovsdb_table_get_row(r, &a));
+    struct ovsdb_row *new =
+        ovsdb_txn_row_modify(txn, ovsdb_table_get_row(r, &a));
     new->fields[col(r, "n")].keys[0].integer = 5;
-    ovsdb_txn_row_modify(txn, ovsdb_table_get_row(r, &b));  /* No-op. */
+    ovsdb_txn_row_modify(txn, ovsdb_table_get_row(r, &b)); /* No-op. */
     ovsdb_txn_row_delete(txn, insert(txn, "R", "{\"name\":\"c\"}", NULL));
     struct ovsdb_error *error = ovsdb_txn_commit(txn);
     assert_null(error);
 
-    struct change_counts counts = { 0 };
+    struct change_counts counts = {0};
     ovsdb_txn_for_each_change(txn, count_change, &counts);
     assert_int_equal(counts.modified, 1);
     assert_int_equal(counts.inserted, 0);
@@ -207,8 +209,8 @@ test_change_iteration_reports_only_real_changes(void **state OVS_UNUSED)
     ovsdb_txn_destroy(txn);
 
     /* The changed row got a new "_version"; the other kept its own. */
-    assert_false(uuid_equals(&version, ovsdb_row_get_version(
-                                           ovsdb_table_get_row(r, &a))));
+    assert_false(uuid_equals(
+        &version, ovsdb_row_get_version(ovsdb_table_get_row(r, &a))));
     assert_int_equal(ovsdb_table_n_rows(r), 2);
     ovsdb_destroy(db);
 }
@@ -248,8 +250,8 @@ test_strong_references_are_counted_and_collected(void **state OVS_UNUSED)
 
     /* Dropping the root's reference collects the whole chain. */
     txn = ovsdb_txn_create(db);
-    struct ovsdb_row *new = ovsdb_txn_row_modify(
-        txn, ovsdb_table_get_row(r, &root));
+    struct ovsdb_row *new =
+        ovsdb_txn_row_modify(txn, ovsdb_table_get_row(r, &root));
     unsigned int c_col = col(r, "c");
     ovsdb_datum_destroy(&new->fields[c_col], &r->schema->columns[c_col]->type);
     ovsdb_datum_init_empty(&new->fields[c_col]);
@@ -273,8 +275,8 @@ test_weak_references_follow_deletions(void **state OVS_UNUSED)
     insert(txn, "T", "{\"x\":1}", &t1);
     insert(txn, "T", "{\"x\":2}", &t2);
     char *r1 = ref(&t1), *r2 = ref(&t2);
-    char *values = xasprintf("{\"name\":\"r\",\"w\":[\"set\",[%s,%s]]}", r1,
-                             r2);
+    char *values =
+        xasprintf("{\"name\":\"r\",\"w\":[\"set\",[%s,%s]]}", r1, r2);
     insert(txn, "R", values, &root);
     free(values);
     commit(txn);
@@ -308,10 +310,11 @@ test_unique_index_violation_names_both_rows(void **state OVS_UNUSED)
     insert(txn, "R", "{\"name\":\"x\"}", &b);
     char *details = xasprintf(
         "Transaction causes multiple rows in \"R\" table to have identical "
-        "values (x) for index on column \"name\".  First row, with UUID "
-        UUID_FMT ", existed in the database before this transaction and "
-        "was not modified by the transaction.  Second row, with UUID "
-        UUID_FMT ", was inserted by this transaction.",
+        "values (x) for index on column \"name\".  First row, with "
+        "UUID " UUID_FMT
+        ", existed in the database before this transaction and "
+        "was not modified by the transaction.  Second row, with UUID " UUID_FMT
+        ", was inserted by this transaction.",
         UUID_ARGS(&a), UUID_ARGS(&b));
     assert_commit_error(txn, "constraint violation", details);
     free(details);
@@ -332,21 +335,26 @@ test_conditions_and_mutations(void **state OVS_UNUSED)
         const char *cond;
         bool expected;
     } cases[] = {
-        { "[[\"n\",\"<\",6]]", true },      { "[[\"n\",\"<=\",4]]", false },
-        { "[[\"n\",\"==\",5]]", true },     { "[[\"n\",\"!=\",5]]", false },
-        { "[[\"n\",\">=\",5]]", true },     { "[[\"n\",\">\",5]]", false },
-        { "[[\"s\",\"includes\",1]]", true },
-        { "[[\"s\",\"includes\",[\"set\",[1,3]]]]", false },
-        { "[[\"s\",\"excludes\",3]]", true },
-        { "[[\"s\",\"excludes\",[\"set\",[2,3]]]]", false },
-        { "[true]", true },                 { "[false]", false },
-        { "[]", true },                     { "[[\"n\",\">\",1],false]", false },
+        {"[[\"n\",\"<\",6]]", true},
+        {"[[\"n\",\"<=\",4]]", false},
+        {"[[\"n\",\"==\",5]]", true},
+        {"[[\"n\",\"!=\",5]]", false},
+        {"[[\"n\",\">=\",5]]", true},
+        {"[[\"n\",\">\",5]]", false},
+        {"[[\"s\",\"includes\",1]]", true},
+        {"[[\"s\",\"includes\",[\"set\",[1,3]]]]", false},
+        {"[[\"s\",\"excludes\",3]]", true},
+        {"[[\"s\",\"excludes\",[\"set\",[2,3]]]]", false},
+        {"[true]", true},
+        {"[false]", false},
+        {"[]", true},
+        {"[[\"n\",\">\",1],false]", false},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         struct ovsdb_condition cond;
         json = parse_json(cases[i].cond);
-        struct ovsdb_error *error = ovsdb_condition_from_json(r->schema, json,
-                                                              NULL, &cond);
+        struct ovsdb_error *error =
+            ovsdb_condition_from_json(r->schema, json, NULL, &cond);
         assert_null(error);
         if (ovsdb_condition_evaluate(&cond, row) != cases[i].expected) {
             fail_msg("%s: expected %d", cases[i].cond, cases[i].expected);
@@ -411,8 +419,8 @@ test_snapshot_reloads_into_an_equal_database(void **state OVS_UNUSED)
     assert_null(ovsdb_record_apply(copy, snapshot));
     json_t *again = ovsdb_record_snapshot(copy, "hi", 5);
     assert_true(json_equal(snapshot, again));
-    assert_int_equal(ovsdb_table_get_row(ovsdb_get_table(copy, "C"), &c1)
-                     ->n_refs, 1);
+    assert_int_equal(
+        ovsdb_table_get_row(ovsdb_get_table(copy, "C"), &c1)->n_refs, 1);
     json_decref(snapshot);
     json_decref(again);
     ovsdb_destroy(copy);
