@@ -6,6 +6,9 @@
 #   make check-sanitize  the same in an ASan+UBSan build (build-sanitize/)
 #   make fuzz            build the libFuzzer targets with clang (build-fuzz/)
 #   make run / stop      start / stop the sandbox
+#   make bench           build, then benchmark ovsdb-server side by side
+#                        with the reference (BENCHFLAGS=--quick for a
+#                        short run); see bench/README.md
 #   make install         install under PREFIX (default /usr/local)
 
 PREFIX ?= /usr/local
@@ -13,9 +16,11 @@ BUILD ?= build
 PYTHON ?= /usr/bin/python3
 # Extra arguments for pytest, e.g. make check TESTFLAGS='-k vlog -x'.
 TESTFLAGS ?=
+# Extra arguments for bench/ovsdb_bench.py, e.g. make bench BENCHFLAGS=--quick.
+BENCHFLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build check check-sanitize fuzz run stop install clean
+.PHONY: all deps build check check-sanitize fuzz bench run stop install clean
 
 all: build
 
@@ -52,6 +57,10 @@ fuzz: deps
 	@echo "fuzz targets (run one with -max_total_time=60):"
 	@find build-fuzz/tests/fuzz -maxdepth 1 -type f -executable \
 	    -name 'fuzz-*' | sort | sed 's/^/    /'
+
+bench: build
+	$(PYTHON) bench/ovsdb_bench.py --turnout $(BUILD)/bin/ovsdb-server \
+	    $(BENCHFLAGS)
 
 run: build
 	@scripts/sandbox start

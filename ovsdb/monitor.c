@@ -614,15 +614,19 @@ ovsdb_monitor_get(struct ovsdb_monitor_set *set, struct ovsdb *db,
         if (error) {
             break;
         }
-        qsort(mt->columns.columns, mt->columns.n_columns,
-              sizeof *mt->columns.columns, compare_columns_by_index);
+        if (mt->columns.n_columns > 1) {
+            qsort(mt->columns.columns, mt->columns.n_columns,
+                  sizeof *mt->columns.columns, compare_columns_by_index);
+        }
     }
     if (error) {
         monitor_free_tables(tables, n_tables);
         return error;
     }
 
-    qsort(tables, n_tables, sizeof *tables, compare_monitored_tables);
+    if (n_tables > 1) {
+        qsort(tables, n_tables, sizeof *tables, compare_monitored_tables);
+    }
     *monitorp = monitor_intern(set, db, version, tables, n_tables);
     return NULL;
 }

@@ -10,7 +10,6 @@
  *
  * Failures print "ovsdb-tool: <message>" and exit with status 1; the
  * commands that test something exit with status 2 for "no". */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -42,7 +41,7 @@ VLOG_DEFINE_THIS_MODULE(ovsdb_tool);
 /* -m, --more: how much show-log prints about each record. */
 static int show_log_verbosity;
 
-/* --rbac-role: accepted for compatibility; see run_transaction(). */
+/* --rbac-role: the role for query and transact; see check_rbac_role(). */
 static const char *rbac_role;
 
 struct tool_command {
@@ -53,7 +52,6 @@ struct tool_command {
     void (*handler)(int argc, char *argv[]);
 };
 
-static const struct tool_command *tool_find_command(const char *name);
 static const struct tool_command *tool_commands(void);
 static void usage(void);
 
@@ -903,9 +901,10 @@ compact_or_convert(const char *src, const char *dst,
         ovsdb_log_close(log);
         lockfile_unlock(lock);
     } else {
+        /* OVS takes the target's lock before reading the source. */
+        struct lockfile *lock = lock_or_die(dst);
         check_ovsdb_error(ovsdb_file_read(src, new_schema, OVSDB_LOG_READ_ONLY,
                                           false, &db, NULL));
-        struct lockfile *lock = lock_or_die(dst);
         check_ovsdb_error(ovsdb_file_save(dst, db, comment, false));
         lockfile_unlock(lock);
     }

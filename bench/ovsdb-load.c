@@ -1,0 +1,624 @@
+/* ovsdb-load: a load generator for OVSDB servers.
+ *
+ * bench/ovsdb_bench.py runs it against Turnout's ovsdb-server and the
+ * reference one, side by side, with a database made from
+ * bench/bench.ovsschema.  It speaks plain JSON-RPC (RFC 7047) so that it
+ * measures the servers and not a client library, and it keeps every
+ * connection in one process around one poll loop so that hundreds of
+ * clients cost one thread.
+ *
+ *     ovsdb-load transact N_CLIENTS DURATION_S REMOTE DB
+ *     ovsdb-load fanout N_MONITORS N_TXNS REMOTE DB
+ *     ovsdb-load rows N_ROWS REMOTE DB
+ *
+ * Each mode prints one JSON object on stdout with its measurements. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/json.h"
+#include "lib/jsonrpc.h"
+#include "lib/poll-loop.h"
+#include "lib/stream.h"
+#include "lib/timeval.h"
+#include "lib/util.h"
+
+/* The table of bench/bench.ovsschema that every mode writes. */
+#define BENCH_TABLE "Bench"
+
+/* Rows per transaction in "rows" mode, unless --batch says otherwise. */
+#define DEFAULT_BATCH 1000
+
+/* A fan-out that has not completed by then has lost updates: give up
+ * with a message rather than hang the benchmark. */
+#define FANOUT_TIMEOUT_USEC (120LL * 1000 * 1000)
+
+static const char *remote;
+static const char *db_name;
+static int batch_size = DEFAULT_BATCH;
+
+/* One JSON-RPC connection with at most one request outstanding. */
+struct conn {
+    struct jsonrpc *rpc;
+    json_t *request_id;        /* Id of the outstanding request, or NULL. */
+    long long sent_usec;       /* When that request was sent. */
+    unsigned long long n_sent; /* Requests sent so far, to name rows. */
+    unsigned int n_inserts;    /* Fan-out: inserted rows seen. */
+    bool done;                 /* Fan-out: has seen every row. */
+};
+
+/* Latencies in microseconds, for percentiles. */
+struct latencies {
+    uint32_t *usec;
+    size_t n, allocated;
+};
+
+static void
+latencies_add(struct latencies *l, long long usec)
+{
+    if (l->n >= l->allocated) {
+        l->usec = x2nrealloc(l->usec, &l->allocated, sizeof *l->usec);
+    }
+    l->usec[l->n++] = usec > UINT32_MAX ? UINT32_MAX : (uint32_t) usec;
+}
+
+static int
+compare_u32(const void *a_, const void *b_)
+{
+    uint32_t a = *(const uint32_t *) a_;
+    uint32_t b = *(const uint32_t *) b_;
+    return a < b ? -1 : a > b;
+}
+
+/* Returns the nearest-rank 'pct' percentile of the sorted 'l', in
+ * milliseconds. */
+static double
+latencies_pct_ms(const struct latencies *l, double pct)
+{
+    if (!l->n) {
+        return 0;
+    }
+    size_t rank = (size_t) (pct / 100.0 * l->n + 0.999999);
+    size_t i = rank ? MIN(rank, l->n) - 1 : 0;
+    return l->usec[i] / 1000.0;
+}
+
+/* Connects to 'remote', waiting for the server to accept: a server busy
+ * with a flood of new connections may have a full listen queue, which a
+ * non-blocking connect reports as EAGAIN. */
+static struct conn *
+conn_open(struct conn *c)
+{
+    long long deadline = time_msec() + 10000;
+    for (;;) {
+        struct stream *stream;
+        int error = stream_open_block(
+            stream_open(remote, &stream, DSCP_DEFAULT), 10000, &stream);
+        if (!error) {
+            memset(c, 0, sizeof *c);
+            c->rpc = jsonrpc_open(stream);
+            return c;
+        }
+        if (error != EAGAIN || time_msec() > deadline) {
+            ovs_fatal(error, "%s: connection failed", remote);
+        }
+        xsleep_msec(1);
+    }
+}
+
+static void
+conn_close(struct conn *c)
+{
+    jsonrpc_close(c->rpc);
+    json_decref(c->request_id);
+    c->rpc = NULL;
+    c->request_id = NULL;
+}
+
+/* Sends 'method' with 'params' (taken) as the connection's one
+ * outstanding request. */
+static void
+conn_send_request(struct conn *c, const char *method, json_t *params)
+{
+    ovs_assert(!c->request_id);
+    struct jsonrpc_msg *msg =
+        jsonrpc_create_request(method, params, &c->request_id);
+    c->sent_usec = time_usec();
+    c->n_sent++;
+    int error = jsonrpc_send(c->rpc, msg);
+    if (error) {
+        ovs_fatal(error == EOF ? 0 : error, "%s: send failed%s", remote,
+                  error == EOF ? " (connection closed by server)" : "");
+    }
+}
+
+/* Returns the next message received on 'c', or NULL if none is ready.
+ * Answers "echo" requests itself, so that a server with inactivity
+ * probes keeps us connected. */
+static struct jsonrpc_msg *
+conn_recv(struct conn *c)
+{
+    for (;;) {
+        struct jsonrpc_msg *msg;
+        jsonrpc_run(c->rpc);
+        int error = jsonrpc_recv(c->rpc, &msg);
+        if (error == EAGAIN) {
+            return NULL;
+        } else if (error) {
+            const char *why = jsonrpc_get_error_string(c->rpc);
+            ovs_fatal(0, "%s: connection failed: %s", remote,
+                      why            ? why
+                      : error == EOF ? "closed by server"
+                                     : ovs_strerror(error));
+        }
+        if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
+            jsonrpc_send(c->rpc, jsonrpc_create_reply(json_incref(msg->params),
+                                                      msg->id));
+            jsonrpc_msg_destroy(msg);
+            continue;
+        }
+        return msg;
+    }
+}
+
+/* Returns true if 'msg' answers the outstanding request of 'c', and if
+ * so marks 'c' idle again. */
+static bool
+conn_is_reply(struct conn *c, const struct jsonrpc_msg *msg)
+{
+    if (c->request_id
+        && (msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR)
+        && json_equal(msg->id, c->request_id)) {
+        json_decref(c->request_id);
+        c->request_id = NULL;
+        return true;
+    }
+    return false;
+}
+
+static void
+conn_wait(struct conn *c)
+{
+    jsonrpc_wait(c->rpc);
+    jsonrpc_recv_wait(c->rpc);
+}
+
+/* Exits with a message if 'reply' is an error or reports a failed
+ * operation: a benchmark whose transactions fail measures nothing. */
+static void
+check_reply(const char *what, const struct jsonrpc_msg *reply)
+{
+    if (reply->type == JSONRPC_ERROR) {
+        char *s = json_to_string_compact(reply->error, false);
+        ovs_fatal(0, "%s: %s failed: %s", remote, what, s);
+    }
+    if (json_is_array(reply->result)) {
+        size_t i;
+        json_t *op;
+        json_array_foreach (reply->result, i, op) {
+            if (json_get_string(op, "error")) {
+                char *s = json_to_string_compact(op, false);
+                ovs_fatal(0, "%s: %s failed: %s", remote, what, s);
+            }
+        }
+    }
+}
+
+/* Returns an "insert" operation for one row of the bench table. */
+static json_t *
+insert_op(const char *name, long long n)
+{
+    return json_pack("{s:s, s:s, s:{s:s, s:I}}", "op", "insert", "table",
+                     BENCH_TABLE, "row", "name", name, "n", (json_int_t) n);
+}
+
+/* Sends a transaction that inserts one row named after the client. */
+static void
+send_one_insert(struct conn *c, int client)
+{
+    char name[64];
+    snprintf(name, sizeof name, "c%d-%llu", client, c->n_sent);
+    json_t *params =
+        json_pack("[s, o]", db_name, insert_op(name, (long long) c->n_sent));
+    conn_send_request(c, "transact", params);
+}
+
+/* Mode "transact": 'n_clients' connections, each with one single-row
+ * insert outstanding at all times, for 'duration_s' seconds.  The first
+ * fifth of the run (at most half a second) warms up and is not counted,
+ * so that connection set-up and the first allocations do not skew the
+ * rate and the percentiles.  "max_ms" and "max_stall_ms" (the longest
+ * time in which no client got a reply) cover the whole run, warm-up and
+ * the replies collected after the end included, so that a server that
+ * stalls cannot hide it. */
+static void
+run_transact(int n_clients, double duration_s)
+{
+    struct conn *conns = xcalloc(n_clients, sizeof *conns);
+    for (int i = 0; i < n_clients; i++) {
+        conn_open(&conns[i]);
+    }
+
+    long long duration_usec = duration_s * 1e6;
+    long long start = time_usec();
+    long long measure_start = start + MIN(500000, duration_usec / 5);
+    long long end = start + duration_usec;
+    struct latencies lat = {0};
+    unsigned long long n_total = 0;
+    long long last_reply = start; /* Any client's, to find stalls. */
+    long long max_gap = 0;        /* Longest time without any reply. */
+    long long max_latency = 0;    /* Over every reply, counted or not. */
+
+    for (int i = 0; i < n_clients; i++) {
+        send_one_insert(&conns[i], i);
+    }
+    for (;;) {
+        long long now = time_usec();
+        if (now >= end) {
+            break;
+        }
+        for (int i = 0; i < n_clients; i++) {
+            struct conn *c = &conns[i];
+            struct jsonrpc_msg *msg;
+            while ((msg = conn_recv(c)) != NULL) {
+                long long sent = c->sent_usec;
+                if (conn_is_reply(c, msg)) {
+                    check_reply("transact", msg);
+                    now = time_usec();
+                    n_total++;
+                    max_gap = MAX(max_gap, now - last_reply);
+                    max_latency = MAX(max_latency, now - sent);
+                    last_reply = now;
+                    if (now >= measure_start && now < end) {
+                        latencies_add(&lat, now - sent);
+                    }
+                    if (now < end) {
+                        send_one_insert(c, i);
+                    }
+                }
+                jsonrpc_msg_destroy(msg);
+            }
+        }
+        for (int i = 0; i < n_clients; i++) {
+            conn_wait(&conns[i]);
+        }
+        poll_timer_wait_until(end / 1000 + 1);
+        poll_block();
+    }
+
+    max_gap = MAX(max_gap, end - last_reply);
+
+    /* Collect the replies still in flight before closing, so that the
+     * server sees clean disconnections rather than resets. */
+    long long drain_deadline = time_msec() + 10000;
+    for (;;) {
+        int n_busy = 0;
+        for (int i = 0; i < n_clients; i++) {
+            struct conn *c = &conns[i];
+            struct jsonrpc_msg *msg;
+            while (c->request_id && (msg = conn_recv(c)) != NULL) {
+                long long sent = c->sent_usec;
+                if (conn_is_reply(c, msg)) {
+                    check_reply("transact", msg);
+                    max_latency = MAX(max_latency, time_usec() - sent);
+                }
+                jsonrpc_msg_destroy(msg);
+            }
+            if (c->request_id) {
+                conn_wait(c);
+                n_busy++;
+            }
+        }
+        if (!n_busy || time_msec() > drain_deadline) {
+            break;
+        }
+        poll_timer_wait_until(drain_deadline);
+        poll_block();
+    }
+
+    qsort(lat.usec, lat.n, sizeof *lat.usec, compare_u32);
+    double measured_s = (end - measure_start) / 1e6;
+    json_t *out = json_pack(
+        "{s:s, s:i, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f}", "mode",
+        "transact", "clients", n_clients, "measured_s", measured_s, "txns",
+        (json_int_t) lat.n, "txns_total", (json_int_t) n_total, "tps",
+        lat.n / measured_s, "p50_ms", latencies_pct_ms(&lat, 50), "p90_ms",
+        latencies_pct_ms(&lat, 90), "p99_ms", latencies_pct_ms(&lat, 99),
+        "max_ms", max_latency / 1000.0, "max_stall_ms", max_gap / 1000.0);
+    char *s = json_to_string_compact(out, false);
+    puts(s);
+    free(s);
+    json_decref(out);
+
+    for (int i = 0; i < n_clients; i++) {
+        conn_close(&conns[i]);
+    }
+    free(conns);
+    free(lat.usec);
+}
+
+/* Returns the number of inserted rows that the monitor notification
+ * 'msg' carries ("update", "update2" or "update3"). */
+static unsigned int
+count_inserts(const struct jsonrpc_msg *msg)
+{
+    json_t *updates;
+    bool v1 = !strcmp(msg->method, "update");
+    if (v1 || !strcmp(msg->method, "update2")) {
+        updates = json_array_get(msg->params, 1);
+    } else if (!strcmp(msg->method, "update3")) {
+        updates = json_array_get(msg->params, 2);
+    } else {
+        return 0;
+    }
+
+    unsigned int n = 0;
+    json_t *rows = json_object_get(updates, BENCH_TABLE);
+    const char *uuid;
+    json_t *row;
+    json_object_foreach (rows, uuid, row) {
+        if (v1 ? json_object_get(row, "new") && !json_object_get(row, "old")
+               : json_object_get(row, "insert")
+                     || json_object_get(row, "initial")) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Mode "fanout": 'n_monitors' connections monitor the bench table (with
+ * monitor_cond, no initial contents), then one more connection commits
+ * 'n_txns' single-row inserts one after another, each sent when the
+ * previous one is acknowledged.  The clock runs from the first send
+ * until every monitor has seen every row.  Rows are counted rather than
+ * notifications, because a server may merge the changes of several
+ * transactions into one notification for a client that lags. */
+static void
+run_fanout(int n_monitors, int n_txns)
+{
+    struct conn *monitors = xcalloc(n_monitors, sizeof *monitors);
+    for (int i = 0; i < n_monitors; i++) {
+        struct conn *c = conn_open(&monitors[i]);
+        json_t *params = json_pack("[s, s, {s:{s:[s, s], s:{s:b}}}]", db_name,
+                                   "bench", BENCH_TABLE, "columns", "name",
+                                   "n", "select", "initial", 0);
+        struct jsonrpc_msg *request =
+            jsonrpc_create_request("monitor_cond", params, NULL);
+        struct jsonrpc_msg *reply;
+        int error = jsonrpc_transact_block(c->rpc, request, &reply);
+        if (error) {
+            ovs_fatal(error == EOF ? 0 : error, "%s: monitor_cond failed",
+                      remote);
+        }
+        check_reply("monitor_cond", reply);
+        jsonrpc_msg_destroy(reply);
+    }
+    struct conn writer;
+    conn_open(&writer);
+
+    long long start = time_usec();
+    long long deadline = start + FANOUT_TIMEOUT_USEC;
+    long long writer_done = 0;
+    long long last_monitor_done = 0;
+    long long first_monitor_done = 0;
+    int n_committed = 0;
+    int n_done = 0;
+    send_one_insert(&writer, -1);
+    for (;;) {
+        struct jsonrpc_msg *msg;
+        while (!writer_done && (msg = conn_recv(&writer)) != NULL) {
+            if (conn_is_reply(&writer, msg)) {
+                check_reply("transact", msg);
+                if (++n_committed < n_txns) {
+                    send_one_insert(&writer, -1);
+                } else {
+                    writer_done = time_usec();
+                }
+            }
+            jsonrpc_msg_destroy(msg);
+        }
+        for (int i = 0; i < n_monitors; i++) {
+            struct conn *c = &monitors[i];
+            while (!c->done && (msg = conn_recv(c)) != NULL) {
+                if (msg->type == JSONRPC_NOTIFY) {
+                    c->n_inserts += count_inserts(msg);
+                    if (c->n_inserts >= (unsigned int) n_txns) {
+                        long long now = time_usec();
+                        c->done = true;
+                        if (!n_done++) {
+                            first_monitor_done = now;
+                        }
+                        last_monitor_done = now;
+                    }
+                }
+                jsonrpc_msg_destroy(msg);
+            }
+        }
+        if (writer_done && n_done == n_monitors) {
+            break;
+        }
+        if (time_usec() > deadline) {
+            ovs_fatal(0,
+                      "%s: fan-out incomplete after %lld s: %d of %d "
+                      "transactions committed, %d of %d monitors "
+                      "complete",
+                      remote, FANOUT_TIMEOUT_USEC / 1000000, n_committed,
+                      n_txns, n_done, n_monitors);
+        }
+
+        if (!writer_done) {
+            conn_wait(&writer);
+        }
+        for (int i = 0; i < n_monitors; i++) {
+            if (!monitors[i].done) {
+                conn_wait(&monitors[i]);
+            }
+        }
+        poll_timer_wait_until(deadline / 1000 + 1);
+        poll_block();
+    }
+
+    long long end = MAX(writer_done, last_monitor_done);
+    double total_ms = (end - start) / 1000.0;
+    json_t *out = json_pack(
+        "{s:s, s:i, s:i, s:f, s:f, s:f, s:f}", "mode", "fanout", "monitors",
+        n_monitors, "txns", n_txns, "total_ms", total_ms, "per_txn_ms",
+        total_ms / n_txns, "commit_ms", (writer_done - start) / 1000.0,
+        "first_monitor_ms", (first_monitor_done - start) / 1000.0);
+    char *s = json_to_string_compact(out, false);
+    puts(s);
+    free(s);
+    json_decref(out);
+
+    conn_close(&writer);
+    for (int i = 0; i < n_monitors; i++) {
+        conn_close(&monitors[i]);
+    }
+    free(monitors);
+}
+
+/* Mode "rows": inserts 'n_rows' rows in transactions of 'batch_size'
+ * rows, one transaction at a time, so that the server's memory can be
+ * measured with a database of known size. */
+static void
+run_rows(long long n_rows)
+{
+    struct conn c;
+    conn_open(&c);
+
+    long long start = time_usec();
+    for (long long base = 0; base < n_rows; base += batch_size) {
+        json_t *params = json_pack("[s]", db_name);
+        for (long long n = base; n < n_rows && n < base + batch_size; n++) {
+            char name[64];
+            snprintf(name, sizeof name, "row-%lld", n);
+            json_array_append_new(params, insert_op(name, n));
+        }
+        struct jsonrpc_msg *request =
+            jsonrpc_create_request("transact", params, NULL);
+        struct jsonrpc_msg *reply;
+        int error = jsonrpc_transact_block(c.rpc, request, &reply);
+        if (error) {
+            ovs_fatal(error == EOF ? 0 : error, "%s: transact failed", remote);
+        }
+        check_reply("transact", reply);
+        jsonrpc_msg_destroy(reply);
+    }
+    double elapsed_s = (time_usec() - start) / 1e6;
+
+    json_t *out =
+        json_pack("{s:s, s:I, s:i, s:f, s:f}", "mode", "rows", "rows",
+                  (json_int_t) n_rows, "batch", batch_size, "elapsed_s",
+                  elapsed_s, "rows_per_s", n_rows / elapsed_s);
+    char *s = json_to_string_compact(out, false);
+    puts(s);
+    free(s);
+    json_decref(out);
+    conn_close(&c);
+}
+
+static noreturn void
+usage(void)
+{
+    printf("%s: load generator for OVSDB servers\n"
+           "usage: %s [OPTIONS] MODE ARGS...\n"
+           "\n"
+           "Modes:\n"
+           "  transact N_CLIENTS DURATION_S REMOTE DB\n"
+           "      N_CLIENTS connections each keep one single-row insert\n"
+           "      outstanding; prints transactions/s and latencies\n"
+           "  fanout N_MONITORS N_TXNS REMOTE DB\n"
+           "      N_MONITORS connections monitor the table, then N_TXNS\n"
+           "      inserts are committed; prints the time until every\n"
+           "      monitor has seen every row\n"
+           "  rows N_ROWS REMOTE DB\n"
+           "      inserts N_ROWS rows in batches; prints the time taken\n"
+           "\n"
+           "DB must have table \"" BENCH_TABLE "\" of bench/bench.ovsschema."
+           "\n"
+           "Options:\n"
+           "  --batch=N     rows per transaction in \"rows\" mode (%d)\n"
+           "  -h, --help    display this help message\n",
+           program_name, program_name, DEFAULT_BATCH);
+    exit(EXIT_SUCCESS);
+}
+
+/* Parses 's' as an integer in [min, max] or exits naming 'what'. */
+static long long
+parse_count(const char *s, const char *what, long long min, long long max)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(s, &end, 10);
+    if (errno || end == s || *end || n < min || n > max) {
+        ovs_fatal(0, "%s: \"%s\" is not an integer between %lld and %lld",
+                  what, s, min, max);
+    }
+    return n;
+}
+
+int
+main(int argc, char *argv[])
+{
+    set_program_name(argv[0]);
+
+    static const struct option long_options[] = {
+        {"batch", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case 'b':
+            batch_size = parse_count(optarg, "--batch", 1, 1000000);
+            break;
+        case 'h':
+            usage();
+        default:
+            exit(EXIT_FAILURE);
+        }
+    }
+    argc -= optind;
+    argv += optind;
+    if (argc < 1) {
+        ovs_fatal(0, "missing mode; use --help for usage");
+    }
+
+    const char *mode = argv[0];
+    if (!strcmp(mode, "transact") && argc == 5) {
+        int n_clients = parse_count(argv[1], "N_CLIENTS", 1, 10000);
+        char *end;
+        double duration_s = strtod(argv[2], &end);
+        if (*end || end == argv[2] || !(duration_s > 0)) {
+            ovs_fatal(0, "DURATION_S: \"%s\" is not a positive number",
+                      argv[2]);
+        }
+        remote = argv[3];
+        db_name = argv[4];
+        run_transact(n_clients, duration_s);
+    } else if (!strcmp(mode, "fanout") && argc == 5) {
+        int n_monitors = parse_count(argv[1], "N_MONITORS", 1, 10000);
+        int n_txns = parse_count(argv[2], "N_TXNS", 1, 1000000);
+        remote = argv[3];
+        db_name = argv[4];
+        run_fanout(n_monitors, n_txns);
+    } else if (!strcmp(mode, "rows") && argc == 4) {
+        long long n_rows = parse_count(argv[1], "N_ROWS", 1, 100000000);
+        remote = argv[2];
+        db_name = argv[3];
+        run_rows(n_rows);
+    } else {
+        ovs_fatal(0,
+                  "bad mode or wrong number of arguments for \"%s\"; "
+                  "use --help for usage",
+                  mode);
+    }
+    return 0;
+}
