@@ -992,6 +992,18 @@ ovsdb_log_commit_done(struct ovsdb_log *log, uint64_t *durable_seqp)
 }
 
 bool
+ovsdb_log_commit_needed(const struct ovsdb_log *log)
+{
+    struct ovsdb_log *log_rw = (struct ovsdb_log *) log;
+    pthread_mutex_lock(&log_rw->mutex);
+    bool needed = (!log->commit_error
+                   && log->written_seq > log->requested_seq
+                   && log->written_seq > log->durable_seq);
+    pthread_mutex_unlock(&log_rw->mutex);
+    return needed;
+}
+
+bool
 ovsdb_log_commit_in_progress(const struct ovsdb_log *log)
 {
     struct ovsdb_log *log_rw = (struct ovsdb_log *) log;

@@ -39,6 +39,7 @@
 #include "ovsdb/ovsdb-table.h"
 #include "ovsdb/ovsdb-txn.h"
 #include "ovsdb/ovsdb.h"
+#include "ovsdb/server-config.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_server);
 
@@ -81,6 +82,23 @@ static struct sset remotes = SSET_INITIALIZER(&remotes);
 static struct ovsdb_jsonrpc_server *jsonrpc;
 static bool remotes_changed = true;
 static bool exiting;
+
+/* SSL options as given: file names or "db:" references, read again
+ * whenever the databases change. */
+static char *ssl_private_key;
+static char *ssl_certificate;
+static char *ssl_ca_cert;
+static bool ssl_bootstrap_ca_cert;
+static char *ssl_protocols;
+static char *ssl_ciphers;
+
+/* Database contents that configuration was last read from. */
+static uint64_t config_seqno = UINT64_MAX;
+
+/* How often the status of remotes read from the databases is written back
+ * to their rows, as OVS does. */
+#define STATUS_UPDATE_INTERVAL_MSEC 2500
+static long long next_status_update;
 
 /* --run: the command to run, and its pid once started. */
 static char *run_command;
@@ -294,9 +312,19 @@ storage_wait(void)
 {
     struct server_db *db;
     HMAP_FOR_EACH (db, node, &dbs) {
-        if (db->log && ovsdb_log_commit_in_progress(db->log)) {
-            ovsdb_log_commit_wait(db->log);
+        if (!db->log) {
+            continue;
         }
+        /* Records written after storage_run() in this iteration have no
+         * commit yet; and a commit that finished after storage_run() read
+         * the durable point has left its wake-up in the pipe, so the pipe
+         * is watched whether or not a commit still looks busy.  Either
+         * way, clients waiting for durable replies are not left waiting
+         * for some unrelated event. */
+        if (ovsdb_log_commit_needed(db->log)) {
+            poll_immediate_wake();
+        }
+        ovsdb_log_commit_wait(db->log);
     }
 }
 
@@ -415,59 +443,152 @@ update_server_db(void)
 
 /* Remotes. */
 
+static struct ovsdb *
+config_find_db(const char *name, void *aux OVS_UNUSED)
+{
+    struct server_db *db = find_db(name);
+    return db ? db->db : NULL;
+}
+
 /* Checks the "db:DB,TABLE,COLUMN" remote 'remote'.  Returns NULL if it is
  * valid, otherwise a malloc'd message with OVS's wording. */
 static char *
 check_db_remote(const char *remote)
 {
-    char *copy = xstrdup(remote + 3);
-    char *save = NULL;
-    const char *db_name = strtok_r(copy, ",", &save);
-    const char *table_name = strtok_r(NULL, ",", &save);
-    const char *column_name = strtok_r(NULL, ",", &save);
-    char *msg = NULL;
-
-    if (!db_name || !table_name || !column_name
-        || strtok_r(NULL, ",", &save)) {
-        msg = xasprintf("\"%s\": invalid syntax", remote);
-    } else {
-        const struct server_db *db = find_db(db_name);
-        const struct ovsdb_table_schema *table =
-            db ? ovsdb_schema_get_table(db->db->schema, table_name) : NULL;
-        if (!db) {
-            msg = xasprintf("\"%s\": no database named %s", remote, db_name);
-        } else if (!table) {
-            msg = xasprintf("\"%s\": no table named %s", remote, table_name);
-        } else if (!ovsdb_table_schema_get_column(table, column_name)) {
-            msg = xasprintf("\"%s\": table \"%s\" has no column \"%s\"",
-                            remote, table_name, column_name);
-        }
-    }
-    free(copy);
-    return msg;
+    return server_config_check_ref(remote, false, config_find_db, NULL);
 }
 
-/* Gives the JSON-RPC server the remotes it should have now. */
+/* Gives the JSON-RPC server the remotes it should have now: those named
+ * directly and those that "db:" remotes read from the databases. */
 static void
 reconfigure_remotes(void)
 {
-    size_t n = sset_count(&remotes);
-    struct ovsdb_jsonrpc_remote_config *configs =
-        xmalloc((n ? n : 1) * sizeof *configs);
-    size_t n_configs = 0;
+    struct server_config_remotes configs;
+    server_config_remotes_init(&configs);
 
     const char *name;
     SSET_FOR_EACH (name, &remotes) {
-        if (str_startswith(name, "db:")) {
-            /* Remotes read from the database come with the engine. */
+        if (server_config_is_ref(name)) {
+            server_config_remotes_query(&configs, name, config_find_db, NULL);
+        } else {
+            server_config_remotes_add(&configs, name, NULL);
+        }
+    }
+    ovsdb_jsonrpc_server_set_remotes(jsonrpc, configs.configs, configs.n);
+    server_config_remotes_destroy(&configs);
+}
+
+/* Logs 'errors' if they differ from the last ones logged for the same
+ * purpose ('last'), so that a persistent problem is reported once. */
+static void
+report_errors_if_changed(struct ds *errors, char **last)
+{
+    const char *text = errors->length ? ds_cstr(errors) : NULL;
+    if (text && (!*last || strcmp(text, *last))) {
+        VLOG_ERR("%s", text);
+    }
+    free(*last);
+    *last = text ? xstrdup(text) : NULL;
+}
+
+/* Applies the SSL options, reading those given as "db:" references from
+ * the databases. */
+static void
+reconfigure_ssl(void)
+{
+    static char *last_errors;
+    struct ds errors = DS_EMPTY_INITIALIZER;
+    const char *key = server_config_query_string(ssl_private_key,
+                                                 config_find_db, NULL,
+                                                 &errors);
+    const char *cert = server_config_query_string(ssl_certificate,
+                                                  config_find_db, NULL,
+                                                  &errors);
+    const char *ca = server_config_query_string(ssl_ca_cert, config_find_db,
+                                                NULL, &errors);
+    const char *protocols = server_config_query_string(
+        ssl_protocols, config_find_db, NULL, &errors);
+    const char *ciphers = server_config_query_string(
+        ssl_ciphers, config_find_db, NULL, &errors);
+    report_errors_if_changed(&errors, &last_errors);
+    ds_destroy(&errors);
+
+    if (key && cert) {
+        stream_ssl_set_key_and_cert(key, cert);
+    } else if (key) {
+        stream_ssl_set_private_key_file(key);
+    } else if (cert) {
+        stream_ssl_set_certificate_file(cert);
+    }
+    stream_ssl_set_ca_cert_file(ca, ssl_bootstrap_ca_cert);
+    if (protocols) {
+        stream_ssl_set_protocols(protocols);
+    }
+    if (ciphers) {
+        stream_ssl_set_ciphers(ciphers);
+    }
+}
+
+/* Reads the configuration in the databases again if they changed. */
+static void
+reconfigure_from_dbs(void)
+{
+    uint64_t seqno = ovsdb_jsonrpc_server_get_change_seqno(jsonrpc);
+    if (seqno != config_seqno || remotes_changed) {
+        config_seqno = seqno;
+        remotes_changed = false;
+        /* SSL first, so that new "pssl:" remotes find it configured. */
+        reconfigure_ssl();
+        reconfigure_remotes();
+    }
+}
+
+static bool
+has_db_remotes(void)
+{
+    const char *name;
+    SSET_FOR_EACH (name, &remotes) {
+        if (server_config_is_ref(name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Writes the status of the remotes read from the databases back to the
+ * rows that configure them, one transaction per database. */
+static void
+update_remote_status(void)
+{
+    long long now = time_msec();
+    if (now < next_status_update) {
+        return;
+    }
+    next_status_update = now + STATUS_UPDATE_INTERVAL_MSEC;
+
+    const char *name;
+    SSET_FOR_EACH (name, &remotes) {
+        char *db_name;
+        if (!server_config_is_ref(name)
+            || !server_config_ref_db_name(name, &db_name)) {
             continue;
         }
-        struct ovsdb_jsonrpc_remote_config *c = &configs[n_configs++];
-        c->name = name;
-        ovsdb_jsonrpc_default_options(name, &c->options);
+        struct server_db *db = find_db(db_name);
+        if (db) {
+            struct ovsdb_txn *txn = ovsdb_txn_create(db->db);
+            server_config_update_status(name, txn, jsonrpc);
+            struct ovsdb_error *error =
+                ovsdb_jsonrpc_server_commit(jsonrpc, db->name, txn);
+            if (error) {
+                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+                char *msg = ovsdb_error_to_string_free(error);
+                VLOG_WARN_RL(&rl, "%s: updating remote status failed: %s",
+                             db->name, msg);
+                free(msg);
+            }
+        }
+        free(db_name);
     }
-    ovsdb_jsonrpc_server_set_remotes(jsonrpc, configs, n_configs);
-    free(configs);
 }
 
 /* unixctl commands. */
@@ -535,7 +656,7 @@ cmd_add_remote(struct unixctl_conn *conn, int argc OVS_UNUSED,
                const char *argv[], void *aux OVS_UNUSED)
 {
     const char *remote = argv[1];
-    if (str_startswith(remote, "db:")) {
+    if (server_config_is_ref(remote)) {
         char *msg = check_db_remote(remote);
         if (msg) {
             unixctl_command_reply_error(conn, msg);
@@ -722,8 +843,19 @@ main(int argc, char *argv[])
 
     const char *remote;
     SSET_FOR_EACH (remote, &remotes) {
-        if (str_startswith(remote, "db:")) {
+        if (server_config_is_ref(remote)) {
             char *msg = check_db_remote(remote);
+            if (msg) {
+                ovs_fatal(0, "%s", msg);
+            }
+        }
+    }
+    const char *ssl_options[] = {ssl_private_key, ssl_certificate,
+                                 ssl_ca_cert, ssl_protocols, ssl_ciphers};
+    for (size_t i = 0; i < ARRAY_SIZE(ssl_options); i++) {
+        if (ssl_options[i] && server_config_is_ref(ssl_options[i])) {
+            char *msg = server_config_check_ref(ssl_options[i], true,
+                                                config_find_db, NULL);
             if (msg) {
                 ovs_fatal(0, "%s", msg);
             }
@@ -763,14 +895,12 @@ main(int argc, char *argv[])
     VLOG_INFO("%s (Open vSwitch) %s", program_name, OVS_COMPAT_VERSION);
 
     while (!exiting) {
-        if (remotes_changed) {
-            remotes_changed = false;
-            reconfigure_remotes();
-        }
+        reconfigure_from_dbs();
         storage_run();
         ovsdb_jsonrpc_server_run(jsonrpc);
         storage_run();
         auto_compact();
+        update_remote_status();
         unixctl_server_run(unixctl);
         coverage_run();
         memory_run();
@@ -783,6 +913,9 @@ main(int argc, char *argv[])
         memory_wait();
         if (run_pid >= 0) {
             poll_timer_wait(100);
+        }
+        if (has_db_remotes()) {
+            poll_timer_wait_until(next_status_update);
         }
         if (exiting || remotes_changed) {
             poll_immediate_wake();
@@ -813,6 +946,13 @@ main(int argc, char *argv[])
 }
 
 /* Options. */
+
+static void
+set_string_option(char **option, const char *value)
+{
+    free(*option);
+    *option = xstrdup(value);
+}
 
 static void
 parse_options(int argc, char *argv[], struct sset *db_files,
@@ -899,7 +1039,31 @@ parse_options(int argc, char *argv[], struct sset *db_files,
             exit(EXIT_SUCCESS);
             DAEMON_OPTION_HANDLERS
             VLOG_OPTION_HANDLERS
-            STREAM_SSL_OPTION_HANDLERS
+        /* The SSL files may be "db:" references, resolved once the
+         * databases are open (see reconfigure_ssl()). */
+        case 'p':
+            set_string_option(&ssl_private_key, optarg);
+            break;
+        case 'c':
+            set_string_option(&ssl_certificate, optarg);
+            break;
+        case 'C':
+            set_string_option(&ssl_ca_cert, optarg);
+            ssl_bootstrap_ca_cert = false;
+            break;
+        case OPT_BOOTSTRAP_CA_CERT:
+            set_string_option(&ssl_ca_cert, optarg);
+            ssl_bootstrap_ca_cert = true;
+            break;
+        case OPT_PEER_CA_CERT:
+            stream_ssl_set_peer_ca_cert_file(optarg);
+            break;
+        case OPT_SSL_PROTOCOLS:
+            set_string_option(&ssl_protocols, optarg);
+            break;
+        case OPT_SSL_CIPHERS:
+            set_string_option(&ssl_ciphers, optarg);
+            break;
         case '?':
             exit(EXIT_FAILURE);
         default:
