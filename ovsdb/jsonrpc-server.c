@@ -47,6 +47,7 @@ COVERAGE_DEFINE(jsonrpc_server_request);
 /* A served database. */
 struct jsonrpc_db {
     struct hmap_node node; /* In the server's 'dbs', by name. */
+    struct ovsdb_jsonrpc_server *server;
     char *name;
     const struct ovsdb_schema *schema;
     struct ovsdb *db;
@@ -83,7 +84,8 @@ struct ovsdb_jsonrpc_server {
     struct ovsdb_monitor_set *monitors;
     struct uuid server_id;
     size_t n_sessions;
-    size_t n_monitors; /* Client monitors, shared or not. */
+    size_t n_monitors;     /* Client monitors, shared or not. */
+    uint64_t change_seqno; /* Bumped by every change to any database. */
 };
 
 /* A configured remote: a listener with the sessions it accepted, or one
@@ -116,6 +118,8 @@ struct jsonrpc_conn {
     struct list triggers;        /* "struct trigger"s. */
     struct list pending_replies; /* "struct pending_reply"s. */
     bool db_change_aware;
+    bool was_connected; /* Connected as of the last conn_run(). */
+    int last_error;     /* What ended the last connection, or 0. */
 };
 
 /* A client's monitor, on a shared struct ovsdb_monitor. */
@@ -225,6 +229,7 @@ ovsdb_jsonrpc_server_add_db(struct ovsdb_jsonrpc_server *server,
         return false;
     }
     struct jsonrpc_db *db = xzalloc(sizeof *db);
+    db->server = server;
     db->name = xstrdup(name);
     db->schema = schema;
     db->db = ovsdb;
@@ -237,7 +242,15 @@ ovsdb_jsonrpc_server_add_db(struct ovsdb_jsonrpc_server *server,
     db->last_txn_id = *ovsdb_monitor_history_get_last_id(db->history);
     list_init(&db->pending);
     hmap_insert(&server->dbs, &db->node, hash_string(name, 0));
+    server->change_seqno++;
     return true;
+}
+
+uint64_t
+ovsdb_jsonrpc_server_get_change_seqno(
+    const struct ovsdb_jsonrpc_server *server)
+{
+    return server->change_seqno;
 }
 
 static void
@@ -309,6 +322,7 @@ ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
 
     hmap_remove(&server->dbs, &db->node);
     db_destroy(db);
+    server->change_seqno++;
     return true;
 }
 
@@ -363,6 +377,7 @@ db_commit(struct jsonrpc_db *db, struct ovsdb_txn *txn)
     ovsdb_txn_apply(txn);
     ovsdb_txn_destroy(txn);
 
+    db->server->change_seqno++;
     db->seqno++;
     db->last_txn_id = txn_id;
     struct pending_commit *pc = xmalloc(sizeof *pc);
@@ -595,6 +610,12 @@ ovsdb_jsonrpc_server_set_remotes(
         remote = server_find_remote(server, c->name);
         if (!remote) {
             remote_create(server, c->name, &c->options);
+        } else if (remote->listen_error && !remote->listener) {
+            /* Listening failed before (e.g. "pssl:" before SSL was
+             * configured, or the port was busy): try again now that the
+             * configuration was read again. */
+            remote->options = c->options;
+            remote_open_listener(remote);
         } else if (memcmp(&remote->options, &c->options, sizeof c->options)) {
             bool dscp_changed = remote->options.dscp != c->options.dscp;
             remote->options = c->options;
@@ -716,20 +737,16 @@ ovsdb_jsonrpc_server_get_remote_status(
         return false;
     }
 
-    status->bound_port =
-        remote->listener ? pstream_get_bound_port(remote->listener) : 0;
-    if (list_is_empty(&remote->sessions)) {
-        if (!remote->listener) {
-            return false;
-        }
-        status->state = "LISTENING";
-        status->is_connected = false;
-        status->sec_since_connect = UINT_MAX;
-        status->sec_since_disconnect = UINT_MAX;
-        status->locks_held = xstrdup("");
-        status->locks_waiting = xstrdup("");
-        status->locks_lost = xstrdup("");
+    if (remote->listener) {
+        /* A listener reports its port and connections, not the state of
+         * any one of them, as OVS does. */
+        status->bound_port = pstream_get_bound_port(remote->listener);
+        status->is_connected = !list_is_empty(&remote->sessions);
+        status->n_connections = list_size(&remote->sessions);
         return true;
+    }
+    if (list_is_empty(&remote->sessions)) {
+        return false;
     }
 
     /* Report on the first session, as OVS does; count them all. */
@@ -745,8 +762,10 @@ ovsdb_jsonrpc_server_get_remote_status(
     status->sec_since_disconnect = rstats.msec_since_disconnect == UINT_MAX
                                        ? UINT_MAX
                                        : rstats.msec_since_disconnect / 1000;
-    int last_error = jsonrpc_session_get_last_error(conn->js);
-    status->last_error = last_error ? ovs_retval_to_string(last_error) : NULL;
+    /* Like OVS, only the end of an established connection counts, not
+     * failed attempts to connect. */
+    status->last_error =
+        conn->last_error ? ovs_retval_to_string(conn->last_error) : NULL;
 
     struct ds held = DS_EMPTY_INITIALIZER;
     struct ds waiting = DS_EMPTY_INITIALIZER;
@@ -754,7 +773,7 @@ ovsdb_jsonrpc_server_get_remote_status(
     status->locks_held = ds_steal_cstr(&held);
     status->locks_waiting = ds_steal_cstr(&waiting);
     status->locks_lost = xstrdup("");
-    status->n_connections = list_size(&remote->sessions);
+    status->n_connections = 1;
     return true;
 }
 
@@ -844,6 +863,11 @@ static void
 conn_run(struct jsonrpc_conn *conn)
 {
     jsonrpc_session_run(conn->js);
+    bool connected = jsonrpc_session_is_connected(conn->js);
+    if (conn->was_connected && !connected) {
+        conn->last_error = jsonrpc_session_get_last_error(conn->js);
+    }
+    conn->was_connected = connected;
     if (conn->seqno != jsonrpc_session_get_seqno(conn->js)) {
         conn->seqno = jsonrpc_session_get_seqno(conn->js);
         conn_reset(conn);

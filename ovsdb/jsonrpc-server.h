@@ -95,6 +95,12 @@ ovsdb_jsonrpc_server_has_pending(const struct ovsdb_jsonrpc_server *server,
 bool ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
                                     const char *name);
 
+/* Returns a number that changes whenever a database is added, removed or
+ * changed by a commit, so that configuration read from the databases
+ * needs to be read again only when it changes. */
+uint64_t ovsdb_jsonrpc_server_get_change_seqno(
+    const struct ovsdb_jsonrpc_server *server);
+
 /* Returns true if a database called 'name' is served. */
 bool ovsdb_jsonrpc_server_has_db(const struct ovsdb_jsonrpc_server *server,
                                  const char *name);
@@ -125,9 +131,9 @@ void ovsdb_jsonrpc_server_get_memory_usage(
  * configure remotes (e.g. Manager's "is_connected" and "status"). */
 struct ovsdb_jsonrpc_remote_status {
     bool is_connected;
-    const char *state;              /* "ACTIVE", "BACKOFF", "LISTENING", ... */
-    const char *last_error;         /* NULL if none. */
-    unsigned int sec_since_connect; /* UINT_MAX if never. */
+    const char *state;      /* "ACTIVE", "BACKOFF", ...; NULL for listeners. */
+    const char *last_error; /* NULL if none. */
+    unsigned int sec_since_connect;    /* UINT_MAX if never. */
     unsigned int sec_since_disconnect; /* UINT_MAX if never. */
     char *locks_held; /* Space-separated lock names (malloc'd). */
     char *locks_waiting;
@@ -137,8 +143,11 @@ struct ovsdb_jsonrpc_remote_status {
 };
 
 /* Stores the status of remote 'name' in '*status' and returns true, or
- * returns false if there is no such remote (or it is passive and has no
- * connection).  Free with ovsdb_jsonrpc_remote_status_destroy(). */
+ * returns false if there is no such remote (or it is a listener that
+ * failed to listen).  A listener reports, as OVS's do, whether it has
+ * connections, how many, and its bound port, with both "sec_since" times
+ * 0 and no state or locks.  Free with
+ * ovsdb_jsonrpc_remote_status_destroy(). */
 bool ovsdb_jsonrpc_server_get_remote_status(
     const struct ovsdb_jsonrpc_server *server, const char *name,
     struct ovsdb_jsonrpc_remote_status *status);

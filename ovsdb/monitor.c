@@ -674,7 +674,9 @@ row_to_json(const struct monitored_table *mt, const struct ovsdb_row *row,
 }
 
 /* Returns the update2 "modify" object for the monitored columns that
- * changed from 'old' to 'new', or NULL if none did. */
+ * changed from 'old' to 'new', or NULL if none did: the symmetric
+ * difference for sets and maps that may hold more than one element, the
+ * new value for every other column. */
 static json_t *
 row_diff_to_json(const struct monitored_table *mt, const struct ovsdb_row *old,
                  const struct ovsdb_row *new, const unsigned long *changed)
@@ -687,7 +689,10 @@ row_diff_to_json(const struct monitored_table *mt, const struct ovsdb_row *old,
             continue;
         }
         json_t *value;
-        if (ovsdb_type_is_scalar(&column->type)) {
+        if (column->type.n_max == 1) {
+            /* A column of at most one value (or pair) gets its new value,
+             * an empty set when cleared, as OVS's clients expect: they
+             * replace such values instead of applying a difference. */
             value = ovsdb_datum_to_json(&new->fields[idx], &column->type);
         } else {
             struct ovsdb_datum diff;

@@ -19,6 +19,7 @@
 #include "lib/hash.h"
 #include "lib/hmap.h"
 #include "lib/json.h"
+#include "lib/list.h"
 #include "lib/memory.h"
 #include "lib/poll-loop.h"
 #include "lib/sset.h"
@@ -29,6 +30,7 @@
 #include "lib/util.h"
 #include "lib/uuid.h"
 #include "lib/vlog.h"
+#include "ovsdb/compaction.h"
 #include "ovsdb/jsonrpc-server.h"
 #include "ovsdb/log.h"
 #include "ovsdb/ovsdb-error.h"
@@ -72,9 +74,25 @@ struct server_db {
     struct ovsdb *db;
     struct ovsdb_log *log; /* NULL for _Server. */
     bool commit_error_logged;
+
+    /* Compaction. */
+    struct ovsdb_compaction *compaction; /* In progress, or NULL. */
+    long long last_compaction_msec;      /* Or when opened. */
 };
 
+/* A pending "ovsdb-server/compact": answered once every database it asked
+ * for is compacted. */
+struct compact_request {
+    struct list node; /* In 'compact_requests'. */
+    struct unixctl_conn *conn;
+    struct sset dbs; /* Names of the databases still compacting. */
+    struct ds errors;
+};
+static struct list compact_requests = LIST_INITIALIZER(&compact_requests);
+
 static struct ovsdb_jsonrpc_storage server_db_storage(struct server_db *);
+static void compact_requests_done(const struct server_db *,
+                                  const struct ovsdb_error *);
 static void update_server_db(void);
 /* The state of the whole server. */
 static struct hmap dbs = HMAP_INITIALIZER(&dbs);
@@ -124,6 +142,7 @@ static void
 server_db_destroy(struct server_db *db)
 {
     if (db) {
+        ovsdb_compaction_abort(db->compaction);
         ovsdb_log_close(db->log);
         ovsdb_destroy(db->db);
         free(db->file_name);
@@ -181,6 +200,7 @@ server_db_open(const char *file_name, struct server_db **dbp)
     db->name = xstrdup(ovsdb->schema->name);
     db->db = ovsdb;
     db->log = log;
+    db->last_compaction_msec = time_msec();
     *dbp = db;
     return NULL;
 }
@@ -217,6 +237,14 @@ remove_db(struct server_db *db)
             free(msg);
         }
     }
+    if (db->compaction) {
+        ovsdb_compaction_abort(db->compaction);
+        db->compaction = NULL;
+        struct ovsdb_error *error = ovsdb_error(
+            NULL, "%s: database removed while compacting", db->name);
+        compact_requests_done(db, error);
+        ovsdb_error_destroy(error);
+    }
     ovsdb_jsonrpc_server_remove_db(jsonrpc, db->name);
     hmap_remove(&dbs, &db->node);
     server_db_destroy(db);
@@ -251,7 +279,16 @@ storage_write(const struct ovsdb_txn *txn, void *db_, uint64_t *seqp)
     json_t *record = ovsdb_record_from_txn(txn, time_wall_msec());
     struct ovsdb_error *error = NULL;
     if (record) {
-        error = ovsdb_log_write(db->log, record);
+        /* Serialised once for the log and, while it is being compacted,
+         * for the new file too. */
+        struct ds text = DS_EMPTY_INITIALIZER;
+        json_to_ds(record, false, false, &text);
+        ds_put_char(&text, '\n');
+        error = ovsdb_log_write_text(db->log, text.string, text.length);
+        if (!error && db->compaction) {
+            ovsdb_compaction_append(db->compaction, text.string, text.length);
+        }
+        ds_destroy(&text);
         json_decref(record);
     }
     *seqp = ovsdb_log_get_written_seq(db->log);
@@ -328,47 +365,102 @@ storage_wait(void)
     }
 }
 
-/* Replaces the log of 'db' by a snapshot of its contents. */
+/* Starts compacting 'db' in the background, unless it is under way
+ * already.  The snapshot is taken here, in the main loop; writing and
+ * syncing it happen in a thread (see ovsdb/compaction.h). */
 static struct ovsdb_error *
-compact_db(struct server_db *db)
+compact_db_start(struct server_db *db)
 {
-    json_t *records[2];
-    records[0] = ovsdb_schema_to_json(db->db->schema);
-    records[1] = ovsdb_record_snapshot(db->db, NULL, time_wall_msec());
-    struct ovsdb_error *error = ovsdb_log_replace(db->log, records, 2);
-    json_decref(records[0]);
-    json_decref(records[1]);
-    if (!error) {
-        /* Everything written before is in the snapshot, on disk. */
-        ovsdb_jsonrpc_server_storage_progressed(jsonrpc);
+    if (db->compaction) {
+        return NULL;
     }
+    json_t *schema = ovsdb_schema_to_json(db->db->schema);
+    json_t *snapshot = ovsdb_record_snapshot(db->db, NULL, time_wall_msec());
+    struct ovsdb_error *error =
+        ovsdb_compaction_start(db->log, schema, snapshot, &db->compaction);
+    db->last_compaction_msec = time_msec();
     return error;
 }
 
-/* Compacts databases whose logs grew enough (OVS's rule: by size, and
- * not more often than every 10 minutes). */
+/* Answers the "ovsdb-server/compact" requests that waited for 'db' (with
+ * 'error', if nonnull) once they waited for nothing else. */
+static void
+compact_requests_done(const struct server_db *db,
+                      const struct ovsdb_error *error)
+{
+    struct compact_request *req, *next;
+    LIST_FOR_EACH_SAFE (req, next, node, &compact_requests) {
+        if (!sset_find_and_delete(&req->dbs, db->name)) {
+            continue;
+        }
+        if (error) {
+            char *msg = ovsdb_error_to_string(error);
+            ds_put_format(&req->errors, "%s\n", msg);
+            free(msg);
+        }
+        if (sset_is_empty(&req->dbs)) {
+            if (req->errors.length) {
+                unixctl_command_reply_error(req->conn, ds_cstr(&req->errors));
+            } else {
+                unixctl_command_reply(req->conn, NULL);
+            }
+            list_remove(&req->node);
+            sset_destroy(&req->dbs);
+            ds_destroy(&req->errors);
+            free(req);
+        }
+    }
+}
+
+/* Completes the compactions whose background work is done. */
+static void
+compaction_run(void)
+{
+    struct server_db *db;
+    HMAP_FOR_EACH (db, node, &dbs) {
+        if (!db->compaction || !ovsdb_compaction_is_done(db->compaction)) {
+            continue;
+        }
+        struct ovsdb_error *error = ovsdb_compaction_finish(db->compaction);
+        db->compaction = NULL;
+        if (error) {
+            char *msg = ovsdb_error_to_string(error);
+            VLOG_WARN("%s: compacting failed: %s", db->name, msg);
+            free(msg);
+        } else {
+            /* Everything written before is in the new file, on disk. */
+            ovsdb_jsonrpc_server_storage_progressed(jsonrpc);
+        }
+        compact_requests_done(db, error);
+        ovsdb_error_destroy(error);
+    }
+}
+
+/* Compacts databases by OVS's rule (see ovsdb_compaction_is_due()). */
 static void
 auto_compact(void)
 {
-    static long long next_check;
     long long now = time_msec();
-    if (!next_check) {
-        next_check = now + 10 * 60 * 1000;
-    }
-    if (now < next_check) {
-        return;
-    }
     struct server_db *db;
     HMAP_FOR_EACH (db, node, &dbs) {
-        if (db->log && ovsdb_log_grew_enough(db->log)) {
+        if (!db->log || db->compaction) {
+            continue;
+        }
+        struct ovsdb_compaction_rule_input in = {
+            .now_msec = now,
+            .last_compaction_msec = db->last_compaction_msec,
+            .n_appended = ovsdb_log_get_n_appended(db->log),
+            .size = ovsdb_log_get_offset(db->log),
+            .base_size = ovsdb_log_get_base_size(db->log),
+        };
+        if (ovsdb_compaction_is_due(&in)) {
             VLOG_INFO("%s: compacting database online", db->name);
-            struct ovsdb_error *error = compact_db(db);
+            struct ovsdb_error *error = compact_db_start(db);
             if (error) {
                 char *msg = ovsdb_error_to_string_free(error);
                 VLOG_WARN("%s: compacting failed: %s", db->name, msg);
                 free(msg);
             }
-            next_check = now + 10 * 60 * 1000;
         }
     }
 }
@@ -498,18 +590,16 @@ reconfigure_ssl(void)
 {
     static char *last_errors;
     struct ds errors = DS_EMPTY_INITIALIZER;
-    const char *key = server_config_query_string(ssl_private_key,
-                                                 config_find_db, NULL,
-                                                 &errors);
-    const char *cert = server_config_query_string(ssl_certificate,
-                                                  config_find_db, NULL,
-                                                  &errors);
-    const char *ca = server_config_query_string(ssl_ca_cert, config_find_db,
-                                                NULL, &errors);
+    const char *key = server_config_query_string(
+        ssl_private_key, config_find_db, NULL, &errors);
+    const char *cert = server_config_query_string(
+        ssl_certificate, config_find_db, NULL, &errors);
+    const char *ca =
+        server_config_query_string(ssl_ca_cert, config_find_db, NULL, &errors);
     const char *protocols = server_config_query_string(
         ssl_protocols, config_find_db, NULL, &errors);
-    const char *ciphers = server_config_query_string(
-        ssl_ciphers, config_find_db, NULL, &errors);
+    const char *ciphers =
+        server_config_query_string(ssl_ciphers, config_find_db, NULL, &errors);
     report_errors_if_changed(&errors, &last_errors);
     ds_destroy(&errors);
 
@@ -617,30 +707,37 @@ cmd_compact(struct unixctl_conn *conn, int argc, const char *argv[],
             return;
         }
     }
-    struct ds errors = DS_EMPTY_INITIALIZER;
+    /* The reply waits until every database asked for is compacted. */
+    struct compact_request *req = xzalloc(sizeof *req);
+    req->conn = conn;
+    sset_init(&req->dbs);
+    ds_init(&req->errors);
+    list_push_back(&compact_requests, &req->node);
+
     struct server_db *db;
     HMAP_FOR_EACH (db, node, &dbs) {
         bool wanted = argc < 2;
         for (int i = 1; i < argc; i++) {
             wanted |= !strcmp(argv[i], db->name);
         }
-        if (!wanted || !db->file_name) {
-            continue;
-        }
-        VLOG_INFO("compacting %s database by user request", db->name);
-        struct ovsdb_error *error = compact_db(db);
-        if (error) {
-            char *msg = ovsdb_error_to_string_free(error);
-            ds_put_format(&errors, "%s\n", msg);
-            free(msg);
+        if (wanted && db->file_name) {
+            VLOG_INFO("compacting %s database by user request", db->name);
+            struct ovsdb_error *error = compact_db_start(db);
+            if (error) {
+                char *msg = ovsdb_error_to_string_free(error);
+                ds_put_format(&req->errors, "%s\n", msg);
+                free(msg);
+            } else {
+                sset_add(&req->dbs, db->name);
+            }
         }
     }
-    if (errors.length) {
-        unixctl_command_reply_error(conn, ds_cstr(&errors));
-    } else {
-        unixctl_command_reply(conn, NULL);
+    /* Nothing to wait for: answer at once. */
+    if (sset_is_empty(&req->dbs)) {
+        sset_add(&req->dbs, "");
+        struct server_db none = {.name = ""};
+        compact_requests_done(&none, NULL);
     }
-    ds_destroy(&errors);
 }
 
 static void
@@ -850,8 +947,8 @@ main(int argc, char *argv[])
             }
         }
     }
-    const char *ssl_options[] = {ssl_private_key, ssl_certificate,
-                                 ssl_ca_cert, ssl_protocols, ssl_ciphers};
+    const char *ssl_options[] = {ssl_private_key, ssl_certificate, ssl_ca_cert,
+                                 ssl_protocols, ssl_ciphers};
     for (size_t i = 0; i < ARRAY_SIZE(ssl_options); i++) {
         if (ssl_options[i] && server_config_is_ref(ssl_options[i])) {
             char *msg = server_config_check_ref(ssl_options[i], true,
@@ -899,6 +996,7 @@ main(int argc, char *argv[])
         storage_run();
         ovsdb_jsonrpc_server_run(jsonrpc);
         storage_run();
+        compaction_run();
         auto_compact();
         update_remote_status();
         unixctl_server_run(unixctl);
