@@ -142,7 +142,7 @@ struct json_writer {
     struct ds *out;
     bool sort_keys;
     bool pretty;
-    bool as_ovs_parsed;         /* See json_to_ds_as_ovs_parsed(). */
+    bool as_ovs_parsed; /* See json_to_ds_as_ovs_parsed(). */
 };
 
 static void json_write(struct json_writer *, const json_t *, int level);
@@ -313,7 +313,7 @@ json_write(struct json_writer *w, const json_t *json, int level)
 void
 json_to_ds(const json_t *json, bool sort_keys, bool pretty, struct ds *out)
 {
-    struct json_writer w = { out, sort_keys, pretty, false };
+    struct json_writer w = {out, sort_keys, pretty, false};
     json_write(&w, json, 0);
 }
 
@@ -321,13 +321,12 @@ void
 json_to_ds_as_ovs_parsed(const json_t *json, bool sort_keys, bool pretty,
                          struct ds *out)
 {
-    struct json_writer w = { out, sort_keys, pretty, true };
+    struct json_writer w = {out, sort_keys, pretty, true};
     json_write(&w, json, 0);
 }
 
 char *
-json_to_string_as_ovs_parsed(const json_t *json, bool sort_keys,
-                             bool pretty)
+json_to_string_as_ovs_parsed(const json_t *json, bool sort_keys, bool pretty)
 {
     struct ds ds = DS_EMPTY_INITIALIZER;
     json_to_ds_as_ovs_parsed(json, sort_keys, pretty, &ds);

@@ -67,8 +67,8 @@ void json_to_ds(const json_t *json, bool sort_keys, bool pretty,
  * "2.0" as "2") and, unless 'sort_keys', object members come in the
  * order OVS's hash table lists them (lib/hash-order.h) rather than in
  * the order the object holds them. */
-void json_to_ds_as_ovs_parsed(const json_t *json, bool sort_keys,
-                              bool pretty, struct ds *out);
+void json_to_ds_as_ovs_parsed(const json_t *json, bool sort_keys, bool pretty,
+                              struct ds *out);
 char *json_to_string_as_ovs_parsed(const json_t *json, bool sort_keys,
                                    bool pretty);
 

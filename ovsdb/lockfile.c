@@ -18,8 +18,8 @@
 VLOG_DEFINE_THIS_MODULE(lockfile);
 
 struct lockfile {
-    struct hmap_node node;      /* In 'held_locks', hashed on dev+ino. */
-    char *name;                 /* Name of the lock file. */
+    struct hmap_node node; /* In 'held_locks', hashed on dev+ino. */
+    char *name;            /* Name of the lock file. */
     dev_t device;
     ino_t inode;
     int fd;
@@ -33,8 +33,8 @@ static pthread_mutex_t held_locks_mutex = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t
 lockfile_hash(dev_t device, ino_t inode)
 {
-    return hash_bytes(&device, sizeof device, hash_bytes(&inode, sizeof inode,
-                                                         0));
+    return hash_bytes(&device, sizeof device,
+                      hash_bytes(&inode, sizeof inode, 0));
 }
 
 static struct lockfile *
@@ -71,8 +71,8 @@ lockfile_resolve(const char *file_name)
 
         const char *slash = strrchr(name, '/');
         if (target[0] != '/' && slash) {
-            char *joined = xasprintf("%.*s/%s", (int) (slash - name), name,
-                                     target);
+            char *joined =
+                xasprintf("%.*s/%s", (int) (slash - name), name, target);
             free(target);
             target = joined;
         }
@@ -87,11 +87,10 @@ lockfile_name(const char *file_name)
 {
     char *resolved = lockfile_resolve(file_name);
     const char *slash = strrchr(resolved, '/');
-    char *lock_name = (slash
-                       ? xasprintf("%.*s.%s.~lock~",
-                                   (int) (slash - resolved + 1), resolved,
-                                   slash + 1)
-                       : xasprintf(".%s.~lock~", resolved));
+    char *lock_name =
+        (slash ? xasprintf("%.*s.%s.~lock~", (int) (slash - resolved + 1),
+                           resolved, slash + 1)
+               : xasprintf(".%s.~lock~", resolved));
     free(resolved);
     return lock_name;
 }
@@ -119,10 +118,12 @@ lockfile_try_lock(int fd, const char *lock_name)
         struct flock holder = l;
         if (!fcntl(fd, F_GETLK, &holder) && holder.l_type != F_UNLCK) {
             VLOG_WARN("%s: cannot lock file because it is already locked "
-                      "by pid %ld", lock_name, (long) holder.l_pid);
+                      "by pid %ld",
+                      lock_name, (long) holder.l_pid);
         } else {
             VLOG_WARN("%s: cannot lock file because it is already locked "
-                      "by another process", lock_name);
+                      "by another process",
+                      lock_name);
         }
     } else {
         VLOG_WARN("%s: failed to lock file: %s", lock_name,
@@ -147,7 +148,8 @@ lockfile_lock(const char *file_name, struct lockfile **lockp)
         pthread_mutex_unlock(&held_locks_mutex);
         if (held) {
             VLOG_WARN("%s: cannot lock file because this process has "
-                      "already locked it", lock_name);
+                      "already locked it",
+                      lock_name);
             free(lock_name);
             return EDEADLK;
         }
@@ -181,7 +183,8 @@ lockfile_lock(const char *file_name, struct lockfile **lockp)
         /* Another thread locked the file since the check above.  'fd' is
          * left open on purpose: closing it would drop that lock. */
         VLOG_WARN("%s: cannot lock file because this process has already "
-                  "locked it", lock_name);
+                  "locked it",
+                  lock_name);
         error = EDEADLK;
     } else {
         error = lockfile_try_lock(fd, lock_name);

@@ -39,21 +39,21 @@ VLOG_DEFINE_THIS_MODULE(ovsdb_log);
 #define GREW_ENOUGH_MIN_SIZE (10 * 1024 * 1024)
 
 struct ovsdb_log {
-    char *name;                 /* As the caller gave it, for messages. */
-    char *target;               /* 'name' with symbolic links followed. */
+    char *name;   /* As the caller gave it, for messages. */
+    char *target; /* 'name' with symbolic links followed. */
     enum ovsdb_log_open_mode mode;
-    struct lockfile *lockfile;  /* Null if not locked. */
+    struct lockfile *lockfile; /* Null if not locked. */
     int fd;
-    bool stream;                /* Written in sequence, never read (see
-                                 * ovsdb_log_open_stream()). */
+    bool stream; /* Written in sequence, never read (see
+                  * ovsdb_log_open_stream()). */
 
     /* Position.  'offset' is the end of the last record read or written:
      * the next record is read, or written, there. */
     off_t offset;
-    bool at_end;                /* Every record read: writing allowed. */
-    struct ovsdb_error *error;  /* Sticky read or write error, or null. */
+    bool at_end;               /* Every record read: writing allowed. */
+    struct ovsdb_error *error; /* Sticky read or write error, or null. */
     uint64_t n_read;
-    off_t truncated;            /* Bytes cut off as a torn record. */
+    off_t truncated; /* Bytes cut off as a torn record. */
 
     /* Read-ahead window: 'rbuf_len' bytes of the file at 'rbuf_ofs'. */
     char *rbuf;
@@ -62,27 +62,27 @@ struct ovsdb_log {
     off_t rbuf_ofs;
 
     /* Writing. */
-    uint64_t written_seq;       /* Sequence number of the last write. */
-    uint64_t n_appended;        /* Records since open or replace. */
-    off_t base_size;            /* Size when opened or replaced. */
+    uint64_t written_seq; /* Sequence number of the last write. */
+    uint64_t n_appended;  /* Records since open or replace. */
+    off_t base_size;      /* Size when opened or replaced. */
 
     /* Commits.  The members below 'mutex' are shared with the commit
      * thread and guarded by 'mutex'; 'fd' changes only under it too. */
     pthread_mutex_t mutex;
-    pthread_cond_t cond;        /* Signals changes to the members below. */
+    pthread_cond_t cond; /* Signals changes to the members below. */
     bool has_thread;
     pthread_t thread;
-    bool exiting;               /* Tells the thread to finish. */
-    bool syncing;               /* An fdatasync() is running. */
-    uint64_t requested_seq;     /* Highest seq a commit was asked for. */
-    uint64_t durable_seq;       /* Highest seq known durable. */
-    struct ovsdb_error *commit_error;   /* Failed fsync, sticky. */
-    int wake_fds[2];            /* Pipe: one byte per completed commit. */
+    bool exiting;                     /* Tells the thread to finish. */
+    bool syncing;                     /* An fdatasync() is running. */
+    uint64_t requested_seq;           /* Highest seq a commit was asked for. */
+    uint64_t durable_seq;             /* Highest seq known durable. */
+    struct ovsdb_error *commit_error; /* Failed fsync, sticky. */
+    int wake_fds[2]; /* Pipe: one byte per completed commit. */
 };
 
 /* The fields of a header line. */
 struct log_header {
-    const char *magic;          /* Not null-terminated. */
+    const char *magic; /* Not null-terminated. */
     size_t magic_len;
     unsigned long long length;
     uint8_t sha1[SHA1_LEN];
@@ -103,10 +103,10 @@ sha1_to_hex(const uint8_t sha1[SHA1_LEN], char hex[SHA1_HEX_LEN + 1])
 static int
 hex_digit_value(int c)
 {
-    return (c >= '0' && c <= '9' ? c - '0'
+    return (c >= '0' && c <= '9'   ? c - '0'
             : c >= 'a' && c <= 'f' ? c - 'a' + 10
             : c >= 'A' && c <= 'F' ? c - 'A' + 10
-            : -1);
+                                   : -1);
 }
 
 /* Computes the SHA-1 of 'n' bytes at 'data', followed by a newline if
@@ -116,12 +116,10 @@ log_sha1(const void *data, size_t n, bool add_newline, uint8_t sha1[SHA1_LEN])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int len = 0;
-    if (!ctx
-        || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL)
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL)
         || !EVP_DigestUpdate(ctx, data, n)
         || (add_newline && !EVP_DigestUpdate(ctx, "\n", 1))
-        || !EVP_DigestFinal_ex(ctx, sha1, &len)
-        || len != SHA1_LEN) {
+        || !EVP_DigestFinal_ex(ctx, sha1, &len) || len != SHA1_LEN) {
         ovs_abort(0, "SHA-1 computation failed");
     }
     EVP_MD_CTX_free(ctx);
@@ -234,9 +232,9 @@ log_peek(struct ovsdb_log *log, off_t ofs, size_t n, const char **datap)
     log->rbuf_ofs = ofs;
     log->rbuf_len = 0;
     while (log->rbuf_len < log->rbuf_size) {
-        ssize_t retval = pread(log->fd, log->rbuf + log->rbuf_len,
-                               log->rbuf_size - log->rbuf_len,
-                               ofs + log->rbuf_len);
+        ssize_t retval =
+            pread(log->fd, log->rbuf + log->rbuf_len,
+                  log->rbuf_size - log->rbuf_len, ofs + log->rbuf_len);
         if (retval < 0) {
             if (errno == EINTR) {
                 continue;
@@ -274,8 +272,10 @@ log_read_header(struct ovsdb_log *log, off_t ofs, struct log_header *h,
     const char *data;
     ssize_t n = log_peek(log, ofs, MAX_HEADER_LEN, &data);
     if (n < 0) {
-        return ovsdb_io_error(errno, "%s: error reading header at offset "
-                              "%lld", log->name, (long long) ofs);
+        return ovsdb_io_error(errno,
+                              "%s: error reading header at offset "
+                              "%lld",
+                              log->name, (long long) ofs);
     } else if (n == 0) {
         *at_eofp = true;
         return NULL;
@@ -285,7 +285,8 @@ log_read_header(struct ovsdb_log *log, off_t ofs, struct log_header *h,
     size_t line_len = newline ? (size_t) (newline - data) : (size_t) n;
     if (!newline || !log_parse_header(data, line_len, h)) {
         *tornp = !newline && n < MAX_HEADER_LEN;
-        return ovsdb_syntax_error(NULL, NULL, "%s: parse error at offset "
+        return ovsdb_syntax_error(NULL, NULL,
+                                  "%s: parse error at offset "
                                   "%lld in header line \"%.*s\"",
                                   log->name, (long long) ofs,
                                   log_header_shown_len(data, line_len), data);
@@ -317,8 +318,8 @@ log_has_record_after(struct ovsdb_log *log, off_t ofs)
         struct log_header h;
         size_t header_len;
         bool at_eof, torn;
-        struct ovsdb_error *error = log_read_header(log, ofs, &h, &header_len,
-                                                    &at_eof, &torn);
+        struct ovsdb_error *error =
+            log_read_header(log, ofs, &h, &header_len, &at_eof, &torn);
         if (error) {
             ovsdb_error_destroy(error);
             continue;
@@ -359,15 +360,16 @@ log_read_record(struct ovsdb_log *log, json_t **recordp, size_t *sizep,
     struct log_header h;
     size_t header_len;
     bool at_eof;
-    struct ovsdb_error *error = log_read_header(log, ofs, &h, &header_len,
-                                                &at_eof, tornp);
+    struct ovsdb_error *error =
+        log_read_header(log, ofs, &h, &header_len, &at_eof, tornp);
     if (error || at_eof) {
         return error;
     }
     if (!log_magic_is(&h, OVSDB_LOG_MAGIC)) {
         const char *data;
         log_peek(log, ofs, header_len, &data);
-        return ovsdb_syntax_error(NULL, NULL, "%s: parse error at offset "
+        return ovsdb_syntax_error(NULL, NULL,
+                                  "%s: parse error at offset "
                                   "%lld in header line \"%.*s\"",
                                   log->name, (long long) ofs,
                                   (int) h.magic_len, data);
@@ -383,21 +385,23 @@ log_read_record(struct ovsdb_log *log, json_t **recordp, size_t *sizep,
     if (fstat(log->fd, &st)) {
         return ovsdb_io_error(errno, "%s: stat failed", log->name);
     }
-    unsigned long long remaining = (st.st_size > body_ofs
-                                    ? st.st_size - body_ofs : 0);
+    unsigned long long remaining =
+        (st.st_size > body_ofs ? st.st_size - body_ofs : 0);
     const char *body = NULL;
-    ssize_t n = length <= remaining ? log_peek(log, body_ofs, length, &body)
-                                    : 0;
+    ssize_t n =
+        length <= remaining ? log_peek(log, body_ofs, length, &body) : 0;
     if (n < 0) {
-        return ovsdb_io_error(errno, "%s: error reading %llu bytes starting "
-                              "at offset %lld", log->name, length,
-                              (long long) body_ofs);
+        return ovsdb_io_error(errno,
+                              "%s: error reading %llu bytes starting "
+                              "at offset %lld",
+                              log->name, length, (long long) body_ofs);
     } else if ((unsigned long long) n != length) {
         /* The body runs past the end of the file. */
         *tornp = !log_has_record_after(log, body_ofs);
-        return ovsdb_io_error(EOF, "%s: error reading %llu bytes starting "
-                              "at offset %lld", log->name, length,
-                              (long long) body_ofs);
+        return ovsdb_io_error(EOF,
+                              "%s: error reading %llu bytes starting "
+                              "at offset %lld",
+                              log->name, length, (long long) body_ofs);
     }
 
     uint8_t actual[SHA1_LEN];
@@ -407,26 +411,29 @@ log_read_record(struct ovsdb_log *log, json_t **recordp, size_t *sizep,
         sha1_to_hex(actual, actual_hex);
         sha1_to_hex(expected, expected_hex);
         *tornp = body_ofs + (off_t) length == st.st_size;
-        return ovsdb_syntax_error(NULL, NULL, "%s: %llu bytes starting at "
+        return ovsdb_syntax_error(NULL, NULL,
+                                  "%s: %llu bytes starting at "
                                   "offset %lld have SHA-1 hash %s but should "
-                                  "have hash %s", log->name, length,
-                                  (long long) body_ofs, actual_hex,
-                                  expected_hex);
+                                  "have hash %s",
+                                  log->name, length, (long long) body_ofs,
+                                  actual_hex, expected_hex);
     }
 
     json_t *json;
     char *msg = json_from_buffer(body, length, &json);
     if (msg) {
-        error = ovsdb_syntax_error(NULL, NULL, "%s: %llu bytes starting at "
-                                   "offset %lld are not valid JSON (%s)",
-                                   log->name, length, (long long) body_ofs,
-                                   msg);
+        error =
+            ovsdb_syntax_error(NULL, NULL,
+                               "%s: %llu bytes starting at "
+                               "offset %lld are not valid JSON (%s)",
+                               log->name, length, (long long) body_ofs, msg);
         free(msg);
         return error;
     }
     if (!json_is_object(json)) {
         json_decref(json);
-        return ovsdb_syntax_error(NULL, NULL, "%s: %llu bytes starting at "
+        return ovsdb_syntax_error(NULL, NULL,
+                                  "%s: %llu bytes starting at "
                                   "offset %lld are not a JSON object",
                                   log->name, length, (long long) body_ofs);
     }
@@ -467,8 +474,8 @@ ovsdb_log_read(struct ovsdb_log *log, json_t **recordp)
         if (size_before >= 0 && !ftruncate(log->fd, log->offset)) {
             char *s = ovsdb_error_to_string_free(error);
             VLOG_WARN("%s: truncating %lld bytes of torn record at end of "
-                      "file, at offset %lld (%s)", log->name,
-                      (long long) (size_before - log->offset),
+                      "file, at offset %lld (%s)",
+                      log->name, (long long) (size_before - log->offset),
                       (long long) log->offset, s);
             free(s);
             log->truncated = size_before - log->offset;
@@ -476,9 +483,10 @@ ovsdb_log_read(struct ovsdb_log *log, json_t **recordp)
             log_drop_read_buffer(log);
             return NULL;
         }
-        error = ovsdb_wrap_error(error, "%s: truncating torn record at "
-                                 "offset %lld failed (%s)", log->name,
-                                 (long long) log->offset,
+        error = ovsdb_wrap_error(error,
+                                 "%s: truncating torn record at "
+                                 "offset %lld failed (%s)",
+                                 log->name, (long long) log->offset,
                                  ovs_strerror(errno));
     }
 
@@ -536,9 +544,10 @@ log_check_magic(struct ovsdb_log *log)
     } else if (log_magic_is(&h, OVSDB_LOG_MAGIC)) {
         return NULL;
     } else if (log_magic_is(&h, OVSDB_LOG_CLUSTER_MAGIC)) {
-        return ovsdb_error("ovsdb error", "%s: clustered database files "
-                           "(\"%s\") are not supported", log->name,
-                           OVSDB_LOG_CLUSTER_MAGIC);
+        return ovsdb_error("ovsdb error",
+                           "%s: clustered database files "
+                           "(\"%s\") are not supported",
+                           log->name, OVSDB_LOG_CLUSTER_MAGIC);
     } else {
         return ovsdb_error("ovsdb error", "%s: cannot identify file type",
                            log->name);
@@ -570,17 +579,17 @@ ovsdb_log_open(const char *name, enum ovsdb_log_open_mode mode, bool lock,
     if (lock) {
         int retval = lockfile_lock(name, &log->lockfile);
         if (retval) {
-            error = ovsdb_io_error(retval, "%s: failed to lock lockfile",
-                                   name);
+            error =
+                ovsdb_io_error(retval, "%s: failed to lock lockfile", name);
             goto error;
         }
     }
 
     bool create = mode == OVSDB_LOG_CREATE || mode == OVSDB_LOG_CREATE_EXCL;
-    int flags = (mode == OVSDB_LOG_READ_ONLY ? O_RDONLY
+    int flags = (mode == OVSDB_LOG_READ_ONLY    ? O_RDONLY
                  : mode == OVSDB_LOG_READ_WRITE ? O_RDWR
-                 : mode == OVSDB_LOG_CREATE ? O_RDWR | O_CREAT | O_TRUNC
-                 : O_RDWR | O_CREAT | O_EXCL);
+                 : mode == OVSDB_LOG_CREATE     ? O_RDWR | O_CREAT | O_TRUNC
+                                                : O_RDWR | O_CREAT | O_EXCL);
     log->fd = open(name, flags | O_CLOEXEC, 0660);
     if (log->fd < 0) {
         error = ovsdb_io_error(errno, "%s: %s failed", name,
@@ -591,8 +600,8 @@ ovsdb_log_open(const char *name, enum ovsdb_log_open_mode mode, bool lock,
     if (create) {
         int retval = log_fsync_dir(log->target);
         if (retval) {
-            error = ovsdb_io_error(retval, "%s: failed to sync directory",
-                                   name);
+            error =
+                ovsdb_io_error(retval, "%s: failed to sync directory", name);
             goto error;
         }
         log->at_end = true;
@@ -623,8 +632,8 @@ ovsdb_log_open_stream(int fd, const char *name, struct ovsdb_log **logp)
     struct ovsdb_log *log = log_create__(name, OVSDB_LOG_CREATE);
     log->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (log->fd < 0) {
-        struct ovsdb_error *error = ovsdb_io_error(errno, "%s: create failed",
-                                                   name);
+        struct ovsdb_error *error =
+            ovsdb_io_error(errno, "%s: create failed", name);
         ovsdb_log_close(log);
         *logp = NULL;
         return error;
@@ -676,9 +685,9 @@ ovsdb_log_probe(const char *name)
     if (!newline || !log_parse_header(buf, newline - buf, &h)) {
         return OVSDB_LOG_UNKNOWN;
     }
-    return (log_magic_is(&h, OVSDB_LOG_MAGIC) ? OVSDB_LOG_STANDALONE
+    return (log_magic_is(&h, OVSDB_LOG_MAGIC)           ? OVSDB_LOG_STANDALONE
             : log_magic_is(&h, OVSDB_LOG_CLUSTER_MAGIC) ? OVSDB_LOG_CLUSTERED
-            : OVSDB_LOG_UNKNOWN);
+                                                        : OVSDB_LOG_UNKNOWN);
 }
 
 const char *
@@ -739,15 +748,16 @@ ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
         return ovsdb_error_clone(log->error);
     } else if (log->mode == OVSDB_LOG_READ_ONLY) {
         return ovsdb_internal_error("%s: cannot write to a log opened "
-                                    "read-only", log->name);
+                                    "read-only",
+                                    log->name);
     } else if (!log->at_end) {
         return ovsdb_internal_error("%s: cannot write before every record "
-                                    "has been read", log->name);
+                                    "has been read",
+                                    log->name);
     }
     pthread_mutex_lock(&log->mutex);
-    struct ovsdb_error *commit_error = (log->commit_error
-                                        ? ovsdb_error_clone(log->commit_error)
-                                        : NULL);
+    struct ovsdb_error *commit_error =
+        (log->commit_error ? ovsdb_error_clone(log->commit_error) : NULL);
     pthread_mutex_unlock(&log->mutex);
     if (commit_error) {
         return commit_error;
@@ -768,26 +778,31 @@ ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
         ds_put_char(&record, '\n');
     }
 
-    int retval = (log->stream
-                  ? log_write_all(log->fd, record.string, record.length)
-                  : log_pwrite_all(log->fd, record.string, record.length,
-                                   log->offset));
+    int retval =
+        (log->stream ? log_write_all(log->fd, record.string, record.length)
+                     : log_pwrite_all(log->fd, record.string, record.length,
+                                      log->offset));
     if (retval && log->stream) {
         /* What reached a pipe cannot be taken back: the stream is torn. */
-        struct ovsdb_error *error = ovsdb_io_error(retval, "%s: write "
-                                                   "failed", log->name);
+        struct ovsdb_error *error = ovsdb_io_error(retval,
+                                                   "%s: write "
+                                                   "failed",
+                                                   log->name);
         log->error = ovsdb_error_clone(error);
         ds_destroy(&record);
         return error;
     } else if (retval) {
-        struct ovsdb_error *error = ovsdb_io_error(retval, "%s: write "
-                                                   "failed", log->name);
+        struct ovsdb_error *error = ovsdb_io_error(retval,
+                                                   "%s: write "
+                                                   "failed",
+                                                   log->name);
         /* Take back whatever part of the record reached the file, so that
          * the next write does not follow a torn record. */
         if (ftruncate(log->fd, log->offset)) {
-            log->error = ovsdb_wrap_error(
-                ovsdb_error_clone(error), "%s: removing partial record "
-                "failed (%s)", log->name, ovs_strerror(errno));
+            log->error = ovsdb_wrap_error(ovsdb_error_clone(error),
+                                          "%s: removing partial record "
+                                          "failed (%s)",
+                                          log->name, ovs_strerror(errno));
         }
         ds_destroy(&record);
         return error;
@@ -805,15 +820,15 @@ ovsdb_log_write(struct ovsdb_log *log, const json_t *record)
 {
     if (!json_is_object(record)) {
         return ovsdb_internal_error("%s: log records must be JSON objects, "
-                                    "not %s", log->name,
-                                    json_type_name(record));
+                                    "not %s",
+                                    log->name, json_type_name(record));
     }
 
     struct ds body = DS_EMPTY_INITIALIZER;
     json_to_ds(record, false, false, &body);
     ds_put_char(&body, '\n');
-    struct ovsdb_error *error = ovsdb_log_write_text(log, body.string,
-                                                     body.length);
+    struct ovsdb_error *error =
+        ovsdb_log_write_text(log, body.string, body.length);
     ds_destroy(&body);
     return error;
 }
@@ -862,8 +877,8 @@ log_sync_locked(struct ovsdb_log *log, uint64_t target)
     log->syncing = false;
     if (error) {
         if (!log->commit_error) {
-            log->commit_error = ovsdb_io_error(error, "%s: fsync failed",
-                                               log->name);
+            log->commit_error =
+                ovsdb_io_error(error, "%s: fsync failed", log->name);
         }
     } else if (target > log->durable_seq) {
         log->durable_seq = target;
@@ -959,8 +974,8 @@ ovsdb_log_commit_start(struct ovsdb_log *log)
             if (pipe2(log->wake_fds, O_CLOEXEC | O_NONBLOCK)) {
                 ovs_fatal(errno, "%s: pipe failed", log->name);
             }
-            int retval = pthread_create(&log->thread, NULL,
-                                        log_commit_thread, log);
+            int retval =
+                pthread_create(&log->thread, NULL, log_commit_thread, log);
             if (retval) {
                 ovs_fatal(retval, "%s: failed to start commit thread",
                           log->name);
@@ -984,9 +999,8 @@ ovsdb_log_commit_done(struct ovsdb_log *log, uint64_t *durable_seqp)
 
     pthread_mutex_lock(&log->mutex);
     *durable_seqp = log->durable_seq;
-    struct ovsdb_error *error = (log->commit_error
-                                 ? ovsdb_error_clone(log->commit_error)
-                                 : NULL);
+    struct ovsdb_error *error =
+        (log->commit_error ? ovsdb_error_clone(log->commit_error) : NULL);
     pthread_mutex_unlock(&log->mutex);
     return error;
 }
@@ -996,8 +1010,7 @@ ovsdb_log_commit_needed(const struct ovsdb_log *log)
 {
     struct ovsdb_log *log_rw = (struct ovsdb_log *) log;
     pthread_mutex_lock(&log_rw->mutex);
-    bool needed = (!log->commit_error
-                   && log->written_seq > log->requested_seq
+    bool needed = (!log->commit_error && log->written_seq > log->requested_seq
                    && log->written_seq > log->durable_seq);
     pthread_mutex_unlock(&log_rw->mutex);
     return needed;
@@ -1029,11 +1042,12 @@ ovsdb_log_replace_start(struct ovsdb_log *old, struct ovsdb_log **newp)
     if (old->mode == OVSDB_LOG_READ_ONLY || old->stream) {
         *newp = NULL;
         return ovsdb_internal_error("%s: cannot replace a log opened "
-                                    "read-only or as a stream", old->name);
+                                    "read-only or as a stream",
+                                    old->name);
     }
     char *tmp_name = xasprintf("%s.tmp", old->target);
-    struct ovsdb_error *error = ovsdb_log_open(tmp_name, OVSDB_LOG_CREATE,
-                                               true, newp);
+    struct ovsdb_error *error =
+        ovsdb_log_open(tmp_name, OVSDB_LOG_CREATE, true, newp);
     free(tmp_name);
     return error;
 }
@@ -1081,8 +1095,8 @@ ovsdb_log_replace_commit(struct ovsdb_log *old, struct ovsdb_log *new)
     if (retval) {
         /* Without the directory sync the rename, and so every record
          * written from now on, might not survive a crash: stop here. */
-        error = ovsdb_io_error(retval, "%s: failed to sync directory",
-                               old->name);
+        error =
+            ovsdb_io_error(retval, "%s: failed to sync directory", old->name);
         if (!old->error) {
             old->error = ovsdb_error_clone(error);
         }
@@ -1149,8 +1163,8 @@ ovsdb_log_grew_enough(const struct ovsdb_log *log)
 /* Transaction records. */
 
 json_t *
-ovsdb_log_txn_record(json_t *tables, long long date_msec,
-                     const char *comment, bool is_diff)
+ovsdb_log_txn_record(json_t *tables, long long date_msec, const char *comment,
+                     bool is_diff)
 {
     json_t *record = json_object();
     json_object_set_new(record, "_date", json_integer(date_msec));

@@ -58,17 +58,17 @@ struct ovsdb_log;
 #define OVSDB_LOG_CLUSTER_MAGIC "OVSDB CLUSTER" /* Clustered (Raft). */
 
 enum ovsdb_log_open_mode {
-    OVSDB_LOG_READ_ONLY,        /* Existing file, read only. */
-    OVSDB_LOG_READ_WRITE,       /* Existing file, read and append. */
-    OVSDB_LOG_CREATE_EXCL,      /* New file; fails if it exists. */
-    OVSDB_LOG_CREATE            /* New file; empties an existing one. */
+    OVSDB_LOG_READ_ONLY,   /* Existing file, read only. */
+    OVSDB_LOG_READ_WRITE,  /* Existing file, read and append. */
+    OVSDB_LOG_CREATE_EXCL, /* New file; fails if it exists. */
+    OVSDB_LOG_CREATE       /* New file; empties an existing one. */
 };
 
 /* What the first record of a file says it is. */
 enum ovsdb_log_file_type {
-    OVSDB_LOG_STANDALONE,       /* "OVSDB JSON". */
-    OVSDB_LOG_CLUSTERED,        /* "OVSDB CLUSTER". */
-    OVSDB_LOG_UNKNOWN           /* Empty, unreadable, or another magic. */
+    OVSDB_LOG_STANDALONE, /* "OVSDB JSON". */
+    OVSDB_LOG_CLUSTERED,  /* "OVSDB CLUSTER". */
+    OVSDB_LOG_UNKNOWN     /* Empty, unreadable, or another magic. */
 };
 
 /* Opening and closing. */
@@ -93,10 +93,9 @@ enum ovsdb_log_file_type {
  *
  *     ovsdb error: NAME: clustered database files ("OVSDB CLUSTER") are
  *         not supported */
-struct ovsdb_error *ovsdb_log_open(const char *name,
-                                   enum ovsdb_log_open_mode mode, bool lock,
-                                   struct ovsdb_log **logp)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_log_open(const char *name, enum ovsdb_log_open_mode mode, bool lock,
+               struct ovsdb_log **logp) OVS_WARN_UNUSED_RESULT;
 
 /* Starts a log that writes records to the open file descriptor 'fd' in
  * sequence from its current position, for a database file streamed to
@@ -107,9 +106,9 @@ struct ovsdb_error *ovsdb_log_open(const char *name,
  * nothing to make durable.  A failed write leaves the stream torn, so
  * the log refuses further writes.  Returns NULL or the error, e.g.
  * "I/O error: NAME: create failed (Bad file descriptor)". */
-struct ovsdb_error *ovsdb_log_open_stream(int fd, const char *name,
-                                          struct ovsdb_log **logp)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_log_open_stream(int fd, const char *name,
+                      struct ovsdb_log **logp) OVS_WARN_UNUSED_RESULT;
 
 /* Closes 'log' and releases its lock.  Waits for a background commit
  * that is under way but does not commit records written since: commit
@@ -145,8 +144,8 @@ const char *ovsdb_log_get_name(const struct ovsdb_log *log);
  * A torn last record (see the top of this file) gives the error above
  * in read-only mode; in the other modes it is truncated away with a
  * warning and the read reports the end of the log. */
-struct ovsdb_error *ovsdb_log_read(struct ovsdb_log *log, json_t **recordp)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *ovsdb_log_read(struct ovsdb_log *log,
+                                   json_t **recordp) OVS_WARN_UNUSED_RESULT;
 
 /* Returns the number of records read so far. */
 uint64_t ovsdb_log_get_n_read(const struct ovsdb_log *log);
@@ -166,15 +165,15 @@ off_t ovsdb_log_get_truncated(const struct ovsdb_log *log);
  *
  * Returns NULL on success, when the record's sequence number is
  * ovsdb_log_get_written_seq(). */
-struct ovsdb_error *ovsdb_log_write(struct ovsdb_log *log,
-                                    const json_t *record)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_log_write(struct ovsdb_log *log,
+                const json_t *record) OVS_WARN_UNUSED_RESULT;
 
 /* Like ovsdb_log_write() for a record already serialised: 'body' is 'n'
  * bytes of JSON text (a newline is added if it does not end in one). */
 struct ovsdb_error *ovsdb_log_write_text(struct ovsdb_log *log,
-                                         const char *body, size_t n)
-    OVS_WARN_UNUSED_RESULT;
+                                         const char *body,
+                                         size_t n) OVS_WARN_UNUSED_RESULT;
 
 /* Returns the sequence number of the last record written through 'log'
  * (0 before the first one). */
@@ -189,8 +188,8 @@ uint64_t ovsdb_log_get_durable_seq(const struct ovsdb_log *log);
  * way).  Returns NULL or the error ("I/O error: NAME: fsync failed
  * (...)"); after a failed fsync the kernel may have dropped the data, so
  * the log then refuses further writes and commits. */
-struct ovsdb_error *ovsdb_log_commit_block(struct ovsdb_log *log)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_log_commit_block(struct ovsdb_log *log) OVS_WARN_UNUSED_RESULT;
 
 /* Starts making every record written so far durable in a background
  * thread and returns at once.  If a commit is already under way, another
@@ -203,9 +202,9 @@ void ovsdb_log_commit_start(struct ovsdb_log *log);
  * sequence number in '*durable_seqp' and returns NULL, or returns the
  * error of a failed fsync (a clone of it each time; see
  * ovsdb_log_commit_block()). */
-struct ovsdb_error *ovsdb_log_commit_done(struct ovsdb_log *log,
-                                          uint64_t *durable_seqp)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_log_commit_done(struct ovsdb_log *log,
+                      uint64_t *durable_seqp) OVS_WARN_UNUSED_RESULT;
 
 /* Returns true if a background commit is under way or queued. */
 /* Returns true if records were written that no commit has been started
@@ -225,9 +224,9 @@ void ovsdb_log_commit_wait(struct ovsdb_log *log);
  * stores it as a log in '*newp' to which the caller writes the new
  * records.  Then either ovsdb_log_replace_commit() or
  * ovsdb_log_replace_abort(). */
-struct ovsdb_error *ovsdb_log_replace_start(struct ovsdb_log *old,
-                                            struct ovsdb_log **newp)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_log_replace_start(struct ovsdb_log *old,
+                        struct ovsdb_log **newp) OVS_WARN_UNUSED_RESULT;
 
 /* Makes 'new' durable, renames it over the file of 'old' and syncs the
  * directory, so that after a crash the file holds either the old or the
@@ -236,9 +235,9 @@ struct ovsdb_error *ovsdb_log_replace_start(struct ovsdb_log *old,
  * all of them count as durable, since the caller promises that the new
  * records supersede everything written to 'old'.  On error, 'new' is
  * removed and freed and 'old' stays as it was. */
-struct ovsdb_error *ovsdb_log_replace_commit(struct ovsdb_log *old,
-                                             struct ovsdb_log *new)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_log_replace_commit(struct ovsdb_log *old,
+                         struct ovsdb_log *new) OVS_WARN_UNUSED_RESULT;
 
 /* Removes the temporary file of 'new' and frees it. */
 void ovsdb_log_replace_abort(struct ovsdb_log *new);
@@ -247,8 +246,8 @@ void ovsdb_log_replace_abort(struct ovsdb_log *new);
  * ovsdb_log_replace_start(), ovsdb_log_write() and
  * ovsdb_log_replace_commit(). */
 struct ovsdb_error *ovsdb_log_replace(struct ovsdb_log *log,
-                                      json_t *const *records, size_t n)
-    OVS_WARN_UNUSED_RESULT;
+                                      json_t *const *records,
+                                      size_t n) OVS_WARN_UNUSED_RESULT;
 
 /* Sizes, for deciding when to compact. */
 

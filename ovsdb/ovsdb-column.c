@@ -24,9 +24,8 @@ ovsdb_column_create(const char *name, bool mutable, bool persistent,
 struct ovsdb_column *
 ovsdb_column_clone(const struct ovsdb_column *old)
 {
-    struct ovsdb_column *new = ovsdb_column_create(old->name, old->mutable,
-                                                   old->persistent,
-                                                   &old->type);
+    struct ovsdb_column *new = ovsdb_column_create(
+        old->name, old->mutable, old->persistent, &old->type);
     new->index = old->index;
     return new;
 }
@@ -49,12 +48,12 @@ ovsdb_column_from_json(const json_t *json, const char *name,
 
     struct ovsdb_parser parser;
     ovsdb_parser_init(&parser, json, "schema for column %s", name);
-    const json_t *type_json = ovsdb_parser_member(&parser, "type",
-                                                  OP_STRING | OP_OBJECT);
-    const json_t *ephemeral = ovsdb_parser_member(&parser, "ephemeral",
-                                                  OP_BOOLEAN | OP_OPTIONAL);
-    const json_t *mutable = ovsdb_parser_member(&parser, "mutable",
-                                                OP_BOOLEAN | OP_OPTIONAL);
+    const json_t *type_json =
+        ovsdb_parser_member(&parser, "type", OP_STRING | OP_OBJECT);
+    const json_t *ephemeral =
+        ovsdb_parser_member(&parser, "ephemeral", OP_BOOLEAN | OP_OPTIONAL);
+    const json_t *mutable =
+        ovsdb_parser_member(&parser, "mutable", OP_BOOLEAN | OP_OPTIONAL);
     struct ovsdb_error *error = ovsdb_parser_finish(&parser);
     if (error) {
         return error;
@@ -66,9 +65,9 @@ ovsdb_column_from_json(const json_t *json, const char *name,
         return error;
     }
 
-    *columnp = ovsdb_column_create(name, !mutable || json_is_true(mutable),
-                                   !ephemeral || !json_is_true(ephemeral),
-                                   &type);
+    *columnp =
+        ovsdb_column_create(name, !mutable || json_is_true(mutable),
+                            !ephemeral || !json_is_true(ephemeral), &type);
     ovsdb_type_destroy(&type);
     return NULL;
 }
@@ -108,10 +107,10 @@ void
 ovsdb_column_set_clone(struct ovsdb_column_set *dst,
                        const struct ovsdb_column_set *src)
 {
-    dst->columns = (src->n_columns
-                    ? xmemdup(src->columns,
-                              src->n_columns * sizeof *src->columns)
-                    : NULL);
+    dst->columns =
+        (src->n_columns
+             ? xmemdup(src->columns, src->n_columns * sizeof *src->columns)
+             : NULL);
     dst->n_columns = dst->allocated_columns = src->n_columns;
 }
 
@@ -168,12 +167,14 @@ ovsdb_column_set_from_json(const json_t *json,
         if (!json_is_string(name)) {
             goto bad;
         }
-        const struct ovsdb_column *column
-            = ovsdb_table_schema_get_column(table, json_string_value(name));
+        const struct ovsdb_column *column =
+            ovsdb_table_schema_get_column(table, json_string_value(name));
         if (!column) {
             ovsdb_column_set_destroy(set);
-            return ovsdb_syntax_error(json, NULL, "%s is not a valid column "
-                                      "name", json_string_value(name));
+            return ovsdb_syntax_error(json, NULL,
+                                      "%s is not a valid column "
+                                      "name",
+                                      json_string_value(name));
         }
         if (ovsdb_column_set_contains(set, column->index)) {
             goto bad;

@@ -16,17 +16,17 @@ struct ovsdb_table_schema;
 
 /* Every table has these two columns first, in this order. */
 enum {
-    OVSDB_COL_UUID = 0,             /* "_uuid": the row's UUID. */
-    OVSDB_COL_VERSION = 1,          /* "_version": changes on each update. */
+    OVSDB_COL_UUID = 0,    /* "_uuid": the row's UUID. */
+    OVSDB_COL_VERSION = 1, /* "_version": changes on each update. */
     OVSDB_N_STD_COLUMNS
 };
 
 struct ovsdb_column {
-    struct hmap_node hmap_node;     /* In the table schema, by name. */
-    unsigned int index;             /* Position in the table's columns. */
+    struct hmap_node hmap_node; /* In the table schema, by name. */
+    unsigned int index;         /* Position in the table's columns. */
     char *name;
-    bool mutable;                   /* False if fixed once inserted. */
-    bool persistent;                /* False for "ephemeral" columns. */
+    bool mutable;    /* False if fixed once inserted. */
+    bool persistent; /* False for "ephemeral" columns. */
     struct ovsdb_type type;
 };
 
@@ -38,10 +38,9 @@ struct ovsdb_column *ovsdb_column_clone(const struct ovsdb_column *);
 void ovsdb_column_destroy(struct ovsdb_column *);
 
 /* Parses the <column-schema> 'json' of the column called 'name'. */
-struct ovsdb_error *ovsdb_column_from_json(const json_t *json,
-                                           const char *name,
-                                           struct ovsdb_column **columnp)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_column_from_json(const json_t *json, const char *name,
+                       struct ovsdb_column **columnp) OVS_WARN_UNUSED_RESULT;
 json_t *ovsdb_column_to_json(const struct ovsdb_column *);
 
 /* An ordered set of distinct columns, borrowed from a table schema. */
@@ -51,7 +50,10 @@ struct ovsdb_column_set {
     size_t allocated_columns;
 };
 
-#define OVSDB_COLUMN_SET_INITIALIZER { NULL, 0, 0 }
+#define OVSDB_COLUMN_SET_INITIALIZER                                          \
+    {                                                                         \
+        NULL, 0, 0                                                            \
+    }
 
 void ovsdb_column_set_init(struct ovsdb_column_set *);
 void ovsdb_column_set_destroy(struct ovsdb_column_set *);
@@ -64,10 +66,10 @@ bool ovsdb_column_set_contains(const struct ovsdb_column_set *,
 bool ovsdb_column_set_equals(const struct ovsdb_column_set *,
                              const struct ovsdb_column_set *);
 /* Parses 'json', an array of distinct names of columns of 'table'. */
-struct ovsdb_error *ovsdb_column_set_from_json(
-    const json_t *json, const struct ovsdb_table_schema *table,
-    struct ovsdb_column_set *)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_column_set_from_json(const json_t *json,
+                           const struct ovsdb_table_schema *table,
+                           struct ovsdb_column_set *) OVS_WARN_UNUSED_RESULT;
 json_t *ovsdb_column_set_to_json(const struct ovsdb_column_set *);
 
 #endif /* ovsdb/ovsdb-column.h */

@@ -163,15 +163,15 @@ uuid_from_json(struct uuid *uuid, const struct ovsdb_base_type *base,
             if (uuid_from_string(uuid, s)) {
                 return NULL;
             }
-            return ovsdb_syntax_error(json, NULL,
-                                      "\"%s\" is not a valid UUID", s);
+            return ovsdb_syntax_error(json, NULL, "\"%s\" is not a valid UUID",
+                                      s);
         } else if (!strcmp(kind, "named-uuid") && symtab) {
             if (!ovsdb_parser_is_id(s)) {
-                return ovsdb_syntax_error(json, NULL, "named-uuid string "
+                return ovsdb_syntax_error(json, NULL,
+                                          "named-uuid string "
                                           "is not a valid <id>");
             }
-            struct ovsdb_symbol *symbol = ovsdb_symbol_table_insert(symtab,
-                                                                    s);
+            struct ovsdb_symbol *symbol = ovsdb_symbol_table_insert(symtab, s);
             *uuid = symbol->uuid;
             if (ovsdb_base_type_is_strong_ref(base)) {
                 symbol->strong_ref = true;
@@ -271,8 +271,8 @@ ovsdb_atom_to_json(const union ovsdb_atom *atom, enum ovsdb_atomic_type type)
         char buf[UUID_LEN + 1];
         json_t *json = json_array();
         json_array_append_new(json, json_string("uuid"));
-        json_array_append_new(json, json_string(uuid_to_string(&atom->uuid,
-                                                               buf)));
+        json_array_append_new(json,
+                              json_string(uuid_to_string(&atom->uuid, buf)));
         return json;
     }
     case OVSDB_TYPE_VOID:
@@ -339,8 +339,8 @@ put_quoted_string(const char *s, struct ds *out)
 }
 
 void
-ovsdb_atom_to_string(const union ovsdb_atom *atom,
-                     enum ovsdb_atomic_type type, struct ds *out)
+ovsdb_atom_to_string(const union ovsdb_atom *atom, enum ovsdb_atomic_type type,
+                     struct ds *out)
 {
     switch (type) {
     case OVSDB_TYPE_INTEGER:
@@ -393,8 +393,7 @@ ovsdb_atom_check_constraints(const union ovsdb_atom *atom,
                              const struct ovsdb_base_type *base)
 {
     if (base->enum_) {
-        if (ovsdb_datum_find_key(base->enum_, atom, base->type)
-            != UINT_MAX) {
+        if (ovsdb_datum_find_key(base->enum_, atom, base->type) != UINT_MAX) {
             return NULL;
         }
         struct ovsdb_type type = enum_type(base);
@@ -424,11 +423,13 @@ ovsdb_atom_check_constraints(const union ovsdb_atom *atom,
         } else if (min != INT64_MIN) {
             return ovsdb_error("constraint violation",
                                "%" PRId64 " is less than minimum allowed "
-                               "value %" PRId64, x, min);
+                               "value %" PRId64,
+                               x, min);
         } else {
             return ovsdb_error("constraint violation",
                                "%" PRId64 " is greater than maximum "
-                               "allowed value %" PRId64, x, max);
+                               "allowed value %" PRId64,
+                               x, max);
         }
     }
 
@@ -450,7 +451,8 @@ ovsdb_atom_check_constraints(const union ovsdb_atom *atom,
         } else {
             return ovsdb_error("constraint violation",
                                "%.*g is greater than maximum allowed value "
-                               "%.*g", DBL_DIG, x, DBL_DIG, max);
+                               "%.*g",
+                               DBL_DIG, x, DBL_DIG, max);
         }
     }
 
@@ -459,13 +461,13 @@ ovsdb_atom_check_constraints(const union ovsdb_atom *atom,
         if (length < base->u.string.min_len) {
             return ovsdb_error("constraint violation",
                                "\"%s\" length %zu is less than minimum "
-                               "allowed length %u", atom->string, length,
-                               base->u.string.min_len);
+                               "allowed length %u",
+                               atom->string, length, base->u.string.min_len);
         } else if (length > base->u.string.max_len) {
             return ovsdb_error("constraint violation",
                                "\"%s\" length %zu is greater than maximum "
-                               "allowed length %u", atom->string, length,
-                               base->u.string.max_len);
+                               "allowed length %u",
+                               atom->string, length, base->u.string.max_len);
         }
         return NULL;
     }
@@ -513,10 +515,12 @@ integer_from_string(union ovsdb_atom *atom, union ovsdb_atom *range_end,
         if (ok) {
             if (b < a) {
                 return xasprintf("\"%s\" is not a valid range. "
-                                 "Range end cannot be before start.", s);
+                                 "Range end cannot be before start.",
+                                 s);
             } else if (!range_end) {
                 return xasprintf("\"%s\": an integer range is not "
-                                 "allowed here", s);
+                                 "allowed here",
+                                 s);
             }
             atom->integer = a;
             range_end->integer = b;
@@ -579,7 +583,8 @@ quoted_string_from_string(const char *s, char **result)
         if (*p == '"') {
             ds_destroy(&out);
             return xasprintf("%s: quoted string may not include "
-                             "unescaped \"", s);
+                             "unescaped \"",
+                             s);
         } else if (*p != '\\') {
             ds_put_char(&out, *p);
             continue;
@@ -617,11 +622,12 @@ quoted_string_from_string(const char *s, char **result)
             if (c >= 0xd800 && c <= 0xdbff) {
                 unsigned int low;
                 if (end - p < 7 || p[1] != '\\' || p[2] != 'u'
-                    || !parse_hex4(p + 3, &low)
-                    || low < 0xdc00 || low > 0xdfff) {
+                    || !parse_hex4(p + 3, &low) || low < 0xdc00
+                    || low > 0xdfff) {
                     ds_destroy(&out);
                     return xasprintf("%s: malformed escaped surrogate "
-                                     "pair", s);
+                                     "pair",
+                                     s);
                 }
                 c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
                 p += 6;
@@ -631,7 +637,8 @@ quoted_string_from_string(const char *s, char **result)
             } else if (!c) {
                 ds_destroy(&out);
                 return xasprintf("%s: null bytes not supported in quoted "
-                                 "strings", s);
+                                 "strings",
+                                 s);
             }
             put_utf8(c, &out);
             break;
@@ -670,12 +677,13 @@ ovsdb_atom_from_string(union ovsdb_atom *atom, union ovsdb_atom *range_end,
         if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on")
             || !strcmp(s, "1")) {
             atom->boolean = true;
-        } else if (!strcmp(s, "false") || !strcmp(s, "no")
-                   || !strcmp(s, "off") || !strcmp(s, "0")) {
+        } else if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off")
+                   || !strcmp(s, "0")) {
             atom->boolean = false;
         } else {
             msg = xasprintf("\"%s\" is not a valid boolean "
-                            "(use \"true\" or \"false\")", s);
+                            "(use \"true\" or \"false\")",
+                            s);
         }
         break;
 
@@ -692,8 +700,7 @@ ovsdb_atom_from_string(union ovsdb_atom *atom, union ovsdb_atom *range_end,
 
     case OVSDB_TYPE_UUID:
         if (*s == '@' && symtab) {
-            struct ovsdb_symbol *symbol = ovsdb_symbol_table_insert(symtab,
-                                                                    s);
+            struct ovsdb_symbol *symbol = ovsdb_symbol_table_insert(symtab, s);
             atom->uuid = symbol->uuid;
             if (ovsdb_base_type_is_strong_ref(base)) {
                 symbol->strong_ref = true;
@@ -758,11 +765,10 @@ ovsdb_datum_is_default(const struct ovsdb_datum *datum,
     if (!type->n_min) {
         return datum->n == 0;
     }
-    return (datum->n == 1
-            && ovsdb_atom_is_default(&datum->keys[0], type->key.type)
-            && (type->value.type == OVSDB_TYPE_VOID
-                || ovsdb_atom_is_default(&datum->values[0],
-                                         type->value.type)));
+    return (
+        datum->n == 1 && ovsdb_atom_is_default(&datum->keys[0], type->key.type)
+        && (type->value.type == OVSDB_TYPE_VOID
+            || ovsdb_atom_is_default(&datum->values[0], type->value.type)));
 }
 
 const struct ovsdb_datum *
@@ -877,7 +883,7 @@ datum_sort__(struct ovsdb_datum *datum, const struct ovsdb_type *type)
         return;
     }
 
-    enum ovsdb_atomic_type types[2] = { type->key.type, type->value.type };
+    enum ovsdb_atomic_type types[2] = {type->key.type, type->value.type};
     struct datum_pair *pairs = xmalloc(datum->n * sizeof *pairs);
     for (unsigned int i = 0; i < datum->n; i++) {
         pairs[i].key = datum->keys[i];
@@ -902,7 +908,8 @@ ovsdb_datum_sort(struct ovsdb_datum *datum, const struct ovsdb_type *type)
     for (unsigned int i = 1; i < datum->n; i++) {
         if (ovsdb_atom_equals(&datum->keys[i - 1], &datum->keys[i],
                               type->key.type)) {
-            return (ovsdb_type_is_map(type)
+            return (
+                ovsdb_type_is_map(type)
                     ? ovsdb_error("ovsdb error", "map contains duplicate key")
                     : ovsdb_error("ovsdb error", "set contains duplicate"));
         }
@@ -936,7 +943,8 @@ ovsdb_datum_sort_unique(struct ovsdb_datum *datum,
             size_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi) {
                 if (ovsdb_atom_compare_3way(&pairs[j].key, &pairs[i].key,
-                                            type->key.type) < 0) {
+                                            type->key.type)
+                    < 0) {
                     tmp[k++] = pairs[j++];
                 } else {
                     tmp[k++] = pairs[i++];
@@ -955,9 +963,9 @@ ovsdb_datum_sort_unique(struct ovsdb_datum *datum,
 
     size_t n_out = 0;
     for (size_t i = 0; i < n; i++) {
-        if (n_out && ovsdb_atom_equals(&pairs[i].key,
-                                       &datum->keys[n_out - 1],
-                                       type->key.type)) {
+        if (n_out
+            && ovsdb_atom_equals(&pairs[i].key, &datum->keys[n_out - 1],
+                                 type->key.type)) {
             ovsdb_atom_destroy(&pairs[i].key, type->key.type);
             if (datum->values) {
                 ovsdb_atom_destroy(&pairs[i].value, type->value.type);
@@ -985,33 +993,32 @@ datum_grow(struct ovsdb_datum *datum, unsigned int *allocated,
 {
     if (datum->n >= *allocated) {
         *allocated = *allocated ? 2 * *allocated : 4;
-        datum->keys = xrealloc(datum->keys,
-                               *allocated * sizeof *datum->keys);
+        datum->keys = xrealloc(datum->keys, *allocated * sizeof *datum->keys);
         if (type->value.type != OVSDB_TYPE_VOID) {
-            datum->values = xrealloc(datum->values,
-                                     *allocated * sizeof *datum->values);
+            datum->values =
+                xrealloc(datum->values, *allocated * sizeof *datum->values);
         }
     }
     return datum->n++;
 }
 
 struct ovsdb_error *
-ovsdb_datum_from_json(struct ovsdb_datum *datum,
-                      const struct ovsdb_type *type, const json_t *json,
-                      struct ovsdb_symbol_table *symtab)
+ovsdb_datum_from_json(struct ovsdb_datum *datum, const struct ovsdb_type *type,
+                      const json_t *json, struct ovsdb_symbol_table *symtab)
 {
     bool is_map = ovsdb_type_is_map(type);
     ovsdb_datum_init_empty(datum);
 
-    const json_t *first = (json_is_array(json) && json_array_size(json)
-                           ? json_array_get(json, 0) : NULL);
-    bool is_set_syntax = (json_is_string(first)
-                          && !strcmp(json_string_value(first), "set"));
+    const json_t *first =
+        (json_is_array(json) && json_array_size(json) ? json_array_get(json, 0)
+                                                      : NULL);
+    bool is_set_syntax =
+        (json_is_string(first) && !strcmp(json_string_value(first), "set"));
     if (!is_map && !is_set_syntax) {
         /* A bare atom: a scalar or a set of one element. */
         datum->keys = xmalloc(sizeof *datum->keys);
-        struct ovsdb_error *error = ovsdb_atom_from_json(
-            &datum->keys[0], &type->key, json, symtab);
+        struct ovsdb_error *error =
+            ovsdb_atom_from_json(&datum->keys[0], &type->key, json, symtab);
         if (error) {
             free(datum->keys);
             datum->keys = NULL;
@@ -1023,9 +1030,8 @@ ovsdb_datum_from_json(struct ovsdb_datum *datum,
 
     const char *kind = is_map ? "map" : "set";
     const json_t *elems = json_array_get(json, 1);
-    if (json_array_size(json) != 2
-        || !json_is_string(first) || strcmp(json_string_value(first), kind)
-        || !json_is_array(elems)) {
+    if (json_array_size(json) != 2 || !json_is_string(first)
+        || strcmp(json_string_value(first), kind) || !json_is_array(elems)) {
         return ovsdb_syntax_error(json, NULL, "expected [\"%s\", <array>]",
                                   kind);
     }
@@ -1033,12 +1039,15 @@ ovsdb_datum_from_json(struct ovsdb_datum *datum,
     size_t n = json_array_size(elems);
     if (n < type->n_min || n > type->n_max) {
         if (type->n_min == 1 && type->n_max == 1) {
-            return ovsdb_syntax_error(json, NULL, "%s must have exactly one "
-                                      "member but %zu are present", kind, n);
+            return ovsdb_syntax_error(json, NULL,
+                                      "%s must have exactly one "
+                                      "member but %zu are present",
+                                      kind, n);
         }
-        return ovsdb_syntax_error(json, NULL, "%s must have %u to %u members "
-                                  "but %zu are present", kind, type->n_min,
-                                  type->n_max, n);
+        return ovsdb_syntax_error(json, NULL,
+                                  "%s must have %u to %u members "
+                                  "but %zu are present",
+                                  kind, type->n_min, type->n_max, n);
     }
 
     if (n) {
@@ -1054,14 +1063,13 @@ ovsdb_datum_from_json(struct ovsdb_datum *datum,
 
         if (is_map) {
             if (!json_is_array(elem) || json_array_size(elem) != 2) {
-                error = ovsdb_syntax_error(elem, NULL,
-                                           "expected 2-element array");
+                error =
+                    ovsdb_syntax_error(elem, NULL, "expected 2-element array");
                 goto error;
             }
             key = json_array_get(elem, 0);
         }
-        error = ovsdb_atom_from_json(&datum->keys[i], &type->key, key,
-                                     symtab);
+        error = ovsdb_atom_from_json(&datum->keys[i], &type->key, key, symtab);
         if (error) {
             goto error;
         }
@@ -1096,11 +1104,10 @@ ovsdb_datum_to_json(const struct ovsdb_datum *datum,
         json_t *pairs = json_array();
         for (unsigned int i = 0; i < datum->n; i++) {
             json_t *pair = json_array();
-            json_array_append_new(pair, ovsdb_atom_to_json(&datum->keys[i],
-                                                           type->key.type));
-            json_array_append_new(pair,
-                                  ovsdb_atom_to_json(&datum->values[i],
-                                                     type->value.type));
+            json_array_append_new(
+                pair, ovsdb_atom_to_json(&datum->keys[i], type->key.type));
+            json_array_append_new(
+                pair, ovsdb_atom_to_json(&datum->values[i], type->value.type));
             json_array_append_new(pairs, pair);
         }
         json_t *json = json_array();
@@ -1115,8 +1122,8 @@ ovsdb_datum_to_json(const struct ovsdb_datum *datum,
 
     json_t *elems = json_array();
     for (unsigned int i = 0; i < datum->n; i++) {
-        json_array_append_new(elems, ovsdb_atom_to_json(&datum->keys[i],
-                                                        type->key.type));
+        json_array_append_new(
+            elems, ovsdb_atom_to_json(&datum->keys[i], type->key.type));
     }
     json_t *json = json_array();
     json_array_append_new(json, json_string("set"));
@@ -1186,7 +1193,8 @@ parse_token(const char **pp, char **tokenp)
             if (in_quotes) {
                 ds_destroy(&token);
                 return xasprintf("%s: quoted string extends past end of "
-                                 "argument", start);
+                                 "argument",
+                                 start);
             }
             break;
         }
@@ -1224,6 +1232,12 @@ parse_token(const char **pp, char **tokenp)
     return NULL;
 }
 
+char *
+ovsdb_token_parse(const char **pp, char **tokenp)
+{
+    return parse_token(pp, tokenp);
+}
+
 /* Parses one atom of 'base' at '*pp', advancing it. */
 static char *
 parse_atom_token(const char **pp, union ovsdb_atom *atom,
@@ -1255,7 +1269,7 @@ ovsdb_datum_from_string(struct ovsdb_datum *datum,
     const char *p = skip_spaces(s);
     if (!*p) {
         return xstrdup(is_map ? "use \"{}\" to specify the empty map"
-                       : "use \"[]\" to specify the empty set");
+                              : "use \"[]\" to specify the empty set");
     }
 
     char end = '\0';
@@ -1271,8 +1285,8 @@ ovsdb_datum_from_string(struct ovsdb_datum *datum,
         }
         if (is_delimiter(*p)) {
             char *english = ovsdb_type_to_english(type);
-            msg = xasprintf("%s: unexpected \"%c\" parsing %s", s, *p,
-                            english);
+            msg =
+                xasprintf("%s: unexpected \"%c\" parsing %s", s, *p, english);
             free(english);
             goto error;
         }
@@ -1291,21 +1305,22 @@ ovsdb_datum_from_string(struct ovsdb_datum *datum,
             if (*p != '=') {
                 /* OVS formats the offending character with %c, so the end
                  * of the input cuts the message short after the quote. */
-                msg = (*p
-                       ? xasprintf("%s: syntax error at \"%c\" expecting "
-                                   "\"=\"", key_start, *p)
-                       : xasprintf("%s: syntax error at \"", key_start));
+                msg = (*p ? xasprintf("%s: syntax error at \"%c\" expecting "
+                                      "\"=\"",
+                                      key_start, *p)
+                          : xasprintf("%s: syntax error at \"", key_start));
                 ovsdb_atom_destroy(&key, type->key.type);
                 goto error;
             }
             if (is_range) {
                 msg = xasprintf("%s: an integer range is not allowed in a "
-                                "map", key_start);
+                                "map",
+                                key_start);
                 goto error;
             }
             p = skip_spaces(p + 1);
-            msg = parse_atom_token(&p, &value, NULL, NULL, &type->value,
-                                   symtab);
+            msg =
+                parse_atom_token(&p, &value, NULL, NULL, &type->value, symtab);
             if (msg) {
                 ovsdb_atom_destroy(&key, type->key.type);
                 goto error;
@@ -1315,15 +1330,15 @@ ovsdb_datum_from_string(struct ovsdb_datum *datum,
             datum->values[i] = value;
         } else if (is_range) {
             /* Expand "A-B" unless it cannot fit anyway. */
-            uint64_t count = ((uint64_t) key_end.integer
-                              - (uint64_t) key.integer + 1);
+            uint64_t count =
+                ((uint64_t) key_end.integer - (uint64_t) key.integer + 1);
             if (count > type->n_max || datum->n + count > type->n_max) {
-                msg = xasprintf("%s: %"PRIu64" value(s) specified but the "
-                                "maximum number is %u", s, datum->n + count,
-                                type->n_max);
+                msg = xasprintf("%s: %" PRIu64 " value(s) specified but the "
+                                "maximum number is %u",
+                                s, datum->n + count, type->n_max);
                 goto error;
             }
-            for (int64_t x = key.integer; ; x++) {
+            for (int64_t x = key.integer;; x++) {
                 unsigned int i = datum_grow(datum, &allocated, type);
                 datum->keys[i].integer = x;
                 if (x == key_end.integer) {
@@ -1355,19 +1370,22 @@ ovsdb_datum_from_string(struct ovsdb_datum *datum,
 
     if (datum->n < type->n_min) {
         msg = xasprintf("%s: %u value(s) specified but the minimum number "
-                        "is %u", s, datum->n, type->n_min);
+                        "is %u",
+                        s, datum->n, type->n_min);
         goto error;
     } else if (datum->n > type->n_max) {
         msg = xasprintf("%s: %u value(s) specified but the maximum number "
-                        "is %u", s, datum->n, type->n_max);
+                        "is %u",
+                        s, datum->n, type->n_max);
         goto error;
     }
 
     struct ovsdb_error *error = ovsdb_datum_sort(datum, type);
     if (error) {
         ovsdb_error_destroy(error);
-        msg = xasprintf("%s: %s", s, (is_map ? "map contains duplicate key"
-                                      : "set contains duplicate value"));
+        msg = xasprintf("%s: %s", s,
+                        (is_map ? "map contains duplicate key"
+                                : "set contains duplicate value"));
         goto error;
     }
     return NULL;
@@ -1385,8 +1403,8 @@ ovsdb_datum_check_constraints(const struct ovsdb_datum *datum,
         struct ovsdb_error *error;
         error = ovsdb_atom_check_constraints(&datum->keys[i], &type->key);
         if (!error && type->value.type != OVSDB_TYPE_VOID) {
-            error = ovsdb_atom_check_constraints(&datum->values[i],
-                                                 &type->value);
+            error =
+                ovsdb_atom_check_constraints(&datum->values[i], &type->value);
         }
         if (error) {
             return error;
@@ -1403,8 +1421,7 @@ ovsdb_datum_hash(const struct ovsdb_datum *datum,
     for (unsigned int i = 0; i < datum->n; i++) {
         hash = ovsdb_atom_hash(&datum->keys[i], type->key.type, hash);
         if (type->value.type != OVSDB_TYPE_VOID) {
-            hash = ovsdb_atom_hash(&datum->values[i], type->value.type,
-                                   hash);
+            hash = ovsdb_atom_hash(&datum->values[i], type->value.type, hash);
         }
     }
     return hash;
@@ -1419,8 +1436,8 @@ ovsdb_datum_compare_3way(const struct ovsdb_datum *a,
         return a->n < b->n ? -1 : 1;
     }
     for (unsigned int i = 0; i < a->n; i++) {
-        int cmp = ovsdb_atom_compare_3way(&a->keys[i], &b->keys[i],
-                                          type->key.type);
+        int cmp =
+            ovsdb_atom_compare_3way(&a->keys[i], &b->keys[i], type->key.type);
         if (cmp) {
             return cmp;
         }
@@ -1554,7 +1571,7 @@ ovsdb_datum_union(struct ovsdb_datum *a, const struct ovsdb_datum *b,
 {
     unsigned int n_old = a->n;
     for (unsigned int i = 0; i < b->n; i++) {
-        struct ovsdb_datum old = { n_old, a->keys, a->values };
+        struct ovsdb_datum old = {n_old, a->keys, a->values};
         if (ovsdb_datum_find_key(&old, &b->keys[i], type->key.type)
             == UINT_MAX) {
             ovsdb_datum_add_unsorted(a, &b->keys[i],
@@ -1575,12 +1592,11 @@ ovsdb_datum_subtract(struct ovsdb_datum *a, const struct ovsdb_type *a_type,
     unsigned int n_out = 0;
 
     for (unsigned int i = 0; i < a->n; i++) {
-        unsigned int idx = (by_key
-                            ? ovsdb_datum_find_key(b, &a->keys[i],
-                                                   a_type->key.type)
-                            : ovsdb_datum_find_key_value(
-                                b, &a->keys[i], a_type->key.type,
-                                &a->values[i], a_type->value.type));
+        unsigned int idx =
+            (by_key ? ovsdb_datum_find_key(b, &a->keys[i], a_type->key.type)
+                    : ovsdb_datum_find_key_value(
+                        b, &a->keys[i], a_type->key.type, &a->values[i],
+                        a_type->value.type));
         if (idx != UINT_MAX) {
             ovsdb_atom_destroy(&a->keys[i], a_type->key.type);
             if (a->values) {
@@ -1613,8 +1629,7 @@ append_copy(struct ovsdb_datum *dst, unsigned int *allocated,
 
 void
 ovsdb_datum_diff(struct ovsdb_datum *diff, const struct ovsdb_datum *old,
-                 const struct ovsdb_datum *new,
-                 const struct ovsdb_type *type)
+                 const struct ovsdb_datum *new, const struct ovsdb_type *type)
 {
     bool is_map = ovsdb_type_is_map(type);
     unsigned int allocated = 0;
@@ -1623,17 +1638,18 @@ ovsdb_datum_diff(struct ovsdb_datum *diff, const struct ovsdb_datum *old,
     ovsdb_datum_init_empty(diff);
     while (i < old->n || j < new->n) {
         int cmp = (i >= old->n ? 1
-                   : j >= new->n ? -1
-                   : ovsdb_atom_compare_3way(&old->keys[i], &new->keys[j],
-                                             type->key.type));
+                   : j >= new->n
+                       ? -1
+                       : ovsdb_atom_compare_3way(&old->keys[i], &new->keys[j],
+                                                 type->key.type));
         if (cmp < 0) {
             append_copy(diff, &allocated, old, i++, type);
         } else if (cmp > 0) {
             append_copy(diff, &allocated, new, j++, type);
         } else {
-            if (is_map && !ovsdb_atom_equals(&old->values[i],
-                                             &new->values[j],
-                                             type->value.type)) {
+            if (is_map
+                && !ovsdb_atom_equals(&old->values[i], &new->values[j],
+                                      type->value.type)) {
                 append_copy(diff, &allocated, new, j, type);
             }
             i++;
@@ -1643,8 +1659,7 @@ ovsdb_datum_diff(struct ovsdb_datum *diff, const struct ovsdb_datum *old,
 }
 
 struct ovsdb_error *
-ovsdb_datum_apply_diff(struct ovsdb_datum *new,
-                       const struct ovsdb_datum *old,
+ovsdb_datum_apply_diff(struct ovsdb_datum *new, const struct ovsdb_datum *old,
                        const struct ovsdb_datum *diff,
                        const struct ovsdb_type *type)
 {
@@ -1655,9 +1670,10 @@ ovsdb_datum_apply_diff(struct ovsdb_datum *new,
     ovsdb_datum_init_empty(new);
     while (i < old->n || j < diff->n) {
         int cmp = (i >= old->n ? 1
-                   : j >= diff->n ? -1
-                   : ovsdb_atom_compare_3way(&old->keys[i], &diff->keys[j],
-                                             type->key.type));
+                   : j >= diff->n
+                       ? -1
+                       : ovsdb_atom_compare_3way(&old->keys[i], &diff->keys[j],
+                                                 type->key.type));
         if (cmp < 0) {
             append_copy(new, &allocated, old, i++, type);
         } else if (cmp > 0) {
@@ -1665,9 +1681,9 @@ ovsdb_datum_apply_diff(struct ovsdb_datum *new,
         } else {
             /* In both: a set element or an unchanged map pair goes away,
              * a map pair with another value replaces the old one. */
-            if (is_map && !ovsdb_atom_equals(&old->values[i],
-                                             &diff->values[j],
-                                             type->value.type)) {
+            if (is_map
+                && !ovsdb_atom_equals(&old->values[i], &diff->values[j],
+                                      type->value.type)) {
                 append_copy(new, &allocated, diff, j, type);
             }
             i++;
@@ -1680,8 +1696,8 @@ ovsdb_datum_apply_diff(struct ovsdb_datum *new,
         ovsdb_datum_destroy(new, type);
         return ovsdb_error("constraint violation",
                            "applying the diff gives %u elements but the "
-                           "type allows %u to %u", n, type->n_min,
-                           type->n_max);
+                           "type allows %u to %u",
+                           n, type->n_min, type->n_max);
     }
     return NULL;
 }
@@ -1689,7 +1705,7 @@ ovsdb_datum_apply_diff(struct ovsdb_datum *new,
 /* Symbol tables. */
 
 struct symbol_node {
-    struct hmap_node hmap_node;     /* In ovsdb_symbol_table's 'symbols'. */
+    struct hmap_node hmap_node; /* In ovsdb_symbol_table's 'symbols'. */
     char *name;
     struct ovsdb_symbol symbol;
 };
@@ -1750,8 +1766,7 @@ ovsdb_symbol_table_put(struct ovsdb_symbol_table *symtab, const char *name,
 }
 
 struct ovsdb_symbol *
-ovsdb_symbol_table_insert(struct ovsdb_symbol_table *symtab,
-                          const char *name)
+ovsdb_symbol_table_insert(struct ovsdb_symbol_table *symtab, const char *name)
 {
     struct ovsdb_symbol *symbol = ovsdb_symbol_table_find(symtab, name);
     if (!symbol) {

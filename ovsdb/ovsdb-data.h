@@ -33,7 +33,7 @@ union ovsdb_atom {
     int64_t integer;
     double real;
     bool boolean;
-    char *string;               /* Malloc'd, owned by the atom. */
+    char *string; /* Malloc'd, owned by the atom. */
     struct uuid uuid;
 };
 
@@ -50,8 +50,7 @@ uint32_t ovsdb_atom_hash(const union ovsdb_atom *, enum ovsdb_atomic_type,
                          uint32_t basis);
 /* Orders integers and reals numerically, false before true, strings by
  * strcmp() and UUIDs as their strings sort. */
-int ovsdb_atom_compare_3way(const union ovsdb_atom *,
-                            const union ovsdb_atom *,
+int ovsdb_atom_compare_3way(const union ovsdb_atom *, const union ovsdb_atom *,
                             enum ovsdb_atomic_type);
 static inline bool
 ovsdb_atom_equals(const union ovsdb_atom *a, const union ovsdb_atom *b,
@@ -64,11 +63,10 @@ ovsdb_atom_equals(const union ovsdb_atom *a, const union ovsdb_atom *b,
  * constraints.  ["named-uuid", <id>] is accepted only with a 'symtab';
  * it then refers to that table's symbol, created if new.  On error
  * 'atom' holds nothing that needs freeing. */
-struct ovsdb_error *ovsdb_atom_from_json(union ovsdb_atom *,
-                                         const struct ovsdb_base_type *base,
-                                         const json_t *,
-                                         struct ovsdb_symbol_table *symtab)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_atom_from_json(union ovsdb_atom *, const struct ovsdb_base_type *base,
+                     const json_t *,
+                     struct ovsdb_symbol_table *symtab) OVS_WARN_UNUSED_RESULT;
 json_t *ovsdb_atom_to_json(const union ovsdb_atom *, enum ovsdb_atomic_type);
 
 /* Returns JSON for the real 'd' that serializes as OVS prints reals:
@@ -88,26 +86,27 @@ void ovsdb_atom_to_string(const union ovsdb_atom *, enum ovsdb_atomic_type,
  * 'is_range' may be NULL where ranges are not allowed.  An '@name' UUID
  * refers to a symbol of 'symtab' if that is nonnull.  Returns NULL or a
  * malloc'd message. */
-char *ovsdb_atom_from_string(union ovsdb_atom *,
-                             union ovsdb_atom *range_end, bool *is_range,
-                             const struct ovsdb_base_type *base,
-                             const char *s,
-                             struct ovsdb_symbol_table *symtab)
-    OVS_WARN_UNUSED_RESULT;
+char *ovsdb_atom_from_string(
+    union ovsdb_atom *, union ovsdb_atom *range_end, bool *is_range,
+    const struct ovsdb_base_type *base, const char *s,
+    struct ovsdb_symbol_table *symtab) OVS_WARN_UNUSED_RESULT;
 
 /* Checks 'atom' against the enum, range or length constraints of 'base';
  * the error's tag is "constraint violation". */
 struct ovsdb_error *ovsdb_atom_check_constraints(
-    const union ovsdb_atom *, const struct ovsdb_base_type *)
-    OVS_WARN_UNUSED_RESULT;
+    const union ovsdb_atom *,
+    const struct ovsdb_base_type *) OVS_WARN_UNUSED_RESULT;
 
 struct ovsdb_datum {
-    unsigned int n;             /* Number of keys (and values). */
-    union ovsdb_atom *keys;     /* 'n' keys, or NULL if 'n' is 0. */
-    union ovsdb_atom *values;   /* 'n' values for maps, otherwise NULL. */
+    unsigned int n;           /* Number of keys (and values). */
+    union ovsdb_atom *keys;   /* 'n' keys, or NULL if 'n' is 0. */
+    union ovsdb_atom *values; /* 'n' values for maps, otherwise NULL. */
 };
 
-#define OVSDB_DATUM_EMPTY_INITIALIZER { 0, NULL, NULL }
+#define OVSDB_DATUM_EMPTY_INITIALIZER                                         \
+    {                                                                         \
+        0, NULL, NULL                                                         \
+    }
 
 void ovsdb_datum_init_empty(struct ovsdb_datum *);
 /* Initializes 'datum' as the default value of 'type': the empty set or
@@ -126,11 +125,10 @@ void ovsdb_datum_swap(struct ovsdb_datum *, struct ovsdb_datum *);
  * one-element set, ["set", [...]], ["map", [[k, v], ...]].  Checks the
  * number of elements, every atom's constraints and (tag "ovsdb error")
  * that keys are unique.  On error 'datum' is left empty. */
-struct ovsdb_error *ovsdb_datum_from_json(struct ovsdb_datum *,
-                                          const struct ovsdb_type *,
-                                          const json_t *,
-                                          struct ovsdb_symbol_table *)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_datum_from_json(struct ovsdb_datum *, const struct ovsdb_type *,
+                      const json_t *,
+                      struct ovsdb_symbol_table *) OVS_WARN_UNUSED_RESULT;
 /* Returns the canonical JSON form: a bare atom for a scalar or a set of
  * exactly one element, ["set", [...]] for other sets, ["map", [...]] for
  * maps. */
@@ -147,23 +145,30 @@ void ovsdb_datum_to_string(const struct ovsdb_datum *,
  * brackets (braces for maps) are optional, commas between elements are
  * optional, integer sets accept ranges "A-B".  Returns NULL and fills in
  * 'datum', or returns a malloc'd message and leaves 'datum' empty. */
-char *ovsdb_datum_from_string(struct ovsdb_datum *,
-                              const struct ovsdb_type *, const char *s,
-                              struct ovsdb_symbol_table *)
+char *ovsdb_datum_from_string(struct ovsdb_datum *, const struct ovsdb_type *,
+                              const char *s, struct ovsdb_symbol_table *)
+    OVS_WARN_UNUSED_RESULT;
+
+/* Extracts one token of the string syntax at '*pp' into '*tokenp'
+ * (malloc'd, quotes kept for ovsdb_atom_from_string()) and advances
+ * '*pp' past it; white space and ":=, []{}!<>" end an unquoted token.
+ * Returns NULL or a malloc'd message.  ovs-vsctl parses "column:key=value"
+ * arguments with it. */
+char *ovsdb_token_parse(const char **pp, char **tokenp)
     OVS_WARN_UNUSED_RESULT;
 
 /* Checks every key and value of 'datum' against 'type''s constraints
  * (not the number of elements). */
-struct ovsdb_error *ovsdb_datum_check_constraints(
-    const struct ovsdb_datum *, const struct ovsdb_type *)
+struct ovsdb_error *ovsdb_datum_check_constraints(const struct ovsdb_datum *,
+                                                  const struct ovsdb_type *)
     OVS_WARN_UNUSED_RESULT;
 
 /* Sorts 'datum''s keys (moving values along).  Returns an "ovsdb error"
  * ("set contains duplicate" or "map contains duplicate key") if two keys
  * are equal; the datum is sorted either way. */
-struct ovsdb_error *ovsdb_datum_sort(struct ovsdb_datum *,
-                                     const struct ovsdb_type *)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_datum_sort(struct ovsdb_datum *,
+                 const struct ovsdb_type *) OVS_WARN_UNUSED_RESULT;
 /* Sorts 'datum' and drops repeated keys (the first of equal keys stays).
  * Returns the number of elements dropped. */
 size_t ovsdb_datum_sort_unique(struct ovsdb_datum *,
@@ -174,8 +179,7 @@ uint32_t ovsdb_datum_hash(const struct ovsdb_datum *,
 int ovsdb_datum_compare_3way(const struct ovsdb_datum *,
                              const struct ovsdb_datum *,
                              const struct ovsdb_type *);
-bool ovsdb_datum_equals(const struct ovsdb_datum *,
-                        const struct ovsdb_datum *,
+bool ovsdb_datum_equals(const struct ovsdb_datum *, const struct ovsdb_datum *,
                         const struct ovsdb_type *);
 
 /* Returns the index of 'key' in sorted 'datum', or UINT_MAX. */
@@ -226,37 +230,35 @@ void ovsdb_datum_subtract(struct ovsdb_datum *a,
  * exactly one of them; for maps, the pairs of removed keys (with their
  * old values), of added keys and of keys whose value changed (with the
  * new values). */
-void ovsdb_datum_diff(struct ovsdb_datum *diff,
-                      const struct ovsdb_datum *old,
+void ovsdb_datum_diff(struct ovsdb_datum *diff, const struct ovsdb_datum *old,
                       const struct ovsdb_datum *new,
                       const struct ovsdb_type *);
 /* Applies 'diff' to 'old' giving 'new' (initialized here).  Fails with a
  * "constraint violation" if the result has too few or too many
  * elements. */
-struct ovsdb_error *ovsdb_datum_apply_diff(struct ovsdb_datum *new,
-                                           const struct ovsdb_datum *old,
-                                           const struct ovsdb_datum *diff,
-                                           const struct ovsdb_type *)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_datum_apply_diff(struct ovsdb_datum *new, const struct ovsdb_datum *old,
+                       const struct ovsdb_datum *diff,
+                       const struct ovsdb_type *) OVS_WARN_UNUSED_RESULT;
 
 /* Named UUIDs of a transaction ("uuid-name" of insert, ["named-uuid",
  * name] in values, "@name" in ovs-vsctl). */
 struct ovsdb_symbol {
-    struct uuid uuid;           /* The UUID the name stands for. */
-    bool created;               /* Set when a row with it is inserted. */
-    bool strong_ref;            /* Referenced by a strong reference. */
-    bool weak_ref;              /* Referenced by a weak reference. */
+    struct uuid uuid; /* The UUID the name stands for. */
+    bool created;     /* Set when a row with it is inserted. */
+    bool strong_ref;  /* Referenced by a strong reference. */
+    bool weak_ref;    /* Referenced by a weak reference. */
 };
 
 struct ovsdb_symbol_table {
-    struct hmap symbols;        /* Private: name to symbol. */
+    struct hmap symbols; /* Private: name to symbol. */
 };
 
 struct ovsdb_symbol_table *ovsdb_symbol_table_create(void);
 void ovsdb_symbol_table_destroy(struct ovsdb_symbol_table *);
 size_t ovsdb_symbol_table_count(const struct ovsdb_symbol_table *);
-struct ovsdb_symbol *ovsdb_symbol_table_find(
-    const struct ovsdb_symbol_table *, const char *name);
+struct ovsdb_symbol *ovsdb_symbol_table_find(const struct ovsdb_symbol_table *,
+                                             const char *name);
 /* Adds 'name' with 'uuid'; 'name' must be new. */
 struct ovsdb_symbol *ovsdb_symbol_table_put(struct ovsdb_symbol_table *,
                                             const char *name,
@@ -268,8 +270,8 @@ struct ovsdb_symbol *ovsdb_symbol_table_insert(struct ovsdb_symbol_table *,
                                                const char *name);
 /* Returns the name of a symbol that was referenced but never created, or
  * NULL if there is none (the first in name order, for stable output). */
-const char *ovsdb_symbol_table_find_uncreated(
-    const struct ovsdb_symbol_table *);
+const char *
+ovsdb_symbol_table_find_uncreated(const struct ovsdb_symbol_table *);
 
 /* Returns the number of UTF-8 characters in 's' (bytes that do not
  * continue a multi-byte sequence), as string length constraints count. */

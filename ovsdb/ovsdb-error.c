@@ -8,10 +8,10 @@
 #include "lib/json.h"
 
 struct ovsdb_error {
-    char *tag;          /* Short error class, e.g. "syntax error". */
-    char *details;      /* Explanation, or NULL. */
-    char *syntax;       /* Compact JSON text complained about, or NULL. */
-    int errno_value;    /* For I/O errors, otherwise 0. */
+    char *tag;       /* Short error class, e.g. "syntax error". */
+    char *details;   /* Explanation, or NULL. */
+    char *syntax;    /* Compact JSON text complained about, or NULL. */
+    int errno_value; /* For I/O errors, otherwise 0. */
 };
 
 static struct ovsdb_error *
@@ -48,21 +48,21 @@ ovsdb_io_error(int errno_value, const char *details, ...)
 {
     va_list args;
     va_start(args, details);
-    struct ovsdb_error *error = ovsdb_error_create__("I/O error", details,
-                                                     args);
+    struct ovsdb_error *error =
+        ovsdb_error_create__("I/O error", details, args);
     va_end(args);
     error->errno_value = errno_value;
     return error;
 }
 
 struct ovsdb_error *
-ovsdb_syntax_error(const json_t *json, const char *tag,
-                   const char *details, ...)
+ovsdb_syntax_error(const json_t *json, const char *tag, const char *details,
+                   ...)
 {
     va_list args;
     va_start(args, details);
-    struct ovsdb_error *error
-        = ovsdb_error_create__(tag ? tag : "syntax error", details, args);
+    struct ovsdb_error *error =
+        ovsdb_error_create__(tag ? tag : "syntax error", details, args);
     va_end(args);
     if (json) {
         error->syntax = json_to_string_compact(json, true);
@@ -75,8 +75,8 @@ ovsdb_internal_error(const char *details, ...)
 {
     va_list args;
     va_start(args, details);
-    struct ovsdb_error *error = ovsdb_error_create__("internal error",
-                                                     details, args);
+    struct ovsdb_error *error =
+        ovsdb_error_create__("internal error", details, args);
     va_end(args);
     return error;
 }
@@ -93,9 +93,9 @@ ovsdb_wrap_error(struct ovsdb_error *error, const char *details, ...)
     char *context = xvasprintf(details, args);
     va_end(args);
 
-    char *new_details = (error->details
-                         ? xasprintf("%s: %s", context, error->details)
-                         : xstrdup(context));
+    char *new_details =
+        (error->details ? xasprintf("%s: %s", context, error->details)
+                        : xstrdup(context));
     free(context);
     free(error->details);
     error->details = new_details;
@@ -165,9 +165,9 @@ ovsdb_error_to_json(const struct ovsdb_error *error)
                             json_string_take(xstrdup(error->syntax)));
     }
     if (error->errno_value) {
-        json_object_set_new(json, "io-error",
-                            json_string(ovs_retval_to_string(
-                                            error->errno_value)));
+        json_object_set_new(
+            json, "io-error",
+            json_string(ovs_retval_to_string(error->errno_value)));
     }
     return json;
 }

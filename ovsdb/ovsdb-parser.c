@@ -90,8 +90,8 @@ ovsdb_parser_member(struct ovsdb_parser *parser, const char *name,
     if (!ovsdb_parser_type_matches(value, types)) {
         parser->error = ovsdb_syntax_error(
             parser->object, NULL,
-            "Parsing %s failed: Type mismatch for member '%s'.",
-            parser->name, name);
+            "Parsing %s failed: Type mismatch for member '%s'.", parser->name,
+            name);
         return NULL;
     }
     return value;
@@ -132,7 +132,8 @@ ovsdb_parser_finish(struct ovsdb_parser *parser)
             parser->error = ovsdb_syntax_error(
                 parser->object, NULL,
                 "Parsing %s failed: Member '%s' is present but not "
-                "allowed here.", parser->name, unexpected);
+                "allowed here.",
+                parser->name, unexpected);
         }
     }
 

@@ -27,29 +27,28 @@ enum ovsdb_parser_types {
     OP_TRUE = 1 << 2,
     OP_BOOLEAN = OP_FALSE | OP_TRUE,
     OP_INTEGER = 1 << 3,
-    OP_NONINTEGER = 1 << 4,          /* A JSON real. */
+    OP_NONINTEGER = 1 << 4, /* A JSON real. */
     OP_NUMBER = OP_INTEGER | OP_NONINTEGER,
     OP_STRING = 1 << 5,
     OP_ARRAY = 1 << 6,
     OP_OBJECT = 1 << 7,
-    OP_ID = 1 << 8,                  /* A string that is a valid <id>. */
-    OP_OPTIONAL = 1 << 9,            /* The member may be absent. */
-    OP_ANY = (OP_NULL | OP_BOOLEAN | OP_NUMBER | OP_STRING | OP_ARRAY
-              | OP_OBJECT),
+    OP_ID = 1 << 8,       /* A string that is a valid <id>. */
+    OP_OPTIONAL = 1 << 9, /* The member may be absent. */
+    OP_ANY =
+        (OP_NULL | OP_BOOLEAN | OP_NUMBER | OP_STRING | OP_ARRAY | OP_OBJECT),
 };
 
 struct ovsdb_parser {
-    char *name;                      /* For messages: "ovsdb type". */
-    const json_t *object;            /* NULL if the JSON is no object. */
-    struct sset used;                /* Member names looked up so far. */
-    struct ovsdb_error *error;       /* First error, or NULL. */
+    char *name;                /* For messages: "ovsdb type". */
+    const json_t *object;      /* NULL if the JSON is no object. */
+    struct sset used;          /* Member names looked up so far. */
+    struct ovsdb_error *error; /* First error, or NULL. */
 };
 
 /* Starts parsing 'json' (borrowed; it must outlive the parser), which
  * must be an object; 'name' is formatted into the messages. */
 void ovsdb_parser_init(struct ovsdb_parser *, const json_t *json,
-                       const char *name, ...)
-    PRINTF_FORMAT(3, 4);
+                       const char *name, ...) PRINTF_FORMAT(3, 4);
 
 /* Returns member 'name' if it has one of 'types' (borrowed), otherwise
  * NULL, recording an error unless the member is absent and OP_OPTIONAL. */
@@ -64,8 +63,8 @@ void ovsdb_parser_put_error(struct ovsdb_parser *, struct ovsdb_error *);
 
 /* Checks that every member of the object was looked up, frees the
  * parser, and returns the first error (the caller owns it) or NULL. */
-struct ovsdb_error *ovsdb_parser_finish(struct ovsdb_parser *)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_parser_finish(struct ovsdb_parser *) OVS_WARN_UNUSED_RESULT;
 
 /* Frees the parser and any error it holds. */
 void ovsdb_parser_destroy(struct ovsdb_parser *);

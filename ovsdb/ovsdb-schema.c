@@ -61,8 +61,8 @@ const struct ovsdb_table_schema **
 ovsdb_schema_sorted_tables(const struct ovsdb_schema *schema)
 {
     size_t n = hmap_count(&schema->tables);
-    const struct ovsdb_table_schema **tables
-        = xmalloc((n ? n : 1) * sizeof *tables);
+    const struct ovsdb_table_schema **tables =
+        xmalloc((n ? n : 1) * sizeof *tables);
     const struct ovsdb_table_schema *table;
     size_t i = 0;
     HMAP_FOR_EACH (table, hmap_node, &schema->tables) {
@@ -77,8 +77,8 @@ static void
 resolve_ref(struct ovsdb_base_type *base, const struct ovsdb_schema *schema)
 {
     if (ovsdb_base_type_is_ref(base)) {
-        base->u.uuid.ref_table = ovsdb_schema_get_table(
-            schema, base->u.uuid.ref_table_name);
+        base->u.uuid.ref_table =
+            ovsdb_schema_get_table(schema, base->u.uuid.ref_table_name);
     }
 }
 
@@ -97,8 +97,8 @@ resolve_refs(struct ovsdb_schema *schema)
 struct ovsdb_schema *
 ovsdb_schema_clone(const struct ovsdb_schema *old)
 {
-    struct ovsdb_schema *new = ovsdb_schema_create(old->name, old->version,
-                                                   old->cksum);
+    struct ovsdb_schema *new =
+        ovsdb_schema_create(old->name, old->version, old->cksum);
     const struct ovsdb_table_schema *table;
     HMAP_FOR_EACH (table, hmap_node, &old->tables) {
         ovsdb_schema_add_table(new, ovsdb_table_schema_clone(table));
@@ -130,8 +130,8 @@ ovsdb_schema_is_valid_version(const char *version)
      * leading white space in each number; accept the same. */
     unsigned int x, y, z;
     int n = -1;
-    return (sscanf(version, "%u.%u.%u%n", &x, &y, &z, &n) == 3
-            && n >= 0 && version[n] == '\0');
+    return (sscanf(version, "%u.%u.%u%n", &x, &y, &z, &n) == 3 && n >= 0
+            && version[n] == '\0');
 }
 
 /* Checks that the references of 'base' (of column 'column', "key" or
@@ -142,8 +142,10 @@ check_ref(const struct ovsdb_base_type *base, const char *which,
 {
     if (ovsdb_base_type_is_ref(base)
         && !ovsdb_schema_get_table(schema, base->u.uuid.ref_table_name)) {
-        return ovsdb_syntax_error(NULL, NULL, "column %s %s refers to "
-                                  "undefined table %s", column->name, which,
+        return ovsdb_syntax_error(NULL, NULL,
+                                  "column %s %s refers to "
+                                  "undefined table %s",
+                                  column->name, which,
                                   base->u.uuid.ref_table_name);
     }
     return NULL;
@@ -152,8 +154,8 @@ check_ref(const struct ovsdb_base_type *base, const char *which,
 static struct ovsdb_error *
 check_refs(const struct ovsdb_schema *schema)
 {
-    const struct ovsdb_table_schema **tables
-        = ovsdb_schema_sorted_tables(schema);
+    const struct ovsdb_table_schema **tables =
+        ovsdb_schema_sorted_tables(schema);
     struct ovsdb_error *error = NULL;
     for (size_t i = 0; !error && i < hmap_count(&schema->tables); i++) {
         const struct ovsdb_table_schema *table = tables[i];
@@ -161,8 +163,8 @@ check_refs(const struct ovsdb_schema *schema)
             const struct ovsdb_column *column = table->columns[j];
             error = check_ref(&column->type.key, "key", column, schema);
             if (!error) {
-                error = check_ref(&column->type.value, "value", column,
-                                  schema);
+                error =
+                    check_ref(&column->type.value, "value", column, schema);
             }
         }
     }
@@ -178,41 +180,41 @@ ovsdb_schema_from_json(const json_t *json, struct ovsdb_schema **schemap)
     struct ovsdb_parser parser;
     ovsdb_parser_init(&parser, json, "database schema");
     const json_t *name = ovsdb_parser_member(&parser, "name", OP_ID);
-    const json_t *version = ovsdb_parser_member(&parser, "version",
-                                                OP_STRING | OP_OPTIONAL);
-    const json_t *cksum = ovsdb_parser_member(&parser, "cksum",
-                                              OP_STRING | OP_OPTIONAL);
+    const json_t *version =
+        ovsdb_parser_member(&parser, "version", OP_STRING | OP_OPTIONAL);
+    const json_t *cksum =
+        ovsdb_parser_member(&parser, "cksum", OP_STRING | OP_OPTIONAL);
     const json_t *tables = ovsdb_parser_member(&parser, "tables", OP_OBJECT);
     struct ovsdb_error *error = ovsdb_parser_finish(&parser);
     if (error) {
         return error;
     }
 
-    if (version && !ovsdb_schema_is_valid_version(
-            json_string_value(version))) {
-        return ovsdb_syntax_error(json, NULL, "schema version \"%s\" not in "
+    if (version
+        && !ovsdb_schema_is_valid_version(json_string_value(version))) {
+        return ovsdb_syntax_error(json, NULL,
+                                  "schema version \"%s\" not in "
                                   "format x.y.z",
                                   json_string_value(version));
     }
 
     struct ovsdb_schema *schema = ovsdb_schema_create(
-        json_string_value(name),
-        version ? json_string_value(version) : NULL,
+        json_string_value(name), version ? json_string_value(version) : NULL,
         cksum ? json_string_value(cksum) : NULL);
 
     const char *table_name;
     json_t *table_json;
     json_object_foreach ((json_t *) tables, table_name, table_json) {
         if (table_name[0] == '_') {
-            error = ovsdb_syntax_error(json, NULL, "names beginning with "
+            error = ovsdb_syntax_error(json, NULL,
+                                       "names beginning with "
                                        "\"_\" are reserved");
         } else if (!ovsdb_parser_is_id(table_name)) {
-            error = ovsdb_syntax_error(json, NULL,
-                                       "name must be a valid id");
+            error = ovsdb_syntax_error(json, NULL, "name must be a valid id");
         } else {
             struct ovsdb_table_schema *table;
-            error = ovsdb_table_schema_from_json(table_json, table_name,
-                                                 &table);
+            error =
+                ovsdb_table_schema_from_json(table_json, table_name, &table);
             if (!error) {
                 ovsdb_schema_add_table(schema, table);
             }
@@ -267,9 +269,9 @@ ovsdb_schema_to_json(const struct ovsdb_schema *schema)
 
     json_t *tables = json_object();
     HMAP_FOR_EACH (table, hmap_node, &schema->tables) {
-        json_object_set_new(tables, table->name,
-                            ovsdb_table_schema_to_json(table,
-                                                       default_is_root));
+        json_object_set_new(
+            tables, table->name,
+            ovsdb_table_schema_to_json(table, default_is_root));
     }
     json_object_set_new(json, "tables", tables);
     return json;

@@ -17,14 +17,13 @@ struct ovsdb_error;
 
 struct ovsdb_schema {
     char *name;
-    char *version;              /* "x.y.z", or "" if the schema has none. */
-    char *cksum;                /* As written, or "" if the schema has none. */
-    struct hmap tables;         /* Contains "struct ovsdb_table_schema"s. */
+    char *version;      /* "x.y.z", or "" if the schema has none. */
+    char *cksum;        /* As written, or "" if the schema has none. */
+    struct hmap tables; /* Contains "struct ovsdb_table_schema"s. */
 };
 
 /* Returns a new schema without tables. */
-struct ovsdb_schema *ovsdb_schema_create(const char *name,
-                                         const char *version,
+struct ovsdb_schema *ovsdb_schema_create(const char *name, const char *version,
                                          const char *cksum);
 struct ovsdb_schema *ovsdb_schema_clone(const struct ovsdb_schema *);
 void ovsdb_schema_destroy(struct ovsdb_schema *);
@@ -32,28 +31,28 @@ void ovsdb_schema_destroy(struct ovsdb_schema *);
 /* Adds 'table' (taking ownership); its name must be new. */
 void ovsdb_schema_add_table(struct ovsdb_schema *,
                             struct ovsdb_table_schema *);
-const struct ovsdb_table_schema *ovsdb_schema_get_table(
-    const struct ovsdb_schema *, const char *name);
+const struct ovsdb_table_schema *
+ovsdb_schema_get_table(const struct ovsdb_schema *, const char *name);
 size_t ovsdb_schema_n_tables(const struct ovsdb_schema *);
 
 /* Returns the tables sorted by name (an array of ovsdb_schema_n_tables()
  * borrowed pointers that the caller frees). */
-const struct ovsdb_table_schema **ovsdb_schema_sorted_tables(
-    const struct ovsdb_schema *);
+const struct ovsdb_table_schema **
+ovsdb_schema_sorted_tables(const struct ovsdb_schema *);
 
 /* Parses the <database-schema> 'json': checks every table, column and
  * type, resolves references between tables, and, if no table says
  * "isRoot": true, makes every table a root (the rule for schemas older
  * than "isRoot"). */
-struct ovsdb_error *ovsdb_schema_from_json(const json_t *json,
-                                           struct ovsdb_schema **schemap)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_schema_from_json(const json_t *json,
+                       struct ovsdb_schema **schemap) OVS_WARN_UNUSED_RESULT;
 json_t *ovsdb_schema_to_json(const struct ovsdb_schema *);
 
 /* Reads and parses the schema file 'file_name'. */
-struct ovsdb_error *ovsdb_schema_from_file(const char *file_name,
-                                           struct ovsdb_schema **schemap)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_schema_from_file(const char *file_name,
+                       struct ovsdb_schema **schemap) OVS_WARN_UNUSED_RESULT;
 
 /* Returns true if 'a' and 'b' describe the same database. */
 bool ovsdb_schema_equal(const struct ovsdb_schema *a,

@@ -37,8 +37,8 @@ struct ovsdb_table_schema *
 ovsdb_table_schema_create(const char *name, bool is_root,
                           unsigned int max_rows)
 {
-    struct ovsdb_table_schema *table = table_schema_create__(name, is_root,
-                                                             max_rows);
+    struct ovsdb_table_schema *table =
+        table_schema_create__(name, is_root, max_rows);
     add_standard_columns(table);
     return table;
 }
@@ -85,9 +85,8 @@ rebase_column_set(struct ovsdb_column_set *dst,
 struct ovsdb_table_schema *
 ovsdb_table_schema_clone(const struct ovsdb_table_schema *old)
 {
-    struct ovsdb_table_schema *new = table_schema_create__(old->name,
-                                                           old->is_root,
-                                                           old->max_rows);
+    struct ovsdb_table_schema *new =
+        table_schema_create__(old->name, old->is_root, old->max_rows);
     for (size_t i = 0; i < old->n_columns; i++) {
         ovsdb_table_schema_add_column(new,
                                       ovsdb_column_clone(old->columns[i]));
@@ -191,14 +190,13 @@ ovsdb_table_schema_from_json(const json_t *json, const char *name,
 
     struct ovsdb_parser parser;
     ovsdb_parser_init(&parser, json, "table schema for table %s", name);
-    const json_t *columns = ovsdb_parser_member(&parser, "columns",
-                                                OP_OBJECT);
-    const json_t *max_rows = ovsdb_parser_member(&parser, "maxRows",
-                                                 OP_INTEGER | OP_OPTIONAL);
-    const json_t *is_root = ovsdb_parser_member(&parser, "isRoot",
-                                                OP_BOOLEAN | OP_OPTIONAL);
-    const json_t *indexes = ovsdb_parser_member(&parser, "indexes",
-                                                OP_ARRAY | OP_OPTIONAL);
+    const json_t *columns = ovsdb_parser_member(&parser, "columns", OP_OBJECT);
+    const json_t *max_rows =
+        ovsdb_parser_member(&parser, "maxRows", OP_INTEGER | OP_OPTIONAL);
+    const json_t *is_root =
+        ovsdb_parser_member(&parser, "isRoot", OP_BOOLEAN | OP_OPTIONAL);
+    const json_t *indexes =
+        ovsdb_parser_member(&parser, "indexes", OP_ARRAY | OP_OPTIONAL);
     struct ovsdb_error *error = ovsdb_parser_finish(&parser);
     if (error) {
         return error;
@@ -226,16 +224,15 @@ ovsdb_table_schema_from_json(const json_t *json, const char *name,
     for (size_t i = 0; i < json_object_size(columns); i++) {
         const char *column_name = names[i];
         if (column_name[0] == '_') {
-            error = ovsdb_syntax_error(json, NULL, "names beginning with "
+            error = ovsdb_syntax_error(json, NULL,
+                                       "names beginning with "
                                        "\"_\" are reserved");
         } else if (!ovsdb_parser_is_id(column_name)) {
-            error = ovsdb_syntax_error(json, NULL,
-                                       "name must be a valid id");
+            error = ovsdb_syntax_error(json, NULL, "name must be a valid id");
         } else {
             struct ovsdb_column *column;
-            error = ovsdb_column_from_json(json_object_get(columns,
-                                                           column_name),
-                                           column_name, &column);
+            error = ovsdb_column_from_json(
+                json_object_get(columns, column_name), column_name, &column);
             if (!error) {
                 ovsdb_table_schema_add_column(table, column);
             }
@@ -284,9 +281,8 @@ ovsdb_table_schema_to_json(const struct ovsdb_table_schema *table,
     if (table->n_indexes) {
         json_t *indexes = json_array();
         for (size_t i = 0; i < table->n_indexes; i++) {
-            json_array_append_new(indexes,
-                                  ovsdb_column_set_to_json(
-                                      &table->indexes[i]));
+            json_array_append_new(
+                indexes, ovsdb_column_set_to_json(&table->indexes[i]));
         }
         json_object_set_new(json, "indexes", indexes);
     }

@@ -15,10 +15,10 @@
 struct ovsdb_error;
 
 struct ovsdb_table_schema {
-    struct hmap_node hmap_node;         /* In the database schema. */
+    struct hmap_node hmap_node; /* In the database schema. */
     char *name;
-    bool is_root;                       /* Rows live without references. */
-    unsigned int max_rows;              /* UINT_MAX if unlimited. */
+    bool is_root;          /* Rows live without references. */
+    unsigned int max_rows; /* UINT_MAX if unlimited. */
 
     /* Columns by index ('columns[i]->index == i') and by name. */
     struct ovsdb_column **columns;
@@ -34,22 +34,22 @@ struct ovsdb_table_schema {
 struct ovsdb_table_schema *ovsdb_table_schema_create(const char *name,
                                                      bool is_root,
                                                      unsigned int max_rows);
-struct ovsdb_table_schema *ovsdb_table_schema_clone(
-    const struct ovsdb_table_schema *);
+struct ovsdb_table_schema *
+ovsdb_table_schema_clone(const struct ovsdb_table_schema *);
 void ovsdb_table_schema_destroy(struct ovsdb_table_schema *);
 
 /* Adds 'column' (taking ownership), giving it the next index. */
 void ovsdb_table_schema_add_column(struct ovsdb_table_schema *,
                                    struct ovsdb_column *);
-const struct ovsdb_column *ovsdb_table_schema_get_column(
-    const struct ovsdb_table_schema *, const char *name);
+const struct ovsdb_column *
+ovsdb_table_schema_get_column(const struct ovsdb_table_schema *,
+                              const char *name);
 
 /* Parses the <table-schema> 'json' of the table called 'name'.  Does not
  * resolve references to other tables (the database schema does). */
 struct ovsdb_error *ovsdb_table_schema_from_json(
     const json_t *json, const char *name,
-    struct ovsdb_table_schema **tablep)
-    OVS_WARN_UNUSED_RESULT;
+    struct ovsdb_table_schema **tablep) OVS_WARN_UNUSED_RESULT;
 
 /* Returns the <table-schema> of 'table'.  "isRoot" appears only if the
  * table is a root and 'default_is_root' is false: in a schema where every

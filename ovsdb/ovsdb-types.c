@@ -10,12 +10,9 @@
 #include "ovsdb/ovsdb-parser.h"
 
 static const char *const atomic_type_names[OVSDB_N_TYPES] = {
-    [OVSDB_TYPE_VOID] = "void",
-    [OVSDB_TYPE_INTEGER] = "integer",
-    [OVSDB_TYPE_REAL] = "real",
-    [OVSDB_TYPE_BOOLEAN] = "boolean",
-    [OVSDB_TYPE_STRING] = "string",
-    [OVSDB_TYPE_UUID] = "uuid",
+    [OVSDB_TYPE_VOID] = "void",     [OVSDB_TYPE_INTEGER] = "integer",
+    [OVSDB_TYPE_REAL] = "real",     [OVSDB_TYPE_BOOLEAN] = "boolean",
+    [OVSDB_TYPE_STRING] = "string", [OVSDB_TYPE_UUID] = "uuid",
 };
 
 const char *
@@ -122,8 +119,8 @@ ovsdb_base_type_clone(struct ovsdb_base_type *dst,
         ovsdb_datum_clone(dst->enum_, src->enum_, &enum_type);
     }
     if (src->type == OVSDB_TYPE_UUID) {
-        dst->u.uuid.ref_table_name
-            = nullable_xstrdup(src->u.uuid.ref_table_name);
+        dst->u.uuid.ref_table_name =
+            nullable_xstrdup(src->u.uuid.ref_table_name);
     }
 }
 
@@ -161,8 +158,7 @@ ovsdb_base_type_has_constraints(const struct ovsdb_base_type *base)
         return (base->u.integer.min != INT64_MIN
                 || base->u.integer.max != INT64_MAX);
     case OVSDB_TYPE_REAL:
-        return (base->u.real.min != -DBL_MAX
-                || base->u.real.max != DBL_MAX);
+        return (base->u.real.min != -DBL_MAX || base->u.real.max != DBL_MAX);
     case OVSDB_TYPE_STRING:
         return (base->u.string.min_len != 0
                 || base->u.string.max_len != UINT_MAX);
@@ -236,14 +232,13 @@ static struct ovsdb_error *
 parse_length(struct ovsdb_parser *parser, const char *name,
              unsigned int *length)
 {
-    const json_t *json = ovsdb_parser_member(parser, name,
-                                             OP_INTEGER | OP_OPTIONAL);
+    const json_t *json =
+        ovsdb_parser_member(parser, name, OP_INTEGER | OP_OPTIONAL);
     if (json) {
         json_int_t n = json_integer_value(json);
         if (n < 0 || n > UINT_MAX) {
-            return ovsdb_syntax_error(json, NULL,
-                                      "%s out of valid range 0 to %u",
-                                      name, UINT_MAX);
+            return ovsdb_syntax_error(
+                json, NULL, "%s out of valid range 0 to %u", name, UINT_MAX);
         }
         *length = n;
     }
@@ -256,13 +251,13 @@ static struct ovsdb_error *
 parse_constraints(struct ovsdb_base_type *base, struct ovsdb_parser *parser,
                   const json_t *json)
 {
-    const json_t *enum_json = ovsdb_parser_member(parser, "enum",
-                                                  OP_ANY | OP_OPTIONAL);
+    const json_t *enum_json =
+        ovsdb_parser_member(parser, "enum", OP_ANY | OP_OPTIONAL);
     if (enum_json) {
         struct ovsdb_type enum_type = ovsdb_base_type_enum_type(base);
         base->enum_ = xmalloc(sizeof *base->enum_);
-        struct ovsdb_error *error = ovsdb_datum_from_json(
-            base->enum_, &enum_type, enum_json, NULL);
+        struct ovsdb_error *error =
+            ovsdb_datum_from_json(base->enum_, &enum_type, enum_json, NULL);
         if (error) {
             free(base->enum_);
             base->enum_ = NULL;
@@ -290,10 +285,10 @@ parse_constraints(struct ovsdb_base_type *base, struct ovsdb_parser *parser,
     }
 
     case OVSDB_TYPE_REAL: {
-        const json_t *min = ovsdb_parser_member(parser, "minReal",
-                                                OP_NUMBER | OP_OPTIONAL);
-        const json_t *max = ovsdb_parser_member(parser, "maxReal",
-                                                OP_NUMBER | OP_OPTIONAL);
+        const json_t *min =
+            ovsdb_parser_member(parser, "minReal", OP_NUMBER | OP_OPTIONAL);
+        const json_t *max =
+            ovsdb_parser_member(parser, "maxReal", OP_NUMBER | OP_OPTIONAL);
         if (min) {
             base->u.real.min = json_number_value(min);
         }
@@ -310,8 +305,7 @@ parse_constraints(struct ovsdb_base_type *base, struct ovsdb_parser *parser,
         struct ovsdb_error *error;
         error = parse_length(parser, "minLength", &base->u.string.min_len);
         if (!error) {
-            error = parse_length(parser, "maxLength",
-                                 &base->u.string.max_len);
+            error = parse_length(parser, "maxLength", &base->u.string.max_len);
         }
         if (error) {
             return error;
@@ -324,11 +318,11 @@ parse_constraints(struct ovsdb_base_type *base, struct ovsdb_parser *parser,
     }
 
     case OVSDB_TYPE_UUID: {
-        const json_t *ref_table = ovsdb_parser_member(parser, "refTable",
-                                                      OP_ID | OP_OPTIONAL);
+        const json_t *ref_table =
+            ovsdb_parser_member(parser, "refTable", OP_ID | OP_OPTIONAL);
         if (ref_table) {
-            base->u.uuid.ref_table_name
-                = xstrdup(json_string_value(ref_table));
+            base->u.uuid.ref_table_name =
+                xstrdup(json_string_value(ref_table));
             const json_t *ref_type = ovsdb_parser_member(
                 parser, "refType", OP_STRING | OP_OPTIONAL);
             if (ref_type) {
@@ -341,7 +335,8 @@ parse_constraints(struct ovsdb_base_type *base, struct ovsdb_parser *parser,
                     return ovsdb_syntax_error(
                         json, NULL,
                         "refType must be \"strong\" or \"weak\" "
-                        "(not \"%s\")", s);
+                        "(not \"%s\")",
+                        s);
                 }
             }
         }
@@ -508,8 +503,7 @@ ovsdb_type_equals(const struct ovsdb_type *a, const struct ovsdb_type *b)
 {
     return (ovsdb_base_type_equals(&a->key, &b->key)
             && ovsdb_base_type_equals(&a->value, &b->value)
-            && a->n_min == b->n_min
-            && a->n_max == b->n_max);
+            && a->n_min == b->n_min && a->n_max == b->n_max);
 }
 
 bool
@@ -517,10 +511,8 @@ ovsdb_type_is_valid(const struct ovsdb_type *type)
 {
     return (type->key.type != OVSDB_TYPE_VOID
             && ovsdb_base_type_is_valid(&type->key)
-            && ovsdb_base_type_is_valid(&type->value)
-            && type->n_min <= 1
-            && type->n_max >= 1
-            && type->n_min <= type->n_max);
+            && ovsdb_base_type_is_valid(&type->value) && type->n_min <= 1
+            && type->n_max >= 1 && type->n_min <= type->n_max);
 }
 
 /* Parses the "min" or "max" member 'json' into '*n'. */
@@ -557,16 +549,14 @@ ovsdb_type_from_json(struct ovsdb_type *type, const json_t *json)
 
     struct ovsdb_parser parser;
     ovsdb_parser_init(&parser, json, "ovsdb type");
-    const json_t *key = ovsdb_parser_member(&parser, "key",
-                                            OP_STRING | OP_OBJECT);
-    const json_t *value = ovsdb_parser_member(&parser, "value",
-                                              OP_STRING | OP_OBJECT
-                                              | OP_OPTIONAL);
-    const json_t *min = ovsdb_parser_member(&parser, "min",
-                                            OP_INTEGER | OP_OPTIONAL);
-    const json_t *max = ovsdb_parser_member(&parser, "max",
-                                            OP_INTEGER | OP_STRING
-                                            | OP_OPTIONAL);
+    const json_t *key =
+        ovsdb_parser_member(&parser, "key", OP_STRING | OP_OBJECT);
+    const json_t *value = ovsdb_parser_member(
+        &parser, "value", OP_STRING | OP_OBJECT | OP_OPTIONAL);
+    const json_t *min =
+        ovsdb_parser_member(&parser, "min", OP_INTEGER | OP_OPTIONAL);
+    const json_t *max = ovsdb_parser_member(
+        &parser, "max", OP_INTEGER | OP_STRING | OP_OPTIONAL);
     struct ovsdb_error *error = ovsdb_parser_finish(&parser);
     if (!error) {
         error = ovsdb_base_type_from_json(&type->key, key);

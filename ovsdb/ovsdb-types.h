@@ -21,12 +21,12 @@ struct ovsdb_error;
 struct ovsdb_table_schema;
 
 enum ovsdb_atomic_type {
-    OVSDB_TYPE_VOID,            /* No value (the value of a set). */
-    OVSDB_TYPE_INTEGER,         /* int64_t */
-    OVSDB_TYPE_REAL,            /* double */
-    OVSDB_TYPE_BOOLEAN,         /* bool */
-    OVSDB_TYPE_STRING,          /* UTF-8 string */
-    OVSDB_TYPE_UUID,            /* struct uuid */
+    OVSDB_TYPE_VOID,    /* No value (the value of a set). */
+    OVSDB_TYPE_INTEGER, /* int64_t */
+    OVSDB_TYPE_REAL,    /* double */
+    OVSDB_TYPE_BOOLEAN, /* bool */
+    OVSDB_TYPE_STRING,  /* UTF-8 string */
+    OVSDB_TYPE_UUID,    /* struct uuid */
     OVSDB_N_TYPES
 };
 
@@ -34,33 +34,33 @@ enum ovsdb_atomic_type {
 const char *ovsdb_atomic_type_to_string(enum ovsdb_atomic_type);
 /* Parses one of the five names above ("void" is not accepted). */
 bool ovsdb_atomic_type_from_string(const char *, enum ovsdb_atomic_type *);
-struct ovsdb_error *ovsdb_atomic_type_from_json(enum ovsdb_atomic_type *,
-                                                const json_t *)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_atomic_type_from_json(enum ovsdb_atomic_type *,
+                            const json_t *) OVS_WARN_UNUSED_RESULT;
 json_t *ovsdb_atomic_type_to_json(enum ovsdb_atomic_type);
 
 enum ovsdb_ref_type {
-    OVSDB_REF_STRONG,           /* Referenced rows must exist. */
-    OVSDB_REF_WEAK              /* Dangling references are removed. */
+    OVSDB_REF_STRONG, /* Referenced rows must exist. */
+    OVSDB_REF_WEAK    /* Dangling references are removed. */
 };
 
 struct ovsdb_integer_constraints {
-    int64_t min;                /* INT64_MIN if no minimum. */
-    int64_t max;                /* INT64_MAX if no maximum. */
+    int64_t min; /* INT64_MIN if no minimum. */
+    int64_t max; /* INT64_MAX if no maximum. */
 };
 
 struct ovsdb_real_constraints {
-    double min;                 /* -DBL_MAX if no minimum. */
-    double max;                 /* DBL_MAX if no maximum. */
+    double min; /* -DBL_MAX if no minimum. */
+    double max; /* DBL_MAX if no maximum. */
 };
 
 struct ovsdb_string_constraints {
-    unsigned int min_len;       /* In UTF-8 characters; 0 if no minimum. */
-    unsigned int max_len;       /* UINT_MAX if no maximum. */
+    unsigned int min_len; /* In UTF-8 characters; 0 if no minimum. */
+    unsigned int max_len; /* UINT_MAX if no maximum. */
 };
 
 struct ovsdb_uuid_constraints {
-    char *ref_table_name;       /* Referenced table, or NULL. */
+    char *ref_table_name; /* Referenced table, or NULL. */
     /* Set when a schema resolves 'ref_table_name'; not owned. */
     const struct ovsdb_table_schema *ref_table;
     enum ovsdb_ref_type ref_type;
@@ -117,9 +117,9 @@ ovsdb_base_type_is_weak_ref(const struct ovsdb_base_type *base)
 
 /* Parses a <base-type>: an atomic type name or an object with "type" and
  * constraints.  On error 'base' is left as a void type. */
-struct ovsdb_error *ovsdb_base_type_from_json(struct ovsdb_base_type *,
-                                              const json_t *)
-    OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *
+ovsdb_base_type_from_json(struct ovsdb_base_type *,
+                          const json_t *) OVS_WARN_UNUSED_RESULT;
 /* Returns the short form (a string) if 'base' has no constraints. */
 json_t *ovsdb_base_type_to_json(const struct ovsdb_base_type *);
 
@@ -128,9 +128,9 @@ json_t *ovsdb_base_type_to_json(const struct ovsdb_base_type *);
 
 struct ovsdb_type {
     struct ovsdb_base_type key;
-    struct ovsdb_base_type value;   /* OVSDB_TYPE_VOID for scalars, sets. */
-    unsigned int n_min;             /* 0 or 1. */
-    unsigned int n_max;             /* >= 1, or OVSDB_TYPE_UNLIMITED. */
+    struct ovsdb_base_type value; /* OVSDB_TYPE_VOID for scalars, sets. */
+    unsigned int n_min;           /* 0 or 1. */
+    unsigned int n_max;           /* >= 1, or OVSDB_TYPE_UNLIMITED. */
 };
 
 /* Initializes 'type' as a scalar of atomic type 'key'. */
@@ -143,8 +143,8 @@ bool ovsdb_type_is_valid(const struct ovsdb_type *);
 static inline bool
 ovsdb_type_is_scalar(const struct ovsdb_type *type)
 {
-    return (type->value.type == OVSDB_TYPE_VOID
-            && type->n_min == 1 && type->n_max == 1);
+    return (type->value.type == OVSDB_TYPE_VOID && type->n_min == 1
+            && type->n_max == 1);
 }
 
 static inline bool
@@ -156,8 +156,8 @@ ovsdb_type_is_optional(const struct ovsdb_type *type)
 static inline bool
 ovsdb_type_is_optional_scalar(const struct ovsdb_type *type)
 {
-    return (type->value.type == OVSDB_TYPE_VOID
-            && type->n_min == 0 && type->n_max == 1);
+    return (type->value.type == OVSDB_TYPE_VOID && type->n_min == 0
+            && type->n_max == 1);
 }
 
 static inline bool

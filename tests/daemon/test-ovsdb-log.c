@@ -82,7 +82,7 @@ open_log(const char *name, enum ovsdb_log_open_mode mode, bool lock)
 static void
 read_all(struct ovsdb_log *log, bool print)
 {
-    for (uint64_t i = 0; ; i++) {
+    for (uint64_t i = 0;; i++) {
         json_t *record;
         check(ovsdb_log_read(log, &record));
         if (!record) {
@@ -90,7 +90,7 @@ read_all(struct ovsdb_log *log, bool print)
         }
         if (print) {
             char *s = json_to_string_compact(record, false);
-            printf("record %"PRIu64": %s\n", i, s);
+            printf("record %" PRIu64 ": %s\n", i, s);
             fflush(stdout);
             free(s);
         }
@@ -142,15 +142,13 @@ main(int argc, char *argv[])
         write_records(log, n_args, args);
     } else if (!strcmp(command, "txn")) {
         if (n_args < 1 || n_args > 2) {
-            ovs_fatal(0, "usage: %s txn FILE TABLES [COMMENT]",
-                      program_name);
+            ovs_fatal(0, "usage: %s txn FILE TABLES [COMMENT]", program_name);
         }
         log = open_log(file, OVSDB_LOG_READ_WRITE, true);
         read_all(log, false);
-        json_t *record = ovsdb_log_txn_record(parse_json(args[0]),
-                                              time_wall_msec(),
-                                              n_args > 1 ? args[1] : NULL,
-                                              true);
+        json_t *record =
+            ovsdb_log_txn_record(parse_json(args[0]), time_wall_msec(),
+                                 n_args > 1 ? args[1] : NULL, true);
         check(ovsdb_log_write(log, record));
         json_decref(record);
         check(ovsdb_log_commit_block(log));
@@ -168,9 +166,9 @@ main(int argc, char *argv[])
         free(records);
     } else if (!strcmp(command, "probe")) {
         enum ovsdb_log_file_type type = ovsdb_log_probe(file);
-        puts(type == OVSDB_LOG_STANDALONE ? "standalone"
+        puts(type == OVSDB_LOG_STANDALONE  ? "standalone"
              : type == OVSDB_LOG_CLUSTERED ? "clustered"
-             : "unknown");
+                                           : "unknown");
         return 0;
     } else if (!strcmp(command, "hold")) {
         log = open_log(file, OVSDB_LOG_READ_WRITE, true);

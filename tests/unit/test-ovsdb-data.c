@@ -44,14 +44,14 @@ make_type(const char *s)
 /* Parses JSON 'value' as a datum of 'type_s' and checks that it formats
  * back as JSON 'json_out' and as the string form 'string_out'. */
 static void
-assert_datum_forms(const char *type_s, const char *value,
-                   const char *json_out, const char *string_out)
+assert_datum_forms(const char *type_s, const char *value, const char *json_out,
+                   const char *string_out)
 {
     struct ovsdb_type type = make_type(type_s);
     json_t *json = parse_json(value);
     struct ovsdb_datum datum;
-    struct ovsdb_error *error = ovsdb_datum_from_json(&datum, &type, json,
-                                                      NULL);
+    struct ovsdb_error *error =
+        ovsdb_datum_from_json(&datum, &type, json, NULL);
     if (error) {
         fail_msg("%s: %s", value, ovsdb_error_to_string_free(error));
     }
@@ -92,8 +92,8 @@ assert_json_error(const char *type_s, const char *value, const char *expected)
     json_t *json = parse_json(value);
     struct ovsdb_datum datum;
     struct ovsdb_symbol_table *symtab = ovsdb_symbol_table_create();
-    struct ovsdb_error *error = ovsdb_datum_from_json(&datum, &type, json,
-                                                      symtab);
+    struct ovsdb_error *error =
+        ovsdb_datum_from_json(&datum, &type, json, symtab);
     if (!error) {
         fail_msg("%s: accepted, expected %s", value, expected);
     }
@@ -146,10 +146,12 @@ assert_string_parses(const char *type_s, const char *value, const char *out)
 
 #define SET_OF(T) "{\"key\":\"" T "\",\"min\":0,\"max\":\"unlimited\"}"
 #define OPT(T) "{\"key\":\"" T "\",\"min\":0,\"max\":1}"
-#define SMAP "{\"key\":\"string\",\"value\":\"string\",\"min\":0," \
-             "\"max\":\"unlimited\"}"
-#define VLANS "{\"key\":{\"type\":\"integer\",\"minInteger\":0," \
-              "\"maxInteger\":4095},\"min\":0,\"max\":4096}"
+#define SMAP                                                                  \
+    "{\"key\":\"string\",\"value\":\"string\",\"min\":0,"                     \
+    "\"max\":\"unlimited\"}"
+#define VLANS                                                                 \
+    "{\"key\":{\"type\":\"integer\",\"minInteger\":0,"                        \
+    "\"maxInteger\":4095},\"min\":0,\"max\":4096}"
 
 static void
 test_scalars_json_and_string_forms(void **state)
@@ -168,10 +170,10 @@ test_scalars_json_and_string_forms(void **state)
     assert_datum_forms("\"string\"", "\"hello world\"", "\"hello world\"",
                        "\"hello world\"");
     assert_datum_forms("\"string\"", "\"\"", "\"\"", "\"\"");
-    assert_datum_forms(
-        "\"uuid\"", "[\"uuid\",\"550E8400-E29B-41D4-A716-446655440000\"]",
-        "[\"uuid\",\"550e8400-e29b-41d4-a716-446655440000\"]",
-        "550e8400-e29b-41d4-a716-446655440000");
+    assert_datum_forms("\"uuid\"",
+                       "[\"uuid\",\"550E8400-E29B-41D4-A716-446655440000\"]",
+                       "[\"uuid\",\"550e8400-e29b-41d4-a716-446655440000\"]",
+                       "550e8400-e29b-41d4-a716-446655440000");
 }
 
 static void
@@ -189,7 +191,8 @@ test_sets_and_maps_canonical_forms(void **state)
     assert_datum_forms(OPT("string"), "[\"set\",[]]", "[\"set\",[]]", "[]");
     assert_datum_forms(SET_OF("boolean"), "[\"set\",[true,false]]",
                        "[\"set\",[false,true]]", "[false, true]");
-    assert_datum_forms(SMAP, "[\"map\",[[\"k\",\"v\"],[\"a b\",\"c=d\"],"
+    assert_datum_forms(SMAP,
+                       "[\"map\",[[\"k\",\"v\"],[\"a b\",\"c=d\"],"
                        "[\"\",\"x\"],[\"e\",\"{}\"]]]",
                        "[\"map\",[[\"\",\"x\"],[\"a b\",\"c=d\"],"
                        "[\"e\",\"{}\"],[\"k\",\"v\"]]]",
@@ -200,8 +203,7 @@ test_sets_and_maps_canonical_forms(void **state)
                        "[\"map\",[[1,\"a\"],[-2,\"b\"]]]",
                        "[\"map\",[[-2,\"b\"],[1,\"a\"]]]", "{-2=b, 1=a}");
     assert_datum_forms(SET_OF("real"), "[\"set\",[0.5,1000,2.5,-1]]",
-                       "[\"set\",[-1,0.5,2.5,1000]]",
-                       "[-1, 0.5, 2.5, 1000]");
+                       "[\"set\",[-1,0.5,2.5,1000]]", "[-1, 0.5, 2.5, 1000]");
     assert_string_parses(SET_OF("real"), "[0.5, 1e20, 2.5, 1e-7, 1e23]",
                          "[1e-07, 0.5, 2.5, 1e+20, 1e+23]");
 }
@@ -311,12 +313,14 @@ test_datum_json_errors(void **state)
                       "\"error\":\"syntax error\","
                       "\"syntax\":\"\\\"a\\\"\"}");
     assert_json_error("{\"key\":\"string\",\"value\":\"integer\","
-                      "\"min\":1,\"max\":2}", "[\"map\",[]]",
+                      "\"min\":1,\"max\":2}",
+                      "[\"map\",[]]",
                       "{\"details\":\"map must have 1 to 2 members but 0 "
                       "are present\",\"error\":\"syntax error\","
                       "\"syntax\":\"[\\\"map\\\",[]]\"}");
     assert_json_error("{\"key\":\"string\",\"value\":\"integer\","
-                      "\"min\":1,\"max\":2}", "[\"map\",[[\"a\",\"x\"]]]",
+                      "\"min\":1,\"max\":2}",
+                      "[\"map\",[[\"a\",\"x\"]]]",
                       "{\"details\":\"expected integer\","
                       "\"error\":\"syntax error\","
                       "\"syntax\":\"\\\"x\\\"\"}");
@@ -326,11 +330,13 @@ static void
 test_constraint_violations(void **state)
 {
     assert_json_error("{\"key\":{\"type\":\"integer\","
-                      "\"enum\":[\"set\",[3,1,2]]}}", "5",
+                      "\"enum\":[\"set\",[3,1,2]]}}",
+                      "5",
                       "{\"details\":\"5 is not one of the allowed values "
                       "([1, 2, 3])\",\"error\":\"constraint violation\"}");
     assert_json_error("{\"key\":{\"type\":\"string\",\"enum\":[\"set\","
-                      "[\"only\",\"a b\",\"x\\\"y\"]]}}", "\"x\"",
+                      "[\"only\",\"a b\",\"x\\\"y\"]]}}",
+                      "\"x\"",
                       "{\"details\":\"x is not one of the allowed values "
                       "([\\\"a b\\\", only, \\\"x\\\\\\\"y\\\"])\","
                       "\"error\":\"constraint violation\"}");
@@ -339,11 +345,11 @@ test_constraint_violations(void **state)
                       "{\"details\":\"true is not one of the allowed values "
                       "([false])\",\"error\":\"constraint violation\"}");
     assert_json_error("{\"key\":{\"type\":\"integer\",\"minInteger\":-5,"
-                      "\"maxInteger\":10}}", "-6",
+                      "\"maxInteger\":10}}",
+                      "-6",
                       "{\"details\":\"-6 is not in the valid range -5 to 10 "
                       "(inclusive)\",\"error\":\"constraint violation\"}");
-    assert_json_error("{\"key\":{\"type\":\"integer\",\"minInteger\":1}}",
-                      "0",
+    assert_json_error("{\"key\":{\"type\":\"integer\",\"minInteger\":1}}", "0",
                       "{\"details\":\"0 is less than minimum allowed value "
                       "1\",\"error\":\"constraint violation\"}");
     assert_json_error("{\"key\":{\"type\":\"integer\",\"maxInteger\":10}}",
@@ -351,11 +357,11 @@ test_constraint_violations(void **state)
                       "{\"details\":\"11 is greater than maximum allowed "
                       "value 10\",\"error\":\"constraint violation\"}");
     assert_json_error("{\"key\":{\"type\":\"real\",\"minReal\":0.1,"
-                      "\"maxReal\":10}}", "0.05",
+                      "\"maxReal\":10}}",
+                      "0.05",
                       "{\"details\":\"0.05 is not in the valid range 0.1 to "
                       "10 (inclusive)\",\"error\":\"constraint violation\"}");
-    assert_json_error("{\"key\":{\"type\":\"real\",\"minReal\":0.1}}",
-                      "0.05",
+    assert_json_error("{\"key\":{\"type\":\"real\",\"minReal\":0.1}}", "0.05",
                       "{\"details\":\"0.05 is less than minimum allowed "
                       "value 0.1\",\"error\":\"constraint violation\"}");
     assert_json_error("{\"key\":{\"type\":\"real\",\"maxReal\":1e100}}",
@@ -363,19 +369,22 @@ test_constraint_violations(void **state)
                       "{\"details\":\"1e+101 is greater than maximum allowed "
                       "value 1e+100\",\"error\":\"constraint violation\"}");
     assert_json_error("{\"key\":{\"type\":\"string\",\"minLength\":2,"
-                      "\"maxLength\":4}}", "\"a\"",
+                      "\"maxLength\":4}}",
+                      "\"a\"",
                       "{\"details\":\"\\\"a\\\" length 1 is less than "
                       "minimum allowed length 2\","
                       "\"error\":\"constraint violation\"}");
     /* Lengths count characters, not bytes. */
     assert_json_error("{\"key\":{\"type\":\"string\",\"minLength\":2,"
-                      "\"maxLength\":4}}", "\"\\u00e9\\u00e9\\u00e9\\u00e9"
+                      "\"maxLength\":4}}",
+                      "\"\\u00e9\\u00e9\\u00e9\\u00e9"
                       "\\u00e9\"",
                       "{\"details\":\"\\\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
                       "\xc3\xa9\\\" length 5 is greater than maximum allowed "
                       "length 4\",\"error\":\"constraint violation\"}");
     assert_datum_forms("{\"key\":{\"type\":\"string\",\"minLength\":2,"
-                       "\"maxLength\":4}}", "\"\\u00e9\\u00e9\\u00e9\"",
+                       "\"maxLength\":4}}",
+                       "\"\\u00e9\\u00e9\\u00e9\"",
                        "\"\xc3\xa9\xc3\xa9\xc3\xa9\"",
                        "\"\xc3\xa9\xc3\xa9\xc3\xa9\"");
     assert_json_error("{\"key\":{\"type\":\"uuid\",\"enum\":[\"set\","
@@ -398,17 +407,17 @@ test_constraint_violations(void **state)
 static void
 test_named_uuids_use_symbol_table(void **state)
 {
-    struct ovsdb_type type = make_type(
-        "{\"key\":{\"type\":\"uuid\",\"refTable\":\"U\"},\"min\":0,"
-        "\"max\":\"unlimited\"}");
+    struct ovsdb_type type =
+        make_type("{\"key\":{\"type\":\"uuid\",\"refTable\":\"U\"},\"min\":0,"
+                  "\"max\":\"unlimited\"}");
     struct ovsdb_symbol_table *symtab = ovsdb_symbol_table_create();
     json_t *json = parse_json("[\"set\",[[\"named-uuid\",\"row1\"],"
                               "[\"named-uuid\",\"row1\"]]]");
     struct ovsdb_datum datum;
 
     /* The same name twice is the same UUID, hence a duplicate. */
-    struct ovsdb_error *error = ovsdb_datum_from_json(&datum, &type, json,
-                                                      symtab);
+    struct ovsdb_error *error =
+        ovsdb_datum_from_json(&datum, &type, json, symtab);
     assert_non_null(error);
     assert_string_equal(ovsdb_error_get_details(error),
                         "set contains duplicate");
@@ -428,9 +437,9 @@ test_named_uuids_use_symbol_table(void **state)
                       "[\"named-uuid\",\"row1\"]]]");
     assert_null(ovsdb_datum_from_json(&datum, &type, json, symtab));
     assert_int_equal(datum.n, 2);
-    assert_int_not_equal(ovsdb_datum_find_key(
-                             &datum, (union ovsdb_atom *) &u,
-                             OVSDB_TYPE_UUID), UINT_MAX);
+    assert_int_not_equal(
+        ovsdb_datum_find_key(&datum, (union ovsdb_atom *) &u, OVSDB_TYPE_UUID),
+        UINT_MAX);
     assert_int_equal(ovsdb_symbol_table_count(symtab), 2);
     json_decref(json);
     ovsdb_datum_destroy(&datum, &type);
@@ -490,11 +499,10 @@ test_string_input_accepts_ovs_vsctl_syntax(void **state)
     assert_string_parses("\"boolean\"", "no", "false");
     assert_string_parses("\"boolean\"", "off", "false");
     assert_string_parses("\"boolean\"", "0", "false");
-    assert_string_parses(SET_OF("real"), "[2.5, -1, 1e3]",
-                         "[-1, 2.5, 1000]");
-    assert_string_parses(
-        SET_OF("uuid"), "550E8400-E29B-41D4-A716-446655440000",
-        "[550e8400-e29b-41d4-a716-446655440000]");
+    assert_string_parses(SET_OF("real"), "[2.5, -1, 1e3]", "[-1, 2.5, 1000]");
+    assert_string_parses(SET_OF("uuid"),
+                         "550E8400-E29B-41D4-A716-446655440000",
+                         "[550e8400-e29b-41d4-a716-446655440000]");
 }
 
 static void
@@ -524,10 +532,9 @@ test_string_input_errors_match_ovs_vsctl(void **state)
                         "use \"[]\" to specify the empty set");
     assert_string_error("\"integer\"", "{1}",
                         "{1}: unexpected \"{\" parsing integer");
-    assert_string_error("\"integer\"", "1=",
-                        "1=: unexpected \"=\" parsing integer");
-    assert_string_error(SMAP, "{a=b",
-                        "{a=b: missing \"}\" at end of data");
+    assert_string_error("\"integer\"",
+                        "1=", "1=: unexpected \"=\" parsing integer");
+    assert_string_error(SMAP, "{a=b", "{a=b: missing \"}\" at end of data");
     assert_string_error(SMAP, "{a}",
                         "a}: syntax error at \"}\" expecting \"=\"");
     assert_string_error(SMAP, "{a b}",
@@ -552,7 +559,8 @@ test_string_input_errors_match_ovs_vsctl(void **state)
     assert_string_error(SMAP, "a=b}",
                         "a=b}: unexpected \"}\" parsing map of (string, "
                         "string) pairs");
-    assert_string_error(SMAP, "{a=}", "An empty string is not valid as "
+    assert_string_error(SMAP, "{a=}",
+                        "An empty string is not valid as "
                         "input; use \"\" to represent the empty string");
     assert_string_error(SMAP, "{=b}",
                         "{=b}: unexpected \"=\" parsing map of (string, "
@@ -580,27 +588,32 @@ test_string_input_errors_match_ovs_vsctl(void **state)
     assert_string_error(VLANS, "[1,2,1]",
                         "[1,2,1]: set contains duplicate value");
     assert_string_error(VLANS, "1-5,3", "1-5,3: set contains duplicate value");
-    assert_string_error(VLANS, "[5000]", "constraint violation: 5000 is not "
+    assert_string_error(VLANS, "[5000]",
+                        "constraint violation: 5000 is not "
                         "in the valid range 0 to 4095 (inclusive)");
     /* A range is checked at its ends. */
-    assert_string_error(VLANS, "1-5000", "constraint violation: 5000 is not "
+    assert_string_error(VLANS, "1-5000",
+                        "constraint violation: 5000 is not "
                         "in the valid range 0 to 4095 (inclusive)");
-    assert_string_error(VLANS, "-3--1", "constraint violation: -3 is not in "
+    assert_string_error(VLANS, "-3--1",
+                        "constraint violation: -3 is not in "
                         "the valid range 0 to 4095 (inclusive)");
-    assert_string_error(VLANS, "5-1", "\"5-1\" is not a valid range. Range "
+    assert_string_error(VLANS, "5-1",
+                        "\"5-1\" is not a valid range. Range "
                         "end cannot be before start.");
-    assert_string_error(VLANS, "1--2", "\"1--2\" is not a valid range. "
+    assert_string_error(VLANS, "1--2",
+                        "\"1--2\" is not a valid range. "
                         "Range end cannot be before start.");
     assert_string_error(VLANS, "1-2-3",
                         "\"1-2-3\" is not a valid integer or range");
-    assert_string_error(VLANS, "[1-]", "\"1-\" is not a valid integer or "
+    assert_string_error(VLANS, "[1-]",
+                        "\"1-\" is not a valid integer or "
                         "range");
     assert_string_error(VLANS, "[-]", "\"-\" is not a valid integer or range");
     assert_string_error(VLANS, "[1,[2]]",
                         "[1,[2]]: unexpected \"[\" parsing set of up to 4096 "
                         "integers");
-    assert_string_error(VLANS, "[1,",
-                        "[1,: missing \"]\" at end of data");
+    assert_string_error(VLANS, "[1,", "[1,: missing \"]\" at end of data");
     assert_string_error(VLANS, "{1=2}",
                         "{1=2}: unexpected \"{\" parsing set of up to 4096 "
                         "integers");
@@ -644,24 +657,26 @@ test_string_input_errors_match_ovs_vsctl(void **state)
                         "\"false\")");
     assert_string_error("\"boolean\"", "{x}",
                         "{x}: unexpected \"{\" parsing boolean");
-    assert_string_error(SET_OF("uuid"), "xyz",
-                        "\"xyz\" is not a valid UUID");
+    assert_string_error(SET_OF("uuid"), "xyz", "\"xyz\" is not a valid UUID");
     assert_string_error("{\"key\":\"uuid\",\"min\":1,\"max\":\"unlimited\"}",
-                        "[]", "[]: 0 value(s) specified but the minimum "
+                        "[]",
+                        "[]: 0 value(s) specified but the minimum "
                         "number is 1");
     assert_string_error("{\"key\":{\"type\":\"string\",\"enum\":[\"set\","
                         "[\"secure\",\"standalone\"]]},\"min\":0,\"max\":1}",
-                        "bad", "constraint violation: bad is not one of the "
+                        "bad",
+                        "constraint violation: bad is not one of the "
                         "allowed values ([secure, standalone])");
     assert_string_error("{\"key\":\"integer\",\"value\":\"uuid\",\"min\":0,"
-                        "\"max\":\"unlimited\"}", "{x=1}",
-                        "\"x\" is not a valid integer or range");
+                        "\"max\":\"unlimited\"}",
+                        "{x=1}", "\"x\" is not a valid integer or range");
     assert_string_error("{\"key\":\"integer\",\"value\":\"uuid\",\"min\":0,"
-                        "\"max\":\"unlimited\"}", "{1=zz}",
-                        "\"zz\" is not a valid UUID");
+                        "\"max\":\"unlimited\"}",
+                        "{1=zz}", "\"zz\" is not a valid UUID");
     /* OVS crashes on ranges in maps; Turnout says they are not allowed. */
     assert_string_error("{\"key\":\"integer\",\"value\":\"string\","
-                        "\"min\":0,\"max\":\"unlimited\"}", "{1-3=x}",
+                        "\"min\":0,\"max\":\"unlimited\"}",
+                        "{1-3=x}",
                         "1-3=x}: an integer range is not allowed in a map");
     assert_string_error(SET_OF("real"), "abc",
                         "\"abc\" is not a valid real number");
@@ -680,7 +695,8 @@ test_symbols_in_string_input(void **state)
     assert_non_null(a);
     assert_int_not_equal(ovsdb_datum_find_key(&datum,
                                               (union ovsdb_atom *) &a->uuid,
-                                              OVSDB_TYPE_UUID), UINT_MAX);
+                                              OVSDB_TYPE_UUID),
+                         UINT_MAX);
     ovsdb_datum_destroy(&datum, &type);
     ovsdb_symbol_table_destroy(symtab);
     ovsdb_type_destroy(&type);
@@ -792,8 +808,8 @@ test_diff_and_apply_diff_round_trip(void **state)
 
     /* A diff that empties a set that needs one element fails. */
     struct ovsdb_datum bad = datum_from_string(&set, "[1, 2]");
-    struct ovsdb_error *error = ovsdb_datum_apply_diff(&result, &old, &bad,
-                                                       &set);
+    struct ovsdb_error *error =
+        ovsdb_datum_apply_diff(&result, &old, &bad, &set);
     assert_non_null(error);
     assert_string_equal(ovsdb_error_get_tag(error), "constraint violation");
     assert_int_equal(result.n, 0);
@@ -826,9 +842,9 @@ test_defaults_compare_and_sort_unique(void **state)
 
     /* sort_unique keeps the first of equal keys and reports the count. */
     struct ovsdb_datum a = OVSDB_DATUM_EMPTY_INITIALIZER;
-    static const char *const words[] = { "b", "a", "b", "c", "a" };
+    static const char *const words[] = {"b", "a", "b", "c", "a"};
     for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
-        union ovsdb_atom atom = { .string = (char *) words[i] };
+        union ovsdb_atom atom = {.string = (char *) words[i]};
         ovsdb_datum_add_unsorted(&a, &atom, NULL, &type);
     }
     assert_int_equal(ovsdb_datum_sort_unique(&a, &type), 2);
@@ -848,7 +864,7 @@ test_defaults_compare_and_sort_unique(void **state)
     ovsdb_type_destroy(&type);
 
     /* Atoms of every type order and hash consistently. */
-    union ovsdb_atom x = { .real = 0.0 }, y = { .real = -0.0 };
+    union ovsdb_atom x = {.real = 0.0}, y = {.real = -0.0};
     assert_true(ovsdb_atom_equals(&x, &y, OVSDB_TYPE_REAL));
     assert_int_equal(ovsdb_atom_hash(&x, OVSDB_TYPE_REAL, 1),
                      ovsdb_atom_hash(&y, OVSDB_TYPE_REAL, 1));

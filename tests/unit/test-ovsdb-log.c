@@ -29,7 +29,7 @@ extern char **environ;
 #include "ovsdb/ovsdb-error.h"
 
 static char tmpdir[] = "/tmp/test-ovsdb-log.XXXXXX";
-static char *self_path;         /* argv[0], to run a second process. */
+static char *self_path; /* argv[0], to run a second process. */
 static int file_counter;
 
 /* Returns a new, unused file name in the test directory. */
@@ -87,7 +87,7 @@ file_size(const char *name)
 /* Asserts that 'error' is non-null with exactly the text 'expected' (a
  * printf format), and frees it. */
 static void PRINTF_FORMAT(2, 3)
-assert_error(struct ovsdb_error *error, const char *expected, ...)
+    assert_error(struct ovsdb_error *error, const char *expected, ...)
 {
     assert_non_null(error);
     va_list args;
@@ -211,7 +211,7 @@ test_write_produces_reference_format(void **state OVS_UNUSED)
 
     struct stat st;
     assert_int_equal(stat(name, &st), 0);
-    assert_int_equal(st.st_mode & 0007, 0);     /* 0660 less umask. */
+    assert_int_equal(st.st_mode & 0007, 0); /* 0660 less umask. */
     free(name);
 }
 
@@ -261,7 +261,8 @@ test_write_rejects_non_objects(void **state OVS_UNUSED)
     json_t *array = json_array();
     assert_error(ovsdb_log_write(log, array),
                  "internal error: %s: log records must be JSON objects, "
-                 "not array", name);
+                 "not array",
+                 name);
     json_decref(array);
     assert_int_equal(ovsdb_log_get_written_seq(log), 0);
     ovsdb_log_close(log);
@@ -279,7 +280,8 @@ test_write_requires_reading_to_the_end(void **state OVS_UNUSED)
     assert_next_record(log, REC0);
     assert_error(ovsdb_log_write(log, record),
                  "internal error: %s: cannot write before every record has "
-                 "been read", name);
+                 "been read",
+                 name);
     assert_next_record(log, REC1);
     assert_next_record(log, REC2);
     assert_end_of_log(log);
@@ -292,7 +294,8 @@ test_write_requires_reading_to_the_end(void **state OVS_UNUSED)
     log = open_log(name, OVSDB_LOG_READ_ONLY);
     assert_error(ovsdb_log_write(log, record),
                  "internal error: %s: cannot write to a log opened "
-                 "read-only", name);
+                 "read-only",
+                 name);
     assert_next_record(log, REC0);
     assert_next_record(log, REC1);
     assert_next_record(log, REC2);
@@ -360,7 +363,8 @@ test_clustered_file_is_recognised_and_refused(void **state OVS_UNUSED)
     struct ovsdb_log *log;
     assert_error(ovsdb_log_open(name, OVSDB_LOG_READ_WRITE, true, &log),
                  "ovsdb error: %s: clustered database files (\"OVSDB "
-                 "CLUSTER\") are not supported", name);
+                 "CLUSTER\") are not supported",
+                 name);
     assert_null(log);
     assert_int_equal(ovsdb_log_probe(name), OVSDB_LOG_CLUSTERED);
 
@@ -394,20 +398,22 @@ static void
 test_bad_header_in_middle_is_an_error(void **state OVS_UNUSED)
 {
     char *name = make_three_record_log();
-    patch_file(name, REC1_OFS + 6, "X");        /* "OVSDB XSON". */
+    patch_file(name, REC1_OFS + 6, "X"); /* "OVSDB XSON". */
 
     struct ovsdb_log *log = open_log(name, OVSDB_LOG_READ_WRITE);
     assert_next_record(log, REC0);
     json_t *record;
     assert_error(ovsdb_log_read(log, &record),
                  "syntax error: %s: parse error at offset %d in header line "
-                 "\"OVSDB XSON\"", name, REC1_OFS);
+                 "\"OVSDB XSON\"",
+                 name, REC1_OFS);
     assert_null(record);
 
     /* The error sticks, and nothing may be written after it. */
     assert_error(ovsdb_log_read(log, &record),
                  "syntax error: %s: parse error at offset %d in header line "
-                 "\"OVSDB XSON\"", name, REC1_OFS);
+                 "\"OVSDB XSON\"",
+                 name, REC1_OFS);
     json_t *x = parse_json("{}");
     struct ovsdb_error *error = ovsdb_log_write(log, x);
     assert_non_null(error);
@@ -423,7 +429,8 @@ test_bad_header_in_middle_is_an_error(void **state OVS_UNUSED)
     assert_next_record(log, REC0);
     assert_error(ovsdb_log_read(log, &record),
                  "syntax error: %s: parse error at offset %d in header line "
-                 "\"OVSDB JSON\"", name, REC1_OFS);
+                 "\"OVSDB JSON\"",
+                 name, REC1_OFS);
     ovsdb_log_close(log);
 
     /* A line that does not start like a header is shown whole. */
@@ -442,7 +449,7 @@ static void
 test_bad_checksum_in_middle_is_an_error(void **state OVS_UNUSED)
 {
     char *name = make_three_record_log();
-    patch_file(name, REC1_OFS + HDR_LEN + 3, "X");   /* In REC1's body. */
+    patch_file(name, REC1_OFS + HDR_LEN + 3, "X"); /* In REC1's body. */
 
     struct ovsdb_log *log = open_log(name, OVSDB_LOG_READ_WRITE);
     assert_next_record(log, REC0);
@@ -450,7 +457,8 @@ test_bad_checksum_in_middle_is_an_error(void **state OVS_UNUSED)
     struct ovsdb_error *error = ovsdb_log_read(log, &record);
     char *s = ovsdb_error_to_string_free(error);
     char *prefix = xasprintf("syntax error: %s: 19 bytes starting at offset "
-                             "%d have SHA-1 hash ", name, REC1_OFS + HDR_LEN);
+                             "%d have SHA-1 hash ",
+                             name, REC1_OFS + HDR_LEN);
     assert_true(str_startswith(s, prefix));
     assert_non_null(strstr(s, " but should have hash "));
     free(prefix);
@@ -467,14 +475,15 @@ test_oversized_length_in_middle_is_an_error(void **state OVS_UNUSED)
      * record, but a good record follows it, so it is damage in the
      * middle and nothing is truncated. */
     char *name = make_three_record_log();
-    patch_file(name, REC1_OFS + 11, "9");       /* Length 19 -> 99. */
+    patch_file(name, REC1_OFS + 11, "9"); /* Length 19 -> 99. */
 
     struct ovsdb_log *log = open_log(name, OVSDB_LOG_READ_WRITE);
     assert_next_record(log, REC0);
     json_t *record;
     assert_error(ovsdb_log_read(log, &record),
                  "I/O error: %s: error reading 99 bytes starting at offset "
-                 "%d (End of file)", name, REC1_OFS + HDR_LEN);
+                 "%d (End of file)",
+                 name, REC1_OFS + HDR_LEN);
     ovsdb_log_close(log);
     assert_int_equal(file_size(name), END_OFS);
     free(name);
@@ -501,7 +510,8 @@ test_body_that_is_not_a_json_object_is_an_error(void **state OVS_UNUSED)
     log = open_log(name, OVSDB_LOG_READ_ONLY);
     assert_error(ovsdb_log_read(log, &record),
                  "syntax error: %s: 3 bytes starting at offset 54 are not a "
-                 "JSON object", name);
+                 "JSON object",
+                 name);
     ovsdb_log_close(log);
     free(name);
 
@@ -510,7 +520,8 @@ test_body_that_is_not_a_json_object_is_an_error(void **state OVS_UNUSED)
     struct ovsdb_error *error = ovsdb_log_read(log, &record);
     char *s = ovsdb_error_to_string_free(error);
     char *prefix = xasprintf("syntax error: %s: 3 bytes starting at offset "
-                             "54 are not valid JSON (line 1, ", name);
+                             "54 are not valid JSON (line 1, ",
+                             name);
     assert_true(str_startswith(s, prefix));
     free(prefix);
     free(s);
@@ -590,7 +601,8 @@ test_torn_tail_is_an_error_in_read_only_mode(void **state OVS_UNUSED)
     json_t *record;
     assert_error(ovsdb_log_read(log, &record),
                  "I/O error: %s: error reading 20 bytes starting at offset "
-                 "%d (End of file)", name, REC2_OFS + HDR_LEN);
+                 "%d (End of file)",
+                 name, REC2_OFS + HDR_LEN);
     ovsdb_log_close(log);
     assert_int_equal(file_size(name), REC2_OFS + 60);
 
@@ -600,7 +612,8 @@ test_torn_tail_is_an_error_in_read_only_mode(void **state OVS_UNUSED)
     assert_next_record(log, REC1);
     assert_error(ovsdb_log_read(log, &record),
                  "syntax error: %s: parse error at offset %d in header line "
-                 "\"OVSDB JSON\"", name, REC2_OFS);
+                 "\"OVSDB JSON\"",
+                 name, REC2_OFS);
     ovsdb_log_close(log);
     free(name);
 }
@@ -615,7 +628,8 @@ test_torn_first_record_is_not_truncated(void **state OVS_UNUSED)
     json_t *record;
     assert_error(ovsdb_log_read(log, &record),
                  "I/O error: %s: error reading 14 bytes starting at offset "
-                 "55 (End of file)", name);
+                 "55 (End of file)",
+                 name);
     ovsdb_log_close(log);
     assert_int_equal(file_size(name), 60);
     free(name);
@@ -628,7 +642,7 @@ test_commit_block_makes_written_records_durable(void **state OVS_UNUSED)
 {
     char *name = new_file_name();
     struct ovsdb_log *log = open_log(name, OVSDB_LOG_CREATE_EXCL);
-    assert_ok(ovsdb_log_commit_block(log));     /* Nothing to do. */
+    assert_ok(ovsdb_log_commit_block(log)); /* Nothing to do. */
     assert_int_equal(ovsdb_log_get_durable_seq(log), 0);
 
     json_t *record = parse_json("{\"n\":1}");
@@ -826,12 +840,12 @@ test_txn_record_has_ovs_shape(void **state OVS_UNUSED)
 {
     json_t *tables = parse_json(
         "{\"Bridge\":{\"5d919c27-d2fc-4854-80c5-f9223d88d983\":null}}");
-    json_t *record = ovsdb_log_txn_record(tables, 1795322209664LL,
-                                          "hello world", true);
+    json_t *record =
+        ovsdb_log_txn_record(tables, 1795322209664LL, "hello world", true);
     char *s = json_to_string_compact(record, false);
     assert_string_equal(s, "{\"_date\":1795322209664,\"Bridge\":"
-                        "{\"5d919c27-d2fc-4854-80c5-f9223d88d983\":null},"
-                        "\"_is_diff\":true,\"_comment\":\"hello world\"}");
+                           "{\"5d919c27-d2fc-4854-80c5-f9223d88d983\":null},"
+                           "\"_is_diff\":true,\"_comment\":\"hello world\"}");
     free(s);
 
     long long date;
@@ -898,10 +912,10 @@ test_second_writer_is_locked_out(void **state OVS_UNUSED)
     assert_null(second);
 
     /* In another process: refused with EAGAIN, as OVS reports it. */
-    char *argv[] = { self_path, "--try-lock", name, NULL };
+    char *argv[] = {self_path, "--try-lock", name, NULL};
     pid_t pid;
-    assert_int_equal(posix_spawn(&pid, self_path, NULL, NULL, argv,
-                                 environ), 0);
+    assert_int_equal(posix_spawn(&pid, self_path, NULL, NULL, argv, environ),
+                     0);
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
@@ -948,11 +962,12 @@ try_lock_main(const char *name)
 {
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
     struct ovsdb_log *log;
-    struct ovsdb_error *error = ovsdb_log_open(name, OVSDB_LOG_READ_WRITE,
-                                               true, &log);
+    struct ovsdb_error *error =
+        ovsdb_log_open(name, OVSDB_LOG_READ_WRITE, true, &log);
     char *s = error ? ovsdb_error_to_string_free(error) : NULL;
     char *want = xasprintf("I/O error: %s: failed to lock lockfile "
-                           "(Resource temporarily unavailable)", name);
+                           "(Resource temporarily unavailable)",
+                           name);
     bool ok = s && !strcmp(s, want);
     if (!ok) {
         fprintf(stderr, "try-lock got: %s\n", s ? s : "success");

@@ -71,10 +71,10 @@ assert_schema_error(const char *s, const char *expected)
 }
 
 /* Wraps 'table' (JSON text) as table "T" of a schema. */
-#define SCHEMA_WITH_TABLE(TABLE) \
+#define SCHEMA_WITH_TABLE(TABLE)                                              \
     "{\"name\":\"x\",\"version\":\"1.2.3\",\"tables\":{\"T\":" TABLE "}}"
 /* Wraps 'column' (JSON text) as column "a" of table "T". */
-#define SCHEMA_WITH_COLUMN(COLUMN) \
+#define SCHEMA_WITH_COLUMN(COLUMN)                                            \
     SCHEMA_WITH_TABLE("{\"columns\":{\"a\":" COLUMN "}}")
 
 static void
@@ -196,7 +196,8 @@ test_is_root_is_written_only_when_it_means_something(void **state)
         "\"B\":{\"columns\":{\"x\":{\"type\":\"integer\"}},"
         "\"isRoot\":true}}}");
     char *s = schema_to_string(schema);
-    assert_string_equal(s, "{\"name\":\"E\",\"tables\":{"
+    assert_string_equal(s,
+                        "{\"name\":\"E\",\"tables\":{"
                         "\"A\":{\"columns\":{\"x\":{\"type\":\"integer\"}}},"
                         "\"B\":{\"columns\":{\"x\":"
                         "{\"type\":\"integer\"}}}}}");
@@ -204,15 +205,15 @@ test_is_root_is_written_only_when_it_means_something(void **state)
     ovsdb_schema_destroy(schema);
 
     /* No root at all: old schemas, where every table is a root. */
-    schema = parse_schema(
-        "{\"name\":\"D\",\"tables\":{"
-        "\"A\":{\"columns\":{\"x\":{\"type\":\"integer\"}},"
-        "\"maxRows\":4294967295},"
-        "\"B\":{\"columns\":{\"x\":{\"type\":\"integer\"}},"
-        "\"isRoot\":false}}}");
+    schema = parse_schema("{\"name\":\"D\",\"tables\":{"
+                          "\"A\":{\"columns\":{\"x\":{\"type\":\"integer\"}},"
+                          "\"maxRows\":4294967295},"
+                          "\"B\":{\"columns\":{\"x\":{\"type\":\"integer\"}},"
+                          "\"isRoot\":false}}}");
     assert_true(ovsdb_schema_get_table(schema, "B")->is_root);
     s = schema_to_string(schema);
-    assert_string_equal(s, "{\"name\":\"D\",\"tables\":{"
+    assert_string_equal(s,
+                        "{\"name\":\"D\",\"tables\":{"
                         "\"A\":{\"columns\":{\"x\":{\"type\":\"integer\"}}},"
                         "\"B\":{\"columns\":{\"x\":"
                         "{\"type\":\"integer\"}}}}}");
@@ -235,9 +236,9 @@ test_schema_level_errors(void **state)
         "{\"name\":\"x\",\"version\":\"1.2.3 \",\"tables\":{}}",
         "syntax \"{\"name\":\"x\",\"tables\":{},\"version\":\"1.2.3 \"}\": "
         "syntax error: schema version \"1.2.3 \" not in format x.y.z");
-    assert_schema_error(
-        "[1]", "syntax error: Parsing database schema failed: Object "
-        "expected.");
+    assert_schema_error("[1]",
+                        "syntax error: Parsing database schema failed: Object "
+                        "expected.");
     assert_schema_error(
         "{\"name\":\"1x\",\"version\":\"1.2.3\",\"tables\":{}}",
         "syntax \"{\"name\":\"1x\",\"tables\":{},\"version\":\"1.2.3\"}\": "
@@ -313,8 +314,8 @@ test_accepted_versions_and_names(void **state)
     }
 
     /* A schema may be unversioned, and its own name may start with "_". */
-    struct ovsdb_schema *schema = parse_schema(
-        "{\"name\":\"_x\",\"tables\":{}}");
+    struct ovsdb_schema *schema =
+        parse_schema("{\"name\":\"_x\",\"tables\":{}}");
     assert_string_equal(schema->version, "");
     char *s = schema_to_string(schema);
     assert_string_equal(s, "{\"name\":\"_x\",\"tables\":{}}");
@@ -407,8 +408,8 @@ test_table_and_column_errors(void **state)
 static void
 test_index_errors(void **state)
 {
-#define T_WITH_INDEXES(I) \
-    SCHEMA_WITH_TABLE("{\"columns\":{\"a\":{\"type\":\"integer\"}}," \
+#define T_WITH_INDEXES(I)                                                     \
+    SCHEMA_WITH_TABLE("{\"columns\":{\"a\":{\"type\":\"integer\"}},"          \
                       "\"indexes\":" I "}")
     assert_schema_error(
         T_WITH_INDEXES("[[\"b\"]]"),
@@ -443,8 +444,8 @@ test_index_errors(void **state)
         "ephemeral columns (such as a) may not be indexed");
 
     /* The same index twice is accepted, as OVS does. */
-    struct ovsdb_schema *schema = parse_schema(T_WITH_INDEXES(
-                                                   "[[\"a\"],[\"a\"]]"));
+    struct ovsdb_schema *schema =
+        parse_schema(T_WITH_INDEXES("[[\"a\"],[\"a\"]]"));
     assert_int_equal(ovsdb_schema_get_table(schema, "T")->n_indexes, 2);
     ovsdb_schema_destroy(schema);
 #undef T_WITH_INDEXES
@@ -463,7 +464,8 @@ test_schema_from_file_wraps_errors(void **state)
     fclose(f);
     f = fopen(good, "w");
     fputs("{\"name\":\"x\",\"version\":\"1.2.3\",\"cksum\":\"1 2\","
-          "\"tables\":{}}\n", f);
+          "\"tables\":{}}\n",
+          f);
     fclose(f);
 
     struct ovsdb_schema *schema;
@@ -473,7 +475,8 @@ test_schema_from_file_wraps_errors(void **state)
     char *expected = xasprintf(
         "syntax \"{\"name\":\"x\",\"tables\":{},\"version\":\"1.2\"}\": "
         "syntax error: failed to parse \"%s\" as ovsdb schema: schema "
-        "version \"1.2\" not in format x.y.z", bad);
+        "version \"1.2\" not in format x.y.z",
+        bad);
     assert_string_equal(s, expected);
     free(s);
     free(expected);
@@ -508,34 +511,34 @@ test_reference_vswitch_schema_parses_and_round_trips(void **state)
     }
 
     struct ovsdb_schema *schema;
-    struct ovsdb_error *error = ovsdb_schema_from_file(REFERENCE_SCHEMA,
-                                                       &schema);
+    struct ovsdb_error *error =
+        ovsdb_schema_from_file(REFERENCE_SCHEMA, &schema);
     if (error) {
         fail_msg("%s", ovsdb_error_to_string_free(error));
     }
     assert_string_equal(schema->name, "Open_vSwitch");
     assert_int_equal(ovsdb_schema_n_tables(schema), 19);
 
-    const struct ovsdb_table_schema *ovs = ovsdb_schema_get_table(
-        schema, "Open_vSwitch");
+    const struct ovsdb_table_schema *ovs =
+        ovsdb_schema_get_table(schema, "Open_vSwitch");
     assert_true(ovs->is_root);
     assert_int_equal(ovs->max_rows, 1);
 
-    const struct ovsdb_table_schema *bridge = ovsdb_schema_get_table(
-        schema, "Bridge");
+    const struct ovsdb_table_schema *bridge =
+        ovsdb_schema_get_table(schema, "Bridge");
     assert_int_equal(bridge->n_indexes, 1);
     assert_string_equal(bridge->indexes[0].columns[0]->name, "name");
     assert_false(ovsdb_table_schema_get_column(bridge, "name")->mutable);
 
-    const struct ovsdb_column *vlans = ovsdb_table_schema_get_column(
-        bridge, "flood_vlans");
+    const struct ovsdb_column *vlans =
+        ovsdb_table_schema_get_column(bridge, "flood_vlans");
     char *english = ovsdb_type_to_english(&vlans->type);
     assert_string_equal(english, "set of up to 4096 integers");
     free(english);
     assert_int_equal(vlans->type.key.u.integer.max, 4095);
 
-    const struct ovsdb_column *fail_mode = ovsdb_table_schema_get_column(
-        bridge, "fail_mode");
+    const struct ovsdb_column *fail_mode =
+        ovsdb_table_schema_get_column(bridge, "fail_mode");
     struct ds s = DS_EMPTY_INITIALIZER;
     struct ovsdb_type enum_type;
     ovsdb_type_init_scalar(&enum_type, OVSDB_TYPE_STRING);
@@ -545,10 +548,10 @@ test_reference_vswitch_schema_parses_and_round_trips(void **state)
     ds_destroy(&s);
 
     /* Port's "interfaces" is a strong reference to a non-root table. */
-    const struct ovsdb_table_schema *port = ovsdb_schema_get_table(schema,
-                                                                   "Port");
-    const struct ovsdb_column *ifaces = ovsdb_table_schema_get_column(
-        port, "interfaces");
+    const struct ovsdb_table_schema *port =
+        ovsdb_schema_get_table(schema, "Port");
+    const struct ovsdb_column *ifaces =
+        ovsdb_table_schema_get_column(port, "interfaces");
     assert_true(ovsdb_base_type_is_strong_ref(&ifaces->type.key));
     assert_ptr_equal(ifaces->type.key.u.uuid.ref_table,
                      ovsdb_schema_get_table(schema, "Interface"));

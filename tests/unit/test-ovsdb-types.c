@@ -105,15 +105,13 @@ test_scalar_types_use_short_form(void **state)
 static void
 test_sets_and_maps_format_min_max(void **state)
 {
-    assert_type_round_trip(
-        "{\"key\":\"string\",\"min\":0,\"max\":1}",
-        "{\"key\":\"string\",\"min\":0}");
+    assert_type_round_trip("{\"key\":\"string\",\"min\":0,\"max\":1}",
+                           "{\"key\":\"string\",\"min\":0}");
     assert_type_round_trip(
         "{\"key\":\"integer\",\"min\":0,\"max\":\"unlimited\"}",
         "{\"key\":\"integer\",\"max\":\"unlimited\",\"min\":0}");
-    assert_type_round_trip(
-        "{\"key\":\"string\",\"min\":1,\"max\":3}",
-        "{\"key\":\"string\",\"max\":3}");
+    assert_type_round_trip("{\"key\":\"string\",\"min\":1,\"max\":3}",
+                           "{\"key\":\"string\",\"max\":3}");
     assert_type_round_trip(
         "{\"key\":\"string\",\"value\":\"string\",\"min\":0,"
         "\"max\":\"unlimited\"}",
@@ -125,9 +123,8 @@ test_sets_and_maps_format_min_max(void **state)
         "{\"key\":\"integer\",\"max\":2,\"min\":0,"
         "\"value\":{\"maxLength\":3,\"type\":\"string\"}}");
     /* The largest finite maximum. */
-    assert_type_round_trip(
-        "{\"key\":\"integer\",\"max\":4294967294}",
-        "{\"key\":\"integer\",\"max\":4294967294}");
+    assert_type_round_trip("{\"key\":\"integer\",\"max\":4294967294}",
+                           "{\"key\":\"integer\",\"max\":4294967294}");
 }
 
 static void
@@ -140,11 +137,10 @@ test_constraints_round_trip(void **state)
     assert_type_round_trip(
         "{\"key\":{\"type\":\"string\",\"enum\":[\"set\",[\"only\"]]}}",
         "{\"key\":{\"enum\":\"only\",\"type\":\"string\"}}");
-    assert_type_round_trip(
-        "{\"key\":{\"type\":\"integer\",\"minInteger\":1,"
-        "\"maxInteger\":10}}",
-        "{\"key\":{\"maxInteger\":10,\"minInteger\":1,"
-        "\"type\":\"integer\"}}");
+    assert_type_round_trip("{\"key\":{\"type\":\"integer\",\"minInteger\":1,"
+                           "\"maxInteger\":10}}",
+                           "{\"key\":{\"maxInteger\":10,\"minInteger\":1,"
+                           "\"type\":\"integer\"}}");
     assert_type_round_trip(
         "{\"key\":{\"type\":\"integer\",\"minInteger\":1}}",
         "{\"key\":{\"minInteger\":1,\"type\":\"integer\"}}");
@@ -170,10 +166,10 @@ test_constraints_round_trip(void **state)
 static void
 test_parsed_constraints_have_expected_values(void **state)
 {
-    json_t *json = parse_json(
-        "{\"key\":{\"type\":\"uuid\",\"refTable\":\"Port\","
-        "\"refType\":\"weak\"},\"value\":{\"type\":\"integer\","
-        "\"minInteger\":-5},\"min\":0,\"max\":\"unlimited\"}");
+    json_t *json =
+        parse_json("{\"key\":{\"type\":\"uuid\",\"refTable\":\"Port\","
+                   "\"refType\":\"weak\"},\"value\":{\"type\":\"integer\","
+                   "\"minInteger\":-5},\"min\":0,\"max\":\"unlimited\"}");
     struct ovsdb_type type;
     assert_null(ovsdb_type_from_json(&type, json));
     assert_true(ovsdb_type_is_map(&type));
@@ -211,9 +207,8 @@ test_bad_types_report_ovs_messages(void **state)
         "syntax \"{\"key\":\"integer\",\"max\":1,\"min\":\"0\"}\": "
         "syntax error: Parsing ovsdb type failed: Type mismatch for member "
         "'min'.");
-    assert_type_error(
-        "{\"key\":\"integer\",\"min\":-1,\"max\":1}",
-        "syntax \"-1\": syntax error: bad min or max value");
+    assert_type_error("{\"key\":\"integer\",\"min\":-1,\"max\":1}",
+                      "syntax \"-1\": syntax error: bad min or max value");
     assert_type_error(
         "{\"key\":\"integer\",\"max\":\"foo\"}",
         "syntax \"\"foo\"\": syntax error: bad min or max value");
@@ -233,16 +228,15 @@ test_bad_types_report_ovs_messages(void **state)
         "syntax \"{\"foo\":1,\"key\":\"integer\",\"value\":\"string\"}\": "
         "syntax error: Parsing ovsdb type failed: Member 'foo' is present "
         "but not allowed here.");
-    assert_type_error(
-        "\"foo\"", "syntax \"\"foo\"\": syntax error: \"foo\" is not an "
-        "atomic-type");
-    assert_type_error(
-        "\"void\"", "syntax \"\"void\"\": syntax error: \"void\" is not an "
-        "atomic-type");
-    assert_type_error(
-        "{\"key\":\"integer\",\"value\":\"void\"}",
-        "syntax \"\"void\"\": syntax error: \"void\" is not an "
-        "atomic-type");
+    assert_type_error("\"foo\"",
+                      "syntax \"\"foo\"\": syntax error: \"foo\" is not an "
+                      "atomic-type");
+    assert_type_error("\"void\"",
+                      "syntax \"\"void\"\": syntax error: \"void\" is not an "
+                      "atomic-type");
+    assert_type_error("{\"key\":\"integer\",\"value\":\"void\"}",
+                      "syntax \"\"void\"\": syntax error: \"void\" is not an "
+                      "atomic-type");
 }
 
 static void
@@ -367,20 +361,20 @@ test_english_descriptions(void **state)
         const char *json;
         const char *english;
     } cases[] = {
-        { "\"integer\"", "integer" },
-        { "\"boolean\"", "boolean" },
-        { "{\"key\":\"uuid\",\"min\":0,\"max\":\"unlimited\"}",
-          "set of uuids" },
-        { "{\"key\":\"string\",\"min\":0,\"max\":1}",
-          "set of up to 1 strings" },
-        { "{\"key\":\"integer\",\"min\":0,\"max\":4096}",
-          "set of up to 4096 integers" },
-        { "{\"key\":\"uuid\",\"min\":1,\"max\":\"unlimited\"}",
-          "set of 1 or more uuids" },
-        { "{\"key\":\"string\",\"value\":\"string\",\"min\":0,"
-          "\"max\":\"unlimited\"}", "map of (string, string) pairs" },
-        { "{\"key\":\"string\",\"value\":\"uuid\",\"min\":0,"
-          "\"max\":\"unlimited\"}", "map of (string, uuid) pairs" },
+        {"\"integer\"", "integer"},
+        {"\"boolean\"", "boolean"},
+        {"{\"key\":\"uuid\",\"min\":0,\"max\":\"unlimited\"}", "set of uuids"},
+        {"{\"key\":\"string\",\"min\":0,\"max\":1}", "set of up to 1 strings"},
+        {"{\"key\":\"integer\",\"min\":0,\"max\":4096}",
+         "set of up to 4096 integers"},
+        {"{\"key\":\"uuid\",\"min\":1,\"max\":\"unlimited\"}",
+         "set of 1 or more uuids"},
+        {"{\"key\":\"string\",\"value\":\"string\",\"min\":0,"
+         "\"max\":\"unlimited\"}",
+         "map of (string, string) pairs"},
+        {"{\"key\":\"string\",\"value\":\"uuid\",\"min\":0,"
+         "\"max\":\"unlimited\"}",
+         "map of (string, uuid) pairs"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         json_t *json = parse_json(cases[i].json);
@@ -397,8 +391,8 @@ test_english_descriptions(void **state)
 static void
 test_error_helpers(void **state)
 {
-    struct ovsdb_error *error = ovsdb_error("unknown table", "No table %s.",
-                                           "X");
+    struct ovsdb_error *error =
+        ovsdb_error("unknown table", "No table %s.", "X");
     char *s = ovsdb_error_to_string(error);
     assert_string_equal(s, "unknown table: No table X.");
     free(s);
@@ -416,13 +410,13 @@ test_error_helpers(void **state)
     error = ovsdb_io_error(ENOENT, "%s: open failed", "/x/db");
     s = ovsdb_error_to_string(error);
     assert_string_equal(s, "I/O error: /x/db: open failed "
-                        "(No such file or directory)");
+                           "(No such file or directory)");
     free(s);
     json_t *json = ovsdb_error_to_json_free(error);
     s = json_to_string_compact(json, true);
     assert_string_equal(s, "{\"details\":\"/x/db: open failed\","
-                        "\"error\":\"I/O error\","
-                        "\"io-error\":\"No such file or directory\"}");
+                           "\"error\":\"I/O error\","
+                           "\"io-error\":\"No such file or directory\"}");
     free(s);
     json_decref(json);
 
