@@ -154,8 +154,7 @@ char *ovsdb_datum_from_string(struct ovsdb_datum *, const struct ovsdb_type *,
  * '*pp' past it; white space and ":=, []{}!<>" end an unquoted token.
  * Returns NULL or a malloc'd message.  ovs-vsctl parses "column:key=value"
  * arguments with it. */
-char *ovsdb_token_parse(const char **pp, char **tokenp)
-    OVS_WARN_UNUSED_RESULT;
+char *ovsdb_token_parse(const char **pp, char **tokenp) OVS_WARN_UNUSED_RESULT;
 
 /* Checks every key and value of 'datum' against 'type''s constraints
  * (not the number of elements). */
