@@ -4,6 +4,7 @@
 
 #include "lib/json.h"
 #include "lib/timeval.h"
+#include "ovsdb/convert.h"
 #include "ovsdb/ovsdb-error.h"
 #include "ovsdb/ovsdb-record.h"
 #include "ovsdb/ovsdb-schema.h"
@@ -45,56 +46,6 @@ ovsdb_file_read_schema(const char *file_name, struct ovsdb_schema **schemap)
     return error;
 }
 
-/* Returns a copy of the transaction record 'record' without the tables
- * and columns that 'schema' does not have, for reading a file as if it
- * had been written for 'schema'.  Anything malformed is copied as it is,
- * for ovsdb_record_apply() to report. */
-static json_t *
-filter_record(const json_t *record, const struct ovsdb_schema *schema)
-{
-    if (!json_is_object(record)) {
-        return json_incref((json_t *) record);
-    }
-
-    json_t *copy = json_object();
-    const char *table_name;
-    json_t *rows;
-    json_object_foreach ((json_t *) record, table_name, rows) {
-        const struct ovsdb_table_schema *table = NULL;
-        if (table_name[0] != '_') {
-            table = ovsdb_schema_get_table(schema, table_name);
-            if (!table) {
-                continue;
-            }
-        }
-        if (!table || !json_is_object(rows)) {
-            json_object_set(copy, table_name, rows);
-            continue;
-        }
-
-        json_t *new_rows = json_object();
-        const char *uuid;
-        json_t *row;
-        json_object_foreach (rows, uuid, row) {
-            if (!json_is_object(row)) {
-                json_object_set(new_rows, uuid, row);
-                continue;
-            }
-            json_t *new_row = json_object();
-            const char *column;
-            json_t *value;
-            json_object_foreach (row, column, value) {
-                if (ovsdb_table_schema_get_column(table, column)) {
-                    json_object_set(new_row, column, value);
-                }
-            }
-            json_object_set_new(new_rows, uuid, new_row);
-        }
-        json_object_set_new(copy, table_name, new_rows);
-    }
-    return copy;
-}
-
 struct ovsdb_error *
 ovsdb_file_read(const char *file_name, const struct ovsdb_schema *alt_schema,
                 enum ovsdb_log_open_mode mode, bool lock, struct ovsdb **dbp,
@@ -130,7 +81,7 @@ ovsdb_file_read(const char *file_name, const struct ovsdb_schema *alt_schema,
             break;
         }
         if (alt_schema) {
-            json_t *filtered = filter_record(record, alt_schema);
+            json_t *filtered = ovsdb_convert_filter_record(record, alt_schema);
             json_decref(record);
             record = filtered;
         }

@@ -20,6 +20,7 @@
 #include "lib/timeval.h"
 #include "lib/uuid.h"
 #include "lib/vlog.h"
+#include "ovsdb/convert.h"
 #include "ovsdb/lock.h"
 #include "ovsdb/monitor.h"
 #include "ovsdb/ovsdb-execution.h"
@@ -118,8 +119,9 @@ struct jsonrpc_conn {
     struct list triggers;        /* "struct trigger"s. */
     struct list pending_replies; /* "struct pending_reply"s. */
     bool db_change_aware;
-    bool was_connected; /* Connected as of the last conn_run(). */
-    int last_error;     /* What ended the last connection, or 0. */
+    bool disconnect_pending; /* Disconnect once the output is sent. */
+    bool was_connected;      /* Connected as of the last conn_run(). */
+    int last_error;          /* What ended the last connection, or 0. */
 };
 
 /* A client's monitor, on a shared struct ovsdb_monitor. */
@@ -275,18 +277,15 @@ db_destroy(struct jsonrpc_db *db)
 static void conn_monitor_destroy(struct jsonrpc_conn *, struct conn_monitor *);
 static void trigger_destroy(struct trigger *);
 
-bool
-ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
-                               const char *name)
+/* Tells the clients of 'db' that it is going away or changing: their
+ * monitors on it are canceled (with "monitor_canceled" to the clients that
+ * asked for "set_db_change_aware") and so are their waiting transactions
+ * on it.  Clients that do not follow the _Server database learn about the
+ * change only by reconnecting, so they are disconnected, after what was
+ * queued for them (such as the reply to a "convert") is sent. */
+static void
+db_cancel_clients(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db)
 {
-    struct jsonrpc_db *db = server_find_db(server, name);
-    if (!db) {
-        return false;
-    }
-    /* What was committed goes out first: the caller has made it durable
-     * before removing the database. */
-    db_flush_pending(server, db, true);
-
     struct jsonrpc_remote *remote;
     HMAP_FOR_EACH (remote, node, &server->remotes) {
         struct jsonrpc_conn *conn;
@@ -312,16 +311,53 @@ ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
                     trigger_destroy(t);
                 }
             }
-            /* Clients that do not follow the _Server database learn
-             * about the change only by reconnecting. */
             if (!conn->db_change_aware) {
-                jsonrpc_session_force_reconnect(conn->js);
+                conn->disconnect_pending = true;
             }
         }
     }
+}
+
+bool
+ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
+                               const char *name)
+{
+    struct jsonrpc_db *db = server_find_db(server, name);
+    if (!db) {
+        return false;
+    }
+    /* What was committed goes out first: the caller has made it durable
+     * before removing the database. */
+    db_flush_pending(server, db, true);
+    db_cancel_clients(server, db);
 
     hmap_remove(&server->dbs, &db->node);
     db_destroy(db);
+    server->change_seqno++;
+    return true;
+}
+
+bool
+ovsdb_jsonrpc_server_replace_db(struct ovsdb_jsonrpc_server *server,
+                                const char *name,
+                                const struct ovsdb_schema *schema,
+                                struct ovsdb *ovsdb)
+{
+    struct jsonrpc_db *db = server_find_db(server, name);
+    if (!db) {
+        return false;
+    }
+    db_flush_pending(server, db, true);
+    db_cancel_clients(server, db);
+
+    db->schema = schema;
+    db->db = ovsdb;
+    /* Transactions before the conversion cannot be replayed onto the new
+     * contents, so monitor_cond_since starts over with a new id. */
+    ovsdb_monitor_history_reset(db->history);
+    db->last_txn_id = *ovsdb_monitor_history_get_last_id(db->history);
+    db->seqno++;
+    db->dispatched_seqno = db->seqno;
     server->change_seqno++;
     return true;
 }
@@ -853,6 +889,7 @@ conn_reset(struct jsonrpc_conn *conn)
         free(pr);
     }
     conn->db_change_aware = false;
+    conn->disconnect_pending = false;
 }
 
 static void conn_got_request(struct jsonrpc_conn *, struct jsonrpc_msg *);
@@ -871,6 +908,16 @@ conn_run(struct jsonrpc_conn *conn)
     if (conn->seqno != jsonrpc_session_get_seqno(conn->js)) {
         conn->seqno = jsonrpc_session_get_seqno(conn->js);
         conn_reset(conn);
+    }
+    if (conn->disconnect_pending) {
+        /* Nothing more is read from a client about to be disconnected;
+         * what was sent to it goes out first. */
+        if (!jsonrpc_session_get_backlog(conn->js)) {
+            jsonrpc_session_force_reconnect(conn->js);
+            conn->disconnect_pending = false;
+            conn_reset(conn);
+        }
+        return;
     }
 
     /* Waiting transactions are tried again when their database changed
@@ -916,6 +963,12 @@ static void
 conn_wait(struct jsonrpc_conn *conn)
 {
     jsonrpc_session_wait(conn->js);
+    if (conn->disconnect_pending) {
+        if (!jsonrpc_session_get_backlog(conn->js)) {
+            poll_immediate_wake();
+        }
+        return;
+    }
     jsonrpc_session_recv_wait(conn->js);
     const struct trigger *t;
     LIST_FOR_EACH (t, node, &conn->triggers) {
@@ -1198,6 +1251,53 @@ handle_transact(struct jsonrpc_conn *conn, struct jsonrpc_msg *request)
     }
 }
 
+/* Converts a database online to the schema in the request, durably,
+ * then serves the converted database.  The clients of the database are
+ * told as when it is removed (see db_cancel_clients()); the requester
+ * gets its reply before any of them is disconnected. */
+static json_t *
+handle_convert(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
+               struct ovsdb_error **errorp)
+{
+    struct jsonrpc_db *db = request_get_db(conn, request, errorp);
+    if (!db) {
+        return NULL;
+    }
+    const json_t *params = request->params;
+    if (json_array_size(params) != 2) {
+        *errorp = ovsdb_syntax_error(params, NULL, "array expected");
+        return NULL;
+    }
+    struct ovsdb_schema *schema;
+    *errorp = ovsdb_schema_from_json(json_array_get(params, 1), &schema);
+    if (*errorp) {
+        return NULL;
+    }
+
+    struct ovsdb *new_db = NULL;
+    if (strcmp(schema->name, db->name)) {
+        *errorp = ovsdb_error("invalid parameters",
+                              "new schema name (%s) does not match "
+                              "database name (%s)",
+                              schema->name, db->name);
+    } else if (conn->remote->options.read_only) {
+        *errorp = ovsdb_error("not allowed", "conversions are not allowed "
+                                             "on read-only connections");
+    } else if (db->reserved || !db->storage.convert) {
+        *errorp = ovsdb_error("not allowed", "database %s cannot be converted",
+                              db->name);
+    } else {
+        *errorp = ovsdb_convert(db->db, schema, &new_db);
+    }
+    ovsdb_schema_destroy(schema);
+    if (*errorp) {
+        return NULL;
+    }
+
+    *errorp = db->storage.convert(new_db, db->storage.aux);
+    return *errorp ? NULL : json_object();
+}
+
 /* Monitors. */
 
 static struct conn_monitor *
@@ -1401,12 +1501,7 @@ conn_got_request(struct jsonrpc_conn *conn, struct jsonrpc_msg *request)
         handle_monitor_cancel(conn, request);
         return;
     } else if (!strcmp(method, "convert")) {
-        if (request_get_db(conn, request, &error)) {
-            error = ovsdb_error("not implemented",
-                                "online schema conversion (\"convert\") is "
-                                "not implemented by this ovsdb-server; "
-                                "use ovsdb-tool convert offline");
-        }
+        result = handle_convert(conn, request, &error);
     } else if (!strcmp(method, "get_schema")) {
         result = handle_get_schema(conn, request, &error);
     } else if (!strcmp(method, "list_dbs")) {

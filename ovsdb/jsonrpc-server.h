@@ -55,11 +55,19 @@ void ovsdb_jsonrpc_server_destroy(struct ovsdb_jsonrpc_server *server);
  * '*seqp'; the transaction is acknowledged (its reply and the monitor
  * updates it causes are sent) once 'get_durable_seq' reaches that
  * number.  Transactions thus become visible to clients in commit order,
- * and only once they are durable. */
+ * and only once they are durable.
+ *
+ * 'convert', for the "convert" method, takes 'new_db', the database
+ * converted to a new schema, and must make it replace the database
+ * durably, in storage first, then in the server with
+ * ovsdb_jsonrpc_server_replace_db(); the reply goes out once it returns
+ * NULL.  On error it frees 'new_db' and leaves everything as it was.  A
+ * null 'convert' makes "convert" fail with "not allowed". */
 struct ovsdb_jsonrpc_storage {
     struct ovsdb_error *(*write)(const struct ovsdb_txn *txn, void *aux,
                                  uint64_t *seqp);
     uint64_t (*get_durable_seq)(void *aux);
+    struct ovsdb_error *(*convert)(struct ovsdb *new_db, void *aux);
     void *aux;
 };
 
@@ -94,6 +102,17 @@ ovsdb_jsonrpc_server_has_pending(const struct ovsdb_jsonrpc_server *server,
  * clients that did not.  Returns false if there is no such database. */
 bool ovsdb_jsonrpc_server_remove_db(struct ovsdb_jsonrpc_server *server,
                                     const char *name);
+
+/* Makes database 'name' be served with 'schema' and contents 'db' (both
+ * borrowed, as in ovsdb_jsonrpc_server_add_db()) instead of what it had,
+ * after a schema conversion.  Commits waiting for storage are
+ * acknowledged first (the caller has made them durable), then clients
+ * are told as by ovsdb_jsonrpc_server_remove_db(), and monitor_cond_since
+ * starts over.  Returns false if there is no such database. */
+bool ovsdb_jsonrpc_server_replace_db(struct ovsdb_jsonrpc_server *server,
+                                     const char *name,
+                                     const struct ovsdb_schema *schema,
+                                     struct ovsdb *db);
 
 /* Returns a number that changes whenever a database is added, removed or
  * changed by a commit, so that configuration read from the databases

@@ -559,7 +559,11 @@ log_create__(const char *name, enum ovsdb_log_open_mode mode)
 {
     struct ovsdb_log *log = xzalloc(sizeof *log);
     log->name = xstrdup(name);
-    log->target = lockfile_resolve(name);
+    /* Absolute, because a daemon changes to "/" after opening its logs
+     * and must still replace (compact, convert) the right file. */
+    char *target = lockfile_resolve(name);
+    log->target = abs_file_name(NULL, target);
+    free(target);
     log->mode = mode;
     log->fd = -1;
     log->wake_fds[0] = log->wake_fds[1] = -1;

@@ -31,6 +31,7 @@
 #include "lib/uuid.h"
 #include "lib/vlog.h"
 #include "ovsdb/compaction.h"
+#include "ovsdb/file.h"
 #include "ovsdb/jsonrpc-server.h"
 #include "ovsdb/log.h"
 #include "ovsdb/ovsdb-error.h"
@@ -151,47 +152,18 @@ server_db_destroy(struct server_db *db)
     }
 }
 
-/* Opens the database file 'file_name' and reads it: the schema, then
- * each transaction in turn.  Returns NULL and stores the database in
- * '*dbp', or returns the error. */
+/* Opens the database file 'file_name', locked for writing, and reads it
+ * (see ovsdb/file.h).  Returns NULL and stores the database in '*dbp', or
+ * returns the error. */
 static struct ovsdb_error *
 server_db_open(const char *file_name, struct server_db **dbp)
 {
-    struct ovsdb_log *log;
     *dbp = NULL;
-    struct ovsdb_error *error =
-        ovsdb_log_open(file_name, OVSDB_LOG_READ_WRITE, true, &log);
+    struct ovsdb *ovsdb;
+    struct ovsdb_log *log;
+    struct ovsdb_error *error = ovsdb_file_read(
+        file_name, NULL, OVSDB_LOG_READ_WRITE, true, &ovsdb, &log);
     if (error) {
-        return error;
-    }
-
-    json_t *json;
-    error = ovsdb_log_read(log, &json);
-    if (!error && !json) {
-        error = ovsdb_error(NULL, "%s: database file contains no schema",
-                            file_name);
-    }
-    struct ovsdb_schema *schema = NULL;
-    if (!error) {
-        error = ovsdb_schema_from_json(json, &schema);
-        json_decref(json);
-        if (error) {
-            error = ovsdb_wrap_error(
-                error, "failed to parse \"%s\" as ovsdb schema", file_name);
-        }
-    }
-    struct ovsdb *ovsdb = schema ? ovsdb_create(schema) : NULL;
-    while (!error) {
-        error = ovsdb_log_read(log, &json);
-        if (error || !json) {
-            break;
-        }
-        error = ovsdb_record_apply(ovsdb, json);
-        json_decref(json);
-    }
-    if (error) {
-        ovsdb_destroy(ovsdb);
-        ovsdb_log_close(log);
         return error;
     }
 
@@ -302,12 +274,46 @@ storage_get_durable_seq(void *db_)
     return ovsdb_log_get_durable_seq(db->log);
 }
 
+/* Online schema conversion ("convert"): the file becomes the new schema
+ * and a snapshot of 'new_db', atomically and durably, before the server
+ * serves 'new_db' instead of the old database. */
+static struct ovsdb_error *
+storage_convert(struct ovsdb *new_db, void *db_)
+{
+    struct server_db *db = db_;
+
+    /* A compaction under way would put the old schema back; the
+     * conversion compacts the file anyway. */
+    if (db->compaction) {
+        ovsdb_compaction_abort(db->compaction);
+        db->compaction = NULL;
+        compact_requests_done(db, NULL);
+    }
+    struct ovsdb_error *error =
+        ovsdb_file_compact(db->log, new_db, "converted by ovsdb-server");
+    if (error) {
+        ovsdb_destroy(new_db);
+        return error;
+    }
+    db->last_compaction_msec = time_msec();
+
+    struct ovsdb *old_db = db->db;
+    db->db = new_db;
+    ovsdb_jsonrpc_server_replace_db(jsonrpc, db->name, new_db->schema, new_db);
+    ovsdb_destroy(old_db);
+    VLOG_INFO("%s: converted to schema version %s", db->name,
+              new_db->schema->version ? new_db->schema->version : "");
+    update_server_db();
+    return NULL;
+}
+
 static struct ovsdb_jsonrpc_storage
 server_db_storage(struct server_db *db)
 {
     return (struct ovsdb_jsonrpc_storage){
         .write = storage_write,
         .get_durable_seq = storage_get_durable_seq,
+        .convert = storage_convert,
         .aux = db,
     };
 }
@@ -493,17 +499,35 @@ update_server_db(void)
     struct ovsdb_table *table = ovsdb_get_table(sdb->db, "Database");
     struct ovsdb_txn *txn = ovsdb_txn_create(sdb->db);
 
+    const struct ovsdb_column *schema_column =
+        ovsdb_table_schema_get_column(table->schema, "schema");
     struct server_db *db;
     HMAP_FOR_EACH (db, node, &dbs) {
-        if (find_server_row(table, db->name)) {
+        json_t *schema_json = ovsdb_schema_to_json(db->db->schema);
+        char *schema_text = json_to_string_compact(schema_json, true);
+        json_decref(schema_json);
+
+        /* A converted database keeps its row with the new schema. */
+        const struct ovsdb_row *old = find_server_row(table, db->name);
+        if (old) {
+            const struct ovsdb_datum *d = &old->fields[schema_column->index];
+            if (d->n != 1 || strcmp(d->keys[0].string, schema_text)) {
+                struct ovsdb_row *row = ovsdb_txn_row_modify(txn, old);
+                json_t *row_json = json_pack("{s:o}", "schema",
+                                             json_string_take(schema_text));
+                struct ovsdb_error *error =
+                    ovsdb_row_from_json(row, row_json, NULL, NULL);
+                ovs_assert(!error);
+                json_decref(row_json);
+            } else {
+                free(schema_text);
+            }
             continue;
         }
-        json_t *schema_json = ovsdb_schema_to_json(db->db->schema);
-        json_t *row_json = json_pack(
-            "{s:s,s:s,s:b,s:b,s:o}", "name", db->name, "model", "standalone",
-            "connected", true, "leader", true, "schema",
-            json_string_take(json_to_string_compact(schema_json, true)));
-        json_decref(schema_json);
+        json_t *row_json =
+            json_pack("{s:s,s:s,s:b,s:b,s:o}", "name", db->name, "model",
+                      "standalone", "connected", true, "leader", true,
+                      "schema", json_string_take(schema_text));
 
         struct ovsdb_row *row = ovsdb_row_create(table);
         uuid_generate(ovsdb_row_get_uuid_rw(row));
