@@ -184,6 +184,17 @@ idl_txn_insert(struct idl_txn *txn, const struct idl_table_class *tc,
     return row;
 }
 
+const struct idl_row *
+idl_txn_insert_temp_uuid(struct idl_txn *txn, const struct idl_table_class *tc,
+                         const struct uuid *uuid)
+{
+    const struct idl_row *row = idl_txn_insert(txn, tc, uuid);
+    struct idl_row *r =
+        idl_table_find_row(idl_get_table(txn->idl, tc), &row->uuid);
+    r->persist_uuid = false;
+    return row;
+}
+
 void
 idl_txn_delete(const struct idl_row *row_)
 {

@@ -109,6 +109,13 @@ struct idl *idl_txn_get_idl(const struct idl_txn *);
 const struct idl_row *idl_txn_insert(struct idl_txn *,
                                      const struct idl_table_class *,
                                      const struct uuid *uuid);
+/* Inserts a row whose temporary UUID within the transaction is 'uuid'
+ * (so that values already written with it refer to the new row), while
+ * the server picks the row's real UUID (idl_txn_get_insert_uuid()).
+ * ovs-vsctl's "--id=@name create" needs this. */
+const struct idl_row *idl_txn_insert_temp_uuid(struct idl_txn *,
+                                               const struct idl_table_class *,
+                                               const struct uuid *uuid);
 void idl_txn_delete(const struct idl_row *);
 /* Writes 'datum' (taken) to 'column' of 'row'. */
 void idl_txn_write(const struct idl_row *, const struct idl_column *,
