@@ -1012,6 +1012,9 @@ main(int argc, char *argv[])
                              NULL);
     memory_register_reporter(report_memory, NULL);
 
+    /* Open the listeners before --detach lets the parent exit, so that a
+     * client started right after "ovsdb-server --detach" can connect. */
+    reconfigure_from_dbs();
     daemon_complete();
     VLOG_INFO("%s (Open vSwitch) %s", program_name, OVS_COMPAT_VERSION);
 

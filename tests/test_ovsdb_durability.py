@@ -254,12 +254,26 @@ def select_all(sock_path):
     return [r["v"] for r in values["rows"]], counters["rows"][0]["n"]
 
 
+def _accepts(sock_path):
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(sock_path)
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
 def start_server(sandbox, db, sock):
+    """Starts the server and waits until it accepts connections: the
+    killed one left its pidfile and control socket behind, and the
+    detached server's parent may return before it listens."""
     if os.path.exists(sock):
         os.unlink(sock)
     d = sandbox.start_daemon(["ovsdb-server", "--remote=punix:" + sock,
-                              "--no-chdir", db])
-    wait_for(lambda: os.path.exists(sock), what=sock)
+                              "--no-chdir", db], wait_ctl=False)
+    wait_for(lambda: _accepts(sock), timeout=20, what=sock)
     return d
 
 

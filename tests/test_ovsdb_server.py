@@ -403,3 +403,17 @@ def test_wait_operation_completes_when_database_changes(sandbox):
                          "rows": []}]})
     waiter.send({"method": "cancel", "params": ["c"], "id": None})
     assert waiter.recv() == {"id": "c", "error": "canceled"}
+
+
+def test_detach_returns_only_once_remotes_listen(sandbox):
+    """A client started right after "ovsdb-server --detach" returns can
+    connect: the listeners open before the parent exits."""
+    db = _create_db(sandbox)
+    sock = sandbox.path("db.sock")
+    for _ in range(5):
+        d = sandbox.start_daemon(["ovsdb-server", "--remote=punix:" + sock,
+                                  "--no-chdir", db], wait_ctl=False)
+        r = sandbox.run(["ovsdb-client", "list-dbs", "unix:" + sock])
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == "Open_vSwitch\n_Server\n"
+        sandbox.stop_daemon(d)
