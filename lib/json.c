@@ -156,8 +156,8 @@ json_write_newline(struct json_writer *w, int level)
     }
 }
 
-static void
-json_write_string(struct ds *out, const char *s, size_t len)
+void
+json_string_to_ds(const char *s, size_t len, struct ds *out)
 {
     ds_put_char(out, '"');
     for (size_t i = 0; i < len; i++) {
@@ -248,7 +248,7 @@ json_write_object(struct json_writer *w, const json_t *json, int level)
             ds_put_char(w->out, ',');
             json_write_newline(w, level + 1);
         }
-        json_write_string(w->out, keys[i], strlen(keys[i]));
+        json_string_to_ds(keys[i], strlen(keys[i]), w->out);
         ds_put_cstr(w->out, w->pretty ? ": " : ":");
         json_write(w, json_object_get(json, keys[i]), level + 1);
     }
@@ -287,8 +287,8 @@ json_write(struct json_writer *w, const json_t *json, int level)
         json_write_array(w, json, level);
         break;
     case JSON_STRING:
-        json_write_string(w->out, json_string_value(json),
-                          json_string_length(json));
+        json_string_to_ds(json_string_value(json), json_string_length(json),
+                          w->out);
         break;
     case JSON_INTEGER:
         ds_put_format(w->out, "%" JSON_INTEGER_FORMAT,

@@ -61,6 +61,10 @@ char *json_to_string_pretty(const json_t *json, bool sort_keys);
 void json_to_ds(const json_t *json, bool sort_keys, bool pretty,
                 struct ds *out);
 
+/* Appends the 'len' bytes at 's' to 'out' as a quoted JSON string,
+ * escaping quotes, backslashes and control characters as OVS does. */
+void json_string_to_ds(const char *s, size_t len, struct ds *out);
+
 /* Like json_to_ds() for JSON that OVS's tools would have parsed from
  * text (a peer's message) before printing it: numbers print as OVS's
  * parser stores them (integral values that fit in 64 bits as integers,

@@ -323,8 +323,10 @@ get_partial(struct idl_row *row, const struct idl_column *column)
 }
 
 /* Applies a partial update directly to the value the transaction writes,
- * when it writes one; returns false if the update must go as a
- * mutation. */
+ * when it writes one, and returns true; returns false if the update must
+ * go as a mutation.  A row the transaction inserts has nothing on the
+ * server to mutate yet, so its partial updates always land in the value
+ * that its "insert" carries. */
 static bool
 partial_to_new_datum(struct idl_row *row, const struct idl_column *column,
                      const struct ovsdb_datum *elems, bool add)
@@ -339,6 +341,7 @@ partial_to_new_datum(struct idl_row *row, const struct idl_column *column,
     } else {
         remove_keys(&row->new_datum[i], elems, column);
     }
+    bitmap_set1(row->written, i);
     idl_row_reparse(row);
     return true;
 }
@@ -664,7 +667,11 @@ idl_txn_build_ops(struct idl_txn *txn)
         struct idl_row *row = rows[i];
         const char *table = row->table_class->name;
         if (row->txn_deleted) {
-            if (!row->txn_new && row->old_datum) {
+            /* Rows of non-root tables are left to the server's garbage
+             * collection, which removes them once nothing refers to them:
+             * deleting one that something still refers to would fail the
+             * whole transaction. */
+            if (!row->txn_new && row->old_datum && row->table_class->is_root) {
                 json_array_append_new(
                     ops, json_pack("{s:s,s:s,s:o}", "op", "delete", "table",
                                    table, "where", where_uuid(&row->uuid)));

@@ -11,10 +11,14 @@
  *
  *   - "insert" for rows it inserts (with a "uuid-name", so that other
  *     values can refer to them, or the caller's own UUID), "delete" for
- *     rows it deletes, "update" with the columns it writes whose values
- *     differ from the replica's;
+ *     rows of root tables it deletes, "update" with the columns it writes
+ *     whose values differ from the replica's.  Deleted rows of non-root
+ *     tables send nothing: the server garbage-collects them once no row
+ *     refers to them (so remove the references too);
  *   - "mutate" for partial updates of sets and maps (addvalue/delvalue,
- *     setkey/delkey): only the elements concerned cross the wire;
+ *     setkey/delkey): only the elements concerned cross the wire.  On a
+ *     row the transaction inserts, or a column it writes whole, partial
+ *     updates apply to the value written instead;
  *   - "wait" with "until": "==" and the values the replica had for every
  *     verified column, so that the transaction fails with
  *     IDL_TXN_TRY_AGAIN when another client changed them meanwhile;
@@ -23,9 +27,9 @@
  *   - "assert" of the IDL's lock, "comment", and "abort" for dry runs.
  *
  * Writes are visible through the rows' typed members until the commit;
- * partial updates are not (they apply on the server).  Committing hands
- * the replica back unchanged: the server's update then brings the
- * result. */
+ * partial updates sent as "mutate" are not (they apply on the server).
+ * Committing hands the replica back unchanged: the server's update then
+ * brings the result. */
 #ifndef OVSDB_IDL_TXN_H
 #define OVSDB_IDL_TXN_H 1
 

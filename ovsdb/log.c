@@ -702,13 +702,15 @@ ovsdb_log_get_name(const struct ovsdb_log *log)
 
 /* Writing. */
 
-/* Writes all 'n' bytes at 'data' at offset 'ofs' of 'fd'.  Returns 0 or
- * an errno value. */
+/* Writes all 'n' bytes at 'data' to 'fd': at offset 'ofs', or at the
+ * current position if 'ofs' is negative (a pipe cannot seek).  Returns 0
+ * or an errno value. */
 static int
-log_pwrite_all(int fd, const char *data, size_t n, off_t ofs)
+log_write_all(int fd, const char *data, size_t n, off_t ofs)
 {
     while (n > 0) {
-        ssize_t retval = pwrite(fd, data, n, ofs);
+        ssize_t retval =
+            (ofs < 0 ? write(fd, data, n) : pwrite(fd, data, n, ofs));
         if (retval < 0) {
             if (errno == EINTR) {
                 continue;
@@ -719,28 +721,9 @@ log_pwrite_all(int fd, const char *data, size_t n, off_t ofs)
         }
         data += retval;
         n -= retval;
-        ofs += retval;
-    }
-    return 0;
-}
-
-/* Writes all 'n' bytes at 'data' to 'fd' at its current position.
- * Returns 0 or an errno value. */
-static int
-log_write_all(int fd, const char *data, size_t n)
-{
-    while (n > 0) {
-        ssize_t retval = write(fd, data, n);
-        if (retval < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno;
-        } else if (retval == 0) {
-            return ENOSPC;
+        if (ofs >= 0) {
+            ofs += retval;
         }
-        data += retval;
-        n -= retval;
     }
     return 0;
 }
@@ -782,27 +765,19 @@ ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
         ds_put_char(&record, '\n');
     }
 
-    int retval =
-        (log->stream ? log_write_all(log->fd, record.string, record.length)
-                     : log_pwrite_all(log->fd, record.string, record.length,
-                                      log->offset));
-    if (retval && log->stream) {
-        /* What reached a pipe cannot be taken back: the stream is torn. */
-        struct ovsdb_error *error = ovsdb_io_error(retval,
-                                                   "%s: write "
-                                                   "failed",
-                                                   log->name);
-        log->error = ovsdb_error_clone(error);
-        ds_destroy(&record);
-        return error;
-    } else if (retval) {
-        struct ovsdb_error *error = ovsdb_io_error(retval,
-                                                   "%s: write "
-                                                   "failed",
-                                                   log->name);
-        /* Take back whatever part of the record reached the file, so that
-         * the next write does not follow a torn record. */
-        if (ftruncate(log->fd, log->offset)) {
+    int retval = log_write_all(log->fd, record.string, record.length,
+                               log->stream ? -1 : log->offset);
+    if (retval) {
+        struct ovsdb_error *error =
+            ovsdb_io_error(retval, "%s: write failed", log->name);
+        if (log->stream) {
+            /* What reached a pipe cannot be taken back: the stream is
+             * torn. */
+            log->error = ovsdb_error_clone(error);
+        } else if (ftruncate(log->fd, log->offset)) {
+            /* Whatever part of the record reached the file must go, so
+             * that the next write does not follow a torn record; if it
+             * cannot, the log is unusable. */
             log->error = ovsdb_wrap_error(ovsdb_error_clone(error),
                                           "%s: removing partial record "
                                           "failed (%s)",

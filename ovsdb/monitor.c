@@ -294,13 +294,23 @@ ovsdb_monitor_history_count(const struct ovsdb_monitor_history *h)
 
 /* Monitors. */
 
+/* Kinds of row updates a <monitor-select> asks for. */
+enum monitor_select {
+    SELECT_INITIAL = 1 << 0,
+    SELECT_INSERT = 1 << 1,
+    SELECT_DELETE = 1 << 2,
+    SELECT_MODIFY = 1 << 3,
+    SELECT_ALL = SELECT_INITIAL | SELECT_INSERT | SELECT_DELETE | SELECT_MODIFY
+};
+
 struct monitored_table {
     const struct ovsdb_table *table;
     struct ovsdb_column_set columns; /* In column index order. */
-    bool select_initial;
-    bool select_insert;
-    bool select_delete;
-    bool select_modify;
+    /* Each column is reported only in the kinds of updates that its own
+     * request selected: 'column_select' has the 'enum monitor_select' bits
+     * of each column, by column index; 'select' is their union. */
+    unsigned int select;
+    unsigned char *column_select;
     /* A row matches if it meets any clause; no clause matches every
      * row. */
     struct ovsdb_condition cond;
@@ -359,6 +369,7 @@ monitor_free_tables(struct monitored_table *tables, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         ovsdb_column_set_destroy(&tables[i].columns);
+        free(tables[i].column_select);
         ovsdb_condition_destroy(&tables[i].cond);
     }
     free(tables);
@@ -409,11 +420,11 @@ monitor_key(const struct ovsdb *db, enum ovsdb_monitor_version version,
         const struct monitored_table *mt = &tables[i];
         ds_put_format(&key, " %s[", mt->table->schema->name);
         for (size_t j = 0; j < mt->columns.n_columns; j++) {
-            ds_put_format(&key, "%s%s", j ? "," : "",
-                          mt->columns.columns[j]->name);
+            const struct ovsdb_column *column = mt->columns.columns[j];
+            ds_put_format(&key, "%s%s:%u", j ? "," : "", column->name,
+                          mt->column_select[column->index]);
         }
-        ds_put_format(&key, "]%d%d%d%d", mt->select_initial, mt->select_insert,
-                      mt->select_delete, mt->select_modify);
+        ds_put_cstr(&key, "]");
         json_t *cond = ovsdb_condition_to_json(&mt->cond);
         json_to_ds(cond, true, false, &key);
         json_decref(cond);
@@ -466,26 +477,32 @@ compare_columns_by_index(const void *a_, const void *b_)
     return (*a)->index < (*b)->index ? -1 : (*a)->index > (*b)->index;
 }
 
+/* Parses the <monitor-select> 'json' (NULL selects everything) into
+ * '*select', a set of 'enum monitor_select' bits. */
 static struct ovsdb_error *
-parse_select(const json_t *json, const char *table_name,
-             struct monitored_table *mt)
+parse_select(const json_t *json, const char *table_name, unsigned int *select)
 {
-    mt->select_initial = mt->select_insert = true;
-    mt->select_delete = mt->select_modify = true;
+    *select = SELECT_ALL;
     if (!json) {
         return NULL;
     }
 
     struct ovsdb_parser parser;
     ovsdb_parser_init(&parser, json, "table %s select", table_name);
-    const json_t *v;
-    bool *flags[] = {&mt->select_initial, &mt->select_insert,
-                     &mt->select_delete, &mt->select_modify};
-    const char *names[] = {"initial", "insert", "delete", "modify"};
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        v = ovsdb_parser_member(&parser, names[i], OP_BOOLEAN | OP_OPTIONAL);
-        if (v) {
-            *flags[i] = json_is_true(v);
+    static const struct {
+        const char *name;
+        unsigned int bit;
+    } kinds[] = {
+        {"initial", SELECT_INITIAL},
+        {"insert", SELECT_INSERT},
+        {"delete", SELECT_DELETE},
+        {"modify", SELECT_MODIFY},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+        const json_t *v = ovsdb_parser_member(&parser, kinds[i].name,
+                                              OP_BOOLEAN | OP_OPTIONAL);
+        if (v && !json_is_true(v)) {
+            *select &= ~kinds[i].bit;
         }
     }
     return ovsdb_parser_finish(&parser);
@@ -513,22 +530,12 @@ parse_monitor_request(const json_t *json, enum ovsdb_monitor_version version,
         return error;
     }
 
-    struct monitored_table req;
-    error = parse_select(select, ts->name, &req);
+    unsigned int req_select;
+    error = parse_select(select, ts->name, &req_select);
     if (error) {
         return error;
     }
-    if (*first) {
-        mt->select_initial = req.select_initial;
-        mt->select_insert = req.select_insert;
-        mt->select_delete = req.select_delete;
-        mt->select_modify = req.select_modify;
-    } else {
-        mt->select_initial |= req.select_initial;
-        mt->select_insert |= req.select_insert;
-        mt->select_delete |= req.select_delete;
-        mt->select_modify |= req.select_modify;
-    }
+    mt->select |= req_select;
 
     if (columns) {
         size_t n = json_array_size(columns);
@@ -546,6 +553,7 @@ parse_monitor_request(const json_t *json, enum ovsdb_monitor_version version,
                     columns, NULL, "column name mentioned more than once");
             }
             ovsdb_column_set_add(&mt->columns, column);
+            mt->column_select[column->index] = req_select;
         }
     } else {
         for (size_t i = 0; i < ts->n_columns; i++) {
@@ -558,6 +566,7 @@ parse_monitor_request(const json_t *json, enum ovsdb_monitor_version version,
                     json, NULL, "column name mentioned more than once");
             }
             ovsdb_column_set_add(&mt->columns, column);
+            mt->column_select[column->index] = req_select;
         }
     }
 
@@ -600,6 +609,7 @@ ovsdb_monitor_get(struct ovsdb_monitor_set *set, struct ovsdb *db,
         struct monitored_table *mt = &tables[n_tables++];
         mt->table = table;
         ovsdb_column_set_init(&mt->columns);
+        mt->column_select = xcalloc(table->schema->n_columns, 1);
         ovsdb_condition_init(&mt->cond);
 
         bool first = true;
@@ -651,16 +661,21 @@ monitored_table_matches(const struct monitored_table *mt,
     return false;
 }
 
-/* Returns the values of the monitored columns of 'row', all of them or
- * (for update2) only those that differ from the column's default. */
+/* Returns the values of the columns of 'row' monitored for updates of
+ * kind 'select' (one 'enum monitor_select' bit), all of them or (for
+ * update2) only those that differ from the column's default. */
 static json_t *
 row_to_json(const struct monitored_table *mt, const struct ovsdb_row *row,
-            bool skip_defaults, const unsigned long *only_changed)
+            unsigned int select, bool skip_defaults,
+            const unsigned long *only_changed)
 {
     json_t *json = json_object();
     for (size_t i = 0; i < mt->columns.n_columns; i++) {
         const struct ovsdb_column *column = mt->columns.columns[i];
         const struct ovsdb_datum *datum = &row->fields[column->index];
+        if (!(mt->column_select[column->index] & select)) {
+            continue;
+        }
         if (only_changed && !bitmap_is_set(only_changed, column->index)) {
             continue;
         }
@@ -673,19 +688,20 @@ row_to_json(const struct monitored_table *mt, const struct ovsdb_row *row,
     return json;
 }
 
-/* Returns the update2 "modify" object for the monitored columns that
- * changed from 'old' to 'new', or NULL if none did: the symmetric
- * difference for sets and maps that may hold more than one element, the
- * new value for every other column. */
+/* Returns the update2 "modify" object for the columns monitored for
+ * modifications that changed from 'old' to 'new' (empty if none did): the
+ * symmetric difference for sets and maps that may hold more than one
+ * element, the new value for every other column. */
 static json_t *
 row_diff_to_json(const struct monitored_table *mt, const struct ovsdb_row *old,
                  const struct ovsdb_row *new, const unsigned long *changed)
 {
-    json_t *json = NULL;
+    json_t *json = json_object();
     for (size_t i = 0; i < mt->columns.n_columns; i++) {
         const struct ovsdb_column *column = mt->columns.columns[i];
         unsigned int idx = column->index;
-        if (!bitmap_is_set(changed, idx)) {
+        if (!bitmap_is_set(changed, idx)
+            || !(mt->column_select[idx] & SELECT_MODIFY)) {
             continue;
         }
         json_t *value;
@@ -700,9 +716,6 @@ row_diff_to_json(const struct monitored_table *mt, const struct ovsdb_row *old,
                              &column->type);
             value = ovsdb_datum_to_json(&diff, &column->type);
             ovsdb_datum_destroy(&diff, &column->type);
-        }
-        if (!json) {
-            json = json_object();
         }
         json_object_set_new(json, column->name, value);
     }
@@ -732,35 +745,42 @@ row_update(const struct ovsdb_monitor *m, const struct monitored_table *mt,
     if (!old_in && !new_in) {
         return NULL;
     } else if (!old_in) {
-        if (!mt->select_insert) {
+        if (!(mt->select & SELECT_INSERT)) {
             return NULL;
         }
         if (m->version == OVSDB_MONITOR_V1) {
-            return json_pack("{s:o}", "new",
-                             row_to_json(mt, cr->new, false, NULL));
+            return json_pack(
+                "{s:o}", "new",
+                row_to_json(mt, cr->new, SELECT_INSERT, false, NULL));
         }
         return json_pack("{s:o}", "insert",
-                         row_to_json(mt, cr->new, true, NULL));
+                         row_to_json(mt, cr->new, SELECT_INSERT, true, NULL));
     } else if (!new_in) {
-        if (!mt->select_delete) {
+        if (!(mt->select & SELECT_DELETE)) {
             return NULL;
         }
         if (m->version == OVSDB_MONITOR_V1) {
-            return json_pack("{s:o}", "old",
-                             row_to_json(mt, cr->old, false, NULL));
+            return json_pack(
+                "{s:o}", "old",
+                row_to_json(mt, cr->old, SELECT_DELETE, false, NULL));
         }
         return json_pack("{s:n}", "delete");
     } else {
-        if (!mt->select_modify || !columns_changed(mt, cr->changed)) {
+        /* A change to any monitored column is reported, even if none of
+         * the changed columns was selected for modifications: the update
+         * then has no values of them (as OVS's server does). */
+        if (!(mt->select & SELECT_MODIFY)
+            || !columns_changed(mt, cr->changed)) {
             return NULL;
         }
         if (m->version == OVSDB_MONITOR_V1) {
-            return json_pack("{s:o,s:o}", "old",
-                             row_to_json(mt, cr->old, false, cr->changed),
-                             "new", row_to_json(mt, cr->new, false, NULL));
+            return json_pack(
+                "{s:o,s:o}", "old",
+                row_to_json(mt, cr->old, SELECT_MODIFY, false, cr->changed),
+                "new", row_to_json(mt, cr->new, SELECT_MODIFY, false, NULL));
         }
-        json_t *diff = row_diff_to_json(mt, cr->old, cr->new, cr->changed);
-        return diff ? json_pack("{s:o}", "modify", diff) : NULL;
+        return json_pack("{s:o}", "modify",
+                         row_diff_to_json(mt, cr->old, cr->new, cr->changed));
     }
 }
 
@@ -841,7 +861,7 @@ ovsdb_monitor_get_initial(struct ovsdb_monitor *m, uint64_t db_seqno)
     json_t *updates = json_object();
     for (size_t i = 0; i < m->n_tables; i++) {
         const struct monitored_table *mt = &m->tables[i];
-        if (!mt->select_initial) {
+        if (!(mt->select & SELECT_INITIAL)) {
             continue;
         }
         const struct ovsdb_row *row;
@@ -851,9 +871,11 @@ ovsdb_monitor_get_initial(struct ovsdb_monitor *m, uint64_t db_seqno)
             }
             json_t *ru = m->version == OVSDB_MONITOR_V1
                              ? json_pack("{s:o}", "new",
-                                         row_to_json(mt, row, false, NULL))
+                                         row_to_json(mt, row, SELECT_INITIAL,
+                                                     false, NULL))
                              : json_pack("{s:o}", "initial",
-                                         row_to_json(mt, row, true, NULL));
+                                         row_to_json(mt, row, SELECT_INITIAL,
+                                                     true, NULL));
             add_row_update(updates, mt, ovsdb_row_get_uuid(row), ru);
         }
     }
@@ -915,6 +937,8 @@ ovsdb_monitor_change_condition(struct ovsdb_monitor *m, const json_t *changes,
     for (size_t i = 0; i < m->n_tables; i++) {
         tables[i] = m->tables[i];
         ovsdb_column_set_clone(&tables[i].columns, &m->tables[i].columns);
+        tables[i].column_select = xmemdup(
+            m->tables[i].column_select, m->tables[i].table->schema->n_columns);
         ovsdb_condition_clone(&tables[i].cond, &m->tables[i].cond);
     }
 
@@ -989,10 +1013,11 @@ ovsdb_monitor_change_condition(struct ovsdb_monitor *m, const json_t *changes,
             bool was_in = monitored_table_matches(old_mt, row);
             bool is_in = monitored_table_matches(new_mt, row);
             json_t *ru = NULL;
-            if (!was_in && is_in && new_mt->select_insert) {
-                ru = json_pack("{s:o}", "insert",
-                               row_to_json(new_mt, row, true, NULL));
-            } else if (was_in && !is_in && new_mt->select_delete) {
+            if (!was_in && is_in && (new_mt->select & SELECT_INSERT)) {
+                ru = json_pack(
+                    "{s:o}", "insert",
+                    row_to_json(new_mt, row, SELECT_INSERT, true, NULL));
+            } else if (was_in && !is_in && (new_mt->select & SELECT_DELETE)) {
                 ru = json_pack("{s:n}", "delete");
             }
             if (ru) {

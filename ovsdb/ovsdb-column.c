@@ -86,6 +86,47 @@ ovsdb_column_to_json(const struct ovsdb_column *column)
     return json;
 }
 
+struct ovsdb_error *
+ovsdb_column_op_from_json(const json_t *json,
+                          const struct ovsdb_table_schema *table,
+                          const char *what,
+                          const struct ovsdb_column **columnp,
+                          const char **op_namep, const json_t **valuep)
+{
+    if (!json_is_array(json) || json_array_size(json) != 3
+        || !json_is_string(json_array_get(json, 0))
+        || !json_is_string(json_array_get(json, 1))) {
+        return ovsdb_syntax_error(json, NULL, "Parse error in %s.", what);
+    }
+
+    const char *column_name = json_string_value(json_array_get(json, 0));
+    const struct ovsdb_column *column =
+        ovsdb_table_schema_get_column(table, column_name);
+    if (!column) {
+        return ovsdb_syntax_error(json, "unknown column",
+                                  "No column %s in table %s.", column_name,
+                                  table->name);
+    }
+    *columnp = column;
+    *op_namep = json_string_value(json_array_get(json, 1));
+    *valuep = json_array_get(json, 2);
+    return NULL;
+}
+
+struct ovsdb_error *
+ovsdb_column_op_mismatch(const json_t *json, const struct ovsdb_column *column,
+                         const char *op_name)
+{
+    char *english = ovsdb_type_to_english(&column->type);
+    struct ovsdb_error *error = ovsdb_syntax_error(
+        json, NULL,
+        "Type mismatch: \"%s\" operator may not be applied to column %s of "
+        "type %s.",
+        op_name, column->name, english);
+    free(english);
+    return error;
+}
+
 /* Column sets. */
 
 void

@@ -43,6 +43,22 @@ ovsdb_column_from_json(const json_t *json, const char *name,
                        struct ovsdb_column **columnp) OVS_WARN_UNUSED_RESULT;
 json_t *ovsdb_column_to_json(const struct ovsdb_column *);
 
+/* Parses 'json', one clause of a condition or one mutation: an array
+ * [column, operator, value] whose column is a column of 'table'.  On
+ * success stores the column, the operator's name and the value (both
+ * borrowed from 'json') and returns NULL; the caller checks the operator.
+ * A malformed array gives "Parse error in <what>.". */
+struct ovsdb_error *ovsdb_column_op_from_json(
+    const json_t *json, const struct ovsdb_table_schema *table,
+    const char *what, const struct ovsdb_column **columnp,
+    const char **op_namep, const json_t **valuep) OVS_WARN_UNUSED_RESULT;
+
+/* Returns the error for operator 'op_name' in 'json' that may not apply
+ * to 'column' because of the column's type. */
+struct ovsdb_error *ovsdb_column_op_mismatch(const json_t *json,
+                                             const struct ovsdb_column *,
+                                             const char *op_name);
+
 /* An ordered set of distinct columns, borrowed from a table schema. */
 struct ovsdb_column_set {
     const struct ovsdb_column **columns;

@@ -110,22 +110,15 @@ clause_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
         return NULL;
     }
 
-    if (!json_is_array(json) || json_array_size(json) != 3
-        || !json_is_string(json_array_get(json, 0))
-        || !json_is_string(json_array_get(json, 1))) {
-        return ovsdb_syntax_error(json, NULL, "Parse error in condition.");
+    const struct ovsdb_column *column;
+    const char *function_name;
+    const json_t *value;
+    struct ovsdb_error *error = ovsdb_column_op_from_json(
+        json, ts, "condition", &column, &function_name, &value);
+    if (error) {
+        return error;
     }
 
-    const char *column_name = json_string_value(json_array_get(json, 0));
-    const struct ovsdb_column *column =
-        ovsdb_table_schema_get_column(ts, column_name);
-    if (!column) {
-        return ovsdb_syntax_error(json, "unknown column",
-                                  "No column %s in table %s.", column_name,
-                                  ts->name);
-    }
-
-    const char *function_name = json_string_value(json_array_get(json, 1));
     enum ovsdb_function function;
     if (!ovsdb_function_from_string(function_name, &function)) {
         return ovsdb_error("unknown function", "No function named %s.",
@@ -143,13 +136,7 @@ clause_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
         }
     } else if (function != OVSDB_F_EQ && function != OVSDB_F_NE
                && !type_is_ordered(&type)) {
-        char *english = ovsdb_type_to_english(&column->type);
-        struct ovsdb_error *error = ovsdb_syntax_error(
-            json, NULL,
-            "Type mismatch: \"%s\" operator may not be applied to column %s "
-            "of type %s.",
-            function_name, column->name, english);
-        free(english);
+        error = ovsdb_column_op_mismatch(json, column, function_name);
         ovsdb_type_destroy(&type);
         return error;
     } else if (function != OVSDB_F_EQ && function != OVSDB_F_NE) {
@@ -157,8 +144,7 @@ clause_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
         type.n_min = 1;
     }
 
-    struct ovsdb_error *error = ovsdb_datum_from_json(
-        &clause->arg, &type, json_array_get(json, 2), symtab);
+    error = ovsdb_datum_from_json(&clause->arg, &type, value, symtab);
     ovsdb_type_destroy(&type);
     if (error) {
         return error;

@@ -298,46 +298,6 @@ string_needs_no_quotes(const char *s)
     return strcmp(s, "true") && strcmp(s, "false");
 }
 
-/* Appends 's' as a quoted JSON string. */
-static void
-put_quoted_string(const char *s, struct ds *out)
-{
-    ds_put_char(out, '"');
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        switch (*p) {
-        case '"':
-            ds_put_cstr(out, "\\\"");
-            break;
-        case '\\':
-            ds_put_cstr(out, "\\\\");
-            break;
-        case '\b':
-            ds_put_cstr(out, "\\b");
-            break;
-        case '\f':
-            ds_put_cstr(out, "\\f");
-            break;
-        case '\n':
-            ds_put_cstr(out, "\\n");
-            break;
-        case '\r':
-            ds_put_cstr(out, "\\r");
-            break;
-        case '\t':
-            ds_put_cstr(out, "\\t");
-            break;
-        default:
-            if (*p < 0x20) {
-                ds_put_format(out, "\\u%04x", *p);
-            } else {
-                ds_put_char(out, *p);
-            }
-            break;
-        }
-    }
-    ds_put_char(out, '"');
-}
-
 void
 ovsdb_atom_to_string(const union ovsdb_atom *atom, enum ovsdb_atomic_type type,
                      struct ds *out)
@@ -356,7 +316,7 @@ ovsdb_atom_to_string(const union ovsdb_atom *atom, enum ovsdb_atomic_type type,
         if (string_needs_no_quotes(atom->string)) {
             ds_put_cstr(out, atom->string);
         } else {
-            put_quoted_string(atom->string, out);
+            json_string_to_ds(atom->string, strlen(atom->string), out);
         }
         break;
     case OVSDB_TYPE_UUID:

@@ -202,6 +202,21 @@ execute_insert(struct exec *x, struct ovsdb_parser *parser, json_t **result)
     return NULL;
 }
 
+/* Parses the optional "columns" member 'json' of an operation on 'table'
+ * into 'columns': without one, every column of the table. */
+static struct ovsdb_error *
+parse_columns(const struct ovsdb_table *table, const json_t *json,
+              struct ovsdb_column_set *columns)
+{
+    if (json) {
+        return ovsdb_column_set_from_json(json, table->schema, columns);
+    }
+    for (size_t i = 0; i < table->schema->n_columns; i++) {
+        ovsdb_column_set_add(columns, table->schema->columns[i]);
+    }
+    return NULL;
+}
+
 static struct ovsdb_error *
 execute_select(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 {
@@ -221,17 +236,10 @@ execute_select(struct exec *x, struct ovsdb_parser *parser, json_t **result)
     }
 
     struct ovsdb_column_set columns = OVSDB_COLUMN_SET_INITIALIZER;
-    if (columns_json) {
-        error =
-            ovsdb_column_set_from_json(columns_json, table->schema, &columns);
-        if (error) {
-            ovsdb_condition_destroy(&cond);
-            return error;
-        }
-    } else {
-        for (size_t i = 0; i < table->schema->n_columns; i++) {
-            ovsdb_column_set_add(&columns, table->schema->columns[i]);
-        }
+    error = parse_columns(table, columns_json, &columns);
+    if (error) {
+        ovsdb_condition_destroy(&cond);
+        return error;
     }
 
     struct row_list list;
@@ -423,13 +431,8 @@ execute_wait(struct exec *x, struct ovsdb_parser *parser, json_t **result)
 
     struct ovsdb_error *error =
         ovsdb_condition_from_json(table->schema, where, x->symtab, &cond);
-    if (!error && columns_json) {
-        error =
-            ovsdb_column_set_from_json(columns_json, table->schema, &columns);
-    } else if (!error) {
-        for (size_t i = 0; i < table->schema->n_columns; i++) {
-            ovsdb_column_set_add(&columns, table->schema->columns[i]);
-        }
+    if (!error) {
+        error = parse_columns(table, columns_json, &columns);
     }
     if (!error && timeout_json) {
         timeout = json_integer_value(timeout_json);

@@ -36,20 +36,6 @@ ovsdb_mutator_to_string(enum ovsdb_mutator mutator)
     return mutator_names[mutator];
 }
 
-static struct ovsdb_error *
-type_mismatch(const json_t *json, const struct ovsdb_column *column,
-              enum ovsdb_mutator mutator)
-{
-    char *english = ovsdb_type_to_english(&column->type);
-    struct ovsdb_error *error = ovsdb_syntax_error(
-        json, NULL,
-        "Type mismatch: \"%s\" operator may not be applied to column %s of "
-        "type %s.",
-        mutator_names[mutator], column->name, english);
-    free(english);
-    return error;
-}
-
 /* Parses the value of an "insert" or "delete" on 'column'.  The value is
  * a set or map of the column's type that may be smaller than the
  * column's minimum; a map's "delete" also takes a set of keys. */
@@ -85,28 +71,21 @@ static struct ovsdb_error *
 mutation_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
                    struct ovsdb_symbol_table *symtab, struct ovsdb_mutation *m)
 {
-    if (!json_is_array(json) || json_array_size(json) != 3
-        || !json_is_string(json_array_get(json, 0))
-        || !json_is_string(json_array_get(json, 1))) {
-        return ovsdb_syntax_error(json, NULL, "Parse error in mutation.");
-    }
-
-    const char *column_name = json_string_value(json_array_get(json, 0));
-    const struct ovsdb_column *column =
-        ovsdb_table_schema_get_column(ts, column_name);
-    if (!column) {
-        return ovsdb_syntax_error(json, "unknown column",
-                                  "No column %s in table %s.", column_name,
-                                  ts->name);
+    const struct ovsdb_column *column;
+    const char *mutator_name;
+    const json_t *value;
+    struct ovsdb_error *error = ovsdb_column_op_from_json(
+        json, ts, "mutation", &column, &mutator_name, &value);
+    if (error) {
+        return error;
     }
     if (!column->mutable) {
         return ovsdb_syntax_error(json, "constraint violation",
                                   "Cannot mutate immutable column %s in "
                                   "table %s.",
-                                  column_name, ts->name);
+                                  column->name, ts->name);
     }
 
-    const char *mutator_name = json_string_value(json_array_get(json, 1));
     if (!ovsdb_mutator_from_string(mutator_name, &m->mutator)) {
         return ovsdb_error("unknown mutator", "No mutator named %s.",
                            mutator_name);
@@ -114,8 +93,6 @@ mutation_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
     m->column = column;
 
     const struct ovsdb_type *type = &column->type;
-    const json_t *value = json_array_get(json, 2);
-    struct ovsdb_error *error;
     switch (m->mutator) {
     case OVSDB_M_ADD:
     case OVSDB_M_SUB:
@@ -126,7 +103,7 @@ mutation_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
             || (type->key.type != OVSDB_TYPE_INTEGER
                 && (type->key.type != OVSDB_TYPE_REAL
                     || m->mutator == OVSDB_M_MOD))) {
-            return type_mismatch(json, column, m->mutator);
+            return ovsdb_column_op_mismatch(json, column, mutator_name);
         }
         /* The operand is a plain number: the column's constraints apply
          * to the results, not to it. */
@@ -137,7 +114,7 @@ mutation_from_json(const struct ovsdb_table_schema *ts, const json_t *json,
     case OVSDB_M_INSERT:
     case OVSDB_M_DELETE:
         if (ovsdb_type_is_scalar(type)) {
-            return type_mismatch(json, column, m->mutator);
+            return ovsdb_column_op_mismatch(json, column, mutator_name);
         }
         error = parse_set_arg(m, value, symtab);
         break;

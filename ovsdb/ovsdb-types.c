@@ -101,9 +101,7 @@ static struct ovsdb_type
 ovsdb_base_type_enum_type(const struct ovsdb_base_type *base)
 {
     struct ovsdb_type type;
-    ovsdb_base_type_init(&type.key, base->type);
-    ovsdb_base_type_init(&type.value, OVSDB_TYPE_VOID);
-    type.n_min = 1;
+    ovsdb_type_init_scalar(&type, base->type);
     type.n_max = UINT_MAX;
     return type;
 }

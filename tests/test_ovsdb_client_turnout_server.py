@@ -301,12 +301,7 @@ A_COLUMNS = "s,i,r,b,ss,m,o,ref"
 @pytest.mark.parametrize("args,n_updates", [
     (["monitor", "S", "T", "B", "n,Zed"], 1 + 6),
     (["monitor", "S", "T", "A", "s,o,ss,m,ref"], 1 + 5),
-    pytest.param(["monitor", "S", "T", "B", "n", "!initial,!delete,Zed"],
-                 1 + 6, marks=pytest.mark.xfail(strict=True, reason=(
-                     "Turnout's server applies the union of the selects "
-                     "of a table's requests to all its columns; OVS's "
-                     "sends each column only in the updates its own "
-                     "request selected"))),
+    (["monitor", "S", "T", "B", "n", "!initial,!delete,Zed"], 1 + 6),
     (["--format=json", "monitor", "S", "T", "A", A_COLUMNS], 1 + 5),
 ], ids=["table", "optional-columns", "selectors", "json"])
 def test_reference_monitor_output_same_with_turnout_server(

@@ -326,6 +326,86 @@ def test_monitor_cond_change_sends_rows_entering_and_leaving(sandbox):
                          u1: {"delete": None}}}]}]
 
 
+# Two requests for one table, the second only for inserts; the last
+# monitor swaps which columns get which select, so that it must not share
+# the others' monitor.
+_SPLIT_SELECT = {"QoS": [
+    {"columns": ["type"]},
+    {"columns": ["other_config", "external_ids"],
+     "select": {"initial": False, "delete": False, "modify": False}}]}
+_SWAPPED_SELECT = {"QoS": [
+    {"columns": ["type"],
+     "select": {"initial": False, "delete": False, "modify": False}},
+    {"columns": ["other_config", "external_ids"]}]}
+_QOS_UUIDS = ["91000000-0000-4000-8000-00000000000%d" % i for i in (1, 2)]
+_SPLIT_SELECT_CHANGES = [
+    {"op": "update", "table": "QoS", "where": [],
+     "row": {"other_config": ["map", [["a", "2"]]]}},
+    {"op": "update", "table": "QoS", "where": [], "row": {"type": "t2"}},
+    {"op": "update", "table": "QoS", "where": [],
+     "row": {"type": "t3", "external_ids": ["map", [["k", "v"]]]}},
+    {"op": "insert", "table": "QoS", "uuid": _QOS_UUIDS[1],
+     "row": {"type": "t4", "other_config": ["map", [["b", "1"]]]}},
+    {"op": "delete", "table": "QoS", "where": []},
+]
+
+
+def _split_select_updates(sock):
+    writer = Client(sock)
+    writer.request("transact", ["Open_vSwitch", {
+        "op": "insert", "table": "QoS", "uuid": _QOS_UUIDS[0],
+        "row": {"type": "t1", "other_config": ["map", [["a", "1"]]]}}])
+    monitors = [("monitor", [_SPLIT_SELECT]),
+                ("monitor_cond", [_SPLIT_SELECT]),
+                ("monitor_cond_since", [_SPLIT_SELECT, ZERO_UUID]),
+                ("monitor_cond", [_SWAPPED_SELECT])]
+    clients, seen = [], []
+    for i, (method, params) in enumerate(monitors):
+        c = Client(sock)
+        reply = c.request(method, ["Open_vSwitch", i] + params)
+        if method == "monitor_cond_since":
+            # OVS's standalone server has no transaction ids.
+            reply["result"][1] = "ID"
+        seen.append(reply)
+        clients.append(c)
+    for op in _SPLIT_SELECT_CHANGES:
+        writer.request("transact", ["Open_vSwitch", op])
+        for c in clients:
+            note = c.recv()
+            if note and note["method"] == "update3":
+                note["params"][1] = "ID"
+            seen.append(note)
+    for c in clients:
+        assert c.recv(timeout=0.2) is None
+    return seen
+
+
+@pytest.mark.reference
+def test_monitor_columns_get_only_updates_their_request_selected(sandbox):
+    """With several requests for one table, each column appears only in
+    the kinds of updates its own request selected, and a change to
+    columns selected for no modification is an empty modification, in
+    update, update2 and update3 as with the reference server."""
+    ref = paths.reference("ovsdb-server")
+    _, sock1 = _start_server(sandbox, _create_db(sandbox, "turnout.db"))
+    _, sock2 = _start_server(sandbox, _create_db(sandbox, "ref.db"),
+                             program=ref, name="ref")
+    ours = _split_select_updates(sock1)
+    assert ours == _split_select_updates(sock2)
+    # The first change, to "other_config" only, as each protocol sends it.
+    assert ours[4:8] == [
+        {"id": None, "method": "update", "params": [0, {"QoS": {
+            _QOS_UUIDS[0]: {"old": {}, "new": {"type": "t1"}}}}]},
+        {"id": None, "method": "update2", "params": [1, {"QoS": {
+            _QOS_UUIDS[0]: {"modify": {}}}}]},
+        {"id": None, "method": "update3", "params": [2, "ID", {"QoS": {
+            _QOS_UUIDS[0]: {"modify": {}}}}]},
+        {"id": None, "method": "update2", "params": [3, {"QoS": {
+            _QOS_UUIDS[0]: {"modify": {
+                "other_config": ["map", [["a", "2"]]]}}}}]},
+    ]
+
+
 def test_unixctl_remotes_and_databases(sandbox):
     d, sock = _start_server(sandbox, _create_db(sandbox))
     r = _appctl(sandbox, d, "ovsdb-server/add-remote", "ptcp:0:127.0.0.1")

@@ -584,19 +584,7 @@ set_column(struct ctl_context *ctx, const struct idl_table_class *table,
         ovsdb_datum_add_unsorted(pair, &k, &v, &column->type);
         ovsdb_atom_destroy(&k, column->type.key.type);
         ovsdb_atom_destroy(&v, column->type.value.type);
-        if (row->txn_new) {
-            /* A row being inserted has nothing on the server to mutate. */
-            struct ovsdb_datum d;
-            ovsdb_datum_clone(&d, idl_read(row, column), &column->type);
-            struct ovsdb_type key_type = column->type;
-            key_type.value.type = OVSDB_TYPE_VOID;
-            ovsdb_datum_subtract(&d, &column->type, pair, &key_type);
-            ovsdb_datum_union(&d, pair, &column->type);
-            ovsdb_datum_destroy(pair, &column->type);
-            idl_txn_write(row, column, &d);
-        } else {
-            idl_txn_map_set(row, column, pair);
-        }
+        idl_txn_map_set(row, column, pair);
         free(pair);
     } else {
         struct ovsdb_datum d;
@@ -687,8 +675,8 @@ cmd_add(struct ctl_context *ctx)
                   result.n, element_name(&column->type), column->name,
                   table->name, column->type.n_max);
     }
-    if (column->type.n_max == 1 || row->txn_new) {
-        /* Scalars, optional values and new rows are written whole. */
+    if (column->type.n_max == 1) {
+        /* Scalars and optional values are written whole. */
         idl_txn_write(row, column, &result);
         ovsdb_datum_destroy(&adds, &type);
     } else {
@@ -759,7 +747,7 @@ cmd_remove(struct ctl_context *ctx)
                   table->name, column->type.n_min);
     }
 
-    if (column->type.n_max == 1 || row->txn_new) {
+    if (column->type.n_max == 1) {
         idl_txn_write(row, column, &result);
         return;
     }
@@ -911,21 +899,19 @@ cmd_destroy(struct ctl_context *ctx)
         ctl_fatal("either --all or records argument should be specified");
     }
 
-    /* Rows of non-root tables live as long as something refers to them:
-     * the server collects them, so only root rows are deleted here. */
+    /* For rows of non-root tables the IDL sends no "delete": the server
+     * collects them once nothing refers to them. */
     if (all) {
         const struct idl_row *row, *next;
         for (row = idl_first_row(ctx->idl, table); row; row = next) {
             next = idl_next_row(row);
-            if (table->is_root) {
-                idl_txn_delete(row);
-            }
+            idl_txn_delete(row);
         }
     } else {
         for (int i = 2; i < ctx->argc; i++) {
             const struct idl_row *row =
                 ctl_get_row(ctx, table, ctx->argv[i], must_exist);
-            if (row && table->is_root) {
+            if (row) {
                 idl_txn_delete(row);
             }
         }

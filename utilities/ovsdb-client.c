@@ -474,6 +474,17 @@ open_schema(int *argc, char ***argv, int min_args, char **serverp, char **dbp,
     return rpc;
 }
 
+/* Frees what open_schema() returned. */
+static void
+close_schema(struct jsonrpc *rpc, char *server, char *db,
+             struct ovsdb_client_schema *cs)
+{
+    ovsdb_client_schema_destroy(cs);
+    jsonrpc_close(rpc);
+    free(server);
+    free(db);
+}
+
 static void
 do_get_schema__(int argc, char *argv[], const char *command,
                 void (*print)(const struct ovsdb_client_schema *))
@@ -486,10 +497,7 @@ do_get_schema__(int argc, char *argv[], const char *command,
         ovsdb_client_invalid_syntax(command);
     }
     print(&cs);
-    ovsdb_client_schema_destroy(&cs);
-    jsonrpc_close(rpc);
-    free(server);
-    free(db);
+    close_schema(rpc, server, db, &cs);
 }
 
 static void
@@ -617,10 +625,7 @@ do_list_columns(int argc, char *argv[])
     table_print(&t, &ovsdb_client_table_style);
     table_destroy(&t);
 
-    ovsdb_client_schema_destroy(&cs);
-    jsonrpc_close(rpc);
-    free(server);
-    free(db);
+    close_schema(rpc, server, db, &cs);
 }
 
 /* transact and query. */
@@ -916,10 +921,7 @@ do_dump(int argc, char *argv[])
     free(columns);
     free(n_columns);
     free(tables);
-    ovsdb_client_schema_destroy(&cs);
-    jsonrpc_close(rpc);
-    free(server);
-    free(db);
+    close_schema(rpc, server, db, &cs);
 }
 
 /* Schema conversion. */

@@ -154,7 +154,9 @@ compare_strings(const void *a_, const void *b_)
 static void
 output_sorted(struct ctl_context *ctx, const char **names, size_t n)
 {
-    qsort(names, n, sizeof *names, compare_strings);
+    if (n > 1) {
+        qsort(names, n, sizeof *names, compare_strings);
+    }
     for (size_t i = 0; i < n; i++) {
         ds_put_format(&ctx->output, "%s\n", names[i]);
     }
@@ -339,18 +341,7 @@ cmd_add_br(struct ctl_context *ctx)
     ovsrec_bridge_set_ports(br, (struct ovsrec_port **) &port, 1);
 
     const struct ovsrec_open_vswitch *ovs = get_ovs(ctx);
-    if (ovs->header_.txn_new) {
-        /* A row this transaction inserts has no value on the server to
-         * mutate yet: write the whole set. */
-        struct ovsrec_bridge **brs =
-            xmalloc((ovs->n_bridges + 1) * sizeof *brs);
-        memcpy(brs, ovs->bridges, ovs->n_bridges * sizeof *brs);
-        brs[ovs->n_bridges] = br;
-        ovsrec_open_vswitch_set_bridges(ovs, brs, ovs->n_bridges + 1);
-        free(brs);
-    } else {
-        ovsrec_open_vswitch_update_bridges_addvalue(ovs, br);
-    }
+    ovsrec_open_vswitch_update_bridges_addvalue(ovs, br);
 }
 
 static void

@@ -19,6 +19,7 @@
 #define P2 "22222222-0000-0000-0000-000000000002"
 #define I1 "33333333-0000-0000-0000-000000000001"
 #define OVS "44444444-0000-0000-0000-000000000001"
+#define QOS "55555555-0000-0000-0000-000000000001"
 
 static json_t *
 parse_json(const char *s)
@@ -378,6 +379,108 @@ test_setkey_deletes_then_inserts_and_verify_waits(void **state)
     idl_destroy(idl);
 }
 
+/* Returns the "uuid-name" the operations give the row 'uuid' inserted. */
+static char *
+named_uuid(const struct uuid *uuid)
+{
+    char *name = xasprintf("row" UUID_FMT, UUID_ARGS(uuid));
+    for (char *p = name; *p; p++) {
+        *p = *p == '-' ? '_' : *p;
+    }
+    return name;
+}
+
+static void
+test_partial_updates_of_inserted_row_go_in_the_insert(void **state)
+{
+    (void) state;
+    struct idl *idl = make_replica();
+
+    struct idl_txn *txn = idl_txn_create(idl);
+    struct ovsrec_port *port = ovsrec_port_insert(txn);
+    ovsrec_port_set_name(port, "p2");
+    ovsrec_port_update_external_ids_setkey(port, "x", "1");
+    ovsrec_port_update_external_ids_setkey(port, "y", "2");
+    ovsrec_port_update_external_ids_setkey(port, "x", "3");
+    ovsrec_port_update_external_ids_delkey(port, "y");
+    int64_t trunk = 5;
+    ovsrec_port_update_trunks_addvalue(port, trunk);
+    trunk = 7;
+    ovsrec_port_update_trunks_addvalue(port, trunk);
+    trunk = 5;
+    ovsrec_port_update_trunks_delvalue(port, trunk);
+
+    /* The row reads as it will be inserted. */
+    assert_string_equal(smap_get(&port->external_ids, "x"), "3");
+    assert_null(smap_get(&port->external_ids, "y"));
+    assert_int_equal(port->n_trunks, 1);
+    assert_int_equal(port->trunks[0], 7);
+
+    char *s = ops_string(txn);
+    char *name = named_uuid(&port->header_.uuid);
+    char *expected =
+        xasprintf("[{\"op\":\"insert\",\"row\":{\"external_ids\":[\"map\","
+                  "[[\"x\",\"3\"]]],\"name\":\"p2\",\"trunks\":7},"
+                  "\"table\":\"Port\",\"uuid-name\":\"%s\"}]",
+                  name);
+    assert_string_equal(s, expected);
+    free(expected);
+    free(name);
+    free(s);
+    idl_txn_destroy(txn);
+    idl_destroy(idl);
+}
+
+static void
+test_deleting_non_root_rows_leaves_them_to_garbage_collection(void **state)
+{
+    (void) state;
+    struct idl *idl = make_replica();
+    const struct ovsrec_bridge *br = find_bridge(idl, BR0);
+    const struct ovsrec_port *p1 = find_port(idl, P1);
+
+    /* Deleting only a non-root row sends nothing. */
+    struct idl_txn *txn = idl_txn_create(idl);
+    ovsrec_port_delete(p1);
+    assert_null(ovsrec_port_first(idl));
+    char *s = ops_string(txn);
+    assert_string_equal(s, "null");
+    free(s);
+    idl_txn_destroy(txn);
+    p1 = find_port(idl, P1);
+    assert_non_null(p1);
+
+    /* With the reference removed, only the mutation goes; the server
+     * collects the port and its interface. */
+    txn = idl_txn_create(idl);
+    ovsrec_bridge_update_ports_delvalue(br, p1);
+    ovsrec_interface_delete(p1->interfaces[0]);
+    ovsrec_port_delete(p1);
+    s = ops_string(txn);
+    assert_string_equal(
+        s, "[{\"mutations\":[[\"ports\",\"delete\",[\"uuid\",\"" P1 "\"]]],"
+           "\"op\":\"mutate\",\"table\":\"Bridge\","
+           "\"where\":[[\"_uuid\",\"==\",[\"uuid\",\"" BR0 "\"]]]}]");
+    free(s);
+    idl_txn_destroy(txn);
+
+    /* Bridge is not a root table either; QoS is, and its rows are
+     * deleted explicitly. */
+    apply(idl,
+          "{\"QoS\": {\"" QOS "\": {\"insert\": {\"type\": \"linux-htb\"}}}}",
+          2, false);
+    txn = idl_txn_create(idl);
+    ovsrec_bridge_delete(br);
+    ovsrec_qos_delete(ovsrec_qos_first(idl));
+    s = ops_string(txn);
+    assert_string_equal(
+        s, "[{\"op\":\"delete\",\"table\":\"QoS\",\"where\":[[\"_uuid\","
+           "\"==\",[\"uuid\",\"" QOS "\"]]]}]");
+    free(s);
+    idl_txn_destroy(txn);
+    idl_destroy(idl);
+}
+
 static void
 test_unchanged_write_increment_comment_and_delete(void **state)
 {
@@ -401,10 +504,10 @@ test_unchanged_write_increment_comment_and_delete(void **state)
     assert_null(ovsrec_bridge_first(idl));
     idl_txn_increment(txn, &ovs->header_, ovsrec_open_vswitch_col_next_cfg);
     char *s = ops_string(txn);
+    /* Bridge is not a root table: the server collects the row once
+     * Open_vSwitch no longer refers to it, so no "delete" goes. */
     assert_string_equal(
-        s, "[{\"op\":\"delete\",\"table\":\"Bridge\",\"where\":[[\"_uuid\","
-           "\"==\",[\"uuid\",\"" BR0 "\"]]]},"
-           "{\"mutations\":[[\"next_cfg\",\"+=\",1]],\"op\":\"mutate\","
+        s, "[{\"mutations\":[[\"next_cfg\",\"+=\",1]],\"op\":\"mutate\","
            "\"table\":\"Open_vSwitch\",\"where\":[[\"_uuid\",\"==\",[\"uuid\","
            "\"" OVS "\"]]]},"
            "{\"columns\":[\"next_cfg\"],\"op\":\"select\","
@@ -417,7 +520,7 @@ test_unchanged_write_increment_comment_and_delete(void **state)
     idl_txn_abort(txn);
     assert_non_null(ovsrec_bridge_first(idl));
 
-    json_t *reply = parse_json("[{\"count\": 1}, {\"count\": 1},"
+    json_t *reply = parse_json("[{\"count\": 1},"
                                " {\"rows\": [{\"next_cfg\": 6}]}, {}]");
     idl_txn_process_reply(txn, reply, NULL);
     json_decref(reply);
@@ -497,6 +600,10 @@ main(void)
         cmocka_unit_test(test_no_alert_column_does_not_change_seqno),
         cmocka_unit_test(test_adding_one_port_sends_one_element),
         cmocka_unit_test(test_setkey_deletes_then_inserts_and_verify_waits),
+        cmocka_unit_test(
+            test_partial_updates_of_inserted_row_go_in_the_insert),
+        cmocka_unit_test(
+            test_deleting_non_root_rows_leaves_them_to_garbage_collection),
         cmocka_unit_test(test_unchanged_write_increment_comment_and_delete),
         cmocka_unit_test(test_reply_errors_map_to_statuses),
         cmocka_unit_test(test_condition_clauses_are_json),
