@@ -43,10 +43,15 @@ check-sanitize: deps
 	        -Db_lundef=false -Dbuildtype=debug; \
 	fi
 	@ninja -C build-sanitize
+	@rm -rf build-sanitize/reports && mkdir -p build-sanitize/reports
 	TURNOUT_BUILD=$(abspath build-sanitize) \
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(abspath build-sanitize)/reports/asan \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(abspath build-sanitize)/reports/ubsan \
 	    $(PYTHON) -m pytest -p no:cacheprovider -n $(JOBS) $(TESTFLAGS) tests
+	@# Detached daemons have no terminal: their reports land in files.
+	@if [ -n "$$(ls build-sanitize/reports)" ]; then \
+	    echo "sanitizer reports:"; cat build-sanitize/reports/*; exit 1; \
+	else echo "no sanitizer reports"; fi
 
 fuzz: deps
 	@if [ ! -f build-fuzz/build.ninja ]; then \

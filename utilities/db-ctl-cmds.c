@@ -132,11 +132,13 @@ parse_column_key_value(const char *arg, const struct idl_table_class *table,
     }
 }
 
+/* Immutable columns can still be set on a row that this transaction
+ * inserts ("create Port name=x"), as OVS allows. */
 static void
-check_mutable(const struct idl_table_class *table,
+check_mutable(const struct idl_table_class *table, const struct idl_row *row,
               const struct idl_column *column)
 {
-    if (column == ctl_uuid_column || !column->is_mutable) {
+    if (column == ctl_uuid_column || (!column->is_mutable && !row->txn_new)) {
         ctl_fatal("cannot modify read-only column %s in table %s",
                   column->name, table->name);
     }
@@ -570,7 +572,7 @@ set_column(struct ctl_context *ctx, const struct idl_table_class *table,
 
     parse_column_key_value(arg, table, &column, &key, &op, &value, 1u << OP_EQ,
                            true);
-    check_mutable(table, column);
+    check_mutable(table, row, column);
     if (key) {
         if (column->type.value.type == OVSDB_TYPE_VOID) {
             ctl_fatal("cannot specify key to set for non-map column %s",
@@ -645,7 +647,7 @@ cmd_add(struct ctl_context *ctx)
     if (!row) {
         return;
     }
-    check_mutable(table, column);
+    check_mutable(table, row, column);
 
     struct ovsdb_type type = column->type;
     type.n_min = 0;
@@ -707,7 +709,7 @@ cmd_remove(struct ctl_context *ctx)
     if (!row) {
         return;
     }
-    check_mutable(table, column);
+    check_mutable(table, row, column);
 
     struct ovsdb_type type = column->type;
     type.n_min = 0;
@@ -794,7 +796,7 @@ cmd_clear(struct ctl_context *ctx)
     }
     for (int i = 3; i < ctx->argc; i++) {
         const struct idl_column *column = ctl_get_column(table, ctx->argv[i]);
-        check_mutable(table, column);
+        check_mutable(table, row, column);
         if (column->type.n_min > 0) {
             ctl_fatal("\"clear\" operation cannot be applied to column %s "
                       "of table %s, which is not allowed to be empty",

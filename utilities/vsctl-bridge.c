@@ -1,7 +1,8 @@
 /* ovs-vsctl: the Open vSwitch commands (init, show) and the bridge, port
  * and interface commands, on top of the db-ctl framework.  Fake VLAN
- * bridges, bonds, controllers, managers and SSL are still to come: their
- * commands are not registered, so they fail as unknown commands. */
+ * bridges and bonds are still to come: their commands are not registered,
+ * so they fail as unknown commands.  Controllers, managers and SSL are in
+ * vsctl-remotes.c. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +80,8 @@ vsctl_context_done(struct ctl_context *ctx)
 /* Lookups straight from the replica: the bridge commands touch few rows,
  * so no cache of the whole configuration is built. */
 
-static const struct ovsrec_bridge *
-find_bridge(struct ctl_context *ctx, const char *name, bool must_exist)
+const struct ovsrec_bridge *
+vsctl_find_bridge(struct ctl_context *ctx, const char *name, bool must_exist)
 {
     const struct ovsrec_bridge *br;
     OVSREC_BRIDGE_FOR_EACH(br, ctx->idl)
@@ -151,8 +152,8 @@ compare_strings(const void *a_, const void *b_)
 }
 
 /* Prints 'names' sorted, one a line. */
-static void
-output_sorted(struct ctl_context *ctx, const char **names, size_t n)
+void
+vsctl_output_sorted(struct ctl_context *ctx, const char **names, size_t n)
 {
     if (n > 1) {
         qsort(names, n, sizeof *names, compare_strings);
@@ -183,8 +184,8 @@ pre_get_info(struct ctl_context *ctx)
     idl_add_column(ctx->idl, ovsrec_interface_col_error);
 }
 
-static const struct ovsrec_open_vswitch *
-get_ovs(struct ctl_context *ctx)
+const struct ovsrec_open_vswitch *
+vsctl_get_ovs(struct ctl_context *ctx)
 {
     const struct ovsrec_open_vswitch *ovs =
         ovsrec_open_vswitch_first(ctx->idl);
@@ -224,14 +225,14 @@ cmd_list_br(struct ctl_context *ctx)
         }
         names[n++] = br->name;
     }
-    output_sorted(ctx, names, n);
+    vsctl_output_sorted(ctx, names, n);
     free(names);
 }
 
 static void
 cmd_br_exists(struct ctl_context *ctx)
 {
-    if (!find_bridge(ctx, ctx->argv[1], false)) {
+    if (!vsctl_find_bridge(ctx, ctx->argv[1], false)) {
         exit(2);
     }
 }
@@ -239,21 +240,23 @@ cmd_br_exists(struct ctl_context *ctx)
 static void
 cmd_br_to_vlan(struct ctl_context *ctx)
 {
-    find_bridge(ctx, ctx->argv[1], true);
+    vsctl_find_bridge(ctx, ctx->argv[1], true);
     ds_put_format(&ctx->output, "0\n");
 }
 
 static void
 cmd_br_to_parent(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br = find_bridge(ctx, ctx->argv[1], true);
+    const struct ovsrec_bridge *br =
+        vsctl_find_bridge(ctx, ctx->argv[1], true);
     ds_put_format(&ctx->output, "%s\n", br->name);
 }
 
 static void
 cmd_br_set_external_id(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br = find_bridge(ctx, ctx->argv[1], true);
+    const struct ovsrec_bridge *br =
+        vsctl_find_bridge(ctx, ctx->argv[1], true);
     if (ctx->argc > 3) {
         ovsrec_bridge_update_external_ids_setkey(br, ctx->argv[2],
                                                  ctx->argv[3]);
@@ -265,7 +268,8 @@ cmd_br_set_external_id(struct ctl_context *ctx)
 static void
 cmd_br_get_external_id(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br = find_bridge(ctx, ctx->argv[1], true);
+    const struct ovsrec_bridge *br =
+        vsctl_find_bridge(ctx, ctx->argv[1], true);
     if (ctx->argc > 2) {
         const char *value = smap_get(&br->external_ids, ctx->argv[2]);
         if (value) {
@@ -314,7 +318,7 @@ cmd_add_br(struct ctl_context *ctx)
         ctl_fatal("fake bridges (add-br BRIDGE PARENT VLAN) are not "
                   "supported yet");
     }
-    if (find_bridge(ctx, name, false)) {
+    if (vsctl_find_bridge(ctx, name, false)) {
         if (may_exist) {
             return;
         }
@@ -340,19 +344,19 @@ cmd_add_br(struct ctl_context *ctx)
     ovsrec_bridge_set_name(br, name);
     ovsrec_bridge_set_ports(br, (struct ovsrec_port **) &port, 1);
 
-    const struct ovsrec_open_vswitch *ovs = get_ovs(ctx);
+    const struct ovsrec_open_vswitch *ovs = vsctl_get_ovs(ctx);
     ovsrec_open_vswitch_update_bridges_addvalue(ovs, br);
 }
 
 static void
 cmd_del_br(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br =
-        find_bridge(ctx, ctx->argv[1], !ctl_has_option(ctx, "--if-exists"));
+    const struct ovsrec_bridge *br = vsctl_find_bridge(
+        ctx, ctx->argv[1], !ctl_has_option(ctx, "--if-exists"));
     if (!br) {
         return;
     }
-    const struct ovsrec_open_vswitch *ovs = get_ovs(ctx);
+    const struct ovsrec_open_vswitch *ovs = vsctl_get_ovs(ctx);
     ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
 }
 
@@ -361,7 +365,8 @@ cmd_del_br(struct ctl_context *ctx)
 static void
 cmd_list_ports(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br = find_bridge(ctx, ctx->argv[1], true);
+    const struct ovsrec_bridge *br =
+        vsctl_find_bridge(ctx, ctx->argv[1], true);
     const char **names = xmalloc((br->n_ports + 1) * sizeof *names);
     size_t n = 0;
     for (size_t i = 0; i < br->n_ports; i++) {
@@ -369,14 +374,15 @@ cmd_list_ports(struct ctl_context *ctx)
             names[n++] = br->ports[i]->name;
         }
     }
-    output_sorted(ctx, names, n);
+    vsctl_output_sorted(ctx, names, n);
     free(names);
 }
 
 static void
 cmd_list_ifaces(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br = find_bridge(ctx, ctx->argv[1], true);
+    const struct ovsrec_bridge *br =
+        vsctl_find_bridge(ctx, ctx->argv[1], true);
     const char **names = NULL;
     size_t n = 0, allocated = 0;
     for (size_t i = 0; i < br->n_ports; i++) {
@@ -391,7 +397,7 @@ cmd_list_ifaces(struct ctl_context *ctx)
             }
         }
     }
-    output_sorted(ctx, names, n);
+    vsctl_output_sorted(ctx, names, n);
     free(names);
 }
 
@@ -415,7 +421,7 @@ cmd_add_port(struct ctl_context *ctx)
     const char *br_name = ctx->argv[1];
     const char *port_name = ctx->argv[2];
     bool may_exist = ctl_has_option(ctx, "--may-exist");
-    const struct ovsrec_bridge *br = find_bridge(ctx, br_name, true);
+    const struct ovsrec_bridge *br = vsctl_find_bridge(ctx, br_name, true);
     const struct ovsrec_bridge *other;
 
     if (find_port(ctx, port_name, &other, false)) {
@@ -467,7 +473,7 @@ cmd_del_port(struct ctl_context *ctx)
     const struct ovsrec_port *port;
 
     if (ctx->argc == 3) {
-        br = find_bridge(ctx, ctx->argv[1], true);
+        br = vsctl_find_bridge(ctx, ctx->argv[1], true);
     }
 
     const struct ovsrec_bridge *owner = NULL;
@@ -521,6 +527,26 @@ pre_show(struct ctl_context *ctx)
 {
     pre_get_info(ctx);
     idl_add_column(ctx->idl, ovsrec_open_vswitch_col_ovs_version);
+    idl_add_column(ctx->idl, ovsrec_open_vswitch_col_manager_options);
+    idl_add_column(ctx->idl, ovsrec_manager_col_target);
+    idl_add_column(ctx->idl, ovsrec_manager_col_is_connected);
+    idl_add_column(ctx->idl, ovsrec_controller_col_target);
+    idl_add_column(ctx->idl, ovsrec_controller_col_is_connected);
+}
+
+/* Prints "<indent>NAME TARGET" (TARGET quoted where the database syntax
+ * needs it) and, for a live connection, "is_connected: true" below. */
+static void
+show_remote(struct ds *out, int indent, const char *name, const char *target,
+            bool is_connected)
+{
+    union ovsdb_atom atom = {.string = (char *) target};
+    ds_put_format(out, "%*s%s ", indent, "", name);
+    ovsdb_atom_to_string(&atom, OVSDB_TYPE_STRING, out);
+    ds_put_char(out, '\n');
+    if (is_connected) {
+        ds_put_format(out, "%*sis_connected: true\n", indent + 4, "");
+    }
 }
 
 static void
@@ -557,12 +583,20 @@ cmd_show(struct ctl_context *ctx)
         return;
     }
     ds_put_format(out, UUID_FMT "\n", UUID_ARGS(&ovs->header_.uuid));
+    for (size_t i = 0; i < ovs->n_manager_options; i++) {
+        const struct ovsrec_manager *m = ovs->manager_options[i];
+        show_remote(out, 4, "Manager", m->target, m->is_connected);
+    }
 
     const struct ovsrec_bridge **brs =
         xmemdup(ovs->bridges, ovs->n_bridges * sizeof *brs);
     for (size_t i = 0; i < ovs->n_bridges; i++) {
         const struct ovsrec_bridge *br = brs[i];
         ds_put_format(out, "    Bridge %s\n", br->name);
+        for (size_t j = 0; j < br->n_controller; j++) {
+            const struct ovsrec_controller *c = br->controller[j];
+            show_remote(out, 8, "Controller", c->target, c->is_connected);
+        }
         if (br->n_fail_mode) {
             ds_put_format(out, "        fail_mode: %s\n", br->fail_mode[0]);
         }
