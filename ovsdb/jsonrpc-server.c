@@ -1240,14 +1240,18 @@ handle_transact(struct jsonrpc_conn *conn, struct jsonrpc_msg *request)
         return;
     }
 
-    struct trigger *t = xzalloc(sizeof *t);
-    t->request = jsonrpc_msg_clone(request);
-    t->db = db;
-    t->created = time_msec();
-    t->deadline = LLONG_MAX;
-    list_push_back(&conn->triggers, &t->node);
-    if (trigger_try(conn, t)) {
-        trigger_destroy(t);
+    /* Most transactions complete at once: they are tried on the request
+     * as received, which is copied only if the transaction has to wait. */
+    struct trigger first = {
+        .request = request,
+        .db = db,
+        .created = time_msec(),
+        .deadline = LLONG_MAX,
+    };
+    if (!trigger_try(conn, &first)) {
+        struct trigger *t = xmemdup(&first, sizeof first);
+        t->request = jsonrpc_msg_clone(request);
+        list_push_back(&conn->triggers, &t->node);
     }
 }
 

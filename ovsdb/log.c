@@ -95,9 +95,12 @@ static void log_stop_thread(struct ovsdb_log *);
 static void
 sha1_to_hex(const uint8_t sha1[SHA1_LEN], char hex[SHA1_HEX_LEN + 1])
 {
+    static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < SHA1_LEN; i++) {
-        snprintf(&hex[2 * i], 3, "%02x", sha1[i]);
+        hex[2 * i] = digits[sha1[i] >> 4];
+        hex[2 * i + 1] = digits[sha1[i] & 15];
     }
+    hex[SHA1_HEX_LEN] = '\0';
 }
 
 static int
@@ -109,14 +112,27 @@ hex_digit_value(int c)
                                    : -1);
 }
 
+static EVP_MD *sha1_md;
+
+static void
+log_sha1_init(void)
+{
+    sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+}
+
 /* Computes the SHA-1 of 'n' bytes at 'data', followed by a newline if
  * 'add_newline'. */
 static void
 log_sha1(const void *data, size_t n, bool add_newline, uint8_t sha1[SHA1_LEN])
 {
+    /* Fetched once: an implicit fetch on every digest is a lookup in
+     * OpenSSL's provider tables under a lock. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, log_sha1_init);
+
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int len = 0;
-    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL)
+    if (!ctx || !sha1_md || !EVP_DigestInit_ex(ctx, sha1_md, NULL)
         || !EVP_DigestUpdate(ctx, data, n)
         || (add_newline && !EVP_DigestUpdate(ctx, "\n", 1))
         || !EVP_DigestFinal_ex(ctx, sha1, &len) || len != SHA1_LEN) {
