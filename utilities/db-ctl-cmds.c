@@ -391,16 +391,13 @@ condition_holds(struct ctl_context *ctx, const struct idl_row *row,
 
 #define ALL_OPS ((1u << N_OPS) - 1)
 
+/* Registers the columns named by the conditions argv[first..] of 'ctx'
+ * (as "find" and "wait-until" take them), so the replica has them. */
 static void
-pre_find(struct ctl_context *ctx)
+add_condition_prereqs(struct ctl_context *ctx,
+                      const struct idl_table_class *table, int first)
 {
-    const struct idl_table_class *table = ctl_get_table(ctx->argv[1]);
-    const struct idl_column **columns;
-    size_t n =
-        parse_column_list(table, ctl_get_option(ctx, "--columns"), &columns);
-    add_columns_prereqs(ctx, table, columns, n);
-    free(columns);
-    for (int i = 2; i < ctx->argc; i++) {
+    for (int i = first; i < ctx->argc; i++) {
         const struct idl_column *column;
         char *key, *value;
         int op;
@@ -412,6 +409,18 @@ pre_find(struct ctl_context *ctx)
         free(key);
         free(value);
     }
+}
+
+static void
+pre_find(struct ctl_context *ctx)
+{
+    const struct idl_table_class *table = ctl_get_table(ctx->argv[1]);
+    const struct idl_column **columns;
+    size_t n =
+        parse_column_list(table, ctl_get_option(ctx, "--columns"), &columns);
+    add_columns_prereqs(ctx, table, columns, n);
+    free(columns);
+    add_condition_prereqs(ctx, table, 2);
 }
 
 static void
@@ -636,8 +645,16 @@ element_name(const struct ovsdb_type *type)
     return type->value.type != OVSDB_TYPE_VOID ? "key-value pairs" : "values";
 }
 
-static void
-cmd_add(struct ctl_context *ctx)
+/* Resolves "TABLE RECORD COLUMN" in argv[1..3] of an "add" or "remove"
+ * command and checks that the column may be changed.  Stores in '*type'
+ * the column's type without count limits, for parsing the elements.
+ * Returns false if the record does not exist and --if-exists allows
+ * that. */
+static bool
+get_element_target(struct ctl_context *ctx,
+                   const struct idl_table_class **tablep,
+                   const struct idl_column **columnp,
+                   const struct idl_row **rowp, struct ovsdb_type *type)
 {
     bool must_exist = !ctl_has_option(ctx, "--if-exists");
     const struct idl_table_class *table = ctl_get_table(ctx->argv[1]);
@@ -645,13 +662,29 @@ cmd_add(struct ctl_context *ctx)
     const struct idl_row *row =
         ctl_get_row(ctx, table, ctx->argv[2], must_exist);
     if (!row) {
-        return;
+        return false;
     }
     check_mutable(table, row, column);
 
-    struct ovsdb_type type = column->type;
-    type.n_min = 0;
-    type.n_max = UINT_MAX;
+    *tablep = table;
+    *columnp = column;
+    *rowp = row;
+    *type = column->type;
+    type->n_min = 0;
+    type->n_max = UINT_MAX;
+    return true;
+}
+
+static void
+cmd_add(struct ctl_context *ctx)
+{
+    const struct idl_table_class *table;
+    const struct idl_column *column;
+    const struct idl_row *row;
+    struct ovsdb_type type;
+    if (!get_element_target(ctx, &table, &column, &row, &type)) {
+        return;
+    }
 
     const struct ovsdb_datum *old = idl_read(row, column);
     struct ovsdb_datum result, adds;
@@ -701,19 +734,13 @@ cmd_add(struct ctl_context *ctx)
 static void
 cmd_remove(struct ctl_context *ctx)
 {
-    bool must_exist = !ctl_has_option(ctx, "--if-exists");
-    const struct idl_table_class *table = ctl_get_table(ctx->argv[1]);
-    const struct idl_column *column = ctl_get_column(table, ctx->argv[3]);
-    const struct idl_row *row =
-        ctl_get_row(ctx, table, ctx->argv[2], must_exist);
-    if (!row) {
+    const struct idl_table_class *table;
+    const struct idl_column *column;
+    const struct idl_row *row;
+    struct ovsdb_type type;
+    if (!get_element_target(ctx, &table, &column, &row, &type)) {
         return;
     }
-    check_mutable(table, row, column);
-
-    struct ovsdb_type type = column->type;
-    type.n_min = 0;
-    type.n_max = UINT_MAX;
     const struct ovsdb_datum *old = idl_read(row, column);
     struct ovsdb_datum result;
     ovsdb_datum_clone(&result, old, &column->type);
@@ -928,18 +955,7 @@ pre_wait_until(struct ctl_context *ctx)
 {
     const struct idl_table_class *table = ctl_get_table(ctx->argv[1]);
     ctl_add_table_prereqs(ctx->idl, table);
-    for (int i = 3; i < ctx->argc; i++) {
-        const struct idl_column *column;
-        char *key, *value;
-        int op;
-        parse_column_key_value(ctx->argv[i], table, &column, &key, &op, &value,
-                               ALL_OPS, true);
-        if (column != ctl_uuid_column) {
-            idl_add_column(ctx->idl, column);
-        }
-        free(key);
-        free(value);
-    }
+    add_condition_prereqs(ctx, table, 3);
 }
 
 static void
