@@ -276,6 +276,8 @@ def test_command_line_errors_match_reference(pair):
         NW + ["list-br", "--", "--", "list-br"],
         NW + ["-t", "0", "list-br"],
         NW + ["-t", "abc", "list-br"],
+        NW + ["--", "--id=@q", "create", "qos", "type=x", "--", "get", "qos",
+              "@q", "type"],
         NW + ["--timeout=3", "list-br"],
         NW + ["--dry-run", "add-br", "brx"],
         NW + ["--oneline", "list-br", "--", "br-exists", "brx"],

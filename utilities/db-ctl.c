@@ -595,13 +595,8 @@ ctl_get_row(struct ctl_context *ctx, const struct idl_table_class *table,
     if (uuid_from_string(&uuid, record_id)) {
         row = idl_get_row_for_uuid(ctx->idl, table, &uuid);
     }
-    if (!row && record_id[0] == '@' && ctx->symtab) {
-        const struct ovsdb_symbol *symbol =
-            ovsdb_symbol_table_find(ctx->symtab, record_id);
-        if (symbol) {
-            row = idl_get_row_for_uuid(ctx->idl, table, &symbol->uuid);
-        }
-    }
+    /* An @name is a UUID only where a value is expected: as a record name
+     * OVS 3.1 refuses it ("no row "@q" in table QoS"), and so does this. */
     for (int i = 0; !row && i < CTL_MAX_ROW_IDS; i++) {
         const struct ctl_row_id *id = &ctl_classes[table->index].row_ids[i];
         if (!id->table) {
