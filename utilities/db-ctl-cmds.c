@@ -488,14 +488,23 @@ create_symbol(struct ovsdb_symbol_table *symtab, const char *id, bool *newp)
     return symbol;
 }
 
+/* Resolves "TABLE RECORD" in argv[1..2] of 'ctx', storing the table in
+ * '*tablep'.  Returns the row, or NULL if it does not exist and the
+ * command has --if-exists (otherwise a missing row is fatal). */
+static const struct idl_row *
+get_record(struct ctl_context *ctx, const struct idl_table_class **tablep)
+{
+    bool must_exist = !ctl_has_option(ctx, "--if-exists");
+    *tablep = ctl_get_table(ctx->argv[1]);
+    return ctl_get_row(ctx, *tablep, ctx->argv[2], must_exist);
+}
+
 static void
 cmd_get(struct ctl_context *ctx)
 {
     const char *id = ctl_get_option(ctx, "--id");
-    bool must_exist = !ctl_has_option(ctx, "--if-exists");
-    const struct idl_table_class *table = ctl_get_table(ctx->argv[1]);
-    const struct idl_row *row =
-        ctl_get_row(ctx, table, ctx->argv[2], must_exist);
+    const struct idl_table_class *table;
+    const struct idl_row *row = get_record(ctx, &table);
     if (!row) {
         return;
     }
@@ -531,7 +540,7 @@ cmd_get(struct ctl_context *ctx)
             unsigned int idx =
                 ovsdb_datum_find_key(d, &k, column->type.key.type);
             if (idx == UINT_MAX) {
-                if (must_exist) {
+                if (!ctl_has_option(ctx, "--if-exists")) {
                     ctl_fatal("no key \"%s\" in %s record \"%s\" column %s",
                               key, table->name, ctx->argv[2], column->name);
                 }
@@ -615,10 +624,8 @@ pre_set(struct ctl_context *ctx)
 static void
 cmd_set(struct ctl_context *ctx)
 {
-    bool must_exist = !ctl_has_option(ctx, "--if-exists");
-    const struct idl_table_class *table = ctl_get_table(ctx->argv[1]);
-    const struct idl_row *row =
-        ctl_get_row(ctx, table, ctx->argv[2], must_exist);
+    const struct idl_table_class *table;
+    const struct idl_row *row = get_record(ctx, &table);
     if (!row) {
         return;
     }
@@ -658,6 +665,8 @@ get_element_target(struct ctl_context *ctx,
 {
     bool must_exist = !ctl_has_option(ctx, "--if-exists");
     const struct idl_table_class *table = ctl_get_table(ctx->argv[1]);
+    /* The column is resolved before the row, so that a bad column name is
+     * reported even for a missing record, as OVS does. */
     const struct idl_column *column = ctl_get_column(table, ctx->argv[3]);
     const struct idl_row *row =
         ctl_get_row(ctx, table, ctx->argv[2], must_exist);
@@ -814,10 +823,8 @@ pre_clear(struct ctl_context *ctx)
 static void
 cmd_clear(struct ctl_context *ctx)
 {
-    bool must_exist = !ctl_has_option(ctx, "--if-exists");
-    const struct idl_table_class *table = ctl_get_table(ctx->argv[1]);
-    const struct idl_row *row =
-        ctl_get_row(ctx, table, ctx->argv[2], must_exist);
+    const struct idl_table_class *table;
+    const struct idl_row *row = get_record(ctx, &table);
     if (!row) {
         return;
     }
