@@ -32,20 +32,21 @@ hash_order_push(size_t *buckets, size_t mask, size_t *next,
 }
 
 void
-hash_order_strings(const char **names, size_t n)
+hash_order_hashes(const uint32_t *hashes, size_t n, size_t *order)
 {
     if (n < 2) {
+        if (n) {
+            order[0] = 0;
+        }
         return;
     }
 
-    uint32_t *hashes = xmalloc(n * sizeof *hashes);
     size_t *next = xmalloc(n * sizeof *next);
     size_t mask = 0;
     size_t *buckets = xmalloc(sizeof *buckets);
 
     buckets[0] = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
-        hashes[i] = hash_string(names[i], 0);
         hash_order_push(buckets, mask, next, hashes, i);
 
         size_t count = i + 1;
@@ -73,19 +74,40 @@ hash_order_strings(const char **names, size_t n)
         }
     }
 
-    const char **sorted = xmalloc(n * sizeof *sorted);
     size_t k = 0;
     for (size_t b = 0; b <= mask; b++) {
         for (size_t j = buckets[b]; j != SIZE_MAX; j = next[j]) {
-            sorted[k++] = names[j];
+            order[k++] = j;
         }
+    }
+
+    free(buckets);
+    free(next);
+}
+
+void
+hash_order_strings(const char **names, size_t n)
+{
+    if (n < 2) {
+        return;
+    }
+
+    uint32_t *hashes = xmalloc(n * sizeof *hashes);
+    for (size_t i = 0; i < n; i++) {
+        hashes[i] = hash_string(names[i], 0);
+    }
+    size_t *order = xmalloc(n * sizeof *order);
+    hash_order_hashes(hashes, n, order);
+
+    const char **sorted = xmalloc(n * sizeof *sorted);
+    for (size_t i = 0; i < n; i++) {
+        sorted[i] = names[order[i]];
     }
     for (size_t i = 0; i < n; i++) {
         names[i] = sorted[i];
     }
 
     free(sorted);
-    free(buckets);
-    free(next);
+    free(order);
     free(hashes);
 }

@@ -12,9 +12,17 @@
 #define LIB_HASH_ORDER_H 1
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Reorders the 'n' strings in 'names' (inserted into the table in the
  * order they are given) into the order OVS's table would iterate them. */
 void hash_order_strings(const char **names, size_t n);
+
+/* The same for any OVS hash table: stores in 'order' the indexes 0...n-1
+ * of entries inserted in that order with hashes 'hashes[0...n-1]', in the
+ * order in which the table would iterate them.  (OVS's tables of rows of
+ * a transaction, for example, hash a row by the first 32 bits of its
+ * UUID.) */
+void hash_order_hashes(const uint32_t *hashes, size_t n, size_t *order);
 
 #endif /* lib/hash-order.h */

@@ -290,6 +290,38 @@ json_write_object(struct json_writer *w, const json_t *json, int level)
     free(keys);
 }
 
+void
+json_reorder_as_ovs(json_t *json)
+{
+    if (json_is_array(json)) {
+        for (size_t i = 0; i < json_array_size(json); i++) {
+            json_reorder_as_ovs(json_array_get(json, i));
+        }
+    } else if (json_is_object(json)) {
+        size_t n = json_object_size(json);
+        const char **keys = xmalloc(MAX(n, 1) * sizeof *keys);
+        const char *key;
+        json_t *value;
+        size_t i = 0;
+
+        json_object_foreach (json, key, value) {
+            keys[i++] = key;
+            json_reorder_as_ovs(value);
+        }
+        hash_order_strings(keys, n);
+
+        /* jansson keeps members in insertion order: rebuild. */
+        json_t *ordered = json_object();
+        for (i = 0; i < n; i++) {
+            json_object_set(ordered, keys[i], json_object_get(json, keys[i]));
+        }
+        free(keys);
+        json_object_clear(json);
+        json_object_update(json, ordered);
+        json_decref(ordered);
+    }
+}
+
 static void
 json_write_array(struct json_writer *w, const json_t *json, int level)
 {

@@ -76,6 +76,13 @@ void json_to_ds_as_ovs_parsed(const json_t *json, bool sort_keys, bool pretty,
 char *json_to_string_as_ovs_parsed(const json_t *json, bool sort_keys,
                                    bool pretty);
 
+/* Reorders the members of every object in 'json' (recursively, through
+ * arrays too) into the order in which OVS's serialiser would write an
+ * object whose members were added in their current order
+ * (lib/hash-order.h).  Code that builds a value in the order OVS builds
+ * it calls this once to send or store the same bytes as OVS. */
+void json_reorder_as_ovs(json_t *json);
+
 /* Parses the JSON text 's' (any JSON value; surrounding whitespace
  * allowed, anything else after the value is an error).  On success
  * stores the new value in '*jsonp' and returns NULL; on failure stores

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/hash-order.h"
 #include "lib/hash.h"
 #include "lib/json.h"
 #include "ovsdb/ovsdb-error.h"
@@ -26,6 +27,10 @@ ovsdb_schema_add_table(struct ovsdb_schema *schema,
                        struct ovsdb_table_schema *table)
 {
     ovs_assert(!ovsdb_schema_get_table(schema, table->name));
+    size_t n = hmap_count(&schema->tables);
+    schema->tables_in_order = xrealloc(
+        schema->tables_in_order, (n + 1) * sizeof *schema->tables_in_order);
+    schema->tables_in_order[n] = table;
     hmap_insert(&schema->tables, &table->hmap_node,
                 hash_string(table->name, 0));
 }
@@ -99,9 +104,9 @@ ovsdb_schema_clone(const struct ovsdb_schema *old)
 {
     struct ovsdb_schema *new =
         ovsdb_schema_create(old->name, old->version, old->cksum);
-    const struct ovsdb_table_schema *table;
-    HMAP_FOR_EACH (table, hmap_node, &old->tables) {
-        ovsdb_schema_add_table(new, ovsdb_table_schema_clone(table));
+    for (size_t i = 0; i < hmap_count(&old->tables); i++) {
+        ovsdb_schema_add_table(
+            new, ovsdb_table_schema_clone(old->tables_in_order[i]));
     }
     resolve_refs(new);
     return new;
@@ -116,6 +121,7 @@ ovsdb_schema_destroy(struct ovsdb_schema *schema)
             ovsdb_table_schema_destroy(table);
         }
         hmap_destroy(&schema->tables);
+        free(schema->tables_in_order);
         free(schema->name);
         free(schema->version);
         free(schema->cksum);
@@ -267,13 +273,27 @@ ovsdb_schema_to_json(const struct ovsdb_schema *schema)
         default_is_root &= table->is_root;
     }
 
-    json_t *tables = json_object();
-    HMAP_FOR_EACH (table, hmap_node, &schema->tables) {
-        json_object_set_new(
-            tables, table->name,
-            ovsdb_table_schema_to_json(table, default_is_root));
+    /* OVS adds the tables of the JSON it parsed, in the order of its hash
+     * table of them, to a hash table, and writes them in that table's
+     * order; every object, as it writes it, in its hash table's order. */
+    size_t n = hmap_count(&schema->tables);
+    const char **names = xmalloc(MAX(n, 1) * sizeof *names);
+    for (size_t i = 0; i < n; i++) {
+        names[i] = schema->tables_in_order[i]->name;
     }
+    hash_order_strings(names, n);
+    hash_order_strings(names, n);
+
+    json_t *tables = json_object();
+    for (size_t i = 0; i < n; i++) {
+        json_object_set_new(
+            tables, names[i],
+            ovsdb_table_schema_to_json(
+                ovsdb_schema_get_table(schema, names[i]), default_is_root));
+    }
+    free(names);
     json_object_set_new(json, "tables", tables);
+    json_reorder_as_ovs(json);
     return json;
 }
 

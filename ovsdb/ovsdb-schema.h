@@ -20,6 +20,10 @@ struct ovsdb_schema {
     char *version;      /* "x.y.z", or "" if the schema has none. */
     char *cksum;        /* As written, or "" if the schema has none. */
     struct hmap tables; /* Contains "struct ovsdb_table_schema"s. */
+
+    /* The tables in the order they were added (the order of the schema's
+     * JSON), which decides the order in which OVS lists them. */
+    struct ovsdb_table_schema **tables_in_order;
 };
 
 /* Returns a new schema without tables. */
@@ -47,6 +51,9 @@ ovsdb_schema_sorted_tables(const struct ovsdb_schema *);
 struct ovsdb_error *
 ovsdb_schema_from_json(const json_t *json,
                        struct ovsdb_schema **schemap) OVS_WARN_UNUSED_RESULT;
+/* Returns the JSON of 'schema' with every object's members in the order
+ * in which OVS writes them, so that a get_schema reply or a database
+ * file holds the same bytes as OVS's. */
 json_t *ovsdb_schema_to_json(const struct ovsdb_schema *);
 
 /* Reads and parses the schema file 'file_name'. */

@@ -4,9 +4,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/hash-order.h"
 #include "lib/hash.h"
 #include "ovsdb/ovsdb-error.h"
 #include "ovsdb/ovsdb-parser.h"
+
+/* OVS adds the columns of the JSON it parsed, in the order of its hash
+ * table of them, to a hash table that holds the standard columns first. */
+static void
+update_ovs_order(struct ovsdb_table_schema *table)
+{
+    size_t n = table->n_columns;
+    const char **names = xmalloc(n * sizeof *names);
+    for (size_t i = 0; i < n; i++) {
+        size_t index = (i < OVSDB_N_STD_COLUMNS
+                            ? i
+                            : table->json_order[i - OVSDB_N_STD_COLUMNS]);
+        names[i] = table->columns[index]->name;
+    }
+    hash_order_strings(&names[OVSDB_N_STD_COLUMNS], n - OVSDB_N_STD_COLUMNS);
+    hash_order_strings(names, n);
+
+    table->ovs_order =
+        xrealloc(table->ovs_order, n * sizeof *table->ovs_order);
+    for (size_t i = 0; i < n; i++) {
+        table->ovs_order[i] =
+            ovsdb_table_schema_get_column(table, names[i])->index;
+    }
+    free(names);
+}
+
+static void
+add_column__(struct ovsdb_table_schema *table, struct ovsdb_column *column)
+{
+    table->columns = xrealloc(table->columns,
+                              (table->n_columns + 1) * sizeof *table->columns);
+    column->index = table->n_columns;
+    table->columns[table->n_columns++] = column;
+    if (column->index >= OVSDB_N_STD_COLUMNS) {
+        size_t n = table->n_columns - OVSDB_N_STD_COLUMNS;
+        table->json_order =
+            xrealloc(table->json_order, n * sizeof *table->json_order);
+        table->json_order[n - 1] = column->index;
+    }
+    hmap_insert(&table->columns_by_name, &column->hmap_node,
+                hash_string(column->name, 0));
+}
 
 static void
 add_standard_columns(struct ovsdb_table_schema *table)
@@ -16,10 +59,10 @@ add_standard_columns(struct ovsdb_table_schema *table)
 
     /* "_version" is recomputed when a database is read, so it is never
      * stored. */
-    ovsdb_table_schema_add_column(
-        table, ovsdb_column_create("_uuid", false, true, &uuid_type));
-    ovsdb_table_schema_add_column(
-        table, ovsdb_column_create("_version", false, false, &uuid_type));
+    add_column__(table, ovsdb_column_create("_uuid", false, true, &uuid_type));
+    add_column__(table,
+                 ovsdb_column_create("_version", false, false, &uuid_type));
+    update_ovs_order(table);
 }
 
 static struct ovsdb_table_schema *
@@ -47,12 +90,8 @@ void
 ovsdb_table_schema_add_column(struct ovsdb_table_schema *table,
                               struct ovsdb_column *column)
 {
-    table->columns = xrealloc(table->columns,
-                              (table->n_columns + 1) * sizeof *table->columns);
-    column->index = table->n_columns;
-    table->columns[table->n_columns++] = column;
-    hmap_insert(&table->columns_by_name, &column->hmap_node,
-                hash_string(column->name, 0));
+    add_column__(table, column);
+    update_ovs_order(table);
 }
 
 const struct ovsdb_column *
@@ -88,9 +127,11 @@ ovsdb_table_schema_clone(const struct ovsdb_table_schema *old)
     struct ovsdb_table_schema *new =
         table_schema_create__(old->name, old->is_root, old->max_rows);
     for (size_t i = 0; i < old->n_columns; i++) {
-        ovsdb_table_schema_add_column(new,
-                                      ovsdb_column_clone(old->columns[i]));
+        add_column__(new, ovsdb_column_clone(old->columns[i]));
     }
+    memcpy(new->json_order, old->json_order,
+           (old->n_columns - OVSDB_N_STD_COLUMNS) * sizeof *new->json_order);
+    update_ovs_order(new);
     if (old->n_indexes) {
         new->indexes = xmalloc(old->n_indexes * sizeof *new->indexes);
         for (size_t i = 0; i < old->n_indexes; i++) {
@@ -115,6 +156,8 @@ ovsdb_table_schema_destroy(struct ovsdb_table_schema *table)
         ovsdb_column_destroy(table->columns[i]);
     }
     free(table->columns);
+    free(table->json_order);
+    free(table->ovs_order);
     hmap_destroy(&table->columns_by_name);
     free(table->name);
     free(table);
@@ -234,7 +277,7 @@ ovsdb_table_schema_from_json(const json_t *json, const char *name,
             error = ovsdb_column_from_json(
                 json_object_get(columns, column_name), column_name, &column);
             if (!error) {
-                ovsdb_table_schema_add_column(table, column);
+                add_column__(table, column);
             }
         }
         if (error) {
@@ -244,6 +287,17 @@ ovsdb_table_schema_from_json(const json_t *json, const char *name,
         }
     }
     free(names);
+
+    /* Columns are numbered in sorted order, whatever the order of the
+     * input; OVS's output order comes from the input's. */
+    const char *column_name;
+    json_t *column_json;
+    size_t i = 0;
+    json_object_foreach ((json_t *) columns, column_name, column_json) {
+        table->json_order[i++] =
+            ovsdb_table_schema_get_column(table, column_name)->index;
+    }
+    update_ovs_order(table);
 
     if (indexes) {
         error = parse_indexes(table, indexes, json);
@@ -267,10 +321,13 @@ ovsdb_table_schema_to_json(const struct ovsdb_table_schema *table,
     }
 
     json_t *columns = json_object();
-    for (size_t i = OVSDB_N_STD_COLUMNS; i < table->n_columns; i++) {
-        const struct ovsdb_column *column = table->columns[i];
-        json_object_set_new(columns, column->name,
-                            ovsdb_column_to_json(column));
+    for (size_t i = 0; i < table->n_columns; i++) {
+        const struct ovsdb_column *column =
+            table->columns[table->ovs_order[i]];
+        if (column->index >= OVSDB_N_STD_COLUMNS) {
+            json_object_set_new(columns, column->name,
+                                ovsdb_column_to_json(column));
+        }
     }
     json_object_set_new(json, "columns", columns);
 

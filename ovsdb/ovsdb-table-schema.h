@@ -25,6 +25,17 @@ struct ovsdb_table_schema {
     size_t n_columns;
     struct hmap columns_by_name;
 
+    /* Indexes of the columns other than the standard ones, in the order in
+     * which the schema's JSON listed them (or, for columns added another
+     * way, were added): that order decides the one in which OVS, and so
+     * ovsdb_table_schema_to_json(), lists them. */
+    size_t *json_order;
+
+    /* The indexes of all the columns in the order in which OVS's hash
+     * table of the columns lists them: the order of the columns of the
+     * table in get_schema replies and in records of database files. */
+    size_t *ovs_order;
+
     struct ovsdb_column_set *indexes;
     size_t n_indexes;
 };
@@ -53,7 +64,9 @@ struct ovsdb_error *ovsdb_table_schema_from_json(
 
 /* Returns the <table-schema> of 'table'.  "isRoot" appears only if the
  * table is a root and 'default_is_root' is false: in a schema where every
- * table is a root, saying so is redundant. */
+ * table is a root, saying so is redundant.  Members are added in the
+ * order in which OVS adds them (json_reorder_as_ovs() then gives the
+ * order in which OVS writes them). */
 json_t *ovsdb_table_schema_to_json(const struct ovsdb_table_schema *,
                                    bool default_is_root);
 

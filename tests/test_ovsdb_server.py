@@ -38,6 +38,7 @@ class Client:
                 try:
                     obj, end = self.decoder.raw_decode(text)
                     self.buf = text[end:]
+                    self.last_text = text[:end]
                     return obj
                 except ValueError:
                     pass
@@ -50,8 +51,9 @@ class Client:
             self.buf += data.decode()
 
     def request(self, method, params):
-        """Sends a request; returns its reply, keeping notifications that
-        arrived before it in self.notes."""
+        """Sends a request; returns its reply (whose text, as received, is
+        then in self.last_text), keeping notifications that arrived before
+        it in self.notes."""
         self.next_id += 1
         rid = self.next_id
         self.send({"method": method, "params": params, "id": rid})
