@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "lib/bitmap.h"
+#include "lib/hash-order.h"
+#include "lib/json.h"
 #include "ovsdb/ovsdb-column.h"
 #include "ovsdb/ovsdb-data.h"
 #include "ovsdb/ovsdb-error.h"
@@ -20,9 +22,10 @@ row_to_json_full(const struct ovsdb_row *row)
 {
     const struct ovsdb_table_schema *ts = row->table->schema;
     json_t *json = json_object();
-    for (size_t c = OVSDB_N_STD_COLUMNS; c < ts->n_columns; c++) {
+    for (size_t i = 0; i < ts->n_columns; i++) {
+        size_t c = ts->ovs_order[i];
         const struct ovsdb_column *column = ts->columns[c];
-        if (column->persistent
+        if (c >= OVSDB_N_STD_COLUMNS && column->persistent
             && !ovsdb_datum_is_default(&row->fields[c], &column->type)) {
             json_object_set_new(
                 json, column->name,
@@ -40,9 +43,11 @@ row_to_json_diff(const struct ovsdb_row *old, const struct ovsdb_row *new,
 {
     const struct ovsdb_table_schema *ts = new->table->schema;
     json_t *json = NULL;
-    for (size_t c = OVSDB_N_STD_COLUMNS; c < ts->n_columns; c++) {
+    for (size_t i = 0; i < ts->n_columns; i++) {
+        size_t c = ts->ovs_order[i];
         const struct ovsdb_column *column = ts->columns[c];
-        if (!column->persistent || !bitmap_is_set(changed, c)) {
+        if (c < OVSDB_N_STD_COLUMNS || !column->persistent
+            || !bitmap_is_set(changed, c)) {
             continue;
         }
 
@@ -75,12 +80,59 @@ table_member(json_t *record, const struct ovsdb_table *table)
     return rows;
 }
 
+/* A transaction record under construction.  Members are added in the
+ * order in which OVS adds them, json_reorder_as_ovs() then putting them in
+ * the order in which OVS writes them: the record's own members, then the
+ * tables in the order the transaction first changed them; in a table, the
+ * rows in the order of OVS's hash table of the transaction's rows of the
+ * table (by the first 32 bits of the UUID, in the order the transaction
+ * first changed them); in a row, the columns in the order of the table's
+ * hash table of columns. */
+struct record_builder {
+    json_t *record;
+    size_t n_tables;
+
+    /* The changed rows of 'table' not yet added to 'record'. */
+    const struct ovsdb_table *table;
+    struct record_row {
+        uint32_t hash;
+        char uuid[UUID_LEN + 1];
+        json_t *value;
+    } * rows;
+    size_t n_rows, allocated_rows;
+};
+
+static void
+record_builder_flush(struct record_builder *b)
+{
+    if (!b->n_rows) {
+        return;
+    }
+
+    uint32_t *hashes = xmalloc(b->n_rows * sizeof *hashes);
+    size_t *order = xmalloc(b->n_rows * sizeof *order);
+    for (size_t i = 0; i < b->n_rows; i++) {
+        hashes[i] = b->rows[i].hash;
+    }
+    hash_order_hashes(hashes, b->n_rows, order);
+
+    json_t *rows = json_object();
+    for (size_t i = 0; i < b->n_rows; i++) {
+        struct record_row *row = &b->rows[order[i]];
+        json_object_set_new(rows, row->uuid, row->value);
+    }
+    json_object_set_new(b->record, b->table->schema->name, rows);
+    b->n_tables++;
+    b->n_rows = 0;
+    free(order);
+    free(hashes);
+}
+
 static bool
 add_change(const struct ovsdb_table *table, const struct ovsdb_row *old,
-           const struct ovsdb_row *new, const unsigned long *changed,
-           void *record_)
+           const struct ovsdb_row *new, const unsigned long *changed, void *b_)
 {
-    json_t *record = record_;
+    struct record_builder *b = b_;
     json_t *value;
     if (!new) {
         value = json_null();
@@ -93,30 +145,41 @@ add_change(const struct ovsdb_table *table, const struct ovsdb_row *old,
         }
     }
 
-    char buf[UUID_LEN + 1];
+    if (table != b->table) {
+        record_builder_flush(b);
+        b->table = table;
+    }
+    if (b->n_rows >= b->allocated_rows) {
+        b->rows = x2nrealloc(b->rows, &b->allocated_rows, sizeof *b->rows);
+    }
+    struct record_row *row = &b->rows[b->n_rows++];
     const struct uuid *uuid = ovsdb_row_get_uuid(new ? new : old);
-    json_object_set_new(table_member(record, table), uuid_to_string(uuid, buf),
-                        value);
+    row->hash = uuid->parts[0];
+    uuid_to_string(uuid, row->uuid);
+    row->value = value;
     return true;
 }
 
 json_t *
 ovsdb_record_from_txn(const struct ovsdb_txn *txn, long long date_msec)
 {
-    json_t *record = json_object();
-    ovsdb_txn_for_each_change(txn, add_change, record);
-    if (!json_object_size(record)) {
-        json_decref(record);
+    struct record_builder b = {.record = json_object()};
+    ovsdb_txn_for_each_change(txn, add_change, &b);
+    record_builder_flush(&b);
+    free(b.rows);
+    if (!b.n_tables) {
+        json_decref(b.record);
         return NULL;
     }
 
-    json_object_set_new(record, "_date", json_integer(date_msec));
-    json_object_set_new(record, "_is_diff", json_true());
     const char *comment = ovsdb_txn_get_comment(txn);
     if (comment) {
-        json_object_set_new(record, "_comment", json_string(comment));
+        json_object_set_new(b.record, "_comment", json_string(comment));
     }
-    return record;
+    json_object_set_new(b.record, "_is_diff", json_true());
+    json_object_set_new(b.record, "_date", json_integer(date_msec));
+    json_reorder_as_ovs(b.record);
+    return b.record;
 }
 
 json_t *
