@@ -291,6 +291,34 @@ json_write_object(struct json_writer *w, const json_t *json, int level)
 }
 
 void
+json_object_reorder_as_ovs(json_t *object)
+{
+    size_t n = json_object_size(object);
+    if (n < 2) {
+        return;
+    }
+
+    const char **keys = xmalloc(n * sizeof *keys);
+    const char *key;
+    json_t *value;
+    size_t i = 0;
+    json_object_foreach (object, key, value) {
+        keys[i++] = key;
+    }
+    hash_order_strings(keys, n);
+
+    /* jansson keeps members in insertion order: rebuild. */
+    json_t *ordered = json_object();
+    for (i = 0; i < n; i++) {
+        json_object_set(ordered, keys[i], json_object_get(object, keys[i]));
+    }
+    free(keys);
+    json_object_clear(object);
+    json_object_update(object, ordered);
+    json_decref(ordered);
+}
+
+void
 json_reorder_as_ovs(json_t *json)
 {
     if (json_is_array(json)) {
@@ -298,27 +326,12 @@ json_reorder_as_ovs(json_t *json)
             json_reorder_as_ovs(json_array_get(json, i));
         }
     } else if (json_is_object(json)) {
-        size_t n = json_object_size(json);
-        const char **keys = xmalloc(MAX(n, 1) * sizeof *keys);
         const char *key;
         json_t *value;
-        size_t i = 0;
-
         json_object_foreach (json, key, value) {
-            keys[i++] = key;
             json_reorder_as_ovs(value);
         }
-        hash_order_strings(keys, n);
-
-        /* jansson keeps members in insertion order: rebuild. */
-        json_t *ordered = json_object();
-        for (i = 0; i < n; i++) {
-            json_object_set(ordered, keys[i], json_object_get(json, keys[i]));
-        }
-        free(keys);
-        json_object_clear(json);
-        json_object_update(json, ordered);
-        json_decref(ordered);
+        json_object_reorder_as_ovs(json);
     }
 }
 

@@ -82,6 +82,8 @@ char *json_to_string_as_ovs_parsed(const json_t *json, bool sort_keys,
  * (lib/hash-order.h).  Code that builds a value in the order OVS builds
  * it calls this once to send or store the same bytes as OVS. */
 void json_reorder_as_ovs(json_t *json);
+/* The same for 'object' alone, not the values of its members. */
+void json_object_reorder_as_ovs(json_t *object);
 
 /* Parses the JSON text 's' (any JSON value; surrounding whitespace
  * allowed, anything else after the value is an error).  On success

@@ -81,13 +81,13 @@ table_member(json_t *record, const struct ovsdb_table *table)
 }
 
 /* A transaction record under construction.  Members are added in the
- * order in which OVS adds them, json_reorder_as_ovs() then putting them in
- * the order in which OVS writes them: the record's own members, then the
- * tables in the order the transaction first changed them; in a table, the
- * rows in the order of OVS's hash table of the transaction's rows of the
- * table (by the first 32 bits of the UUID, in the order the transaction
- * first changed them); in a row, the columns in the order of the table's
- * hash table of columns. */
+ * order in which OVS adds them, json_object_reorder_as_ovs() then putting
+ * them in the order in which OVS writes them: the tables in the order the
+ * transaction first changed them, then "_comment", "_is_diff" and
+ * "_date"; in a table, the rows in the order of OVS's hash table of the
+ * transaction's rows of the table (by the first 32 bits of the UUID, in
+ * the order the transaction first changed them); in a row, the columns in
+ * the order of the table's hash table of columns. */
 struct record_builder {
     json_t *record;
     size_t n_tables;
@@ -119,8 +119,10 @@ record_builder_flush(struct record_builder *b)
     json_t *rows = json_object();
     for (size_t i = 0; i < b->n_rows; i++) {
         struct record_row *row = &b->rows[order[i]];
+        json_object_reorder_as_ovs(row->value);
         json_object_set_new(rows, row->uuid, row->value);
     }
+    json_object_reorder_as_ovs(rows);
     json_object_set_new(b->record, b->table->schema->name, rows);
     b->n_tables++;
     b->n_rows = 0;
@@ -178,7 +180,7 @@ ovsdb_record_from_txn(const struct ovsdb_txn *txn, long long date_msec)
     }
     json_object_set_new(b.record, "_is_diff", json_true());
     json_object_set_new(b.record, "_date", json_integer(date_msec));
-    json_reorder_as_ovs(b.record);
+    json_object_reorder_as_ovs(b.record);
     return b.record;
 }
 
