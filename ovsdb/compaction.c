@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -129,7 +130,13 @@ compaction_child(struct ovsdb_log *new, const struct ovsdb *db,
     if (!error) {
         error = ovsdb_log_commit_block(new);
     }
-    char *msg = error ? ovsdb_error_to_string(error) : xstrdup(CHILD_OK);
+    /* An error goes as "ERRNO\nTAG\nDETAILS", to be rebuilt as it was. */
+    char *msg = (error ? xasprintf("%d\n%s\n%s", ovsdb_error_get_errno(error),
+                                   ovsdb_error_get_tag(error),
+                                   ovsdb_error_get_details(error)
+                                       ? ovsdb_error_get_details(error)
+                                       : "")
+                       : xstrdup(CHILD_OK));
     ssize_t retval OVS_UNUSED = write(report_fd, msg, strlen(msg));
     _exit(error ? EXIT_FAILURE : EXIT_SUCCESS);
 }
@@ -226,16 +233,27 @@ compaction_reap_child(struct ovsdb_compaction *c)
     c->pid = -1;
 
     const char *name = ovsdb_log_get_name(c->old);
-    struct ovsdb_error *error = NULL;
-    if (!strcmp(ds_cstr(&c->child_msg), CHILD_OK)) {
+    const char *msg = ds_cstr(&c->child_msg);
+    int err_no;
+    int tag_ofs = -1, details_ofs = -1;
+    struct ovsdb_error *error;
+    if (!strcmp(msg, CHILD_OK)) {
         error = NULL;
-    } else if (c->child_msg.length) {
-        error = ovsdb_error(NULL, "%s", ds_cstr(&c->child_msg));
+    } else if (sscanf(msg, "%d\n%n%*[^\n]\n%n", &err_no, &tag_ofs,
+                      &details_ofs)
+                   >= 1
+               && tag_ofs > 0 && details_ofs > tag_ofs) {
+        /* The child's own error, e.g. a failed write. */
+        char *tag = xmemdup0(msg + tag_ofs, details_ofs - tag_ofs - 1);
+        const char *details = msg + details_ofs;
+        error = (err_no ? ovsdb_io_error(err_no, "%s", details)
+                        : ovsdb_error(tag, "%s", details));
+        free(tag);
     } else if (retval > 0 && WIFSIGNALED(status)) {
         error =
             ovsdb_error(NULL,
-                        "%s: compaction process killed by signal "
-                        "%d (%s)",
+                        "%s: compaction process killed by signal %d "
+                        "(%s)",
                         name, WTERMSIG(status), strsignal(WTERMSIG(status)));
     } else {
         error = ovsdb_error(NULL, "%s: compaction process failed", name);
