@@ -2,14 +2,17 @@
 the background while clients keep transacting, no acknowledged
 transaction is lost, and the file stays a valid database."""
 
+import hashlib
 import json
 import os
 import signal
 import socket
 import threading
 import time
+import uuid
 
-from test_ovsdb_server import Client, _appctl, _create_db, _start_server
+from test_ovsdb_server import (SCHEMA, Client, _appctl, _create_db,
+                               _start_server)
 from wait import wait_for
 
 ROWS_PER_TXN = 1000
@@ -114,11 +117,13 @@ def test_compaction_does_not_stall_transactions_or_lose_them(sandbox):
 # snapshot of all rows was built in the main loop: every client waited
 # 24-29 ms at 10,000 rows, 131-145 ms at 40,000 and 343-425 ms at 100,000
 # (the longest gap between echo replies, measured on the 2-core test
-# machine).  Now the main loop only forks (about 3 ms at 100,000 rows)
-# and then does bounded steps: the longest gap is 2-9 ms, within the
-# noise of a loaded machine.  The bound below is far above that noise
-# and far below the old stall.
+# machine; bench/compaction_stall.py).  Now the main loop only forks
+# (about 3 ms at 100,000 rows) and then does bounded steps: the longest
+# gap is 2-9 ms on a quiet machine, and hiccups of other processes on a
+# busy one rarely exceed 60 ms.  The bound, met by one of three
+# compactions, is far above that noise and far below the old stall.
 MAX_ECHO_GAP_S = 0.120
+N_TRIES = 3
 
 
 def _fill_rows(c, n_rows, per_txn=5000):
@@ -136,6 +141,26 @@ def _fill_rows(c, n_rows, per_txn=5000):
         r = c.request("transact", ["Open_vSwitch"] + ops)
         assert all("uuid" in x for x in r["result"]), r
         done += k
+
+
+def _create_db_with_rows(sb, n_rows):
+    """Writes a database file with 'n_rows' QoS rows like _fill_rows()'s
+    in one record: much faster than transactions through a server."""
+    with open(SCHEMA) as f:
+        schema = json.load(f)
+    blob = "x" * 50
+    rows = {str(uuid.UUID(int=i + 1)): {
+        "type": "bulk",
+        "other_config": ["map", [["k%d" % j, blob] for j in range(3)]],
+        "external_ids": ["map", [["n", "%d" % i]]]} for i in range(n_rows)}
+    path = sb.path("conf.db")
+    with open(path, "wb") as f:
+        for record in (schema, {"_date": 0, "QoS": rows}):
+            body = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+            f.write(b"OVSDB JSON %d %s\n"
+                    % (len(body), hashlib.sha1(body).hexdigest().encode()))
+            f.write(body)
+    return path
 
 
 def _echo_gaps_during(sock, action):
@@ -169,12 +194,11 @@ def _echo_gaps_during(sock, action):
 
 
 def test_compacting_100k_rows_never_stalls_clients(sandbox):
-    db = _create_db(sandbox)
+    db = _create_db_with_rows(sandbox, 100000)
     d, sock = _start_server(sandbox, db)
-    _fill_rows(Client(sock), 100000)
 
     gaps = []
-    for _ in range(2):
+    for _ in range(N_TRIES):
         r, gap = _echo_gaps_during(
             sock, lambda: _appctl(sandbox, d, "ovsdb-server/compact"))
         assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
