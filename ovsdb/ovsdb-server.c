@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,10 @@ static struct sset remotes = SSET_INITIALIZER(&remotes);
 static struct ovsdb_jsonrpc_server *jsonrpc;
 static bool remotes_changed = true;
 static bool exiting;
+
+/* "ovsdb-server/memory-trim-on-compaction": return freed memory to the
+ * system after each compaction. */
+static bool trim_memory;
 
 /* SSL options as given: file names or "db:" references, read again
  * whenever the databases change. */
@@ -454,6 +459,8 @@ compaction_run(void)
         db->compaction = NULL;
         if (error) {
             log_compaction_error(db, error);
+        } else if (trim_memory) {
+            malloc_trim(0);
         }
         /* Acknowledgements held back while the file was replaced may go
          * out now. */
@@ -811,6 +818,20 @@ cmd_compact(struct unixctl_conn *conn, int argc, const char *argv[],
 }
 
 static void
+cmd_memory_trim_on_compaction(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                              const char *argv[], void *aux OVS_UNUSED)
+{
+    if (!strcmp(argv[1], "on") || !strcmp(argv[1], "off")) {
+        trim_memory = !strcmp(argv[1], "on");
+        VLOG_INFO("memory trimming after compaction %s.",
+                  trim_memory ? "enabled" : "disabled");
+        unixctl_command_reply(conn, NULL);
+    } else {
+        unixctl_command_reply_error(conn, "invalid argument");
+    }
+}
+
+static void
 cmd_reconnect(struct unixctl_conn *conn, int argc OVS_UNUSED,
               const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
@@ -1040,8 +1061,11 @@ main(int argc, char *argv[])
     }
 
     unixctl_command_register("exit", "", 0, 0, cmd_exit, NULL);
-    unixctl_command_register("ovsdb-server/compact", "", 0, INT_MAX,
-                             cmd_compact, NULL);
+    unixctl_command_register("ovsdb-server/compact", "", 0, 1, cmd_compact,
+                             NULL);
+    unixctl_command_register("ovsdb-server/memory-trim-on-compaction",
+                             "on|off", 1, 1, cmd_memory_trim_on_compaction,
+                             NULL);
     unixctl_command_register("ovsdb-server/reconnect", "", 0, 0, cmd_reconnect,
                              NULL);
     unixctl_command_register("ovsdb-server/add-remote", "REMOTE", 1, 1,

@@ -13,6 +13,7 @@ import uuid
 
 from test_ovsdb_server import (SCHEMA, Client, _appctl, _create_db,
                                _start_server)
+import paths
 from wait import wait_for
 
 ROWS_PER_TXN = 1000
@@ -352,3 +353,38 @@ def _insert_live(c):
                                {"op": "insert", "table": "QoS",
                                 "row": {"type": "live"}}])
     return r["result"][0]["uuid"][1]
+
+
+COMPACT_COMMANDS = [
+    ["ovsdb-server/compact"],
+    ["ovsdb-server/compact", "Open_vSwitch"],
+    ["ovsdb-server/compact", "nope"],
+    ["ovsdb-server/compact", "_Server"],
+    ["ovsdb-server/compact", "Open_vSwitch", "Open_vSwitch"],
+    ["ovsdb-server/memory-trim-on-compaction", "on"],
+    ["ovsdb-server/compact"],
+    ["ovsdb-server/memory-trim-on-compaction", "off"],
+    ["ovsdb-server/memory-trim-on-compaction", "bad"],
+    ["ovsdb-server/memory-trim-on-compaction"],
+]
+
+
+def test_compact_commands_answer_and_log_like_reference(sandbox):
+    ref = paths.reference("ovsdb-server")
+    results = []
+    for name, program in (("turnout", "ovsdb-server"), ("ref", ref)):
+        db = _create_db(sandbox, name + ".db")
+        ctl = sandbox.path(name + ".ctl")
+        d, sock = _start_server(sandbox, db, program=program, name=name,
+                                extra=["--unixctl=" + ctl])
+        _insert_live(Client(sock))
+        out = []
+        for args in COMPACT_COMMANDS:
+            r = sandbox.run(["ovs-appctl", "-t", ctl] + args)
+            out.append((args, r.returncode, r.stdout,
+                        r.stderr.replace(ctl, "CTL")))
+        sandbox.stop_daemon(d)
+        log = [line.split("|", 2)[2] for line in open(d.log_file)
+               if "|ovsdb_server|" in line]
+        results.append((out, log[1:], len(_read_records(db))))
+    assert results[0] == results[1]
