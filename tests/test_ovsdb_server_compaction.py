@@ -388,3 +388,50 @@ def test_compact_commands_answer_and_log_like_reference(sandbox):
                if "|ovsdb_server|" in line]
         results.append((out, log[1:], len(_read_records(db))))
     assert results[0] == results[1]
+
+
+def test_convert_during_compaction_answers_both(sandbox):
+    db = _create_db(sandbox)
+    d, sock = _start_server(sandbox, db)
+    c = Client(sock)
+    _fill_rows(c, 10000)
+    with open(SCHEMA) as f:
+        schema = json.load(f)
+    schema["version"] = "99.0.0"
+    schema.pop("cksum", None)
+
+    ctl, child = _start_compaction(sandbox, d)
+    c.send({"method": "convert", "params": ["Open_vSwitch", schema],
+            "id": "convert"})
+    # Converting is slow on a loaded machine.
+    assert c.recv(timeout=60) == {"id": "convert", "result": {},
+                                  "error": None}
+    # The conversion wrote the file anew: the compaction is over too.
+    assert _unixctl_reply(ctl) == {"id": 0, "result": "", "error": None}
+    wait_for(lambda: not _alive(child), timeout=5, what="child to exit")
+
+    records = _read_records(db)
+    assert [rec.get("version") for rec in records[:1]] == ["99.0.0"]
+    assert len(records) == 2 and len(records[1]["QoS"]) == 10000
+    r = _appctl(sandbox, d, "ovsdb-server/compact")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    assert not os.path.exists(db + ".tmp")
+
+
+def test_exit_during_compaction_ends_the_child_and_keeps_the_file(sandbox):
+    db = _create_db(sandbox)
+    d, sock = _start_server(sandbox, db)
+    c = Client(sock)
+    _fill_rows(c, 40000)
+    uuid_ = _insert_live(c)
+    before = open(db, "rb").read()
+
+    ctl, child = _start_compaction(sandbox, d)
+    r = _appctl(sandbox, d, "exit")
+    assert r.returncode == 0, r.stderr
+    wait_for(lambda: not _alive(d.pid()), timeout=10, what="server exit")
+    assert not _alive(child)
+    assert open(db, "rb").read() == before
+    assert not os.path.exists(db + ".tmp")
+    d, sock = _start_server(sandbox, db)
+    assert uuid_ in _count(Client(sock), "live")
