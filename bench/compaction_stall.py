@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """How long ovsdb-server stops serving clients while it compacts.
 
-For each database size, starts a server on a fresh Open_vSwitch database,
-fills it with small QoS rows, then asks for "ovsdb-server/compact" three
+For each database size, starts a server on a fresh Open_vSwitch database
+of small QoS rows, then asks for "ovsdb-server/compact" three
 times while one client sends echo requests back to back and another
 commits single-row inserts back to back.  Prints the compaction time and
 the longest gap between two echo replies and between two transaction
@@ -18,6 +18,7 @@ Works with the reference server too (--server /usr/sbin/ovsdb-server).
 Not a test: nothing fails because a number is high."""
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA = os.path.join(TOP, "schemas", "vswitch.ovsschema")
@@ -62,21 +64,23 @@ class Client:
             self.buf += data
 
 
-def fill(c, n_rows, per_txn=5000):
+def write_db(path, n_rows):
+    """Writes the standalone database file 'path' of the Open_vSwitch
+    schema with 'n_rows' small QoS rows, all in one record: much faster
+    than committing them through a server."""
+    with open(SCHEMA) as f:
+        schema = json.load(f)
     blob = "x" * 50
-    done = 0
-    while done < n_rows:
-        k = min(per_txn, n_rows - done)
-        ops = [{"op": "insert", "table": "QoS",
-                "row": {"type": "bulk",
-                        "other_config": ["map", [["k%d" % j, blob]
-                                                 for j in range(3)]],
-                        "external_ids": ["map", [["n", str(done + i)]]]}}
-               for i in range(k)]
-        r = c.request("transact", ["Open_vSwitch"] + ops)
-        if "error" in r["result"][-1]:
-            raise RuntimeError(r)
-        done += k
+    rows = {str(uuid.UUID(int=i + 1)): {
+        "type": "bulk",
+        "other_config": ["map", [["k%d" % j, blob] for j in range(3)]],
+        "external_ids": ["map", [["n", str(i)]]]} for i in range(n_rows)}
+    with open(path, "wb") as f:
+        for record in (schema, {"_date": 0, "QoS": rows}):
+            body = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+            f.write(b"OVSDB JSON %d %s\n"
+                    % (len(body), hashlib.sha1(body).hexdigest().encode()))
+            f.write(body)
 
 
 def max_gap(stamps, begin, end):
@@ -92,8 +96,7 @@ def measure(server, n_rows):
         db = os.path.join(tmp, "conf.db")
         sock = os.path.join(tmp, "db.sock")
         ctl = os.path.join(tmp, "ctl")
-        subprocess.run(["/usr/bin/ovsdb-tool", "create", db, SCHEMA],
-                       check=True)
+        write_db(db, n_rows)
         proc = subprocess.Popen([server, "--remote=punix:" + sock,
                                  "--unixctl=" + ctl, "--no-chdir",
                                  "-vconsole:off", db])
@@ -102,7 +105,6 @@ def measure(server, n_rows):
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start")
             time.sleep(0.02)
-        fill(Client(sock), n_rows)
 
         echoes, txns = [], []
         stop = threading.Event()

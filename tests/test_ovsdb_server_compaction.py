@@ -2,19 +2,21 @@
 the background while clients keep transacting, no acknowledged
 transaction is lost, and the file stays a valid database."""
 
-import hashlib
 import json
 import os
 import signal
 import socket
+import sys
 import threading
 import time
-import uuid
 
 from test_ovsdb_server import (SCHEMA, Client, _appctl, _create_db,
                                _start_server)
 import paths
 from wait import wait_for
+
+sys.path.insert(0, os.path.join(paths.TOP, "bench"))
+import compaction_stall  # noqa: E402
 
 ROWS_PER_TXN = 1000
 N_BULK_TXNS = 40
@@ -127,41 +129,20 @@ MAX_ECHO_GAP_S = 0.120
 N_TRIES = 3
 
 
-def _fill_rows(c, n_rows, per_txn=5000):
-    """Inserts 'n_rows' small QoS rows."""
-    blob = "x" * 50
-    done = 0
-    while done < n_rows:
-        k = min(per_txn, n_rows - done)
-        ops = [{"op": "insert", "table": "QoS",
-                "row": {"type": "bulk",
-                        "other_config": ["map", [["k%d" % j, blob]
-                                                 for j in range(3)]],
-                        "external_ids": ["map", [["n", "%d" % (done + i)]]]}}
-               for i in range(k)]
-        r = c.request("transact", ["Open_vSwitch"] + ops)
-        assert all("uuid" in x for x in r["result"]), r
-        done += k
+def _server_with_rows(sb, n_rows):
+    """Starts a server on a new database of 'n_rows' small QoS rows
+    (type "bulk"); returns the file, the daemon, its socket and a
+    client."""
+    db = sb.path("conf.db")
+    compaction_stall.write_db(db, n_rows)
+    d, sock = _start_server(sb, db)
+    return db, d, sock, Client(sock)
 
 
-def _create_db_with_rows(sb, n_rows):
-    """Writes a database file with 'n_rows' QoS rows like _fill_rows()'s
-    in one record: much faster than transactions through a server."""
-    with open(SCHEMA) as f:
-        schema = json.load(f)
-    blob = "x" * 50
-    rows = {str(uuid.UUID(int=i + 1)): {
-        "type": "bulk",
-        "other_config": ["map", [["k%d" % j, blob] for j in range(3)]],
-        "external_ids": ["map", [["n", "%d" % i]]]} for i in range(n_rows)}
-    path = sb.path("conf.db")
-    with open(path, "wb") as f:
-        for record in (schema, {"_date": 0, "QoS": rows}):
-            body = (json.dumps(record, separators=(",", ":")) + "\n").encode()
-            f.write(b"OVSDB JSON %d %s\n"
-                    % (len(body), hashlib.sha1(body).hexdigest().encode()))
-            f.write(body)
-    return path
+def _compact_ok(sb, d, db):
+    r = _appctl(sb, d, "ovsdb-server/compact")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+    assert not os.path.exists(db + ".tmp")
 
 
 def _echo_gaps_during(sock, action):
@@ -195,8 +176,7 @@ def _echo_gaps_during(sock, action):
 
 
 def test_compacting_100k_rows_never_stalls_clients(sandbox):
-    db = _create_db_with_rows(sandbox, 100000)
-    d, sock = _start_server(sandbox, db)
+    db, d, sock, _ = _server_with_rows(sandbox, 100000)
 
     gaps = []
     for _ in range(N_TRIES):
@@ -252,10 +232,7 @@ def _unixctl_reply(s):
 
 
 def test_kill_during_compaction_loses_nothing_and_ends_the_child(sandbox):
-    db = _create_db(sandbox)
-    d, sock = _start_server(sandbox, db)
-    c = Client(sock)
-    _fill_rows(c, 40000)
+    db, d, sock, c = _server_with_rows(sandbox, 40000)
 
     acked = []
     for i in range(20):
@@ -279,16 +256,11 @@ def test_kill_during_compaction_loses_nothing_and_ends_the_child(sandbox):
     c = Client(sock)
     assert _count(c, "live") == set(acked)
     assert len(_count(c, "bulk")) == 40000
-    r = _appctl(sandbox, d, "ovsdb-server/compact")
-    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
-    assert not os.path.exists(db + ".tmp")
+    _compact_ok(sandbox, d, db)
 
 
 def test_compact_request_during_compaction_gets_a_fresh_snapshot(sandbox):
-    db = _create_db(sandbox)
-    d, sock = _start_server(sandbox, db)
-    c = Client(sock)
-    _fill_rows(c, 40000)
+    db, d, sock, c = _server_with_rows(sandbox, 40000)
 
     ctl, child = _start_compaction(sandbox, d)
     r = c.request("transact", ["Open_vSwitch",
@@ -309,9 +281,7 @@ def test_compact_request_during_compaction_gets_a_fresh_snapshot(sandbox):
 
 
 def test_compaction_failure_keeps_the_old_file_and_logs_it(sandbox):
-    db = _create_db(sandbox)
-    d, sock = _start_server(sandbox, db)
-    c = Client(sock)
+    db, d, sock, c = _server_with_rows(sandbox, 40000)
     _insert_live(c)
     before = open(db, "rb").read()
 
@@ -328,8 +298,6 @@ def test_compaction_failure_keeps_the_old_file_and_logs_it(sandbox):
     os.rmdir(db + ".tmp")
 
     # The compaction process dies before it is done.
-    _fill_rows(c, 40000)
-    before = open(db, "rb").read()
     ctl, child = _start_compaction(sandbox, d)
     os.kill(child, signal.SIGKILL)
     reply = _unixctl_reply(ctl)
@@ -391,10 +359,7 @@ def test_compact_commands_answer_and_log_like_reference(sandbox):
 
 
 def test_convert_during_compaction_answers_both(sandbox):
-    db = _create_db(sandbox)
-    d, sock = _start_server(sandbox, db)
-    c = Client(sock)
-    _fill_rows(c, 10000)
+    db, d, sock, c = _server_with_rows(sandbox, 10000)
     with open(SCHEMA) as f:
         schema = json.load(f)
     schema["version"] = "99.0.0"
@@ -413,16 +378,11 @@ def test_convert_during_compaction_answers_both(sandbox):
     records = _read_records(db)
     assert [rec.get("version") for rec in records[:1]] == ["99.0.0"]
     assert len(records) == 2 and len(records[1]["QoS"]) == 10000
-    r = _appctl(sandbox, d, "ovsdb-server/compact")
-    assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
-    assert not os.path.exists(db + ".tmp")
+    _compact_ok(sandbox, d, db)
 
 
 def test_exit_during_compaction_ends_the_child_and_keeps_the_file(sandbox):
-    db = _create_db(sandbox)
-    d, sock = _start_server(sandbox, db)
-    c = Client(sock)
-    _fill_rows(c, 40000)
+    db, d, sock, c = _server_with_rows(sandbox, 40000)
     uuid_ = _insert_live(c)
     before = open(db, "rb").read()
 
