@@ -122,10 +122,11 @@ def test_compaction_does_not_stall_transactions_or_lose_them(sandbox):
 # (the longest gap between echo replies, measured on the 2-core test
 # machine; bench/compaction_stall.py).  Now the main loop only forks
 # (about 3 ms at 100,000 rows) and then does bounded steps: the longest
-# gap is 2-9 ms on a quiet machine, and hiccups of other processes on a
-# busy one rarely exceed 60 ms.  The bound, met by one of three
-# compactions, is far above that noise and far below the old stall.
-MAX_ECHO_GAP_S = 0.120
+# gap is 2-9 ms on a quiet machine, and other processes on a busy one
+# add hiccups, seen up to 130 ms in the worst of three compactions.  The
+# bound, met by the best of three, is far above that noise and far below
+# the old stall.
+MAX_ECHO_GAP_S = 0.150
 N_TRIES = 3
 
 
