@@ -204,6 +204,8 @@ struct idl {
     struct idl_db server;  /* "_Server". */
     struct idl_db data;    /* The user's database. */
     json_t *server_schema; /* The user's database's schema. */
+    bool schema_fetched;   /* 'server_schema' came from get_schema, not
+                            * from _Server (which may lag behind). */
 
     unsigned int change_seqno;
     unsigned int cond_seqno; /* Counts acknowledged conditions. */

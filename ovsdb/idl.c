@@ -587,11 +587,14 @@ idl_send_data_monitor(struct idl *idl)
     idl->state = S_DATA_MONITOR_REQUESTED;
 }
 
+/* Monitors the user's database with 'schema' (as _Server reports it), or
+ * asks for the schema first if 'schema' is null. */
 static void
 idl_send_data_schema_or_monitor(struct idl *idl, const json_t *schema)
 {
     if (schema) {
         idl_set_server_schema(idl, schema);
+        idl->schema_fetched = false;
         idl_send_data_monitor(idl);
     } else {
         idl_send_schema_request(idl, idl->data.class->database);
@@ -655,16 +658,6 @@ idl_server_db_row(const struct idl *idl)
     return NULL;
 }
 
-/* Deletes every row of the data replica (the database went away). */
-static void
-idl_clear_data(struct idl *idl)
-{
-    struct ovsdb_error *error =
-        idl_db_apply_updates(&idl->data, NULL, 2, true);
-    ovsdb_error_destroy(error);
-    uuid_zero(&idl->data.last_id);
-}
-
 /* Acts on what _Server says about our database: whether it exists, is
  * usable, and its schema. */
 static void
@@ -673,16 +666,22 @@ idl_check_server_db(struct idl *idl)
     const struct idl_row *row = idl_server_db_row(idl);
 
     if (!row) {
+        /* Like OVS's IDL, keep the replica as it is (a switch keeps its
+         * configuration) until the database is back; then monitoring
+         * starts over from a full copy.  Unlike it, wait for _Server to
+         * say so rather than reconnecting over and over, unless there are
+         * other servers to try. */
         if (!idl->database_missing) {
-            VLOG_WARN("%s: server does not have database %s",
+            VLOG_INFO("%s: server does not have %s database",
                       jsonrpc_session_get_name(idl->session),
                       idl->data.class->database);
             idl->database_missing = true;
             idl->change_seqno++;
         }
-        if (idl->state == S_MONITORING || idl->data.monitoring) {
-            idl_clear_data(idl);
-            idl->data.monitoring = false;
+        idl->data.monitoring = false;
+        uuid_zero(&idl->data.last_id);
+        if (jsonrpc_session_get_n_remotes(idl->session) > 1) {
+            jsonrpc_session_force_reconnect(idl->session);
         }
         idl->state = S_WAIT_DATABASE;
         return;
@@ -748,6 +747,33 @@ is_unknown_method_error(const struct jsonrpc_msg *msg)
     return s && (strstr(s, "unknown method") || strstr(s, "not supported"));
 }
 
+/* Returns true if 'msg' says that the database does not exist (it was
+ * removed after _Server told us about it). */
+static bool
+is_unknown_database_error(const struct jsonrpc_msg *msg)
+{
+    const char *s = json_is_string(msg->error)
+                        ? json_string_value(msg->error)
+                        : json_get_string(msg->error, "error");
+    return s && !strcmp(s, "unknown database");
+}
+
+/* Handles an "unknown database" error reply while _Server is monitored:
+ * its update about the removal is on the way, and it will say when the
+ * database is back.  Returns false if _Server is not monitored. */
+static bool
+idl_wait_for_database(struct idl *idl, const struct jsonrpc_msg *msg)
+{
+    if (!is_unknown_database_error(msg) || !idl->server.monitoring) {
+        return false;
+    }
+    VLOG_DBG("%s: database %s is gone; waiting for _Server",
+             jsonrpc_session_get_name(idl->session),
+             idl->data.class->database);
+    idl->state = S_WAIT_DATABASE;
+    return true;
+}
+
 static void
 idl_log_error_reply(struct idl *idl, const char *what,
                     const struct jsonrpc_msg *msg)
@@ -771,6 +797,18 @@ idl_handle_monitor_reply(struct idl *idl, const struct jsonrpc_msg *msg)
                      jsonrpc_session_get_name(idl->session),
                      monitor_methods[idl->method]);
             idl_send_data_monitor(idl);
+        } else if (idl_wait_for_database(idl, msg)) {
+            /* Done. */
+        } else if (!idl->schema_fetched) {
+            /* The schema in _Server may be stale: OVS 3.1's server does
+             * not update it when it converts a database online.  Ask for
+             * the schema itself and try once more. */
+            VLOG_INFO("%s: %s failed with the schema from _Server; "
+                      "fetching the schema",
+                      jsonrpc_session_get_name(idl->session),
+                      monitor_methods[idl->method]);
+            idl_send_schema_request(idl, idl->data.class->database);
+            idl->state = S_DATA_SCHEMA_REQUESTED;
         } else {
             idl_log_error_reply(idl, monitor_methods[idl->method], msg);
             idl->state = S_ERROR;
@@ -862,12 +900,16 @@ idl_handle_state_reply(struct idl *idl, const struct jsonrpc_msg *msg)
         break;
 
     case S_DATA_SCHEMA_REQUESTED:
-        if (msg->type == JSONRPC_ERROR) {
+        if (msg->type == JSONRPC_ERROR && idl_wait_for_database(idl, msg)) {
+            /* Done. */
+        } else if (msg->type == JSONRPC_ERROR) {
             idl_log_error_reply(idl, "get_schema", msg);
             idl->database_missing = true;
             idl->state = S_ERROR;
         } else {
-            idl_send_data_schema_or_monitor(idl, msg->result);
+            idl_set_server_schema(idl, msg->result);
+            idl->schema_fetched = true;
+            idl_send_data_monitor(idl);
         }
         break;
 

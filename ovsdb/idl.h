@@ -89,8 +89,12 @@ const struct uuid *idl_get_last_txn_id(const struct idl *);
 
 /* Makes the IDL send set_db_change_aware, so that the server reports a
  * removal or conversion of the database through _Server instead of
- * disconnecting; the IDL then empties its replica or restarts
- * monitoring with the new schema. */
+ * disconnecting.  Either way, the IDL follows _Server: while the
+ * database is missing it keeps its replica as it was (and
+ * idl_is_database_missing() says so), and once the database is back, or
+ * converted to a new schema, it monitors it again, starting from a full
+ * copy whose differences to the replica are what it reports as
+ * changes. */
 void idl_set_db_change_aware(struct idl *, bool);
 
 /* Choosing what to replicate.  Each of these takes effect at the next

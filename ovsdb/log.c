@@ -77,7 +77,10 @@ struct ovsdb_log {
     uint64_t requested_seq;           /* Highest seq a commit was asked for. */
     uint64_t durable_seq;             /* Highest seq known durable. */
     struct ovsdb_error *commit_error; /* Failed fsync, sticky. */
-    int wake_fds[2]; /* Pipe: one byte per completed commit. */
+    uint64_t fd_generation; /* Bumped when a replacement swaps 'fd'. */
+    int retired_fd;         /* Swapped out while a sync ran on it: closed
+                             * when that sync returns. */
+    int wake_fds[2];        /* Pipe: one byte per completed commit. */
 };
 
 /* The fields of a header line. */
@@ -582,6 +585,7 @@ log_create__(const char *name, enum ovsdb_log_open_mode mode)
     free(target);
     log->mode = mode;
     log->fd = -1;
+    log->retired_fd = -1;
     log->wake_fds[0] = log->wake_fds[1] = -1;
     pthread_mutex_init(&log->mutex, NULL);
     pthread_cond_init(&log->cond, NULL);
@@ -714,6 +718,12 @@ const char *
 ovsdb_log_get_name(const struct ovsdb_log *log)
 {
     return log->name;
+}
+
+int
+ovsdb_log_get_fd(const struct ovsdb_log *log)
+{
+    return log->fd;
 }
 
 /* Writing. */
@@ -853,6 +863,7 @@ static void
 log_sync_locked(struct ovsdb_log *log, uint64_t target)
 {
     int fd = log->fd;
+    uint64_t generation = log->fd_generation;
     log->syncing = true;
     pthread_mutex_unlock(&log->mutex);
 
@@ -870,7 +881,18 @@ log_sync_locked(struct ovsdb_log *log, uint64_t target)
 
     pthread_mutex_lock(&log->mutex);
     log->syncing = false;
-    if (error) {
+    if (generation != log->fd_generation) {
+        /* A replacement swapped in another file meanwhile: this sync
+         * proves nothing about it. */
+        int retired_fd = log->retired_fd;
+        if (retired_fd >= 0) {
+            /* Closing may free a big file's blocks: not under the lock. */
+            log->retired_fd = -1;
+            pthread_mutex_unlock(&log->mutex);
+            close(retired_fd);
+            pthread_mutex_lock(&log->mutex);
+        }
+    } else if (error) {
         if (!log->commit_error) {
             log->commit_error =
                 ovsdb_io_error(error, "%s: fsync failed", log->name);
@@ -1040,43 +1062,69 @@ ovsdb_log_replace_start(struct ovsdb_log *old, struct ovsdb_log **newp)
                                     "read-only or as a stream",
                                     old->name);
     }
+    /* A stale file of that name may still be open in a process that
+     * wrote it (a compaction child that outlived its server for a
+     * moment): start on a new inode rather than share that one. */
     char *tmp_name = xasprintf("%s.tmp", old->target);
+    unlink(tmp_name);
     struct ovsdb_error *error =
         ovsdb_log_open(tmp_name, OVSDB_LOG_CREATE, true, newp);
     free(tmp_name);
     return error;
 }
 
-struct ovsdb_error *
-ovsdb_log_replace_commit(struct ovsdb_log *old, struct ovsdb_log *new)
+void
+ovsdb_log_replace_adopt_end(struct ovsdb_log *new)
 {
-    struct ovsdb_error *error = NULL;
-    log_stop_thread(new);
-    if (new->error) {
-        error = ovsdb_error_clone(new->error);
-    } else if (fdatasync(new->fd)) {
-        error = ovsdb_io_error(errno, "%s: fsync failed", new->name);
-    } else if (rename(new->name, old->target)) {
-        error = ovsdb_io_error(errno, "%s: failed to rename to \"%s\"",
-                               new->name, old->target);
+    struct stat st;
+    if (!fstat(new->fd, &st)) {
+        new->offset = st.st_size;
+    } else if (!new->error) {
+        new->error = ovsdb_io_error(errno, "%s: stat failed", new->name);
     }
-    if (error) {
-        ovsdb_log_replace_abort(new);
-        return error;
-    }
+}
 
-    /* The new file now has the old name, so 'old' continues on it, whether
-     * or not the directory sync below succeeds. */
-    pthread_mutex_lock(&old->mutex);
-    while (old->syncing) {
-        pthread_cond_wait(&old->cond, &old->mutex);
+struct ovsdb_error *
+ovsdb_log_replace_prepare(const struct ovsdb_log *old,
+                          const struct ovsdb_log *new, bool *renamedp)
+{
+    *renamedp = false;
+    if (fdatasync(new->fd)) {
+        return ovsdb_io_error(errno, "%s: fsync failed", new->name);
+    } else if (rename(new->name, old->target)) {
+        return ovsdb_io_error(errno, "%s: failed to rename to \"%s\"",
+                              new->name, old->target);
     }
+    *renamedp = true;
+    int retval = log_fsync_dir(old->target);
+    return (retval ? ovsdb_io_error(retval, "%s: failed to sync directory",
+                                    old->name)
+                   : NULL);
+}
+
+struct ovsdb_error *
+ovsdb_log_replace_finish(struct ovsdb_log *old, struct ovsdb_log *new,
+                         uint64_t durable_seq, struct ovsdb_error *error)
+{
+    log_stop_thread(new);
+
+    /* The new file has the old name, so 'old' continues on it.  A sync of
+     * the old file that is still running must not count for the new
+     * one: the generation tells it so. */
+    pthread_mutex_lock(&old->mutex);
     int old_fd = old->fd;
     old->fd = new->fd;
     new->fd = -1;
-    old->requested_seq = old->durable_seq = old->written_seq;
+    old->fd_generation++;
+    if (old->syncing && old->retired_fd < 0) {
+        old->retired_fd = old_fd;
+        old_fd = -1;
+    }
+    old->requested_seq = old->durable_seq = durable_seq;
     pthread_mutex_unlock(&old->mutex);
-    close(old_fd);
+    if (old_fd >= 0) {
+        close(old_fd);
+    }
 
     old->offset = new->offset;
     old->base_size = new->offset;
@@ -1086,17 +1134,27 @@ ovsdb_log_replace_commit(struct ovsdb_log *old, struct ovsdb_log *new)
     log_drop_read_buffer(old);
     ovsdb_log_close(new);
 
-    int retval = log_fsync_dir(old->target);
-    if (retval) {
+    if (error && !old->error) {
         /* Without the directory sync the rename, and so every record
          * written from now on, might not survive a crash: stop here. */
-        error =
-            ovsdb_io_error(retval, "%s: failed to sync directory", old->name);
-        if (!old->error) {
-            old->error = ovsdb_error_clone(error);
-        }
+        old->error = ovsdb_error_clone(error);
     }
     return error;
+}
+
+struct ovsdb_error *
+ovsdb_log_replace_commit(struct ovsdb_log *old, struct ovsdb_log *new)
+{
+    log_stop_thread(new);
+    bool renamed = false;
+    struct ovsdb_error *error =
+        (new->error ? ovsdb_error_clone(new->error)
+                    : ovsdb_log_replace_prepare(old, new, &renamed));
+    if (!renamed) {
+        ovsdb_log_replace_abort(new);
+        return error;
+    }
+    return ovsdb_log_replace_finish(old, new, old->written_seq, error);
 }
 
 void

@@ -122,6 +122,10 @@ enum ovsdb_log_file_type ovsdb_log_probe(const char *name);
 /* Returns the name 'log' was opened with. */
 const char *ovsdb_log_get_name(const struct ovsdb_log *log);
 
+/* Returns the file descriptor of 'log', for a forked process that writes
+ * through it and must keep it open when it closes all others. */
+int ovsdb_log_get_fd(const struct ovsdb_log *log);
+
 /* Reading. */
 
 /* Reads the next record.  On success returns NULL and stores the record
@@ -238,6 +242,38 @@ ovsdb_log_replace_start(struct ovsdb_log *old,
 struct ovsdb_error *
 ovsdb_log_replace_commit(struct ovsdb_log *old,
                          struct ovsdb_log *new) OVS_WARN_UNUSED_RESULT;
+
+/* The same replacement in steps, for a caller that writes the new file
+ * elsewhere and syncs it in the background (see ovsdb/compaction.h):
+ *
+ * ovsdb_log_replace_adopt_end() moves the write position of 'new' to the
+ * end of its file, after records that another process appended through
+ * its inherited descriptor.
+ *
+ * ovsdb_log_replace_prepare() syncs 'new', renames it over the file of
+ * 'old' and syncs the directory.  It touches neither log's state, so it
+ * may run in another thread while the owner goes on writing to 'old'
+ * (not to 'new').  Stores in '*renamedp' whether the rename happened:
+ * if not, the caller aborts 'new' ('old' is as it was); if so, the
+ * caller must call ovsdb_log_replace_finish(), with the error returned
+ * here, if any (a failed directory sync).
+ *
+ * ovsdb_log_replace_finish() makes 'old' continue on the new file: its
+ * sequence numbers go on from where they were; those up to 'durable_seq'
+ * count as durable (the caller promises that the new file holds them
+ * and was synced after they were written to it), later ones wait for
+ * the next commit.  A commit of the old file still running counts for
+ * nothing.  Frees 'new'.  If 'error' is nonnull, 'old' refuses further
+ * writes; returns 'error'. */
+void ovsdb_log_replace_adopt_end(struct ovsdb_log *new);
+struct ovsdb_error *
+ovsdb_log_replace_prepare(const struct ovsdb_log *old,
+                          const struct ovsdb_log *new,
+                          bool *renamedp) OVS_WARN_UNUSED_RESULT;
+struct ovsdb_error *ovsdb_log_replace_finish(struct ovsdb_log *old,
+                                             struct ovsdb_log *new,
+                                             uint64_t durable_seq,
+                                             struct ovsdb_error *error);
 
 /* Removes the temporary file of 'new' and frees it. */
 void ovsdb_log_replace_abort(struct ovsdb_log *new);

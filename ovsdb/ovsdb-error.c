@@ -22,7 +22,7 @@ static struct ovsdb_error *
 ovsdb_error_create__(const char *tag, const char *details, va_list args)
 {
     struct ovsdb_error *error = xzalloc(sizeof *error);
-    error->tag = xstrdup(tag);
+    error->tag = xstrdup(tag ? tag : "ovsdb error");
     error->details = details ? xvasprintf(details, args) : NULL;
     return error;
 }

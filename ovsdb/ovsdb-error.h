@@ -17,8 +17,9 @@
 
 struct ovsdb_error;
 
-/* Returns a new error with 'tag' and details formatted from 'details'
- * (which may be NULL for an error without details). */
+/* Returns a new error with 'tag' (NULL for "ovsdb error", as OVS says)
+ * and details formatted from 'details' (which may be NULL for an error
+ * without details). */
 struct ovsdb_error *ovsdb_error(const char *tag, const char *details, ...)
     PRINTF_FORMAT(2, 3) OVS_WARN_UNUSED_RESULT;
 struct ovsdb_error *ovsdb_error_valist(const char *tag, const char *details,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,22 +79,26 @@ struct server_db {
 
     /* Compaction. */
     struct ovsdb_compaction *compaction; /* In progress, or NULL. */
-    long long last_compaction_msec;      /* Or when opened. */
+    bool compact_again;             /* Requested while 'compaction' ran. */
+    long long last_compaction_msec; /* Or when opened. */
 };
 
 /* A pending "ovsdb-server/compact": answered once every database it asked
- * for is compacted. */
+ * for is compacted.  A database compacting already when the request came
+ * is compacted once more afterwards: 'dbs' holds it until then, and
+ * 'wait_next' until the current compaction is over. */
 struct compact_request {
     struct list node; /* In 'compact_requests'. */
     struct unixctl_conn *conn;
-    struct sset dbs; /* Names of the databases still compacting. */
+    struct sset dbs;       /* Names of the databases still compacting. */
+    struct sset wait_next; /* Subset of 'dbs': need the next compaction. */
     struct ds errors;
 };
 static struct list compact_requests = LIST_INITIALIZER(&compact_requests);
 
 static struct ovsdb_jsonrpc_storage server_db_storage(struct server_db *);
 static void compact_requests_done(const struct server_db *,
-                                  const struct ovsdb_error *);
+                                  const struct ovsdb_error *, bool final);
 static void update_server_db(void);
 /* The state of the whole server. */
 static struct hmap dbs = HMAP_INITIALIZER(&dbs);
@@ -101,6 +106,10 @@ static struct sset remotes = SSET_INITIALIZER(&remotes);
 static struct ovsdb_jsonrpc_server *jsonrpc;
 static bool remotes_changed = true;
 static bool exiting;
+
+/* "ovsdb-server/memory-trim-on-compaction": return freed memory to the
+ * system after each compaction. */
+static bool trim_memory;
 
 /* SSL options as given: file names or "db:" references, read again
  * whenever the databases change. */
@@ -214,7 +223,7 @@ remove_db(struct server_db *db)
         db->compaction = NULL;
         struct ovsdb_error *error = ovsdb_error(
             NULL, "%s: database removed while compacting", db->name);
-        compact_requests_done(db, error);
+        compact_requests_done(db, error, true);
         ovsdb_error_destroy(error);
     }
     ovsdb_jsonrpc_server_remove_db(jsonrpc, db->name);
@@ -271,7 +280,10 @@ static uint64_t
 storage_get_durable_seq(void *db_)
 {
     struct server_db *db = db_;
-    return ovsdb_log_get_durable_seq(db->log);
+    uint64_t durable = ovsdb_log_get_durable_seq(db->log);
+    return (db->compaction
+                ? ovsdb_compaction_durable_seq(db->compaction, durable)
+                : durable);
 }
 
 /* Online schema conversion ("convert"): the file becomes the new schema
@@ -287,7 +299,8 @@ storage_convert(struct ovsdb *new_db, void *db_)
     if (db->compaction) {
         ovsdb_compaction_abort(db->compaction);
         db->compaction = NULL;
-        compact_requests_done(db, NULL);
+        db->compact_again = false;
+        compact_requests_done(db, NULL, true);
     }
     struct ovsdb_error *error =
         ovsdb_file_compact(db->log, new_db, "converted by ovsdb-server");
@@ -371,34 +384,38 @@ storage_wait(void)
     }
 }
 
-/* Starts compacting 'db' in the background, unless it is under way
- * already.  The snapshot is taken here, in the main loop; writing and
- * syncing it happen in a thread (see ovsdb/compaction.h). */
+/* Starts compacting 'db' in the background (see ovsdb/compaction.h).  If
+ * a compaction is under way already, another one follows it, so that
+ * the file ends up compacted as of now. */
 static struct ovsdb_error *
 compact_db_start(struct server_db *db)
 {
     if (db->compaction) {
+        db->compact_again = true;
         return NULL;
     }
-    json_t *schema = ovsdb_schema_to_json(db->db->schema);
-    json_t *snapshot = ovsdb_record_snapshot(db->db, NULL, time_wall_msec());
-    struct ovsdb_error *error =
-        ovsdb_compaction_start(db->log, schema, snapshot, &db->compaction);
+    db->compact_again = false;
     db->last_compaction_msec = time_msec();
-    return error;
+    return ovsdb_compaction_start(db->log, db->db, NULL, &db->compaction);
 }
 
-/* Answers the "ovsdb-server/compact" requests that waited for 'db' (with
- * 'error', if nonnull) once they waited for nothing else. */
+/* Answers the "ovsdb-server/compact" requests that waited for the
+ * compaction of 'db' that just ended (with 'error', if nonnull) once they
+ * waited for nothing else.  Requests that wait for the next compaction
+ * of 'db' go on waiting, unless 'final' says that there will be none. */
 static void
 compact_requests_done(const struct server_db *db,
-                      const struct ovsdb_error *error)
+                      const struct ovsdb_error *error, bool final)
 {
     struct compact_request *req, *next;
     LIST_FOR_EACH_SAFE (req, next, node, &compact_requests) {
-        if (!sset_find_and_delete(&req->dbs, db->name)) {
+        if (!sset_contains(&req->dbs, db->name)) {
             continue;
         }
+        if (sset_find_and_delete(&req->wait_next, db->name) && !final) {
+            continue;
+        }
+        sset_find_and_delete(&req->dbs, db->name);
         if (error) {
             char *msg = ovsdb_error_to_string(error);
             ds_put_format(&req->errors, "%s\n", msg);
@@ -412,33 +429,64 @@ compact_requests_done(const struct server_db *db,
             }
             list_remove(&req->node);
             sset_destroy(&req->dbs);
+            sset_destroy(&req->wait_next);
             ds_destroy(&req->errors);
             free(req);
         }
     }
 }
 
-/* Completes the compactions whose background work is done. */
+static void
+log_compaction_error(const struct server_db *db,
+                     const struct ovsdb_error *error)
+{
+    char *msg = ovsdb_error_to_string(error);
+    VLOG_WARN("%s: compacting failed: %s", db->name, msg);
+    free(msg);
+}
+
+/* Advances the compactions under way and completes those that are over,
+ * starting the next one where a request asked for it meanwhile. */
 static void
 compaction_run(void)
 {
     struct server_db *db;
     HMAP_FOR_EACH (db, node, &dbs) {
-        if (!db->compaction || !ovsdb_compaction_is_done(db->compaction)) {
+        if (!db->compaction || !ovsdb_compaction_run(db->compaction)) {
             continue;
         }
         struct ovsdb_error *error = ovsdb_compaction_finish(db->compaction);
         db->compaction = NULL;
         if (error) {
-            char *msg = ovsdb_error_to_string(error);
-            VLOG_WARN("%s: compacting failed: %s", db->name, msg);
-            free(msg);
-        } else {
-            /* Everything written before is in the new file, on disk. */
-            ovsdb_jsonrpc_server_storage_progressed(jsonrpc);
+            log_compaction_error(db, error);
+        } else if (trim_memory) {
+            malloc_trim(0);
         }
-        compact_requests_done(db, error);
+        /* Acknowledgements held back while the file was replaced may go
+         * out now. */
+        ovsdb_jsonrpc_server_storage_progressed(jsonrpc);
+        compact_requests_done(db, error, false);
         ovsdb_error_destroy(error);
+
+        if (db->compact_again) {
+            error = compact_db_start(db);
+            if (error) {
+                log_compaction_error(db, error);
+                compact_requests_done(db, error, true);
+                ovsdb_error_destroy(error);
+            }
+        }
+    }
+}
+
+static void
+compaction_wait(void)
+{
+    struct server_db *db;
+    HMAP_FOR_EACH (db, node, &dbs) {
+        if (db->compaction) {
+            ovsdb_compaction_wait(db->compaction);
+        }
     }
 }
 
@@ -463,9 +511,8 @@ auto_compact(void)
             VLOG_INFO("%s: compacting database online", db->name);
             struct ovsdb_error *error = compact_db_start(db);
             if (error) {
-                char *msg = ovsdb_error_to_string_free(error);
-                VLOG_WARN("%s: compacting failed: %s", db->name, msg);
-                free(msg);
+                log_compaction_error(db, error);
+                ovsdb_error_destroy(error);
             }
         }
     }
@@ -735,6 +782,7 @@ cmd_compact(struct unixctl_conn *conn, int argc, const char *argv[],
     struct compact_request *req = xzalloc(sizeof *req);
     req->conn = conn;
     sset_init(&req->dbs);
+    sset_init(&req->wait_next);
     ds_init(&req->errors);
     list_push_back(&compact_requests, &req->node);
 
@@ -746,13 +794,18 @@ cmd_compact(struct unixctl_conn *conn, int argc, const char *argv[],
         }
         if (wanted && db->file_name) {
             VLOG_INFO("compacting %s database by user request", db->name);
+            bool running = db->compaction != NULL;
             struct ovsdb_error *error = compact_db_start(db);
             if (error) {
+                log_compaction_error(db, error);
                 char *msg = ovsdb_error_to_string_free(error);
                 ds_put_format(&req->errors, "%s\n", msg);
                 free(msg);
             } else {
                 sset_add(&req->dbs, db->name);
+                if (running) {
+                    sset_add(&req->wait_next, db->name);
+                }
             }
         }
     }
@@ -760,7 +813,21 @@ cmd_compact(struct unixctl_conn *conn, int argc, const char *argv[],
     if (sset_is_empty(&req->dbs)) {
         sset_add(&req->dbs, "");
         struct server_db none = {.name = ""};
-        compact_requests_done(&none, NULL);
+        compact_requests_done(&none, NULL, true);
+    }
+}
+
+static void
+cmd_memory_trim_on_compaction(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                              const char *argv[], void *aux OVS_UNUSED)
+{
+    if (!strcmp(argv[1], "on") || !strcmp(argv[1], "off")) {
+        trim_memory = !strcmp(argv[1], "on");
+        VLOG_INFO("memory trimming after compaction %s.",
+                  trim_memory ? "enabled" : "disabled");
+        unixctl_command_reply(conn, NULL);
+    } else {
+        unixctl_command_reply_error(conn, "invalid argument");
     }
 }
 
@@ -994,8 +1061,11 @@ main(int argc, char *argv[])
     }
 
     unixctl_command_register("exit", "", 0, 0, cmd_exit, NULL);
-    unixctl_command_register("ovsdb-server/compact", "", 0, INT_MAX,
-                             cmd_compact, NULL);
+    unixctl_command_register("ovsdb-server/compact", "", 0, 1, cmd_compact,
+                             NULL);
+    unixctl_command_register("ovsdb-server/memory-trim-on-compaction",
+                             "on|off", 1, 1, cmd_memory_trim_on_compaction,
+                             NULL);
     unixctl_command_register("ovsdb-server/reconnect", "", 0, 0, cmd_reconnect,
                              NULL);
     unixctl_command_register("ovsdb-server/add-remote", "REMOTE", 1, 1,
@@ -1033,6 +1103,7 @@ main(int argc, char *argv[])
 
         ovsdb_jsonrpc_server_wait(jsonrpc);
         storage_wait();
+        compaction_wait();
         unixctl_server_wait(unixctl);
         coverage_wait();
         memory_wait();

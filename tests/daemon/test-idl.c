@@ -25,6 +25,13 @@
  *   lock NAME              "locked" or "contended"
  *   lock2 NAME             the same with a second IDL (the first keeps
  *                          its lock)
+ *   aware                  makes the IDL db-change-aware: "ok"
+ *   missing                "missing" if the server lacks the database
+ *                          (as _Server says), else "present"
+ *   wait-missing           waits until that is "missing": "missing"
+ *   ext BR                 bridge BR's external_ids, "K=V,..." sorted
+ *   wait-ext BR TEXT       waits until "ext BR" would print TEXT ("-" for
+ *                          none)
  *
  * Logging options as usual (the IDL logs at debug level what it resumes
  * with; the jsonrpc module logs every message at debug level). */
@@ -36,6 +43,7 @@
 
 #include "lib/ds.h"
 #include "lib/poll-loop.h"
+#include "lib/smap.h"
 #include "lib/sset.h"
 #include "lib/timeval.h"
 #include "lib/util.h"
@@ -313,6 +321,49 @@ cond_applied(struct idl *i, const void *seqno)
 }
 
 static bool
+is_missing(struct idl *i, const void *aux OVS_UNUSED)
+{
+    return idl_is_database_missing(i);
+}
+
+/* Bridge 'name''s external_ids as "K=V,..." sorted by key, or NULL if
+ * there is no such bridge. */
+static char *
+bridge_ext_string(struct idl *i, const char *name)
+{
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH(br, i)
+    {
+        if (!strcmp(br->name, name)) {
+            const struct smap_node **nodes = smap_sort(&br->external_ids);
+            struct ds s = DS_EMPTY_INITIALIZER;
+            for (size_t j = 0; j < smap_count(&br->external_ids); j++) {
+                ds_put_format(&s, "%s%s=%s", j ? "," : "", nodes[j]->key,
+                              nodes[j]->value);
+            }
+            free(nodes);
+            return ds_steal_cstr(&s);
+        }
+    }
+    return NULL;
+}
+
+struct ext_wait {
+    const char *bridge;
+    const char *text; /* "" for none. */
+};
+
+static bool
+ext_matches(struct idl *i, const void *w_)
+{
+    const struct ext_wait *w = w_;
+    char *s = bridge_ext_string(i, w->bridge);
+    bool match = s && !strcmp(s, w->text);
+    free(s);
+    return match;
+}
+
+static bool
 lock_decided(struct idl *i, const void *aux OVS_UNUSED)
 {
     return idl_has_lock(i) || idl_is_lock_contended(i);
@@ -371,6 +422,22 @@ run_command(char *line)
         idl_set_lock(i, arg1);
         run_until(i, lock_decided, NULL);
         puts(idl_has_lock(i) ? "locked" : "contended");
+    } else if (!strcmp(cmd, "aware")) {
+        idl_set_db_change_aware(idl, true);
+        puts("ok");
+    } else if (!strcmp(cmd, "missing")) {
+        puts(idl_is_database_missing(idl) ? "missing" : "present");
+    } else if (!strcmp(cmd, "wait-missing")) {
+        run_until(idl, is_missing, NULL);
+        puts("missing");
+    } else if (!strcmp(cmd, "ext") && arg1) {
+        char *s = bridge_ext_string(idl, arg1);
+        puts(s ? s : "no such bridge");
+        free(s);
+    } else if (!strcmp(cmd, "wait-ext") && arg2) {
+        struct ext_wait w = {arg1, strcmp(arg2, "-") ? arg2 : ""};
+        run_until(idl, ext_matches, &w);
+        puts(arg2);
     } else {
         ovs_fatal(0, "unknown command or missing argument: %s", cmd);
     }
