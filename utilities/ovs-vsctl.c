@@ -28,6 +28,9 @@
 #include "utilities/vsctl.h"
 
 VLOG_DEFINE_THIS_MODULE(vsctl);
+/* OVS's IDL logs a failed transaction under this name before ovs-vsctl
+ * reports it. */
+VLOG_DEFINE_MODULE__(ovsdb_idl);
 
 static const char *db;
 static bool wait_for_reload = true;
@@ -488,6 +491,7 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
         free(error);
         return ATTEMPT_RETRY;
     case IDL_TXN_ERROR:
+        vlog(&VLM_ovsdb_idl, VLL_WARN, "transaction error: %s", error);
         ctl_fatal("transaction error: %s", error);
     case IDL_TXN_NOT_LOCKED:
         ctl_fatal("database not locked");

@@ -493,20 +493,14 @@ pre_add_port(struct ctl_context *ctx)
 {
     pre_get_info(ctx);
     idl_add_column(ctx->idl, ovsrec_port_col_bond_fake_iface);
-    /* Column settings name Port columns: for add-bond, they start at the
-     * first argument with a '='. */
-    int first = 3;
-    if (!strcmp(ctx->argv[0], "add-bond")) {
-        while (first < ctx->argc && !strchr(ctx->argv[first], '=')) {
-            first++;
+    /* Column settings may name any Port column; unknown ones are an error
+     * only once the port is known to be new, as with OVS. */
+    int min_argc = strcmp(ctx->argv[0], "add-bond") ? 3 : 5;
+    if (ctx->argc > min_argc) {
+        const struct idl_table_class *port = ovsrec_table_port;
+        for (size_t i = 0; i < port->n_columns; i++) {
+            idl_add_column(ctx->idl, &port->columns[i]);
         }
-    }
-    for (int i = first; i < ctx->argc; i++) {
-        const char *arg = ctx->argv[i];
-        size_t len = strcspn(arg, ":=");
-        char *name = xmemdup0(arg, len);
-        idl_add_column(ctx->idl, ctl_get_column(ovsrec_table_port, name));
-        free(name);
     }
 }
 
@@ -647,10 +641,12 @@ cmd_del_port(struct ctl_context *ctx)
 {
     bool with_iface = ctl_has_option(ctx, "--with-iface");
     const char *target = ctx->argv[ctx->argc - 1];
-    const struct vsctl_bridge *br = NULL;
 
-    if (ctx->argc == 3) {
-        br = vsctl_cache_find_bridge(ctx, ctx->argv[1], true);
+    if (vsctl_cache_find_local_port(ctx, target)) {
+        ctl_fatal("cannot delete port %s because it is the local port for "
+                  "bridge %s (deleting this port requires deleting the "
+                  "entire bridge)",
+                  target, target);
     }
     const struct vsctl_port *port = vsctl_cache_find_port(ctx, target, false);
     if (!port && with_iface) {
@@ -667,13 +663,17 @@ cmd_del_port(struct ctl_context *ctx)
         }
         return;
     }
-    if (br && port->bridge != br) {
-        if (port->bridge->parent == br) {
-            ctl_fatal("bridge %s does not have a port %s (although its "
-                      "child bridge %s does)",
-                      br->name, target, port->bridge->name);
+    if (ctx->argc == 3) {
+        const struct vsctl_bridge *br =
+            vsctl_cache_find_bridge(ctx, ctx->argv[1], true);
+        if (port->bridge != br) {
+            if (port->bridge->parent == br) {
+                ctl_fatal("bridge %s does not have a port %s (although its "
+                          "child bridge %s does)",
+                          br->name, target, port->bridge->name);
+            }
+            ctl_fatal("bridge %s does not have a port %s", br->name, target);
         }
-        ctl_fatal("bridge %s does not have a port %s", br->name, target);
     }
     ovsrec_bridge_update_ports_delvalue(port->bridge->br_cfg, port->port_cfg);
     vsctl_invalidate_cache(ctx);

@@ -277,16 +277,35 @@ vsctl_cache_find_bridge(struct ctl_context *ctx, const char *name,
     return br;
 }
 
+/* A bridge's local port and interface (named after it) are not found
+ * by name: they go and come with the bridge. */
+static bool
+is_local(const struct vsctl_port *port)
+{
+    return !strcmp(port->name, port->bridge->name);
+}
+
 struct vsctl_port *
 vsctl_cache_find_port(struct ctl_context *ctx, const char *name,
                       bool must_exist)
 {
     struct vsctl_port *port =
         FIND(&get_cache(ctx)->ports, name, struct vsctl_port);
+    if (port && is_local(port)) {
+        port = NULL;
+    }
     if (!port && must_exist) {
         ctl_fatal("no port named %s", name);
     }
     return port;
+}
+
+struct vsctl_port *
+vsctl_cache_find_local_port(struct ctl_context *ctx, const char *name)
+{
+    struct vsctl_port *port =
+        FIND(&get_cache(ctx)->ports, name, struct vsctl_port);
+    return port && is_local(port) ? port : NULL;
 }
 
 struct vsctl_iface *
@@ -295,6 +314,9 @@ vsctl_cache_find_iface(struct ctl_context *ctx, const char *name,
 {
     struct vsctl_iface *iface =
         FIND(&get_cache(ctx)->ifaces, name, struct vsctl_iface);
+    if (iface && !strcmp(iface->name, iface->port->bridge->name)) {
+        iface = NULL;
+    }
     if (!iface && must_exist) {
         ctl_fatal("no interface named %s", name);
     }

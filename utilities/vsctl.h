@@ -52,7 +52,8 @@ struct vsctl_iface {
 /* Makes the IDL replicate what the cache reads. */
 void vsctl_pre_cache(struct ctl_context *);
 /* Lookups by name: NULL, or a fatal "no bridge/port/interface named"
- * error, when there is none, depending on 'must_exist'. */
+ * error, when there is none, depending on 'must_exist'.  A bridge's own
+ * port and interface, named after it, are not found. */
 struct vsctl_bridge *vsctl_cache_find_bridge(struct ctl_context *,
                                              const char *name,
                                              bool must_exist);
@@ -60,6 +61,10 @@ struct vsctl_port *vsctl_cache_find_port(struct ctl_context *,
                                          const char *name, bool must_exist);
 struct vsctl_iface *vsctl_cache_find_iface(struct ctl_context *,
                                            const char *name, bool must_exist);
+/* The local port of the bridge called 'name' (which the lookups above do
+ * not find), or NULL. */
+struct vsctl_port *vsctl_cache_find_local_port(struct ctl_context *,
+                                               const char *name);
 /* The whole maps, for listings. */
 const struct hmap *vsctl_cache_bridges(struct ctl_context *);
 const struct hmap *vsctl_cache_ports(struct ctl_context *);
