@@ -41,6 +41,29 @@ static int timeout_secs;
 
 static noreturn void usage(void);
 
+/* The order in which OVS registers its commands (which decides the order
+ * of --commands). */
+/* clang-format off */
+static const char *const command_order[] = {
+    "comment", "get", "list", "find", "set", "add", "remove", "clear",
+    "create", "destroy", "wait-until",
+    "init", "show",
+    "add-br", "del-br", "list-br", "br-exists", "br-to-vlan", "br-to-parent",
+    "br-set-external-id", "br-get-external-id",
+    "list-ports", "add-port", "add-bond", "add-bond-iface", "del-bond-iface",
+    "del-port", "port-to-br",
+    "list-ifaces", "iface-to-br",
+    "get-controller", "del-controller", "set-controller",
+    "get-fail-mode", "del-fail-mode", "set-fail-mode",
+    "get-manager", "del-manager", "set-manager",
+    "get-ssl", "del-ssl", "set-ssl",
+    "add-aa-mapping", "del-aa-mapping", "get-aa-mapping",
+    "emer-reset",
+    "add-zone-tp", "del-zone-tp", "list-zone-tp", "list-dp-cap",
+    NULL,
+};
+/* clang-format on */
+
 static char *
 default_db(void)
 {
@@ -520,6 +543,8 @@ main(int argc, char *argv[])
     ctl_register_commands(vsctl_bridge_commands);
     ctl_register_commands(vsctl_show_commands);
     ctl_register_commands(vsctl_remote_commands);
+    ctl_register_commands(vsctl_datapath_commands);
+    ctl_order_commands(command_order);
 
     /* The transaction comment quotes the whole command line. */
     struct ds args = DS_EMPTY_INITIALIZER;

@@ -9,6 +9,9 @@
 /* init, and the bridge, port, bond and interface commands. */
 extern const struct ctl_command_syntax vsctl_bridge_commands[];
 
+/* Datapath capabilities, conntrack zone timeout policies, Auto-Attach. */
+extern const struct ctl_command_syntax vsctl_datapath_commands[];
+
 /* show. */
 extern const struct ctl_command_syntax vsctl_show_commands[];
 
