@@ -600,6 +600,10 @@ main(int argc, char *argv[])
                 if (!wait_for_reload || next_cfg == INT64_MIN) {
                     break;
                 }
+            } else if (seqno != idl_get_seqno(idl)) {
+                /* The change that made the commit fail arrived while it
+                 * was waiting for the reply: try again at once. */
+                poll_immediate_wake();
             }
         }
         if (done) {
