@@ -1,5 +1,9 @@
-/* ovs-vsctl: what its modules (ovs-vsctl.c, vsctl-bridge.c,
- * vsctl-remotes.c) share. */
+/* ovs-vsctl: what its modules share: ovs-vsctl.c (the program),
+ * vsctl-cache.c (bridges, ports and interfaces as the commands see them),
+ * vsctl-bridge.c (bridge, port, bond and interface commands),
+ * vsctl-remotes.c (controllers, managers, SSL, emer-reset),
+ * vsctl-datapath.c (datapath, zone and Auto-Attach commands) and
+ * vsctl-show.c. */
 #ifndef UTILITIES_VSCTL_H
 #define UTILITIES_VSCTL_H 1
 
