@@ -206,14 +206,12 @@ parse_options(int argc, char *argv[], struct smap *local_options)
             }
             break;
         case INT_MAX: {
+            /* OVS takes a repeated option here without complaint. */
             char *key = xasprintf("--%s", options[idx].name);
-            if (smap_get(local_options, key)) {
-                ctl_fatal("'%s' option specified multiple times", key);
-            }
-            smap_add(local_options, key, optarg ? optarg : "");
+            smap_replace(local_options, key, optarg ? optarg : "");
             if (!optarg) {
                 char *flag = xasprintf("%s\x01", key);
-                smap_add(local_options, flag, "");
+                smap_replace(local_options, flag, "");
                 free(flag);
             }
             free(key);
