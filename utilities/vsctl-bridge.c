@@ -682,7 +682,8 @@ cmd_del_port(struct ctl_context *ctx)
     bool with_iface = ctl_has_option(ctx, "--with-iface");
     const char *target = ctx->argv[ctx->argc - 1];
 
-    if (vsctl_cache_find_local_port(ctx, target)) {
+    if (!ctl_has_option(ctx, "--if-exists")
+        && vsctl_cache_find_local_port(ctx, target)) {
         ctl_fatal("cannot delete port %s because it is the local port for "
                   "bridge %s (deleting this port requires deleting the "
                   "entire bridge)",
