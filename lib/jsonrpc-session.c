@@ -34,6 +34,7 @@ struct jsonrpc_session {
     int last_error;
     unsigned int seqno;
     uint8_t dscp;
+    long long run_msec; /* time_msec() of the last jsonrpc_session_run(). */
 };
 
 static void session_disconnect(struct jsonrpc_session *);
@@ -218,6 +219,7 @@ void
 jsonrpc_session_run(struct jsonrpc_session *s)
 {
     long long now = time_msec();
+    s->run_msec = now;
 
     if (s->pstream) {
         struct stream *stream;
@@ -383,6 +385,20 @@ jsonrpc_session_recv(struct jsonrpc_session *s)
     }
     jsonrpc_msg_destroy(msg);
     return NULL;
+}
+
+bool
+jsonrpc_session_recv_is_idle(struct jsonrpc_session *s)
+{
+    if (!s->rpc || !jsonrpc_recv_is_idle(s->rpc)) {
+        return false;
+    }
+    /* Looking at the poll loop's results is as good as trying to read,
+     * as of the last jsonrpc_session_run() (or now, if there was
+     * none). */
+    reconnect_receive_attempted(s->reconnect,
+                                s->run_msec ? s->run_msec : time_msec());
+    return true;
 }
 
 void

@@ -1085,7 +1085,7 @@ conn_run(struct jsonrpc_conn *conn)
 
     /* Waiting transactions are tried again when their database changed
      * or their time is up. */
-    long long now = time_msec();
+    long long now = list_is_empty(&conn->triggers) ? 0 : time_msec();
     struct trigger *t, *next_t;
     LIST_FOR_EACH_SAFE (t, next_t, node, &conn->triggers) {
         if (t->db_seqno != t->db->seqno || now >= t->deadline) {
@@ -1095,6 +1095,11 @@ conn_run(struct jsonrpc_conn *conn)
         }
     }
 
+    /* Most of many clients are idle at any time (e.g. monitors waiting
+     * for updates): the poll loop tells which have nothing to read. */
+    if (jsonrpc_session_recv_is_idle(conn->js)) {
+        return;
+    }
     for (int i = 0; i < MAX_MSGS_PER_RUN; i++) {
         if (!jsonrpc_session_is_connected(conn->js)) {
             return;
