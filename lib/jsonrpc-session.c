@@ -300,7 +300,10 @@ jsonrpc_session_wait(struct jsonrpc_session *s)
     if (s->pstream) {
         pstream_wait(s->pstream);
     }
-    reconnect_wait(s->reconnect, time_msec());
+    /* The time of the last run is recent enough to compute timers from,
+     * and one clock read per session per iteration is enough: a daemon
+     * may serve thousands of sessions. */
+    reconnect_wait(s->reconnect, s->run_msec ? s->run_msec : time_msec());
 }
 
 size_t
