@@ -51,6 +51,13 @@ COVERAGE_DEFINE(jsonrpc_server_request);
  * gets the changes of several commits as one update. */
 #define FANOUT_CONNS_PER_RUN 50
 
+/* A fan-out to more connections than that waits, while commits keep
+ * becoming durable, for a pause of FANOUT_QUIET_USEC, but no longer than
+ * FANOUT_MAX_DELAY_USEC, so that a burst of commits reaches them as one
+ * update instead of taking turns with it for the CPU. */
+#define FANOUT_QUIET_USEC 1000
+#define FANOUT_MAX_DELAY_USEC 10000
+
 /* A served database. */
 struct jsonrpc_db {
     struct hmap_node node; /* In the server's 'dbs', by name. */
@@ -102,6 +109,10 @@ struct ovsdb_jsonrpc_server {
     /* "struct jsonrpc_conn"s that may have monitors to update, in the
      * order they get their turn. */
     struct list fanout;
+    size_t sweep_left;             /* Turns left in the fan-out under way,
+                                    * 0 if none is. */
+    long long last_dispatch_usec;  /* When a commit last became durable. */
+    long long fanout_waiting_usec; /* Since when 'fanout' waits. */
 };
 
 /* A configured remote: a listener with the sessions it accepted, or one
@@ -543,6 +554,9 @@ static void
 db_enqueue_fanout(struct ovsdb_jsonrpc_server *server,
                   const struct jsonrpc_db *db)
 {
+    if (list_is_empty(&server->fanout)) {
+        server->fanout_waiting_usec = time_usec();
+    }
     struct jsonrpc_remote *remote;
     HMAP_FOR_EACH (remote, node, &server->remotes) {
         struct jsonrpc_conn *conn;
@@ -585,26 +599,57 @@ db_trim_unsent(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db)
     db->unsent_trim_at = MAX(64, 2 * ovsdb_monitor_queue_count(db->unsent));
 }
 
-/* Sends their updates to up to FANOUT_CONNS_PER_RUN connections, in turn.
- * A connection that has not sent what was queued for it before is passed
- * over until it has (its updates pile up meanwhile, merged), so that a
- * client that does not read costs memory for the rows it is missing, not
- * for every update. */
+/* Returns true if the connections in the fan-out should get their turns
+ * now (see FANOUT_QUIET_USEC), otherwise stores in '*when_usec' the time
+ * at which they should. */
+static bool
+server_fanout_is_due(const struct ovsdb_jsonrpc_server *server,
+                     long long *when_usec)
+{
+    if (server->sweep_left
+        || list_size(&server->fanout) <= FANOUT_CONNS_PER_RUN) {
+        return true;
+    }
+    *when_usec = MIN(server->last_dispatch_usec + FANOUT_QUIET_USEC,
+                     server->fanout_waiting_usec + FANOUT_MAX_DELAY_USEC);
+    return time_usec() >= *when_usec;
+}
+
+/* Sends their updates to up to FANOUT_CONNS_PER_RUN connections, in turn,
+ * each connection once in a sweep.  A connection that has not sent what
+ * was queued for it before is passed over until it has (its updates pile
+ * up meanwhile, merged), so that a client that does not read costs
+ * memory for the rows it is missing, not for every update. */
 static void
 server_fanout_run(struct ovsdb_jsonrpc_server *server)
 {
-    size_t n_visits = list_size(&server->fanout);
-    size_t n_sent = 0;
-    while (n_visits-- > 0 && n_sent < FANOUT_CONNS_PER_RUN) {
-        struct jsonrpc_conn *conn = CONTAINER_OF(
-            list_pop_front(&server->fanout), struct jsonrpc_conn, fanout_node);
-        if (jsonrpc_session_get_backlog(conn->js)) {
-            list_push_back(&server->fanout, &conn->fanout_node);
-            continue;
+    long long when;
+    if (!list_is_empty(&server->fanout)
+        && server_fanout_is_due(server, &when)) {
+        /* Connections that went away leave the queue shorter. */
+        size_t n_queued = list_size(&server->fanout);
+        if (!server->sweep_left || server->sweep_left > n_queued) {
+            server->sweep_left = n_queued;
         }
-        conn->in_fanout = false;
-        conn_flush_updates(conn, NULL);
-        n_sent++;
+        size_t n_sent = 0;
+        while (server->sweep_left && n_sent < FANOUT_CONNS_PER_RUN) {
+            server->sweep_left--;
+            struct jsonrpc_conn *conn =
+                CONTAINER_OF(list_pop_front(&server->fanout),
+                             struct jsonrpc_conn, fanout_node);
+            if (jsonrpc_session_get_backlog(conn->js)) {
+                list_push_back(&server->fanout, &conn->fanout_node);
+                continue;
+            }
+            conn->in_fanout = false;
+            conn_flush_updates(conn, NULL);
+            n_sent++;
+        }
+        if (!server->sweep_left) {
+            /* Connections queued since the sweep started, and those that
+             * were passed over, wait for the next one. */
+            server->fanout_waiting_usec = time_usec();
+        }
     }
 
     struct jsonrpc_db *db;
@@ -622,6 +667,14 @@ server_fanout_run(struct ovsdb_jsonrpc_server *server)
 static void
 server_fanout_wait(const struct ovsdb_jsonrpc_server *server)
 {
+    long long when;
+    if (list_is_empty(&server->fanout)) {
+        return;
+    } else if (!server_fanout_is_due(server, &when)) {
+        /* Rounded up: the poll loop counts in milliseconds. */
+        poll_timer_wait_until((when + 999) / 1000);
+        return;
+    }
     const struct jsonrpc_conn *conn;
     LIST_FOR_EACH (conn, fanout_node, &server->fanout) {
         if (!jsonrpc_session_get_backlog(conn->js)) {
@@ -679,6 +732,7 @@ db_flush_pending(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db,
         }
         ovsdb_monitor_queue_trim(db->unsent, UINT64_MAX);
     } else if (dispatched) {
+        server->last_dispatch_usec = time_usec();
         db_enqueue_fanout(server, db);
     }
 }
