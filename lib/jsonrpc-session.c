@@ -34,6 +34,7 @@ struct jsonrpc_session {
     int last_error;
     unsigned int seqno;
     uint8_t dscp;
+    long long run_msec; /* time_msec() of the last jsonrpc_session_run(). */
 };
 
 static void session_disconnect(struct jsonrpc_session *);
@@ -218,6 +219,7 @@ void
 jsonrpc_session_run(struct jsonrpc_session *s)
 {
     long long now = time_msec();
+    s->run_msec = now;
 
     if (s->pstream) {
         struct stream *stream;
@@ -298,7 +300,10 @@ jsonrpc_session_wait(struct jsonrpc_session *s)
     if (s->pstream) {
         pstream_wait(s->pstream);
     }
-    reconnect_wait(s->reconnect, time_msec());
+    /* The time of the last run is recent enough to compute timers from,
+     * and one clock read per session per iteration is enough: a daemon
+     * may serve thousands of sessions. */
+    reconnect_wait(s->reconnect, s->run_msec ? s->run_msec : time_msec());
 }
 
 size_t
@@ -383,6 +388,20 @@ jsonrpc_session_recv(struct jsonrpc_session *s)
     }
     jsonrpc_msg_destroy(msg);
     return NULL;
+}
+
+bool
+jsonrpc_session_recv_is_idle(struct jsonrpc_session *s)
+{
+    if (!s->rpc || !jsonrpc_recv_is_idle(s->rpc)) {
+        return false;
+    }
+    /* Looking at the poll loop's results is as good as trying to read,
+     * as of the last jsonrpc_session_run() (or now, if there was
+     * none). */
+    reconnect_receive_attempted(s->reconnect,
+                                s->run_msec ? s->run_msec : time_msec());
+    return true;
 }
 
 void

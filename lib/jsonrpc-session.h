@@ -86,6 +86,11 @@ int jsonrpc_session_send_text(struct jsonrpc_session *, char *text, size_t n);
  * consumed here: neither reaches the caller. */
 struct jsonrpc_msg *jsonrpc_session_recv(struct jsonrpc_session *);
 void jsonrpc_session_recv_wait(struct jsonrpc_session *);
+/* Returns true if jsonrpc_session_recv() would surely return NULL now
+ * (see jsonrpc_recv_is_idle()), which then counts as an attempt to
+ * receive, so that a daemon serving many mostly idle sessions need not
+ * try each one in every iteration of its loop. */
+bool jsonrpc_session_recv_is_idle(struct jsonrpc_session *);
 
 /* True while the session has a connection, is making one, or may make
  * one later. */

@@ -823,6 +823,14 @@ jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
     return EAGAIN;
 }
 
+bool
+jsonrpc_recv_is_idle(const struct jsonrpc *rpc)
+{
+    return (!rpc->status && rpc->rx_ofs >= rpc->rx_len
+            && !jsonrpc_reader_is_ready(rpc->reader)
+            && stream_recv_is_idle(rpc->stream));
+}
+
 void
 jsonrpc_recv_wait(struct jsonrpc *rpc)
 {

@@ -213,6 +213,10 @@ int jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp);
 /* Registers with the poll loop to wake when jsonrpc_recv() can make
  * progress. */
 void jsonrpc_recv_wait(struct jsonrpc *rpc);
+/* Returns true if jsonrpc_recv() would surely return EAGAIN now: nothing
+ * is buffered and the last poll_block() found the stream with nothing to
+ * receive (see stream_recv_is_idle()). */
+bool jsonrpc_recv_is_idle(const struct jsonrpc *rpc);
 
 /* Sends 'msg' (taken) and waits until all queued output is sent.
  * Returns 0 or the connection's status. */

@@ -5,13 +5,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "lib/coverage.h"
 #include "lib/fatal-signal.h"
-#include "lib/hash.h"
-#include "lib/hmap.h"
 #include "lib/timeval.h"
 #include "lib/util.h"
 #include "lib/vlog.h"
@@ -20,94 +17,47 @@ VLOG_DEFINE_THIS_MODULE(poll_loop);
 COVERAGE_DEFINE(poll_create_node);
 COVERAGE_DEFINE(poll_zero_timeout);
 
-/* One fd: either registered for this iteration ('wanted'), or known to be
- * in the epoll set ('kernel'). */
-struct poll_node {
-    struct hmap_node hmap_node;
-    int fd;
-    uint32_t events; /* EPOLL* bits. */
-    const char *where;
-    uint32_t gen; /* 'kernel' only: token generation, 0 if the
-                   * fd is not actually in the epoll set. */
-};
-
-/* Each fd goes into the epoll set with a token (its number and a fresh
- * generation) that epoll hands back with its events.  The kernel keys its
- * entries by open file, not by fd number: if an fd is closed while its
- * file stays open elsewhere (a dup, a forked child), the entry stays and
- * keeps reporting under the old token.  Matching tokens against 'kernel'
- * tells those stale events apart from the events of a new fd that got the
- * same number. */
-static uint64_t
-make_token(int fd, uint32_t gen)
-{
-    return ((uint64_t) gen << 32) | (uint32_t) fd;
-}
-
-static int
-token_fd(uint64_t token)
-{
-    return (int) (uint32_t) token;
-}
-
-static uint32_t
-token_gen(uint64_t token)
-{
-    return token >> 32;
-}
-
+/* Each iteration hands every registered fd to one poll(2) call.  That
+ * costs the kernel a little per fd, but a single system call: keeping an
+ * epoll set in step with registrations that change every iteration would
+ * need one epoll_ctl() per fd per iteration, and, since the kernel keys
+ * epoll entries by open file rather than by fd number, care for fds
+ * closed and reused in between.  poll(2) has no state to keep in step.
+ *
+ * Registrations go straight into the array that poll() takes, found by
+ * fd number in constant time, so that a daemon with thousands of
+ * connections spends little per connection per iteration. */
 struct poll_loop {
-    int epoll_fd;
-    pid_t pid;  /* Process that created 'epoll_fd'. */
-    bool stale; /* Stale entries seen: rebuild the set. */
-    uint32_t last_gen;
-    struct hmap wanted;
-    struct hmap kernel;
+    /* This iteration's registrations. */
+    struct pollfd *wanted;
+    const char **wanted_wheres; /* Registration site of each. */
+    size_t n_wanted, allocated_wanted;
+
+    /* The last poll_block()'s fds, with their 'revents'. */
+    struct pollfd *last;
+    const char **last_wheres;
+    size_t n_last, allocated_last;
+
+    /* By fd number. */
+    struct fd_slot *by_fd;
+    size_t n_by_fd;
+
     long long timeout_when; /* LLONG_MAX: no timer. */
     const char *timeout_where;
     unsigned long long n_wakeups;
+};
 
-    /* Results of the last poll_block(). */
-    struct epoll_event *ready;
-    int n_ready;
-    int max_ready;
+struct fd_slot {
+    size_t wanted; /* 1 + index in 'wanted', 0 if not registered. */
+    short events;  /* Of the fd in 'last', 0 if none. */
+    short revents; /* Of the fd in 'last', 0 if none. */
 };
 
 static __thread struct poll_loop *loop;
 
-static void
-open_epoll(struct poll_loop *l)
-{
-    l->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (l->epoll_fd < 0) {
-        ovs_fatal(errno, "epoll_create1 failed");
-    }
-    l->pid = getpid();
-}
-
-/* Replaces the epoll set by an empty one, dropping every entry in it,
- * stale ones included; sync_interest_set() then adds the wanted fds.
- *
- * A forked child does not close the set it inherited: it may have closed
- * that fd already, and the number may now be one of its own files. */
-static void
-reopen_epoll(struct poll_loop *l)
-{
-    struct poll_node *node;
-
-    if (l->pid == getpid()) {
-        close(l->epoll_fd);
-    }
-    open_epoll(l);
-    HMAP_FOR_EACH_POP (node, hmap_node, &l->kernel) {
-        free(node);
-    }
-    l->stale = false;
-}
-
 /* Frees a thread's loop when the thread exits, so that short-lived
  * threads that block on something (a client transaction, a test peer)
- * leak neither memory nor the epoll fd. */
+ * leak no memory. */
 static pthread_key_t loop_key;
 static pthread_once_t loop_key_once = PTHREAD_ONCE_INIT;
 
@@ -115,20 +65,11 @@ static void
 free_poll_loop(void *l_)
 {
     struct poll_loop *l = l_;
-    struct poll_node *node;
-
-    HMAP_FOR_EACH_POP (node, hmap_node, &l->wanted) {
-        free(node);
-    }
-    HMAP_FOR_EACH_POP (node, hmap_node, &l->kernel) {
-        free(node);
-    }
-    hmap_destroy(&l->wanted);
-    hmap_destroy(&l->kernel);
-    if (l->pid == getpid()) {
-        close(l->epoll_fd);
-    }
-    free(l->ready);
+    free(l->wanted);
+    free(l->wanted_wheres);
+    free(l->last);
+    free(l->last_wheres);
+    free(l->by_fd);
     free(l);
     loop = NULL;
 }
@@ -146,12 +87,7 @@ poll_loop(void)
 {
     if (!loop) {
         loop = xzalloc(sizeof *loop);
-        open_epoll(loop);
-        hmap_init(&loop->wanted);
-        hmap_init(&loop->kernel);
         loop->timeout_when = LLONG_MAX;
-        loop->max_ready = 64;
-        loop->ready = xmalloc(loop->max_ready * sizeof *loop->ready);
 
         pthread_once(&loop_key_once, create_loop_key);
         pthread_setspecific(loop_key, loop);
@@ -159,32 +95,17 @@ poll_loop(void)
     return loop;
 }
 
-static struct poll_node *
-find_node(const struct hmap *map, int fd)
+/* Returns the slot of 'fd', making room for it. */
+static struct fd_slot *
+get_slot(struct poll_loop *l, int fd)
 {
-    struct poll_node *node;
-    HMAP_FOR_EACH_WITH_HASH (node, hmap_node, hash_int(fd, 0), map) {
-        if (node->fd == fd) {
-            return node;
-        }
+    if ((size_t) fd >= l->n_by_fd) {
+        size_t n = MAX(2 * l->n_by_fd, MAX((size_t) fd + 1, 64));
+        l->by_fd = xrealloc(l->by_fd, n * sizeof *l->by_fd);
+        memset(l->by_fd + l->n_by_fd, 0, (n - l->n_by_fd) * sizeof *l->by_fd);
+        l->n_by_fd = n;
     }
-    return NULL;
-}
-
-static uint32_t
-poll_to_epoll(short events)
-{
-    return ((events & POLLIN ? EPOLLIN : 0) | (events & POLLOUT ? EPOLLOUT : 0)
-            | (events & POLLPRI ? EPOLLPRI : 0));
-}
-
-static short
-epoll_to_poll(uint32_t events)
-{
-    return ((events & EPOLLIN ? POLLIN : 0) | (events & EPOLLOUT ? POLLOUT : 0)
-            | (events & EPOLLPRI ? POLLPRI : 0)
-            | (events & EPOLLERR ? POLLERR : 0)
-            | (events & EPOLLHUP ? POLLHUP : 0));
+    return &l->by_fd[fd];
 }
 
 void
@@ -193,17 +114,21 @@ poll_fd_wait_at(int fd, short events, const char *where)
     struct poll_loop *l = poll_loop();
     ovs_assert(fd >= 0);
 
-    struct poll_node *node = find_node(&l->wanted, fd);
-    if (node) {
-        node->events |= poll_to_epoll(events);
-    } else {
-        COVERAGE_INC(poll_create_node);
-        node = xmalloc(sizeof *node);
-        node->fd = fd;
-        node->events = poll_to_epoll(events);
-        node->where = where;
-        hmap_insert(&l->wanted, &node->hmap_node, hash_int(fd, 0));
+    struct fd_slot *slot = get_slot(l, fd);
+    if (slot->wanted) {
+        l->wanted[slot->wanted - 1].events |= events;
+        return;
     }
+    if (l->n_wanted >= l->allocated_wanted) {
+        size_t allocated = l->allocated_wanted;
+        l->wanted = x2nrealloc(l->wanted, &allocated, sizeof *l->wanted);
+        l->wanted_wheres =
+            xrealloc(l->wanted_wheres, allocated * sizeof *l->wanted_wheres);
+        l->allocated_wanted = allocated;
+    }
+    l->wanted[l->n_wanted] = (struct pollfd){.fd = fd, .events = events};
+    l->wanted_wheres[l->n_wanted] = where;
+    slot->wanted = ++l->n_wanted;
 }
 
 void
@@ -232,143 +157,33 @@ poll_immediate_wake_at(const char *where)
     poll_timer_wait_at(0, where);
 }
 
-static uint32_t
-next_gen(struct poll_loop *l)
-{
-    if (!++l->last_gen) {
-        l->last_gen = 1; /* 0 means "not in the epoll set". */
-    }
-    return l->last_gen;
-}
-
-/* Brings the epoll interest set in line with this iteration's wishes.
- *
- * An fd that was closed and whose number was reused since the last
- * iteration silently dropped out of the epoll set, so a cached "already
- * registered" cannot be trusted: every wanted fd is (re)declared with
- * EPOLL_CTL_MOD, falling back to ADD, under a new token, when the kernel
- * no longer knows it.
- *
- * A forked child shares its parent's epoll set, so it gets its own before
- * touching it; a set with stale entries is rebuilt the same way. */
 static void
-sync_interest_set(struct poll_loop *l)
-{
-    struct poll_node *node, *next;
-
-    if (l->stale || l->pid != getpid()) {
-        reopen_epoll(l);
-    }
-
-    HMAP_FOR_EACH_SAFE (node, next, hmap_node, &l->kernel) {
-        if (!find_node(&l->wanted, node->fd)) {
-            if (node->gen) {
-                epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, node->fd, NULL);
-            }
-            hmap_remove(&l->kernel, &node->hmap_node);
-            free(node);
-        }
-    }
-
-    HMAP_FOR_EACH (node, hmap_node, &l->wanted) {
-        struct poll_node *k = find_node(&l->kernel, node->fd);
-        if (!k) {
-            k = xzalloc(sizeof *k);
-            k->fd = node->fd;
-            hmap_insert(&l->kernel, &k->hmap_node, hash_int(node->fd, 0));
-        }
-        k->events = node->events;
-        k->where = node->where;
-
-        struct epoll_event ev = {.events = node->events};
-        int error = 0;
-        if (k->gen) {
-            ev.data.u64 = make_token(k->fd, k->gen);
-            error =
-                epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, k->fd, &ev) ? errno : 0;
-            if (error == ENOENT) {
-                k->gen = 0;
-            }
-        }
-        if (!k->gen) {
-            uint32_t gen = next_gen(l);
-            ev.data.u64 = make_token(k->fd, gen);
-            error =
-                epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, k->fd, &ev) ? errno : 0;
-            if (error == EEXIST) {
-                /* This file is in the set under a forgotten token (it was
-                 * closed and came back under the same number): take it
-                 * over. */
-                error = epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, k->fd, &ev)
-                            ? errno
-                            : 0;
-            }
-            if (!error) {
-                k->gen = gen;
-            }
-        }
-
-        if (error == EPERM) {
-            /* Regular files are always ready: epoll refuses them. */
-            poll_immediate_wake_at(node->where);
-        } else if (error) {
-            VLOG_WARN("epoll_ctl on fd %d (registered at %s) failed: %s",
-                      node->fd, node->where, ovs_strerror(error));
-            poll_immediate_wake_at(node->where);
-        }
-    }
-}
-
-/* Drops the events in 'l->ready' that do not carry the current token of a
- * registered fd (see make_token()) and returns how many were dropped. */
-static int
-drop_stale_events(struct poll_loop *l)
-{
-    int n_valid = 0;
-
-    for (int i = 0; i < l->n_ready; i++) {
-        uint64_t token = l->ready[i].data.u64;
-        const struct poll_node *k = find_node(&l->kernel, token_fd(token));
-        if (k && k->gen && k->gen == token_gen(token)) {
-            l->ready[n_valid++] = l->ready[i];
-        }
-    }
-
-    int n_stale = l->n_ready - n_valid;
-    l->n_ready = n_valid;
-    if (n_stale) {
-        l->stale = true;
-    }
-    return n_stale;
-}
-
-static void
-log_wakeup(const struct poll_loop *l, long long timeout_ms)
+log_wakeup(const struct poll_loop *l, int n_ready, long long timeout_ms)
 {
     if (!VLOG_IS_DBG_ENABLED()) {
         return;
     }
-    if (l->n_ready == 0) {
+    if (n_ready <= 0) {
         if (timeout_ms >= 0 && l->timeout_where) {
             VLOG_DBG("wakeup due to %lld-ms timeout at %s", timeout_ms,
                      l->timeout_where);
         }
         return;
     }
-    for (int i = 0; i < l->n_ready; i++) {
-        const struct epoll_event *ev = &l->ready[i];
-        int fd = token_fd(ev->data.u64);
-        const struct poll_node *node = find_node(&l->wanted, fd);
-        VLOG_DBG("wakeup due to [%s%s%s%s] on fd %d at %s",
-                 ev->events & EPOLLIN ? "POLLIN" : "",
-                 ev->events & EPOLLOUT ? "POLLOUT" : "",
-                 ev->events & EPOLLERR ? "POLLERR" : "",
-                 ev->events & EPOLLHUP ? "POLLHUP" : "", fd,
-                 node ? node->where : "?");
+    for (size_t i = 0; i < l->n_last; i++) {
+        const struct pollfd *pfd = &l->last[i];
+        if (pfd->revents) {
+            VLOG_DBG("wakeup due to [%s%s%s%s] on fd %d at %s",
+                     pfd->revents & POLLIN ? "POLLIN" : "",
+                     pfd->revents & POLLOUT ? "POLLOUT" : "",
+                     pfd->revents & POLLERR ? "POLLERR" : "",
+                     pfd->revents & POLLHUP ? "POLLHUP" : "", pfd->fd,
+                     l->last_wheres[i]);
+        }
     }
 }
 
-/* Returns the epoll_wait() timeout for the earliest timer, -1 if none. */
+/* Returns the poll() timeout for the earliest timer, -1 if none. */
 static int
 compute_timeout_ms(const struct poll_loop *l)
 {
@@ -388,42 +203,53 @@ poll_block(void)
 
     fatal_signal_wait();
 
-    int timeout_ms;
-    for (;;) {
-        sync_interest_set(l);
-        timeout_ms = compute_timeout_ms(l);
+    /* Forget the last results; this iteration's registrations become the
+     * fds to poll. */
+    for (size_t i = 0; i < l->n_last; i++) {
+        struct fd_slot *slot = &l->by_fd[l->last[i].fd];
+        slot->events = slot->revents = 0;
+    }
+    struct pollfd *pollfds = l->wanted;
+    const char **wheres = l->wanted_wheres;
+    size_t allocated = l->allocated_wanted;
+    l->wanted = l->last;
+    l->wanted_wheres = l->last_wheres;
+    l->allocated_wanted = l->allocated_last;
+    l->last = pollfds;
+    l->last_wheres = wheres;
+    l->allocated_last = allocated;
+    l->n_last = l->n_wanted;
+    l->n_wanted = 0;
+    for (size_t i = 0; i < l->n_last; i++) {
+        l->by_fd[l->last[i].fd].wanted = 0;
+    }
 
-        if ((size_t) l->max_ready < hmap_count(&l->wanted)) {
-            l->max_ready = hmap_count(&l->wanted);
-            l->ready = xrealloc(l->ready, l->max_ready * sizeof *l->ready);
-        }
-        int n = epoll_wait(l->epoll_fd, l->ready, l->max_ready, timeout_ms);
-        if (n < 0) {
-            if (errno != EINTR) {
-                VLOG_ERR("epoll_wait: %s", ovs_strerror(errno));
-            }
-            n = 0;
-        }
-        l->n_ready = n;
+    /* Counted once per iteration: an atomic increment per fd would cost
+     * more than registering it. */
+    COVERAGE_ADD(poll_create_node, l->n_last);
 
-        /* Waking for stale events alone would be a spurious wake-up, or a
-         * busy loop if the file behind them stays ready: rebuild the set
-         * and wait again for what is left of the timeout. */
-        if (!drop_stale_events(l) || l->n_ready
-            || (timeout_ms >= 0 && time_msec() >= l->timeout_when)) {
-            break;
+    int timeout_ms = compute_timeout_ms(l);
+    int n_ready = poll(l->last, l->n_last, timeout_ms);
+    if (n_ready < 0 && errno != EINTR) {
+        VLOG_ERR("poll: %s", ovs_strerror(errno));
+    }
+    for (size_t i = 0; i < l->n_last; i++) {
+        struct pollfd *pfd = &l->last[i];
+        struct fd_slot *slot = &l->by_fd[pfd->fd];
+        if (n_ready < 0) {
+            /* After a failed poll() nothing is known about any fd. */
+            pfd->revents = 0;
+        } else {
+            slot->events = pfd->events;
+            slot->revents = pfd->revents;
         }
     }
     if (!timeout_ms) {
         COVERAGE_INC(poll_zero_timeout);
     }
     l->n_wakeups++;
-    log_wakeup(l, timeout_ms);
+    log_wakeup(l, n_ready, timeout_ms);
 
-    struct poll_node *node;
-    HMAP_FOR_EACH_POP (node, hmap_node, &l->wanted) {
-        free(node);
-    }
     l->timeout_when = LLONG_MAX;
     l->timeout_where = NULL;
 
@@ -434,12 +260,18 @@ short
 poll_fd_revents(int fd)
 {
     struct poll_loop *l = poll_loop();
-    for (int i = 0; i < l->n_ready; i++) {
-        if (token_fd(l->ready[i].data.u64) == fd) {
-            return epoll_to_poll(l->ready[i].events);
-        }
+    return fd >= 0 && (size_t) fd < l->n_by_fd ? l->by_fd[fd].revents : 0;
+}
+
+bool
+poll_fd_is_idle(int fd, short events)
+{
+    struct poll_loop *l = poll_loop();
+    if (fd < 0 || (size_t) fd >= l->n_by_fd) {
+        return false;
     }
-    return 0;
+    const struct fd_slot *r = &l->by_fd[fd];
+    return (r->events & events) == events && !r->revents;
 }
 
 unsigned long long

@@ -48,6 +48,13 @@ void poll_block(void);
  * 0 if 'fd' was not ready (or not registered). */
 short poll_fd_revents(int fd);
 
+/* Returns true if 'fd' was registered for all of 'events' in the last
+ * poll_block(), which reported nothing for it.  A loop that serves many
+ * fds, most of them idle, can then skip trying to read (or write) them:
+ * should the fd have become ready since, the next poll_block() returns at
+ * once, as long as the fd is registered again. */
+bool poll_fd_is_idle(int fd, short events);
+
 /* Number of poll_block() calls that returned, for coverage/debugging. */
 unsigned long long poll_loop_n_wakeups(void);
 

@@ -115,6 +115,13 @@ stream_fd_wait(struct stream *stream, enum stream_wait_type wait)
     }
 }
 
+static bool
+stream_fd_recv_is_idle(const struct stream *stream)
+{
+    const struct stream_fd *s = CONTAINER_OF(stream, struct stream_fd, stream);
+    return poll_fd_is_idle(s->fd, POLLIN);
+}
+
 static const struct stream_class stream_fd_class = {
     .name = "fd",
     .needs_probes = false,
@@ -126,6 +133,7 @@ static const struct stream_class stream_fd_class = {
     .run = NULL,
     .run_wait = NULL,
     .wait = stream_fd_wait,
+    .recv_is_idle = stream_fd_recv_is_idle,
 };
 
 /* Passive side. */

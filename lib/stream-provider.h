@@ -75,6 +75,11 @@ struct stream_class {
 
     /* Registers with the poll loop to wake when 'wait' can progress. */
     void (*wait)(struct stream *stream, enum stream_wait_type wait);
+
+    /* Returns true if recv() would surely find nothing now, judging by
+     * the last poll_block() (see poll_fd_is_idle()).  May be NULL: not
+     * known. */
+    bool (*recv_is_idle)(const struct stream *stream);
 };
 
 /* A passive stream.  Members are for lib/stream.c. */

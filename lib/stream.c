@@ -326,6 +326,13 @@ stream_send_wait(struct stream *stream)
     stream_wait(stream, STREAM_SEND);
 }
 
+bool
+stream_recv_is_idle(const struct stream *stream)
+{
+    return (stream->state == SCS_CONNECTED && stream->class->recv_is_idle
+            && stream->class->recv_is_idle(stream));
+}
+
 void
 stream_set_peer_id(struct stream *stream, const char *peer_id)
 {

@@ -110,6 +110,11 @@ void stream_connect_wait(struct stream *stream);
 void stream_recv_wait(struct stream *stream);
 void stream_send_wait(struct stream *stream);
 
+/* Returns true if the last poll_block() found 'stream' connected with
+ * nothing to receive, so that stream_recv() now would almost certainly
+ * return -EAGAIN; false if that is not known. */
+bool stream_recv_is_idle(const struct stream *stream);
+
 /* The identity of the peer, if known (TLS: the certificate's subject
  * common name); NULL otherwise.  The stream keeps a copy. */
 void stream_set_peer_id(struct stream *stream, const char *peer_id);

@@ -45,6 +45,19 @@ COVERAGE_DEFINE(jsonrpc_server_request);
 #define HISTORY_MAX_TXNS 100
 #define HISTORY_MAX_ROWS 10000
 
+/* Fan-out: how many connections get their monitor updates in one
+ * main-loop iteration.  The rest wait for the next iterations, in which
+ * requests and replies are served first; a connection that waits longer
+ * gets the changes of several commits as one update. */
+#define FANOUT_CONNS_PER_RUN 50
+
+/* A fan-out to more connections than that waits, while commits keep
+ * becoming durable, for a pause of FANOUT_QUIET_USEC, but no longer than
+ * FANOUT_MAX_DELAY_USEC, so that a burst of commits reaches them as one
+ * update instead of taking turns with it for the CPU. */
+#define FANOUT_QUIET_USEC 1000
+#define FANOUT_MAX_DELAY_USEC 10000
+
 /* A served database. */
 struct jsonrpc_db {
     struct hmap_node node; /* In the server's 'dbs', by name. */
@@ -56,10 +69,16 @@ struct jsonrpc_db {
     struct ovsdb_jsonrpc_storage storage; /* 'write' NULL: memory. */
 
     uint64_t seqno;            /* Commits so far (in memory). */
-    uint64_t dispatched_seqno; /* Commits whose updates went out. */
+    uint64_t dispatched_seqno; /* Commits durable and released to clients:
+                                * replied to, and in 'unsent' for the
+                                * monitors that did not get them yet. */
     struct uuid last_txn_id;   /* Id of the last commit (in memory). */
     struct ovsdb_monitor_history *history; /* Of dispatched commits. */
     struct list pending; /* "struct pending_commit"s, oldest first. */
+    /* Dispatched commits that some monitor has not been sent yet, and the
+     * size at which to look for the oldest still needed. */
+    struct ovsdb_monitor_queue *unsent;
+    size_t unsent_trim_at;
 };
 
 /* A commit waiting for storage, with the replies that must follow it. */
@@ -87,6 +106,13 @@ struct ovsdb_jsonrpc_server {
     size_t n_sessions;
     size_t n_monitors;     /* Client monitors, shared or not. */
     uint64_t change_seqno; /* Bumped by every change to any database. */
+    /* "struct jsonrpc_conn"s that may have monitors to update, in the
+     * order they get their turn. */
+    struct list fanout;
+    size_t sweep_left;             /* Turns left in the fan-out under way,
+                                    * 0 if none is. */
+    long long last_dispatch_usec;  /* When a commit last became durable. */
+    long long fanout_waiting_usec; /* Since when 'fanout' waits. */
 };
 
 /* A configured remote: a listener with the sessions it accepted, or one
@@ -118,6 +144,8 @@ struct jsonrpc_conn {
     struct hmap monitors;        /* "struct conn_monitor"s by id. */
     struct list triggers;        /* "struct trigger"s. */
     struct list pending_replies; /* "struct pending_reply"s. */
+    struct list fanout_node;     /* In the server's 'fanout'... */
+    bool in_fanout;              /* ...if this is true. */
     bool db_change_aware;
     bool disconnect_pending; /* Disconnect once the output is sent. */
     bool was_connected;      /* Connected as of the last conn_run(). */
@@ -132,7 +160,8 @@ struct conn_monitor {
     struct jsonrpc_db *db;
     struct ovsdb_monitor *monitor;
     enum ovsdb_monitor_version version;
-    uint64_t start_seqno; /* Commits up to this one are included. */
+    uint64_t seqno; /* The client has the changes of the commits up to this
+                     * one (of 'db->seqno'). */
 };
 
 /* A "transact" whose "wait" is not satisfied yet. */
@@ -179,6 +208,7 @@ ovsdb_jsonrpc_server_create(const struct uuid *server_id)
     server->locks = ovsdb_lock_server_create();
     server->monitors = ovsdb_monitor_set_create();
     server->server_id = *server_id;
+    list_init(&server->fanout);
     return server;
 }
 
@@ -243,6 +273,7 @@ ovsdb_jsonrpc_server_add_db(struct ovsdb_jsonrpc_server *server,
         ovsdb_monitor_history_create(HISTORY_MAX_TXNS, HISTORY_MAX_ROWS);
     db->last_txn_id = *ovsdb_monitor_history_get_last_id(db->history);
     list_init(&db->pending);
+    db->unsent = ovsdb_monitor_queue_create();
     hmap_insert(&server->dbs, &db->node, hash_string(name, 0));
     server->change_seqno++;
     return true;
@@ -270,6 +301,7 @@ db_destroy(struct jsonrpc_db *db)
         free(pc);
     }
     ovsdb_monitor_history_destroy(db->history);
+    ovsdb_monitor_queue_destroy(db->unsent);
     free(db->name);
     free(db);
 }
@@ -462,46 +494,212 @@ send_monitor_update(struct jsonrpc_conn *conn, struct conn_monitor *cm,
     jsonrpc_session_send_text(conn->js, ds_steal_cstr(&msg), n);
 }
 
-/* Sends the updates of 'pc' to every client monitoring 'db'.  Each shared
- * monitor computes and serialises its update once. */
+/* Fan-out.
+ *
+ * A commit that becomes durable is replied to at once; the monitors that
+ * it changes get their update later, a bounded number of connections per
+ * main-loop iteration (see server_fanout_run()), so that one commit
+ * followed by hundreds of monitors does not hold up the next commit.  A
+ * connection whose turn comes gets, per monitor, one update with every
+ * change it has not been sent yet, which clients of a shared monitor
+ * that lag equally share.  A connection is brought up to date before
+ * anything else is sent to it, so that a reply never overtakes the
+ * updates of what its request saw. */
+
+/* Sends 'cm' one update with the changes of the dispatched commits it has
+ * not been sent yet, if they change anything it monitors. */
 static void
-db_dispatch(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db,
-            struct pending_commit *pc)
+conn_monitor_flush(struct jsonrpc_conn *conn, struct conn_monitor *cm)
 {
-    const struct uuid *txn_id = ovsdb_monitor_changes_get_txn_id(pc->changes);
+    struct jsonrpc_db *db = cm->db;
+    if (cm->seqno >= db->dispatched_seqno) {
+        return;
+    }
+    struct ovsdb_monitor_changes *const *list;
+    size_t n = ovsdb_monitor_queue_get_since(db->unsent, cm->seqno, &list);
+    cm->seqno = db->dispatched_seqno;
+    if (n) {
+        const char *text = ovsdb_monitor_get_update_text(cm->monitor, list, n);
+        if (text) {
+            send_monitor_update(
+                conn, cm, ovsdb_monitor_changes_get_txn_id(list[n - 1]), text);
+        }
+    }
+}
+
+/* Brings every monitor of 'conn' on 'db' (on any database if 'db' is
+ * NULL) up to date. */
+static void
+conn_flush_updates(struct jsonrpc_conn *conn, const struct jsonrpc_db *db)
+{
+    struct conn_monitor *cm;
+    HMAP_FOR_EACH (cm, node, &conn->monitors) {
+        if (!db || cm->db == db) {
+            conn_monitor_flush(conn, cm);
+        }
+    }
+}
+
+static void
+conn_leave_fanout(struct jsonrpc_conn *conn)
+{
+    if (conn->in_fanout) {
+        list_remove(&conn->fanout_node);
+        conn->in_fanout = false;
+    }
+}
+
+/* Gives every connection that monitors 'db' a turn in the fan-out. */
+static void
+db_enqueue_fanout(struct ovsdb_jsonrpc_server *server,
+                  const struct jsonrpc_db *db)
+{
+    if (list_is_empty(&server->fanout)) {
+        server->fanout_waiting_usec = time_usec();
+    }
     struct jsonrpc_remote *remote;
     HMAP_FOR_EACH (remote, node, &server->remotes) {
         struct jsonrpc_conn *conn;
         LIST_FOR_EACH (conn, node, &remote->sessions) {
-            struct conn_monitor *cm;
+            if (conn->in_fanout) {
+                continue;
+            }
+            const struct conn_monitor *cm;
             HMAP_FOR_EACH (cm, node, &conn->monitors) {
-                if (cm->db != db || cm->start_seqno >= pc->db_seqno) {
-                    continue;
-                }
-                const char *text =
-                    ovsdb_monitor_get_update_text(cm->monitor, pc->changes);
-                if (text) {
-                    send_monitor_update(conn, cm, txn_id, text);
+                if (cm->db == db) {
+                    list_push_back(&server->fanout, &conn->fanout_node);
+                    conn->in_fanout = true;
+                    break;
                 }
             }
         }
     }
 }
 
+/* Forgets the changes of 'db' that every monitor has been sent. */
+static void
+db_trim_unsent(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db)
+{
+    uint64_t oldest = db->dispatched_seqno;
+    struct jsonrpc_remote *remote;
+    HMAP_FOR_EACH (remote, node, &server->remotes) {
+        const struct jsonrpc_conn *conn;
+        LIST_FOR_EACH (conn, node, &remote->sessions) {
+            const struct conn_monitor *cm;
+            HMAP_FOR_EACH (cm, node, &conn->monitors) {
+                if (cm->db == db && cm->seqno < oldest) {
+                    oldest = cm->seqno;
+                }
+            }
+        }
+    }
+    ovsdb_monitor_queue_trim(db->unsent, oldest);
+    /* Look again when the queue has doubled, so that the scans cost
+     * little per commit however far behind a client stays. */
+    db->unsent_trim_at = MAX(64, 2 * ovsdb_monitor_queue_count(db->unsent));
+}
+
+/* Returns true if the connections in the fan-out should get their turns
+ * now (see FANOUT_QUIET_USEC), otherwise stores in '*when_usec' the time
+ * at which they should. */
+static bool
+server_fanout_is_due(const struct ovsdb_jsonrpc_server *server,
+                     long long *when_usec)
+{
+    if (server->sweep_left
+        || list_size(&server->fanout) <= FANOUT_CONNS_PER_RUN) {
+        return true;
+    }
+    *when_usec = MIN(server->last_dispatch_usec + FANOUT_QUIET_USEC,
+                     server->fanout_waiting_usec + FANOUT_MAX_DELAY_USEC);
+    return time_usec() >= *when_usec;
+}
+
+/* Sends their updates to up to FANOUT_CONNS_PER_RUN connections, in turn,
+ * each connection once in a sweep.  A connection that has not sent what
+ * was queued for it before is passed over until it has (its updates pile
+ * up meanwhile, merged), so that a client that does not read costs
+ * memory for the rows it is missing, not for every update. */
+static void
+server_fanout_run(struct ovsdb_jsonrpc_server *server)
+{
+    long long when;
+    if (!list_is_empty(&server->fanout)
+        && server_fanout_is_due(server, &when)) {
+        /* Connections that went away leave the queue shorter. */
+        size_t n_queued = list_size(&server->fanout);
+        if (!server->sweep_left || server->sweep_left > n_queued) {
+            server->sweep_left = n_queued;
+        }
+        size_t n_sent = 0;
+        while (server->sweep_left && n_sent < FANOUT_CONNS_PER_RUN) {
+            server->sweep_left--;
+            struct jsonrpc_conn *conn =
+                CONTAINER_OF(list_pop_front(&server->fanout),
+                             struct jsonrpc_conn, fanout_node);
+            if (jsonrpc_session_get_backlog(conn->js)) {
+                list_push_back(&server->fanout, &conn->fanout_node);
+                continue;
+            }
+            conn->in_fanout = false;
+            conn_flush_updates(conn, NULL);
+            n_sent++;
+        }
+        if (!server->sweep_left) {
+            /* Connections queued since the sweep started, and those that
+             * were passed over, wait for the next one. */
+            server->fanout_waiting_usec = time_usec();
+        }
+    }
+
+    struct jsonrpc_db *db;
+    HMAP_FOR_EACH (db, node, &server->dbs) {
+        if (list_is_empty(&server->fanout)) {
+            /* Every monitor is up to date. */
+            ovsdb_monitor_queue_trim(db->unsent, UINT64_MAX);
+        } else if (ovsdb_monitor_queue_count(db->unsent)
+                   > db->unsent_trim_at) {
+            db_trim_unsent(server, db);
+        }
+    }
+}
+
+static void
+server_fanout_wait(const struct ovsdb_jsonrpc_server *server)
+{
+    long long when;
+    if (list_is_empty(&server->fanout)) {
+        return;
+    } else if (!server_fanout_is_due(server, &when)) {
+        /* Rounded up: the poll loop counts in milliseconds. */
+        poll_timer_wait_until((when + 999) / 1000);
+        return;
+    }
+    const struct jsonrpc_conn *conn;
+    LIST_FOR_EACH (conn, fanout_node, &server->fanout) {
+        if (!jsonrpc_session_get_backlog(conn->js)) {
+            poll_immediate_wake();
+            return;
+        }
+    }
+}
+
 /* Acknowledges the commits of 'db' that storage made durable (all of them
- * if 'all'): monitors get their updates, then the waiting replies go
- * out. */
+ * if 'all'): the waiting replies go out, and the monitors get their
+ * updates in the fan-out, at once if 'all' (the database is about to be
+ * removed or replaced). */
 static void
 db_flush_pending(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db,
                  bool all)
 {
-    if (list_is_empty(&db->pending)) {
+    if (list_is_empty(&db->pending) && !all) {
         return;
     }
     uint64_t durable = UINT64_MAX;
     if (!all && db->storage.get_durable_seq) {
         durable = db->storage.get_durable_seq(db->storage.aux);
     }
+    bool dispatched = false;
     while (!list_is_empty(&db->pending)) {
         struct pending_commit *pc = CONTAINER_OF(list_front(&db->pending),
                                                  struct pending_commit, node);
@@ -509,10 +707,12 @@ db_flush_pending(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db,
             break;
         }
         list_remove(&pc->node);
-        db_dispatch(server, db, pc);
         ovsdb_monitor_history_add(db->history, pc->changes);
+        ovsdb_monitor_queue_push(db->unsent, pc->db_seqno, pc->changes);
         db->dispatched_seqno = pc->db_seqno;
+        dispatched = true;
 
+        /* conn_send() sends each client its updates first. */
         struct pending_reply *pr;
         LIST_FOR_EACH_POP (pr, node, &pc->replies) {
             list_remove(&pr->conn_node);
@@ -521,6 +721,19 @@ db_flush_pending(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db,
         }
         ovsdb_monitor_changes_unref(pc->changes);
         free(pc);
+    }
+    if (all) {
+        struct jsonrpc_remote *remote;
+        HMAP_FOR_EACH (remote, node, &server->remotes) {
+            struct jsonrpc_conn *conn;
+            LIST_FOR_EACH (conn, node, &remote->sessions) {
+                conn_flush_updates(conn, db);
+            }
+        }
+        ovsdb_monitor_queue_trim(db->unsent, UINT64_MAX);
+    } else if (dispatched) {
+        server->last_dispatch_usec = time_usec();
+        db_enqueue_fanout(server, db);
     }
 }
 
@@ -722,6 +935,7 @@ ovsdb_jsonrpc_server_run(struct ovsdb_jsonrpc_server *server)
     HMAP_FOR_EACH (remote, node, &server->remotes) {
         remote_run(remote);
     }
+    server_fanout_run(server);
 }
 
 void
@@ -737,6 +951,7 @@ ovsdb_jsonrpc_server_wait(struct ovsdb_jsonrpc_server *server)
             conn_wait(conn);
         }
     }
+    server_fanout_wait(server);
 }
 
 void
@@ -862,6 +1077,7 @@ conn_is_alive(const struct jsonrpc_conn *conn)
 static void
 conn_send(struct jsonrpc_conn *conn, struct jsonrpc_msg *msg)
 {
+    conn_flush_updates(conn, NULL);
     jsonrpc_session_send(conn->js, msg);
 }
 
@@ -888,6 +1104,7 @@ conn_reset(struct jsonrpc_conn *conn)
         jsonrpc_msg_destroy(pr->msg);
         free(pr);
     }
+    conn_leave_fanout(conn);
     conn->db_change_aware = false;
     conn->disconnect_pending = false;
 }
@@ -922,7 +1139,7 @@ conn_run(struct jsonrpc_conn *conn)
 
     /* Waiting transactions are tried again when their database changed
      * or their time is up. */
-    long long now = time_msec();
+    long long now = list_is_empty(&conn->triggers) ? 0 : time_msec();
     struct trigger *t, *next_t;
     LIST_FOR_EACH_SAFE (t, next_t, node, &conn->triggers) {
         if (t->db_seqno != t->db->seqno || now >= t->deadline) {
@@ -932,6 +1149,11 @@ conn_run(struct jsonrpc_conn *conn)
         }
     }
 
+    /* Most of many clients are idle at any time (e.g. monitors waiting
+     * for updates): the poll loop tells which have nothing to read. */
+    if (jsonrpc_session_recv_is_idle(conn->js)) {
+        return;
+    }
     for (int i = 0; i < MAX_MSGS_PER_RUN; i++) {
         if (!jsonrpc_session_is_connected(conn->js)) {
             return;
@@ -1391,7 +1613,7 @@ handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
     conn->remote->server->n_monitors++;
 
     if (version != OVSDB_MONITOR_V3) {
-        cm->start_seqno = db->seqno;
+        cm->seqno = db->seqno;
         return ovsdb_monitor_get_initial(monitor, db->seqno);
     }
 
@@ -1402,12 +1624,12 @@ handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
                                                       &last_id, &found);
     char buf[UUID_LEN + 1];
     if (found) {
-        cm->start_seqno = db->dispatched_seqno;
+        cm->seqno = db->dispatched_seqno;
         uuid_to_string(ovsdb_monitor_history_get_last_id(db->history), buf);
         return json_pack("[b,s,o]", true, buf,
                          updates ? updates : json_object());
     }
-    cm->start_seqno = db->seqno;
+    cm->seqno = db->seqno;
     uuid_to_string(&db->last_txn_id, buf);
     return json_pack("[b,s,o]", false, buf,
                      ovsdb_monitor_get_initial(monitor, db->seqno));
@@ -1435,6 +1657,10 @@ handle_monitor_cond_change(struct jsonrpc_conn *conn,
         *errorp = ovsdb_syntax_error(new_id, NULL, "duplicate monitor ID");
         return NULL;
     }
+
+    /* What the old conditions select from the commits so far goes
+     * first. */
+    conn_monitor_flush(conn, cm);
 
     struct ovsdb_monitor *new_monitor;
     json_t *updates;

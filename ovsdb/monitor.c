@@ -292,6 +292,93 @@ ovsdb_monitor_history_count(const struct ovsdb_monitor_history *h)
     return h->n_entries;
 }
 
+/* Queue. */
+
+struct ovsdb_monitor_queue {
+    uint64_t *seqnos; /* Increasing. */
+    struct ovsdb_monitor_changes **changes;
+    size_t start, n, allocated; /* Entries are [start, n). */
+};
+
+struct ovsdb_monitor_queue *
+ovsdb_monitor_queue_create(void)
+{
+    return xzalloc(sizeof(struct ovsdb_monitor_queue));
+}
+
+void
+ovsdb_monitor_queue_destroy(struct ovsdb_monitor_queue *q)
+{
+    if (q) {
+        ovsdb_monitor_queue_trim(q, UINT64_MAX);
+        free(q->seqnos);
+        free(q->changes);
+        free(q);
+    }
+}
+
+void
+ovsdb_monitor_queue_push(struct ovsdb_monitor_queue *q, uint64_t seqno,
+                         struct ovsdb_monitor_changes *changes)
+{
+    ovs_assert(q->start == q->n || seqno > q->seqnos[q->n - 1]);
+    if (q->n >= q->allocated) {
+        if (q->start) {
+            /* Reuse the room that trimming left at the front. */
+            size_t n = q->n - q->start;
+            memmove(q->seqnos, q->seqnos + q->start, n * sizeof *q->seqnos);
+            memmove(q->changes, q->changes + q->start, n * sizeof *q->changes);
+            q->start = 0;
+            q->n = n;
+        }
+        if (q->n >= q->allocated) {
+            size_t allocated = q->allocated;
+            q->seqnos = x2nrealloc(q->seqnos, &allocated, sizeof *q->seqnos);
+            q->changes = xrealloc(q->changes, allocated * sizeof *q->changes);
+            q->allocated = allocated;
+        }
+    }
+    q->seqnos[q->n] = seqno;
+    q->changes[q->n] = ovsdb_monitor_changes_ref(changes);
+    q->n++;
+}
+
+size_t
+ovsdb_monitor_queue_get_since(const struct ovsdb_monitor_queue *q,
+                              uint64_t after,
+                              struct ovsdb_monitor_changes *const **listp)
+{
+    /* Binary search for the first entry after 'after'. */
+    size_t lo = q->start, hi = q->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q->seqnos[mid] <= after) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    *listp = q->changes + lo;
+    return q->n - lo;
+}
+
+void
+ovsdb_monitor_queue_trim(struct ovsdb_monitor_queue *q, uint64_t seqno)
+{
+    while (q->start < q->n && q->seqnos[q->start] <= seqno) {
+        ovsdb_monitor_changes_unref(q->changes[q->start++]);
+    }
+    if (q->start == q->n) {
+        q->start = q->n = 0;
+    }
+}
+
+size_t
+ovsdb_monitor_queue_count(const struct ovsdb_monitor_queue *q)
+{
+    return q->n - q->start;
+}
+
 /* Monitors. */
 
 /* Kinds of row updates a <monitor-select> asks for. */
@@ -302,6 +389,20 @@ enum monitor_select {
     SELECT_MODIFY = 1 << 3,
     SELECT_ALL = SELECT_INITIAL | SELECT_INSERT | SELECT_DELETE | SELECT_MODIFY
 };
+
+/* The serialised update of a run of consecutive changes, identified by
+ * the serials of the first and last (serials never repeat, and a run of a
+ * database's changes is the same whoever asks for it). */
+struct cached_update {
+    uint64_t first_serial; /* 0: slot unused. */
+    uint64_t last_serial;
+    size_t n;
+    char *text; /* NULL if the update was empty. */
+};
+
+/* Clients of one monitor that lag by different amounts ask for different
+ * runs at the same time, e.g. those served before and after a commit. */
+#define N_CACHED_UPDATES 4
 
 struct monitored_table {
     const struct ovsdb_table *table;
@@ -331,9 +432,8 @@ struct ovsdb_monitor {
     bool has_initial;
     uint64_t initial_seqno;
     json_t *initial;
-    bool has_update;
-    uint64_t update_serial;
-    char *update_text; /* NULL if the update was empty. */
+    struct cached_update updates[N_CACHED_UPDATES];
+    size_t next_update; /* Slot in 'updates' to replace next. */
 };
 
 struct ovsdb_monitor_set {
@@ -389,7 +489,9 @@ ovsdb_monitor_unref(struct ovsdb_monitor *m)
         hmap_remove(&m->set->monitors, &m->node);
         monitor_free_tables(m->tables, m->n_tables);
         json_decref(m->initial);
-        free(m->update_text);
+        for (size_t i = 0; i < N_CACHED_UPDATES; i++) {
+            free(m->updates[i].text);
+        }
         free(m->key);
         free(m);
     }
@@ -837,18 +939,38 @@ monitor_compute_update(const struct ovsdb_monitor *m,
 
 const char *
 ovsdb_monitor_get_update_text(struct ovsdb_monitor *m,
-                              struct ovsdb_monitor_changes *c)
+                              struct ovsdb_monitor_changes *const *list,
+                              size_t n)
 {
-    if (!m->has_update || m->update_serial != c->serial) {
-        free(m->update_text);
-        json_t *updates = monitor_compute_update(m, c);
-        m->update_text =
-            updates ? json_to_string_compact(updates, false) : NULL;
-        json_decref(updates);
-        m->has_update = true;
-        m->update_serial = c->serial;
+    ovs_assert(n > 0);
+    uint64_t first = list[0]->serial;
+    uint64_t last = list[n - 1]->serial;
+    for (size_t i = 0; i < N_CACHED_UPDATES; i++) {
+        const struct cached_update *cu = &m->updates[i];
+        if (cu->first_serial == first && cu->last_serial == last
+            && cu->n == n) {
+            return cu->text;
+        }
     }
-    return m->update_text;
+
+    json_t *updates;
+    if (n == 1) {
+        updates = monitor_compute_update(m, list[0]);
+    } else {
+        struct ovsdb_monitor_changes *merged = changes_merge(list, n);
+        updates = monitor_compute_update(m, merged);
+        ovsdb_monitor_changes_unref(merged);
+    }
+
+    struct cached_update *cu = &m->updates[m->next_update];
+    m->next_update = (m->next_update + 1) % N_CACHED_UPDATES;
+    free(cu->text);
+    cu->first_serial = first;
+    cu->last_serial = last;
+    cu->n = n;
+    cu->text = updates ? json_to_string_compact(updates, false) : NULL;
+    json_decref(updates);
+    return cu->text;
 }
 
 json_t *

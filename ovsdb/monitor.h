@@ -74,6 +74,29 @@ void ovsdb_monitor_history_reset(struct ovsdb_monitor_history *);
 /* Returns the number of transactions kept. */
 size_t ovsdb_monitor_history_count(const struct ovsdb_monitor_history *);
 
+/* Queue: the changes of commits that some clients have not been sent
+ * yet, by the sequence number of the database state each one leads to,
+ * so that a client that lags gets all it missed in one update. */
+
+struct ovsdb_monitor_queue;
+
+struct ovsdb_monitor_queue *ovsdb_monitor_queue_create(void);
+void ovsdb_monitor_queue_destroy(struct ovsdb_monitor_queue *);
+/* Appends 'changes' (taking a reference), which lead to state 'seqno',
+ * greater than that of every change queued before. */
+void ovsdb_monitor_queue_push(struct ovsdb_monitor_queue *, uint64_t seqno,
+                              struct ovsdb_monitor_changes *);
+/* Stores in '*listp' the changes that lead from state 'after' to the
+ * newest state, oldest first, and returns how many there are.  The list
+ * is valid until the queue is changed. */
+size_t
+ovsdb_monitor_queue_get_since(const struct ovsdb_monitor_queue *,
+                              uint64_t after,
+                              struct ovsdb_monitor_changes *const **listp);
+/* Forgets the changes that lead to states up to 'seqno'. */
+void ovsdb_monitor_queue_trim(struct ovsdb_monitor_queue *, uint64_t seqno);
+size_t ovsdb_monitor_queue_count(const struct ovsdb_monitor_queue *);
+
 /* Monitors. */
 
 struct ovsdb_monitor_set;
@@ -120,13 +143,18 @@ ovsdb_monitor_get_version(const struct ovsdb_monitor *);
  * share one result. */
 json_t *ovsdb_monitor_get_initial(struct ovsdb_monitor *, uint64_t db_seqno);
 
-/* Returns the serialised <table-updates> or <table-updates2> that
- * 'changes' produce for 'monitor' (NULL if nothing it monitors changed),
- * which is valid until the monitor is freed or asked for other changes.
- * Asking again for the same changes returns the same text without
- * computing it again. */
-const char *ovsdb_monitor_get_update_text(struct ovsdb_monitor *,
-                                          struct ovsdb_monitor_changes *);
+/* Returns the serialised <table-updates> or <table-updates2> that the
+ * 'n' (at least 1) consecutive 'changes' of a database, oldest first,
+ * produce together for 'monitor' (NULL if nothing it monitors changed):
+ * for each row, the difference between before the first and after the
+ * last, as one update.  The text is valid until the monitor is freed or
+ * has been asked for a few other runs of changes; asking again for the
+ * same run returns the same text without computing it again, so clients
+ * of a shared monitor that lag equally share it. */
+const char *
+ovsdb_monitor_get_update_text(struct ovsdb_monitor *,
+                              struct ovsdb_monitor_changes *const *changes,
+                              size_t n);
 
 /* Returns the <table-updates2> that bring a client up to date with the
  * changes of every transaction after 'last_id' in 'history', or NULL if

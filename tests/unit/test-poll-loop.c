@@ -326,6 +326,44 @@ test_many_fds(void **state)
     }
 }
 
+/* poll_fd_is_idle() tells which registered fds the last poll_block()
+ * found with nothing to do, and knows nothing of the others. */
+static void
+test_idle_fds_are_told_apart(void **state)
+{
+    int fds[2], other[2];
+    make_pipe(fds);
+    make_pipe(other);
+
+    poll_fd_wait(fds[0], POLLIN);
+    poll_timer_wait(10);
+    poll_block();
+    assert_true(poll_fd_is_idle(fds[0], POLLIN));
+    assert_false(poll_fd_is_idle(fds[0], POLLOUT));  /* Not asked for. */
+    assert_false(poll_fd_is_idle(other[0], POLLIN)); /* Not registered. */
+    assert_false(poll_fd_is_idle(1000, POLLIN));     /* Never seen. */
+
+    /* Input that arrives later is seen by the next poll_block(), which
+     * returns at once. */
+    assert_int_equal(write(fds[1], "i", 1), 1);
+    assert_true(poll_fd_is_idle(fds[0], POLLIN));
+    poll_fd_wait(fds[0], POLLIN);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_false(poll_fd_is_idle(fds[0], POLLIN));
+
+    /* An fd registered in an earlier iteration only is unknown. */
+    drain(fds[0]);
+    poll_fd_wait(other[0], POLLIN);
+    poll_timer_wait(10);
+    poll_block();
+    assert_false(poll_fd_is_idle(fds[0], POLLIN));
+    assert_true(poll_fd_is_idle(other[0], POLLIN));
+
+    close_pipe(fds);
+    close_pipe(other);
+}
+
 static void
 test_wakeups_are_counted(void **state)
 {
@@ -352,6 +390,7 @@ main(void)
         cmocka_unit_test(test_forked_child_does_not_disturb_parent),
         cmocka_unit_test(test_same_fd_registered_twice_merges_events),
         cmocka_unit_test(test_many_fds),
+        cmocka_unit_test(test_idle_fds_are_told_apart),
         cmocka_unit_test(test_wakeups_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
