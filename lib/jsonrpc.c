@@ -538,6 +538,8 @@ struct jsonrpc {
     struct jsonrpc_reader *reader;
     char *rx;              /* JSONRPC_RX_SIZE bytes. */
     size_t rx_ofs, rx_len; /* Unconsumed bytes: rx[rx_ofs..rx_len). */
+    bool rx_drained;       /* A short read emptied the socket... */
+    unsigned long long rx_drained_wakeup; /* ...in this loop iteration. */
     unsigned long long received_bytes;
 
     /* Output. */
@@ -774,12 +776,22 @@ jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
             rpc->rx_ofs += jsonrpc_reader_feed(
                 rpc->reader, rpc->rx + rpc->rx_ofs, rpc->rx_len - rpc->rx_ofs);
         } else if (!jsonrpc_reader_is_ready(rpc->reader)) {
+            /* A read shorter than asked for took everything the socket
+             * had: asking again in the same iteration of the main loop
+             * would almost always be a wasted system call.  The next
+             * poll_block() wakes up if more arrived meanwhile. */
+            if (rpc->rx_drained
+                && rpc->rx_drained_wakeup == poll_loop_n_wakeups()) {
+                return EAGAIN;
+            }
             ssize_t retval =
                 stream_recv(rpc->stream, rpc->rx, JSONRPC_RX_SIZE);
             if (retval > 0) {
                 rpc->rx_ofs = 0;
                 rpc->rx_len = retval;
                 rpc->received_bytes += retval;
+                rpc->rx_drained = retval < JSONRPC_RX_SIZE;
+                rpc->rx_drained_wakeup = poll_loop_n_wakeups();
                 continue;
             } else if (retval == -EAGAIN) {
                 return EAGAIN;

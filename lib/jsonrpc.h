@@ -207,7 +207,10 @@ int jsonrpc_send_text(struct jsonrpc *rpc, char *text, size_t n);
 /* Receives one message: returns 0 and stores it in '*msgp' (the caller
  * destroys it), or returns EAGAIN if no complete message is available
  * yet, or the connection's status (EOF, EPROTO, an errno value) with
- * '*msgp' set to NULL. */
+ * '*msgp' set to NULL.  Once a read has emptied the socket, it is read
+ * again only after the next poll_block(): input that arrives meanwhile is
+ * seen in the next iteration of the main loop (jsonrpc_recv_wait() wakes
+ * it). */
 int jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp);
 
 /* Registers with the poll loop to wake when jsonrpc_recv() can make

@@ -5,13 +5,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <unistd.h>
 
 #include "lib/coverage.h"
 #include "lib/fatal-signal.h"
-#include "lib/hash.h"
-#include "lib/hmap.h"
 #include "lib/timeval.h"
 #include "lib/util.h"
 #include "lib/vlog.h"
@@ -20,94 +16,41 @@ VLOG_DEFINE_THIS_MODULE(poll_loop);
 COVERAGE_DEFINE(poll_create_node);
 COVERAGE_DEFINE(poll_zero_timeout);
 
-/* One fd: either registered for this iteration ('wanted'), or known to be
- * in the epoll set ('kernel'). */
-struct poll_node {
-    struct hmap_node hmap_node;
-    int fd;
-    uint32_t events; /* EPOLL* bits. */
-    const char *where;
-    uint32_t gen; /* 'kernel' only: token generation, 0 if the
-                   * fd is not actually in the epoll set. */
-};
-
-/* Each fd goes into the epoll set with a token (its number and a fresh
- * generation) that epoll hands back with its events.  The kernel keys its
- * entries by open file, not by fd number: if an fd is closed while its
- * file stays open elsewhere (a dup, a forked child), the entry stays and
- * keeps reporting under the old token.  Matching tokens against 'kernel'
- * tells those stale events apart from the events of a new fd that got the
- * same number. */
-static uint64_t
-make_token(int fd, uint32_t gen)
-{
-    return ((uint64_t) gen << 32) | (uint32_t) fd;
-}
-
-static int
-token_fd(uint64_t token)
-{
-    return (int) (uint32_t) token;
-}
-
-static uint32_t
-token_gen(uint64_t token)
-{
-    return token >> 32;
-}
-
+/* The loop calls poll() on the fds registered for one iteration.  poll()
+ * keeps no state in the kernel, so an fd closed and reopened between
+ * iterations, a dup that outlives its original or a forked child sharing
+ * the parent's files need no care at all, and an iteration costs one
+ * system call however many fds it watches (an epoll set would need one
+ * epoll_ctl() per fd and iteration to stay that safe).
+ *
+ * Registrations go into 'fds' (with their callers in 'wheres'); 'slots'
+ * maps an fd number to its index there, valid only if the matching
+ * 'slot_gens' entry is the current 'gen', so that starting a new
+ * iteration forgets every mapping at once. */
 struct poll_loop {
-    int epoll_fd;
-    pid_t pid;  /* Process that created 'epoll_fd'. */
-    bool stale; /* Stale entries seen: rebuild the set. */
-    uint32_t last_gen;
-    struct hmap wanted;
-    struct hmap kernel;
+    struct pollfd *fds;
+    const char **wheres;
+    size_t n_fds, allocated_fds;
+
+    int *slots;
+    unsigned int *slot_gens;
+    size_t n_slots;
+    unsigned int gen;
+
     long long timeout_when; /* LLONG_MAX: no timer. */
     const char *timeout_where;
     unsigned long long n_wakeups;
 
-    /* Results of the last poll_block(). */
-    struct epoll_event *ready;
-    int n_ready;
-    int max_ready;
+    /* The fds with events in the last poll_block(). */
+    struct pollfd *ready;
+    size_t n_ready, allocated_ready;
 };
 
 static __thread struct poll_loop *loop;
 
-static void
-open_epoll(struct poll_loop *l)
-{
-    l->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (l->epoll_fd < 0) {
-        ovs_fatal(errno, "epoll_create1 failed");
-    }
-    l->pid = getpid();
-}
-
-/* Replaces the epoll set by an empty one, dropping every entry in it,
- * stale ones included; sync_interest_set() then adds the wanted fds.
- *
- * A forked child does not close the set it inherited: it may have closed
- * that fd already, and the number may now be one of its own files. */
-static void
-reopen_epoll(struct poll_loop *l)
-{
-    struct poll_node *node;
-
-    if (l->pid == getpid()) {
-        close(l->epoll_fd);
-    }
-    open_epoll(l);
-    HMAP_FOR_EACH_POP (node, hmap_node, &l->kernel) {
-        free(node);
-    }
-    l->stale = false;
-}
-
 /* Frees a thread's loop when the thread exits, so that short-lived
  * threads that block on something (a client transaction, a test peer)
- * leak neither memory nor the epoll fd. */
+ * do not leak it. */
 static pthread_key_t loop_key;
 static pthread_once_t loop_key_once = PTHREAD_ONCE_INIT;
 
@@ -115,19 +58,10 @@ static void
 free_poll_loop(void *l_)
 {
     struct poll_loop *l = l_;
-    struct poll_node *node;
-
-    HMAP_FOR_EACH_POP (node, hmap_node, &l->wanted) {
-        free(node);
-    }
-    HMAP_FOR_EACH_POP (node, hmap_node, &l->kernel) {
-        free(node);
-    }
-    hmap_destroy(&l->wanted);
-    hmap_destroy(&l->kernel);
-    if (l->pid == getpid()) {
-        close(l->epoll_fd);
-    }
+    free(l->fds);
+    free(l->wheres);
+    free(l->slots);
+    free(l->slot_gens);
     free(l->ready);
     free(l);
     loop = NULL;
@@ -146,45 +80,22 @@ poll_loop(void)
 {
     if (!loop) {
         loop = xzalloc(sizeof *loop);
-        open_epoll(loop);
-        hmap_init(&loop->wanted);
-        hmap_init(&loop->kernel);
+        loop->gen = 1;
         loop->timeout_when = LLONG_MAX;
-        loop->max_ready = 64;
-        loop->ready = xmalloc(loop->max_ready * sizeof *loop->ready);
-
         pthread_once(&loop_key_once, create_loop_key);
         pthread_setspecific(loop_key, loop);
     }
     return loop;
 }
 
-static struct poll_node *
-find_node(const struct hmap *map, int fd)
+/* Returns the index in 'l->fds' of 'fd', registered this iteration, or
+ * -1. */
+static int
+find_slot(const struct poll_loop *l, int fd)
 {
-    struct poll_node *node;
-    HMAP_FOR_EACH_WITH_HASH (node, hmap_node, hash_int(fd, 0), map) {
-        if (node->fd == fd) {
-            return node;
-        }
-    }
-    return NULL;
-}
-
-static uint32_t
-poll_to_epoll(short events)
-{
-    return ((events & POLLIN ? EPOLLIN : 0) | (events & POLLOUT ? EPOLLOUT : 0)
-            | (events & POLLPRI ? EPOLLPRI : 0));
-}
-
-static short
-epoll_to_poll(uint32_t events)
-{
-    return ((events & EPOLLIN ? POLLIN : 0) | (events & EPOLLOUT ? POLLOUT : 0)
-            | (events & EPOLLPRI ? POLLPRI : 0)
-            | (events & EPOLLERR ? POLLERR : 0)
-            | (events & EPOLLHUP ? POLLHUP : 0));
+    return ((size_t) fd < l->n_slots && l->slot_gens[fd] == l->gen
+                ? l->slots[fd]
+                : -1);
 }
 
 void
@@ -193,17 +104,33 @@ poll_fd_wait_at(int fd, short events, const char *where)
     struct poll_loop *l = poll_loop();
     ovs_assert(fd >= 0);
 
-    struct poll_node *node = find_node(&l->wanted, fd);
-    if (node) {
-        node->events |= poll_to_epoll(events);
-    } else {
-        COVERAGE_INC(poll_create_node);
-        node = xmalloc(sizeof *node);
-        node->fd = fd;
-        node->events = poll_to_epoll(events);
-        node->where = where;
-        hmap_insert(&l->wanted, &node->hmap_node, hash_int(fd, 0));
+    int slot = find_slot(l, fd);
+    if (slot >= 0) {
+        l->fds[slot].events |= events;
+        return;
     }
+
+    COVERAGE_INC(poll_create_node);
+    if ((size_t) fd >= l->n_slots) {
+        size_t n = MAX(64, l->n_slots);
+        while (n <= (size_t) fd) {
+            n *= 2;
+        }
+        l->slots = xrealloc(l->slots, n * sizeof *l->slots);
+        l->slot_gens = xrealloc(l->slot_gens, n * sizeof *l->slot_gens);
+        memset(&l->slot_gens[l->n_slots], 0,
+               (n - l->n_slots) * sizeof *l->slot_gens);
+        l->n_slots = n;
+    }
+    if (l->n_fds >= l->allocated_fds) {
+        l->fds = x2nrealloc(l->fds, &l->allocated_fds, sizeof *l->fds);
+        l->wheres = xrealloc(l->wheres, l->allocated_fds * sizeof *l->wheres);
+    }
+    l->slots[fd] = l->n_fds;
+    l->slot_gens[fd] = l->gen;
+    l->fds[l->n_fds] = (struct pollfd){.fd = fd, .events = events};
+    l->wheres[l->n_fds] = where;
+    l->n_fds++;
 }
 
 void
@@ -232,116 +159,6 @@ poll_immediate_wake_at(const char *where)
     poll_timer_wait_at(0, where);
 }
 
-static uint32_t
-next_gen(struct poll_loop *l)
-{
-    if (!++l->last_gen) {
-        l->last_gen = 1; /* 0 means "not in the epoll set". */
-    }
-    return l->last_gen;
-}
-
-/* Brings the epoll interest set in line with this iteration's wishes.
- *
- * An fd that was closed and whose number was reused since the last
- * iteration silently dropped out of the epoll set, so a cached "already
- * registered" cannot be trusted: every wanted fd is (re)declared with
- * EPOLL_CTL_MOD, falling back to ADD, under a new token, when the kernel
- * no longer knows it.
- *
- * A forked child shares its parent's epoll set, so it gets its own before
- * touching it; a set with stale entries is rebuilt the same way. */
-static void
-sync_interest_set(struct poll_loop *l)
-{
-    struct poll_node *node, *next;
-
-    if (l->stale || l->pid != getpid()) {
-        reopen_epoll(l);
-    }
-
-    HMAP_FOR_EACH_SAFE (node, next, hmap_node, &l->kernel) {
-        if (!find_node(&l->wanted, node->fd)) {
-            if (node->gen) {
-                epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, node->fd, NULL);
-            }
-            hmap_remove(&l->kernel, &node->hmap_node);
-            free(node);
-        }
-    }
-
-    HMAP_FOR_EACH (node, hmap_node, &l->wanted) {
-        struct poll_node *k = find_node(&l->kernel, node->fd);
-        if (!k) {
-            k = xzalloc(sizeof *k);
-            k->fd = node->fd;
-            hmap_insert(&l->kernel, &k->hmap_node, hash_int(node->fd, 0));
-        }
-        k->events = node->events;
-        k->where = node->where;
-
-        struct epoll_event ev = {.events = node->events};
-        int error = 0;
-        if (k->gen) {
-            ev.data.u64 = make_token(k->fd, k->gen);
-            error =
-                epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, k->fd, &ev) ? errno : 0;
-            if (error == ENOENT) {
-                k->gen = 0;
-            }
-        }
-        if (!k->gen) {
-            uint32_t gen = next_gen(l);
-            ev.data.u64 = make_token(k->fd, gen);
-            error =
-                epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, k->fd, &ev) ? errno : 0;
-            if (error == EEXIST) {
-                /* This file is in the set under a forgotten token (it was
-                 * closed and came back under the same number): take it
-                 * over. */
-                error = epoll_ctl(l->epoll_fd, EPOLL_CTL_MOD, k->fd, &ev)
-                            ? errno
-                            : 0;
-            }
-            if (!error) {
-                k->gen = gen;
-            }
-        }
-
-        if (error == EPERM) {
-            /* Regular files are always ready: epoll refuses them. */
-            poll_immediate_wake_at(node->where);
-        } else if (error) {
-            VLOG_WARN("epoll_ctl on fd %d (registered at %s) failed: %s",
-                      node->fd, node->where, ovs_strerror(error));
-            poll_immediate_wake_at(node->where);
-        }
-    }
-}
-
-/* Drops the events in 'l->ready' that do not carry the current token of a
- * registered fd (see make_token()) and returns how many were dropped. */
-static int
-drop_stale_events(struct poll_loop *l)
-{
-    int n_valid = 0;
-
-    for (int i = 0; i < l->n_ready; i++) {
-        uint64_t token = l->ready[i].data.u64;
-        const struct poll_node *k = find_node(&l->kernel, token_fd(token));
-        if (k && k->gen && k->gen == token_gen(token)) {
-            l->ready[n_valid++] = l->ready[i];
-        }
-    }
-
-    int n_stale = l->n_ready - n_valid;
-    l->n_ready = n_valid;
-    if (n_stale) {
-        l->stale = true;
-    }
-    return n_stale;
-}
-
 static void
 log_wakeup(const struct poll_loop *l, long long timeout_ms)
 {
@@ -355,20 +172,21 @@ log_wakeup(const struct poll_loop *l, long long timeout_ms)
         }
         return;
     }
-    for (int i = 0; i < l->n_ready; i++) {
-        const struct epoll_event *ev = &l->ready[i];
-        int fd = token_fd(ev->data.u64);
-        const struct poll_node *node = find_node(&l->wanted, fd);
-        VLOG_DBG("wakeup due to [%s%s%s%s] on fd %d at %s",
-                 ev->events & EPOLLIN ? "POLLIN" : "",
-                 ev->events & EPOLLOUT ? "POLLOUT" : "",
-                 ev->events & EPOLLERR ? "POLLERR" : "",
-                 ev->events & EPOLLHUP ? "POLLHUP" : "", fd,
-                 node ? node->where : "?");
+    for (size_t i = 0; i < l->n_fds; i++) {
+        const struct pollfd *p = &l->fds[i];
+        if (p->revents) {
+            VLOG_DBG("wakeup due to [%s%s%s%s%s] on fd %d at %s",
+                     p->revents & POLLIN ? "POLLIN" : "",
+                     p->revents & POLLOUT ? "POLLOUT" : "",
+                     p->revents & POLLERR ? "POLLERR" : "",
+                     p->revents & POLLHUP ? "POLLHUP" : "",
+                     p->revents & POLLNVAL ? "POLLNVAL" : "", p->fd,
+                     l->wheres[i]);
+        }
     }
 }
 
-/* Returns the epoll_wait() timeout for the earliest timer, -1 if none. */
+/* Returns the poll() timeout for the earliest timer, -1 if none. */
 static int
 compute_timeout_ms(const struct poll_loop *l)
 {
@@ -388,41 +206,36 @@ poll_block(void)
 
     fatal_signal_wait();
 
-    int timeout_ms;
-    for (;;) {
-        sync_interest_set(l);
-        timeout_ms = compute_timeout_ms(l);
-
-        if ((size_t) l->max_ready < hmap_count(&l->wanted)) {
-            l->max_ready = hmap_count(&l->wanted);
-            l->ready = xrealloc(l->ready, l->max_ready * sizeof *l->ready);
+    int timeout_ms = compute_timeout_ms(l);
+    int n = poll(l->fds, l->n_fds, timeout_ms);
+    if (n < 0) {
+        if (errno != EINTR) {
+            VLOG_ERR("poll: %s", ovs_strerror(errno));
         }
-        int n = epoll_wait(l->epoll_fd, l->ready, l->max_ready, timeout_ms);
-        if (n < 0) {
-            if (errno != EINTR) {
-                VLOG_ERR("epoll_wait: %s", ovs_strerror(errno));
-            }
-            n = 0;
-        }
-        l->n_ready = n;
-
-        /* Waking for stale events alone would be a spurious wake-up, or a
-         * busy loop if the file behind them stays ready: rebuild the set
-         * and wait again for what is left of the timeout. */
-        if (!drop_stale_events(l) || l->n_ready
-            || (timeout_ms >= 0 && time_msec() >= l->timeout_when)) {
-            break;
-        }
+        n = 0;
     }
     if (!timeout_ms) {
         COVERAGE_INC(poll_zero_timeout);
     }
     l->n_wakeups++;
+
+    if ((size_t) n > l->allocated_ready) {
+        l->allocated_ready = MAX((size_t) n, 2 * l->allocated_ready);
+        l->ready = xrealloc(l->ready, l->allocated_ready * sizeof *l->ready);
+    }
+    l->n_ready = 0;
+    for (size_t i = 0; i < l->n_fds && l->n_ready < (size_t) n; i++) {
+        if (l->fds[i].revents) {
+            l->ready[l->n_ready++] = l->fds[i];
+        }
+    }
     log_wakeup(l, timeout_ms);
 
-    struct poll_node *node;
-    HMAP_FOR_EACH_POP (node, hmap_node, &l->wanted) {
-        free(node);
+    /* Forget this iteration's registrations. */
+    l->n_fds = 0;
+    if (!++l->gen) {
+        memset(l->slot_gens, 0, l->n_slots * sizeof *l->slot_gens);
+        l->gen = 1;
     }
     l->timeout_when = LLONG_MAX;
     l->timeout_where = NULL;
@@ -434,9 +247,9 @@ short
 poll_fd_revents(int fd)
 {
     struct poll_loop *l = poll_loop();
-    for (int i = 0; i < l->n_ready; i++) {
-        if (token_fd(l->ready[i].data.u64) == fd) {
-            return epoll_to_poll(l->ready[i].events);
+    for (size_t i = 0; i < l->n_ready; i++) {
+        if (l->ready[i].fd == fd) {
+            return l->ready[i].revents;
         }
     }
     return 0;

@@ -13,6 +13,7 @@
 #include "lib/ds.h"
 #include "lib/json.h"
 #include "lib/jsonrpc.h"
+#include "lib/poll-loop.h"
 #include "lib/stream-fd.h"
 #include "lib/stream.h"
 
@@ -421,6 +422,16 @@ peer_write(struct pair *p, const char *s)
     assert_int_equal(write(p->peer, s, strlen(s)), (ssize_t) strlen(s));
 }
 
+/* Ends an iteration of the main loop.  jsonrpc_recv() does not read a
+ * socket again in the iteration in which a read emptied it, so input that
+ * arrives later is seen in the next one. */
+static void
+next_iteration(void)
+{
+    poll_immediate_wake();
+    poll_block();
+}
+
 static void
 test_connection_sends_and_receives(void **state)
 {
@@ -459,6 +470,7 @@ test_connection_sends_and_receives(void **state)
     /* Clean close between messages is EOF, and sticks. */
     close(p.peer);
     p.peer = -1;
+    next_iteration();
     assert_int_equal(jsonrpc_recv(p.rpc, &msg), EOF);
     assert_int_equal(jsonrpc_get_status(p.rpc), EOF);
     assert_int_equal(
@@ -530,6 +542,8 @@ test_connection_protocol_errors_close_it(void **state)
     peer_write(&p, "{\"method\":\"echo\",\"par");
     close(p.peer);
     p.peer = -1;
+    assert_int_equal(jsonrpc_recv(p.rpc, &msg), EAGAIN); /* Read half. */
+    next_iteration();
     assert_int_equal(jsonrpc_recv(p.rpc, &msg), EPROTO);
     assert_string_equal(jsonrpc_get_error_string(p.rpc),
                         "unix:pair: connection closed by peer in the middle "
@@ -556,6 +570,35 @@ test_connection_protocol_errors_close_it(void **state)
     assert_string_equal(jsonrpc_get_error_string(p.rpc),
                         "unix:pair: received bad JSON-RPC message: message "
                         "exceeds maximum size of 10 bytes");
+    pair_close(&p);
+}
+
+/* Once a read has emptied the socket, more input is read only in the next
+ * iteration of the main loop, where poll_block() has reported it: asking
+ * the kernel again at once would almost always be a wasted system call,
+ * one per message on a busy server. */
+static void
+test_drained_socket_is_read_again_next_iteration(void **state)
+{
+    struct pair p;
+    pair_open(&p);
+
+    struct jsonrpc_msg *msg;
+    peer_write(&p, "{\"method\":\"a\",\"params\":[]}");
+    assert_int_equal(jsonrpc_recv(p.rpc, &msg), 0);
+    assert_string_equal(msg->method, "a");
+    jsonrpc_msg_destroy(msg);
+
+    peer_write(&p, "{\"method\":\"b\",\"params\":[]}");
+    assert_int_equal(jsonrpc_recv(p.rpc, &msg), EAGAIN);
+    assert_null(msg);
+
+    jsonrpc_recv_wait(p.rpc);
+    poll_block();
+    assert_int_equal(jsonrpc_recv(p.rpc, &msg), 0);
+    assert_string_equal(msg->method, "b");
+    jsonrpc_msg_destroy(msg);
+    assert_int_equal(jsonrpc_get_received_bytes(p.rpc), 2 * 26);
     pair_close(&p);
 }
 
@@ -596,6 +639,7 @@ main(void)
         cmocka_unit_test(test_connection_sends_and_receives),
         cmocka_unit_test(test_connection_queues_output_when_peer_is_slow),
         cmocka_unit_test(test_connection_protocol_errors_close_it),
+        cmocka_unit_test(test_drained_socket_is_read_again_next_iteration),
         cmocka_unit_test(test_send_block_and_recv_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
