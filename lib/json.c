@@ -258,36 +258,50 @@ json_compare_keys(const void *a_, const void *b_)
 }
 
 static void
+json_write_member(struct json_writer *w, size_t i, const char *key,
+                  const json_t *value, int level)
+{
+    if (i) {
+        ds_put_char(w->out, ',');
+        json_write_newline(w, level + 1);
+    }
+    json_string_to_ds(key, strlen(key), w->out);
+    ds_put_cstr(w->out, w->pretty ? ": " : ":");
+    json_write(w, value, level + 1);
+}
+
+static void
 json_write_object(struct json_writer *w, const json_t *json, int level)
 {
-    size_t n = json_object_size(json);
-    const char **keys = xmalloc(MAX(n, 1) * sizeof *keys);
     const char *key;
     json_t *value;
     size_t i = 0;
 
-    json_object_foreach ((json_t *) json, key, value) {
-        keys[i++] = key;
-    }
-    if (w->sort_keys) {
-        qsort(keys, n, sizeof *keys, json_compare_keys);
-    } else if (w->as_ovs_parsed) {
-        hash_order_strings(keys, n);
-    }
-
     ds_put_char(w->out, '{');
     json_write_newline(w, level + 1);
-    for (i = 0; i < n; i++) {
-        if (i) {
-            ds_put_char(w->out, ',');
-            json_write_newline(w, level + 1);
+    if (!w->sort_keys && !w->as_ovs_parsed) {
+        /* Members in their own order, straight from the object. */
+        json_object_foreach ((json_t *) json, key, value) {
+            json_write_member(w, i++, key, value, level);
         }
-        json_string_to_ds(keys[i], strlen(keys[i]), w->out);
-        ds_put_cstr(w->out, w->pretty ? ": " : ":");
-        json_write(w, json_object_get(json, keys[i]), level + 1);
+    } else {
+        size_t n = json_object_size(json);
+        const char **keys = xmalloc(MAX(n, 1) * sizeof *keys);
+        json_object_foreach ((json_t *) json, key, value) {
+            keys[i++] = key;
+        }
+        if (w->sort_keys) {
+            qsort(keys, n, sizeof *keys, json_compare_keys);
+        } else {
+            hash_order_strings(keys, n);
+        }
+        for (i = 0; i < n; i++) {
+            json_write_member(w, i, keys[i], json_object_get(json, keys[i]),
+                              level);
+        }
+        free(keys);
     }
     ds_put_char(w->out, '}');
-    free(keys);
 }
 
 static void

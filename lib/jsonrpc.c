@@ -293,13 +293,53 @@ jsonrpc_msg_to_json(struct jsonrpc_msg *m)
     return json;
 }
 
+static void
+put_member(struct ds *out, const char *name, const json_t *value)
+{
+    ds_put_char(out, '"');
+    ds_put_cstr(out, name);
+    ds_put_cstr(out, "\":");
+    json_to_ds(value, false, false, out);
+}
+
+/* Appends 'm' to 'out' as jsonrpc_msg_to_json() would make it and
+ * json_to_ds() would write it, without building the object. */
+static void
+jsonrpc_msg_to_ds(const struct jsonrpc_msg *m, struct ds *out)
+{
+    ds_put_char(out, '{');
+    switch (m->type) {
+    case JSONRPC_REQUEST:
+    case JSONRPC_NOTIFY:
+        ds_put_cstr(out, "\"method\":");
+        json_string_to_ds(m->method ? m->method : "",
+                          m->method ? strlen(m->method) : 0, out);
+        ds_put_char(out, ',');
+        put_member(out, "params", m->params);
+        break;
+
+    case JSONRPC_REPLY:
+        put_member(out, "result", m->result);
+        ds_put_char(out, ',');
+        put_member(out, "error", m->error);
+        break;
+
+    case JSONRPC_ERROR:
+        /* OVS leaves "result" out of error replies altogether. */
+        put_member(out, "error", m->error);
+        break;
+    }
+    ds_put_char(out, ',');
+    put_member(out, "id", m->id);
+    ds_put_char(out, '}');
+}
+
 char *
 jsonrpc_msg_to_string(const struct jsonrpc_msg *m)
 {
-    json_t *json = jsonrpc_msg_to_json(jsonrpc_msg_clone(m));
-    char *s = json_to_string_compact(json, false);
-    json_decref(json);
-    return s;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    jsonrpc_msg_to_ds(m, &s);
+    return ds_steal_cstr(&s);
 }
 
 void
@@ -722,12 +762,16 @@ jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
     COVERAGE_INC(jsonrpc_send);
     jsonrpc_log_msg(rpc, "send", msg);
 
-    json_t *json = jsonrpc_msg_to_json(msg);
+    struct ds text;
+    ds_init(&text);
+    ds_reserve(&text, 255);
+    jsonrpc_msg_to_ds(msg, &text);
+    jsonrpc_msg_destroy(msg);
+
     struct jsonrpc_txbuf *buf = xmalloc(sizeof *buf);
-    buf->data = json_to_string_compact(json, false);
-    buf->size = strlen(buf->data);
+    buf->size = text.length;
+    buf->data = ds_steal_cstr(&text);
     buf->ofs = 0;
-    json_decref(json);
 
     bool was_empty = list_is_empty(&rpc->output);
     list_push_back(&rpc->output, &buf->list_node);
