@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/hash-order.h"
+#include "lib/json-parse.h"
 #include "lib/sset.h"
 
 const char *
@@ -410,6 +411,10 @@ json_format_error(const json_error_t *error)
 char *
 json_from_buffer(const void *buf, size_t n, json_t **jsonp)
 {
+    *jsonp = json_parse_fast(buf, n, true);
+    if (*jsonp) {
+        return NULL;
+    }
     json_error_t error;
     *jsonp = json_loadb(buf, n, JSON_DECODE_ANY, &error);
     return *jsonp ? NULL : json_format_error(&error);

@@ -9,6 +9,7 @@
 #include "lib/coverage.h"
 #include "lib/ds.h"
 #include "lib/fatal-signal.h"
+#include "lib/json-parse.h"
 #include "lib/json.h"
 #include "lib/list.h"
 #include "lib/poll-loop.h"
@@ -533,7 +534,10 @@ jsonrpc_reader_take(struct jsonrpc_reader *r, struct jsonrpc_msg **msgp)
     }
 
     json_error_t jerror;
-    json_t *json = json_loadb(r->buf.string, r->buf.length, 0, &jerror);
+    json_t *json = json_parse_fast(r->buf.string, r->buf.length, false);
+    if (!json) {
+        json = json_loadb(r->buf.string, r->buf.length, 0, &jerror);
+    }
     if (r->buf.allocated > READER_KEEP_BUFFER) {
         ds_destroy(&r->buf);
         ds_init(&r->buf);
