@@ -175,6 +175,16 @@ struct ovsdb_error *ovsdb_log_write_text(struct ovsdb_log *log,
                                          const char *body,
                                          size_t n) OVS_WARN_UNUSED_RESULT;
 
+/* Makes ovsdb_log_write() and ovsdb_log_write_text() keep records in
+ * memory until the next commit (ovsdb_log_commit_start() or
+ * ovsdb_log_commit_block()), replacement or close, which hands them all to
+ * the kernel in one write: a server that commits once per iteration of
+ * its main loop makes one write() instead of one per transaction.  Such a
+ * write can then fail only after the records were accepted: that failure
+ * is sticky, as a failed fsync is (see ovsdb_log_commit_block()), so none
+ * of those records is ever reported durable. */
+void ovsdb_log_defer_writes(struct ovsdb_log *log);
+
 /* Returns the sequence number of the last record written through 'log'
  * (0 before the first one). */
 uint64_t ovsdb_log_get_written_seq(const struct ovsdb_log *log);

@@ -75,6 +75,7 @@ struct server_db {
     struct ovsdb *db;
     struct ovsdb_log *log; /* NULL for _Server. */
     bool commit_error_logged;
+    struct ds record_text; /* Scratch buffer for storage_write(). */
 
     /* Compaction. */
     struct ovsdb_compaction *compaction; /* In progress, or NULL. */
@@ -146,6 +147,7 @@ server_db_destroy(struct server_db *db)
         ovsdb_compaction_abort(db->compaction);
         ovsdb_log_close(db->log);
         ovsdb_destroy(db->db);
+        ds_destroy(&db->record_text);
         free(db->file_name);
         free(db->name);
         free(db);
@@ -172,6 +174,10 @@ server_db_open(const char *file_name, struct server_db **dbp)
     db->name = xstrdup(ovsdb->schema->name);
     db->db = ovsdb;
     db->log = log;
+    /* Records reach the file in one write per iteration of the main loop,
+     * when storage_run() starts their commit. */
+    ovsdb_log_defer_writes(log);
+    ds_init(&db->record_text);
     db->last_compaction_msec = time_msec();
     *dbp = db;
     return NULL;
@@ -253,14 +259,19 @@ storage_write(const struct ovsdb_txn *txn, void *db_, uint64_t *seqp)
     if (record) {
         /* Serialised once for the log and, while it is being compacted,
          * for the new file too. */
-        struct ds text = DS_EMPTY_INITIALIZER;
-        json_to_ds(record, false, false, &text);
-        ds_put_char(&text, '\n');
-        error = ovsdb_log_write_text(db->log, text.string, text.length);
+        struct ds *text = &db->record_text;
+        ds_clear(text);
+        json_to_ds(record, false, false, text);
+        ds_put_char(text, '\n');
+        error = ovsdb_log_write_text(db->log, text->string, text->length);
         if (!error && db->compaction) {
-            ovsdb_compaction_append(db->compaction, text.string, text.length);
+            ovsdb_compaction_append(db->compaction, text->string,
+                                    text->length);
         }
-        ds_destroy(&text);
+        if (text->allocated > 1024 * 1024) {
+            ds_destroy(text); /* Do not keep a huge record's memory. */
+            ds_init(text);
+        }
         json_decref(record);
     }
     *seqp = ovsdb_log_get_written_seq(db->log);
