@@ -118,10 +118,34 @@ hex_digit_value(int c)
 
 static EVP_MD *sha1_md;
 
+/* Each thread reuses one digest context: allocating one per record costs
+ * more than hashing a small record. */
+static pthread_key_t sha1_ctx_key;
+static __thread EVP_MD_CTX *sha1_ctx;
+
+static void
+free_sha1_ctx(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
 static void
 log_sha1_init(void)
 {
     sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+    if (pthread_key_create(&sha1_ctx_key, free_sha1_ctx)) {
+        ovs_abort(0, "pthread_key_create failed");
+    }
+}
+
+static EVP_MD_CTX *
+log_sha1_ctx(void)
+{
+    if (!sha1_ctx) {
+        sha1_ctx = EVP_MD_CTX_new();
+        pthread_setspecific(sha1_ctx_key, sha1_ctx);
+    }
+    return sha1_ctx;
 }
 
 /* Computes the SHA-1 of 'n' bytes at 'data', followed by a newline if
@@ -134,7 +158,7 @@ log_sha1(const void *data, size_t n, bool add_newline, uint8_t sha1[SHA1_LEN])
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, log_sha1_init);
 
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *ctx = log_sha1_ctx();
     unsigned int len = 0;
     if (!ctx || !sha1_md || !EVP_DigestInit_ex(ctx, sha1_md, NULL)
         || !EVP_DigestUpdate(ctx, data, n)
@@ -142,7 +166,6 @@ log_sha1(const void *data, size_t n, bool add_newline, uint8_t sha1[SHA1_LEN])
         || !EVP_DigestFinal_ex(ctx, sha1, &len) || len != SHA1_LEN) {
         ovs_abort(0, "SHA-1 computation failed");
     }
-    EVP_MD_CTX_free(ctx);
 }
 
 /* Headers. */
