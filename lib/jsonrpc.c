@@ -170,8 +170,6 @@ jsonrpc_msg_is_valid(const struct jsonrpc_msg *m)
 char *
 jsonrpc_msg_from_json(json_t *json, struct jsonrpc_msg **msgp)
 {
-    static const char *const allowed[] = {"method", "params", "result",
-                                          "error", "id"};
     char *error = NULL;
 
     *msgp = NULL;
@@ -180,29 +178,29 @@ jsonrpc_msg_from_json(json_t *json, struct jsonrpc_msg **msgp)
         goto exit;
     }
 
+    /* One pass over the members finds them all. */
+    json_t *method = NULL, *params = NULL, *result = NULL, *err = NULL;
+    json_t *id = NULL;
     const char *key;
     json_t *value;
     json_object_foreach (json, key, value) {
-        bool known = false;
-        for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
-            known = known || !strcmp(key, allowed[i]);
-        }
-        if (!known) {
+        json_t **slot = (!strcmp(key, "method")   ? &method
+                         : !strcmp(key, "params") ? &params
+                         : !strcmp(key, "result") ? &result
+                         : !strcmp(key, "error")  ? &err
+                         : !strcmp(key, "id")     ? &id
+                                                  : NULL);
+        if (!slot) {
             error = xasprintf("message has unexpected member \"%s\"", key);
             goto exit;
         }
+        *slot = value;
     }
 
-    json_t *method = json_object_get(json, "method");
     if (method && !json_is_string(method)) {
         error = xstrdup("\"method\" must be JSON string");
         goto exit;
     }
-
-    json_t *params = json_object_get(json, "params");
-    json_t *result = json_object_get(json, "result");
-    json_t *err = json_object_get(json, "error");
-    json_t *id = json_object_get(json, "id");
 
     /* Peers spell "absent" as null in several places: a notification's
      * "id", a reply's "error", an error's "result". */
