@@ -655,11 +655,19 @@ reconfigure_ssl(void)
 }
 
 /* Reads the configuration in the databases again if they changed. */
+static bool has_db_remotes(void);
+
 static void
 reconfigure_from_dbs(void)
 {
+    /* A commit can change the configuration only if a remote refers to a
+     * database; SSL options are re-applied on every change as well, which
+     * also picks up new key and certificate files. */
     uint64_t seqno = ovsdb_jsonrpc_server_get_change_seqno(jsonrpc);
-    if (seqno != config_seqno || remotes_changed) {
+    bool depends_on_dbs =
+        (has_db_remotes() || ssl_private_key || ssl_certificate || ssl_ca_cert
+         || ssl_protocols || ssl_ciphers);
+    if ((seqno != config_seqno && depends_on_dbs) || remotes_changed) {
         config_seqno = seqno;
         remotes_changed = false;
         /* SSL first, so that new "pssl:" remotes find it configured. */
