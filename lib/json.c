@@ -160,6 +160,7 @@ json_write_newline(struct json_writer *w, int level)
 void
 json_string_to_ds(const char *s, size_t len, struct ds *out)
 {
+    ds_reserve(out, out->length + len + 2);
     ds_put_char(out, '"');
     for (size_t i = 0; i < len; i++) {
         /* Characters that need no escape are copied a run at a time. */

@@ -922,7 +922,7 @@ conn_run(struct jsonrpc_conn *conn)
 
     /* Waiting transactions are tried again when their database changed
      * or their time is up. */
-    long long now = time_msec();
+    long long now = list_is_empty(&conn->triggers) ? 0 : time_msec();
     struct trigger *t, *next_t;
     LIST_FOR_EACH_SAFE (t, next_t, node, &conn->triggers) {
         if (t->db_seqno != t->db->seqno || now >= t->deadline) {
