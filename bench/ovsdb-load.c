@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "lib/ds.h"
+#include "lib/json-alloc.h"
 #include "lib/json.h"
 #include "lib/jsonrpc.h"
 #include "lib/poll-loop.h"
@@ -581,6 +582,7 @@ parse_count(const char *s, const char *what, long long min, long long max)
 int
 main(int argc, char *argv[])
 {
+    json_alloc_init();
     set_program_name(argv[0]);
 
     static const struct option long_options[] = {

@@ -18,6 +18,7 @@
 #include "lib/fatal-signal.h"
 #include "lib/hash.h"
 #include "lib/hmap.h"
+#include "lib/json-alloc.h"
 #include "lib/json.h"
 #include "lib/list.h"
 #include "lib/memory.h"
@@ -956,6 +957,7 @@ main(int argc, char *argv[])
     struct sset db_files = SSET_INITIALIZER(&db_files);
     char *unixctl_path = NULL;
 
+    json_alloc_init();
     set_program_name(argv[0]);
     fatal_ignore_sigpipe();
     parse_options(argc, argv, &db_files, &unixctl_path);
