@@ -261,13 +261,13 @@ json_compare_keys(const void *a_, const void *b_)
 
 static void
 json_write_member(struct json_writer *w, size_t i, const char *key,
-                  const json_t *value, int level)
+                  size_t key_len, const json_t *value, int level)
 {
     if (i) {
         ds_put_char(w->out, ',');
         json_write_newline(w, level + 1);
     }
-    json_string_to_ds(key, strlen(key), w->out);
+    json_string_to_ds(key, key_len, w->out);
     ds_put_cstr(w->out, w->pretty ? ": " : ":");
     json_write(w, value, level + 1);
 }
@@ -283,8 +283,12 @@ json_write_object(struct json_writer *w, const json_t *json, int level)
     json_write_newline(w, level + 1);
     if (!w->sort_keys && !w->as_ovs_parsed) {
         /* Members in their own order, straight from the object. */
-        json_object_foreach ((json_t *) json, key, value) {
-            json_write_member(w, i++, key, value, level);
+        json_t *object = (json_t *) json;
+        for (void *iter = json_object_iter(object); iter;
+             iter = json_object_iter_next(object, iter)) {
+            json_write_member(w, i++, json_object_iter_key(iter),
+                              json_object_iter_key_len(iter),
+                              json_object_iter_value(iter), level);
         }
     } else {
         size_t n = json_object_size(json);
@@ -298,8 +302,8 @@ json_write_object(struct json_writer *w, const json_t *json, int level)
             hash_order_strings(keys, n);
         }
         for (i = 0; i < n; i++) {
-            json_write_member(w, i, keys[i], json_object_get(json, keys[i]),
-                              level);
+            json_write_member(w, i, keys[i], strlen(keys[i]),
+                              json_object_get(json, keys[i]), level);
         }
         free(keys);
     }

@@ -245,23 +245,33 @@ uuid_from_string(struct uuid *uuid, const char *s)
     return false;
 }
 
+/* Writes the 'n' low hexadecimal digits of 'v' at 'p'. */
+static inline void
+put_hex(char *p, uint32_t v, int n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = hex[v & 0xf];
+        v >>= 4;
+    }
+}
+
 char *
 uuid_to_string(const struct uuid *uuid, char *buf)
 {
     /* As UUID_FMT prints it, without the cost of printf: this runs for
      * every row of every log record and monitor update. */
-    static const char hex[] = "0123456789abcdef";
-    char *p = buf;
-    for (int i = 0; i < 4; i++) {
-        uint32_t part = uuid->parts[i];
-        for (int shift = 28; shift >= 0; shift -= 4) {
-            *p++ = hex[(part >> shift) & 0xf];
-            if ((i == 0 && shift == 0) || (i == 1 && shift == 16)
-                || (i == 1 && shift == 0) || (i == 2 && shift == 16)) {
-                *p++ = '-';
-            }
-        }
-    }
-    *p = '\0';
+    const uint32_t *parts = uuid->parts;
+    put_hex(&buf[0], parts[0], 8);
+    buf[8] = '-';
+    put_hex(&buf[9], parts[1] >> 16, 4);
+    buf[13] = '-';
+    put_hex(&buf[14], parts[1] & 0xffff, 4);
+    buf[18] = '-';
+    put_hex(&buf[19], parts[2] >> 16, 4);
+    buf[23] = '-';
+    put_hex(&buf[24], parts[2] & 0xffff, 4);
+    put_hex(&buf[28], parts[3], 8);
+    buf[UUID_LEN] = '\0';
     return buf;
 }
