@@ -583,6 +583,7 @@ int
 main(int argc, char *argv[])
 {
     json_alloc_init();
+    jsonrpc_skip_drained_reads();
     set_program_name(argv[0]);
 
     static const struct option long_options[] = {

@@ -807,6 +807,15 @@ jsonrpc_send_text(struct jsonrpc *rpc, char *text, size_t n)
     return rpc->status;
 }
 
+/* See jsonrpc_skip_drained_reads(). */
+static bool skip_drained_reads;
+
+void
+jsonrpc_skip_drained_reads(void)
+{
+    skip_drained_reads = true;
+}
+
 int
 jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
 {
@@ -826,7 +835,7 @@ jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
              * had: asking again in the same iteration of the main loop
              * would almost always be a wasted system call.  The next
              * poll_block() wakes up if more arrived meanwhile. */
-            if (rpc->rx_drained
+            if (skip_drained_reads && rpc->rx_drained
                 && rpc->rx_drained_wakeup == poll_loop_n_wakeups()) {
                 return EAGAIN;
             }

@@ -207,11 +207,18 @@ int jsonrpc_send_text(struct jsonrpc *rpc, char *text, size_t n);
 /* Receives one message: returns 0 and stores it in '*msgp' (the caller
  * destroys it), or returns EAGAIN if no complete message is available
  * yet, or the connection's status (EOF, EPROTO, an errno value) with
- * '*msgp' set to NULL.  Once a read has emptied the socket, it is read
- * again only after the next poll_block(): input that arrives meanwhile is
- * seen in the next iteration of the main loop (jsonrpc_recv_wait() wakes
- * it). */
+ * '*msgp' set to NULL. */
 int jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp);
+
+/* Declares, for the whole process, that every thread that receives runs
+ * a strict main loop, with a poll_block() between two passes over its
+ * connections.  Then jsonrpc_recv() does not read a socket again in the
+ * iteration in which a read emptied it, which on a busy server would
+ * almost always be a wasted system call: input that arrives meanwhile is
+ * read in the next iteration (jsonrpc_recv_wait() wakes it).  A program
+ * that may call jsonrpc_recv() twice without poll_block() in between and
+ * expect new input must not call this. */
+void jsonrpc_skip_drained_reads(void);
 
 /* Registers with the poll loop to wake when jsonrpc_recv() can make
  * progress. */

@@ -20,6 +20,7 @@
 #include "lib/hmap.h"
 #include "lib/json-alloc.h"
 #include "lib/json.h"
+#include "lib/jsonrpc.h"
 #include "lib/list.h"
 #include "lib/memory.h"
 #include "lib/poll-loop.h"
@@ -958,6 +959,7 @@ main(int argc, char *argv[])
     char *unixctl_path = NULL;
 
     json_alloc_init();
+    jsonrpc_skip_drained_reads();
     set_program_name(argv[0]);
     fatal_ignore_sigpipe();
     parse_options(argc, argv, &db_files, &unixctl_path);
