@@ -582,6 +582,8 @@ test_drained_socket_is_read_again_next_iteration(void **state)
     jsonrpc_msg_destroy(msg);
 
     jsonrpc_skip_drained_reads();
+    poll_immediate_wake(); /* A new iteration of the main loop. */
+    poll_block();
     peer_write(&p, "{\"method\":\"a\",\"params\":[]}");
     assert_int_equal(jsonrpc_recv(p.rpc, &msg), 0);
     assert_string_equal(msg->method, "a");
