@@ -753,6 +753,47 @@ jsonrpc_log_msg(const struct jsonrpc *rpc, const char *title,
     }
 }
 
+/* Sends the 'n' bytes at 'data' at once if no output is queued ahead of
+ * them, and queues whatever the stream did not take.  If 'owned', 'data'
+ * was malloc'd and is taken; otherwise what has to be queued is copied.
+ * Returns 0 or the connection's status. */
+static int
+jsonrpc_send_bytes(struct jsonrpc *rpc, char *data, size_t n, bool owned)
+{
+    size_t ofs = 0;
+    if (list_is_empty(&rpc->output)) {
+        stream_run(rpc->stream);
+        ssize_t retval = stream_send(rpc->stream, data, n);
+        if (retval > 0) {
+            ofs = retval;
+        } else if (retval != -EAGAIN) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "%s: send error: %s", rpc->name,
+                         ovs_strerror(-retval));
+            jsonrpc_error(rpc, retval ? -retval : EPIPE);
+        }
+    }
+    if (ofs < n && !rpc->status) {
+        struct jsonrpc_txbuf *buf = xmalloc(sizeof *buf);
+        if (owned) {
+            buf->data = data;
+            buf->size = n;
+            buf->ofs = ofs;
+            owned = false;
+        } else {
+            buf->data = xmemdup(data + ofs, n - ofs);
+            buf->size = n - ofs;
+            buf->ofs = 0;
+        }
+        list_push_back(&rpc->output, &buf->list_node);
+        rpc->backlog += buf->size - buf->ofs;
+    }
+    if (owned) {
+        free(data);
+    }
+    return rpc->status;
+}
+
 int
 jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
 {
@@ -764,24 +805,18 @@ jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
     COVERAGE_INC(jsonrpc_send);
     jsonrpc_log_msg(rpc, "send", msg);
 
-    struct ds text;
-    ds_init(&text);
-    ds_reserve(&text, 255);
+    /* Serialised into a buffer kept for the next message: most messages
+     * go out at once and need no copy of their own. */
+    static __thread struct ds text;
+    ds_clear(&text);
     jsonrpc_msg_to_ds(msg, &text);
     jsonrpc_msg_destroy(msg);
-
-    struct jsonrpc_txbuf *buf = xmalloc(sizeof *buf);
-    buf->size = text.length;
-    buf->data = ds_steal_cstr(&text);
-    buf->ofs = 0;
-
-    bool was_empty = list_is_empty(&rpc->output);
-    list_push_back(&rpc->output, &buf->list_node);
-    rpc->backlog += buf->size;
-    if (was_empty) {
-        jsonrpc_run(rpc);
+    int status = jsonrpc_send_bytes(rpc, text.string, text.length, false);
+    if (text.allocated > 64 * 1024) {
+        ds_destroy(&text);
+        ds_init(&text);
     }
-    return rpc->status;
+    return status;
 }
 
 int
@@ -793,18 +828,7 @@ jsonrpc_send_text(struct jsonrpc *rpc, char *text, size_t n)
     }
 
     COVERAGE_INC(jsonrpc_send);
-    struct jsonrpc_txbuf *buf = xmalloc(sizeof *buf);
-    buf->data = text;
-    buf->size = n;
-    buf->ofs = 0;
-
-    bool was_empty = list_is_empty(&rpc->output);
-    list_push_back(&rpc->output, &buf->list_node);
-    rpc->backlog += buf->size;
-    if (was_empty) {
-        jsonrpc_run(rpc);
-    }
-    return rpc->status;
+    return jsonrpc_send_bytes(rpc, text, n, true);
 }
 
 /* See jsonrpc_skip_drained_reads(). */
