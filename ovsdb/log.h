@@ -24,8 +24,9 @@
  * with OVS's wording.  The first record is never cut off: a file whose
  * schema record is damaged is an error.
  *
- * Durability: ovsdb_log_write() hands records to the kernel at once, so
- * they survive the process but not the machine; a commit (fdatasync())
+ * Durability: ovsdb_log_write() hands records to the kernel at once (or
+ * at the next commit, see ovsdb_log_defer_writes()), so they survive the
+ * process but not the machine; a commit (fdatasync())
  * makes every record written before it durable.  Each record written
  * gets a sequence number (1, 2, ...), and the log reports the highest
  * durable one, so that a server can acknowledge each transaction once
