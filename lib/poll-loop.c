@@ -243,16 +243,6 @@ poll_block(void)
     fatal_signal_run();
 }
 
-bool
-poll_would_block(void)
-{
-    struct poll_loop *l = poll_loop();
-    if (l->timeout_when <= time_msec()) {
-        return false;
-    }
-    return !poll(l->fds, l->n_fds, 0);
-}
-
 short
 poll_fd_revents(int fd)
 {

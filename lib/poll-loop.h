@@ -44,10 +44,6 @@ void poll_immediate_wake_at(const char *where);
  * registrations.  With none registered, blocks until a signal arrives. */
 void poll_block(void);
 
-/* Returns true if poll_block() would block now: no timer is due and no
- * registered fd is ready.  The registrations stay. */
-bool poll_would_block(void);
-
 /* Returns the 'revents' that the last poll_block() reported for 'fd', or
  * 0 if 'fd' was not ready (or not registered). */
 short poll_fd_revents(int fd);

@@ -354,37 +354,12 @@ storage_run(void)
             continue;
         }
         progressed = true;
-    }
-    if (progressed) {
-        ovsdb_jsonrpc_server_storage_progressed(jsonrpc);
-    }
-}
-
-/* Commits what was written in this iteration of the main loop, called
- * last before poll_block().  Usually the commit thread does it; but if
- * nothing else would wake the loop now (every client waits for a reply)
- * and the thread is idle, the main thread syncs itself: handing over to
- * the thread and being woken by it puts two thread switches on the way to
- * every reply, a large part of the wait when a few clients take turns. */
-static void
-storage_commit(void)
-{
-    bool synced = false;
-    struct server_db *db;
-    HMAP_FOR_EACH (db, node, &dbs) {
-        if (!db->log || !ovsdb_log_commit_needed(db->log)) {
-            continue;
-        }
-        if (!ovsdb_log_commit_in_progress(db->log) && poll_would_block()) {
-            /* A failure is sticky: storage_run() reports it. */
-            ovsdb_error_destroy(ovsdb_log_commit_block(db->log));
-            synced = true;
-        } else {
+        if (ovsdb_log_get_written_seq(db->log) > durable) {
             ovsdb_log_commit_start(db->log);
         }
     }
-    if (synced) {
-        poll_immediate_wake(); /* storage_run() acknowledges at once. */
+    if (progressed) {
+        ovsdb_jsonrpc_server_storage_progressed(jsonrpc);
     }
 }
 
@@ -396,12 +371,15 @@ storage_wait(void)
         if (!db->log) {
             continue;
         }
-        /* A commit that finished after storage_run() read the durable
-         * point has left its wake-up in the pipe, so the pipe is watched
-         * whether or not a commit still looks busy: clients waiting for
-         * durable replies are not left waiting for some unrelated event.
-         * (Records written in this iteration are committed by
-         * storage_commit().) */
+        /* Records written after storage_run() in this iteration have no
+         * commit yet; and a commit that finished after storage_run() read
+         * the durable point has left its wake-up in the pipe, so the pipe
+         * is watched whether or not a commit still looks busy.  Either
+         * way, clients waiting for durable replies are not left waiting
+         * for some unrelated event. */
+        if (ovsdb_log_commit_needed(db->log)) {
+            poll_immediate_wake();
+        }
         ovsdb_log_commit_wait(db->log);
     }
 }
@@ -1090,7 +1068,6 @@ main(int argc, char *argv[])
         if (exiting || remotes_changed) {
             poll_immediate_wake();
         }
-        storage_commit();
         poll_block();
     }
 

@@ -326,28 +326,6 @@ test_many_fds(void **state)
     }
 }
 
-/* poll_would_block() tells whether poll_block() would sleep, without
- * consuming the registrations. */
-static void
-test_would_block_reports_without_consuming(void **state)
-{
-    int fds[2];
-    make_pipe(fds);
-    poll_fd_wait(fds[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(poll_would_block());
-
-    assert_int_equal(write(fds[1], "x", 1), 1);
-    assert_false(poll_would_block());
-    assert_true(timed_block() < PROMPT_MS);
-    assert_true(poll_fd_revents(fds[0]) & POLLIN);
-
-    poll_immediate_wake();
-    assert_false(poll_would_block());
-    poll_block();
-    close_pipe(fds);
-}
-
 static void
 test_wakeups_are_counted(void **state)
 {
@@ -374,7 +352,6 @@ main(void)
         cmocka_unit_test(test_forked_child_does_not_disturb_parent),
         cmocka_unit_test(test_same_fd_registered_twice_merges_events),
         cmocka_unit_test(test_many_fds),
-        cmocka_unit_test(test_would_block_reports_without_consuming),
         cmocka_unit_test(test_wakeups_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
