@@ -656,9 +656,9 @@ reconfigure_ssl(void)
     }
 }
 
-/* Reads the configuration in the databases again if they changed. */
 static bool has_db_remotes(void);
 
+/* Reads the configuration in the databases again if they changed. */
 static void
 reconfigure_from_dbs(void)
 {
