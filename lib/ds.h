@@ -27,7 +27,20 @@ void ds_reserve(struct ds *, size_t min_length);
 /* Makes room for 'n' more bytes and returns where they go; the caller
  * writes them (length grows by 'n' immediately). */
 char *ds_put_uninit(struct ds *, size_t n);
-void ds_put_char(struct ds *, char c);
+void ds_put_char__(struct ds *, char c);
+
+/* Appends 'c'.  Inline because serialisers call it for nearly every
+ * byte: the common case, room left, is a store. */
+static inline void
+ds_put_char(struct ds *ds, char c)
+{
+    if (ds->length < ds->allocated) {
+        ds->string[ds->length++] = c;
+        ds->string[ds->length] = '\0';
+    } else {
+        ds_put_char__(ds, c);
+    }
+}
 void ds_put_char_multiple(struct ds *, char c, size_t n);
 void ds_put_buffer(struct ds *, const char *, size_t n);
 void ds_put_cstr(struct ds *, const char *);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/hash-order.h"
+#include "lib/json-parse.h"
 #include "lib/sset.h"
 
 const char *
@@ -159,6 +160,7 @@ json_write_newline(struct json_writer *w, int level)
 void
 json_string_to_ds(const char *s, size_t len, struct ds *out)
 {
+    ds_reserve(out, out->length + len + 2);
     ds_put_char(out, '"');
     for (size_t i = 0; i < len; i++) {
         /* Characters that need no escape are copied a run at a time. */
@@ -258,36 +260,54 @@ json_compare_keys(const void *a_, const void *b_)
 }
 
 static void
+json_write_member(struct json_writer *w, size_t i, const char *key,
+                  size_t key_len, const json_t *value, int level)
+{
+    if (i) {
+        ds_put_char(w->out, ',');
+        json_write_newline(w, level + 1);
+    }
+    json_string_to_ds(key, key_len, w->out);
+    ds_put_cstr(w->out, w->pretty ? ": " : ":");
+    json_write(w, value, level + 1);
+}
+
+static void
 json_write_object(struct json_writer *w, const json_t *json, int level)
 {
-    size_t n = json_object_size(json);
-    const char **keys = xmalloc(MAX(n, 1) * sizeof *keys);
     const char *key;
     json_t *value;
     size_t i = 0;
 
-    json_object_foreach ((json_t *) json, key, value) {
-        keys[i++] = key;
-    }
-    if (w->sort_keys) {
-        qsort(keys, n, sizeof *keys, json_compare_keys);
-    } else if (w->as_ovs_parsed) {
-        hash_order_strings(keys, n);
-    }
-
     ds_put_char(w->out, '{');
     json_write_newline(w, level + 1);
-    for (i = 0; i < n; i++) {
-        if (i) {
-            ds_put_char(w->out, ',');
-            json_write_newline(w, level + 1);
+    if (!w->sort_keys && !w->as_ovs_parsed) {
+        /* Members in their own order, straight from the object. */
+        json_t *object = (json_t *) json;
+        for (void *iter = json_object_iter(object); iter;
+             iter = json_object_iter_next(object, iter)) {
+            json_write_member(w, i++, json_object_iter_key(iter),
+                              json_object_iter_key_len(iter),
+                              json_object_iter_value(iter), level);
         }
-        json_string_to_ds(keys[i], strlen(keys[i]), w->out);
-        ds_put_cstr(w->out, w->pretty ? ": " : ":");
-        json_write(w, json_object_get(json, keys[i]), level + 1);
+    } else {
+        size_t n = json_object_size(json);
+        const char **keys = xmalloc(MAX(n, 1) * sizeof *keys);
+        json_object_foreach ((json_t *) json, key, value) {
+            keys[i++] = key;
+        }
+        if (w->sort_keys) {
+            qsort(keys, n, sizeof *keys, json_compare_keys);
+        } else {
+            hash_order_strings(keys, n);
+        }
+        for (i = 0; i < n; i++) {
+            json_write_member(w, i, keys[i], strlen(keys[i]),
+                              json_object_get(json, keys[i]), level);
+        }
+        free(keys);
     }
     ds_put_char(w->out, '}');
-    free(keys);
 }
 
 void
@@ -441,6 +461,10 @@ json_format_error(const json_error_t *error)
 char *
 json_from_buffer(const void *buf, size_t n, json_t **jsonp)
 {
+    *jsonp = json_parse_fast(buf, n, true);
+    if (*jsonp) {
+        return NULL;
+    }
     json_error_t error;
     *jsonp = json_loadb(buf, n, JSON_DECODE_ANY, &error);
     return *jsonp ? NULL : json_format_error(&error);

@@ -9,6 +9,7 @@
 #include "lib/coverage.h"
 #include "lib/ds.h"
 #include "lib/fatal-signal.h"
+#include "lib/json-parse.h"
 #include "lib/json.h"
 #include "lib/list.h"
 #include "lib/poll-loop.h"
@@ -169,8 +170,6 @@ jsonrpc_msg_is_valid(const struct jsonrpc_msg *m)
 char *
 jsonrpc_msg_from_json(json_t *json, struct jsonrpc_msg **msgp)
 {
-    static const char *const allowed[] = {"method", "params", "result",
-                                          "error", "id"};
     char *error = NULL;
 
     *msgp = NULL;
@@ -179,29 +178,29 @@ jsonrpc_msg_from_json(json_t *json, struct jsonrpc_msg **msgp)
         goto exit;
     }
 
+    /* One pass over the members finds them all. */
+    json_t *method = NULL, *params = NULL, *result = NULL, *err = NULL;
+    json_t *id = NULL;
     const char *key;
     json_t *value;
     json_object_foreach (json, key, value) {
-        bool known = false;
-        for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
-            known = known || !strcmp(key, allowed[i]);
-        }
-        if (!known) {
+        json_t **slot = (!strcmp(key, "method")   ? &method
+                         : !strcmp(key, "params") ? &params
+                         : !strcmp(key, "result") ? &result
+                         : !strcmp(key, "error")  ? &err
+                         : !strcmp(key, "id")     ? &id
+                                                  : NULL);
+        if (!slot) {
             error = xasprintf("message has unexpected member \"%s\"", key);
             goto exit;
         }
+        *slot = value;
     }
 
-    json_t *method = json_object_get(json, "method");
     if (method && !json_is_string(method)) {
         error = xstrdup("\"method\" must be JSON string");
         goto exit;
     }
-
-    json_t *params = json_object_get(json, "params");
-    json_t *result = json_object_get(json, "result");
-    json_t *err = json_object_get(json, "error");
-    json_t *id = json_object_get(json, "id");
 
     /* Peers spell "absent" as null in several places: a notification's
      * "id", a reply's "error", an error's "result". */
@@ -293,13 +292,53 @@ jsonrpc_msg_to_json(struct jsonrpc_msg *m)
     return json;
 }
 
+static void
+put_member(struct ds *out, const char *name, const json_t *value)
+{
+    ds_put_char(out, '"');
+    ds_put_cstr(out, name);
+    ds_put_cstr(out, "\":");
+    json_to_ds(value, false, false, out);
+}
+
+/* Appends 'm' to 'out' as jsonrpc_msg_to_json() would make it and
+ * json_to_ds() would write it, without building the object. */
+static void
+jsonrpc_msg_to_ds(const struct jsonrpc_msg *m, struct ds *out)
+{
+    ds_put_char(out, '{');
+    switch (m->type) {
+    case JSONRPC_REQUEST:
+    case JSONRPC_NOTIFY:
+        ds_put_cstr(out, "\"method\":");
+        json_string_to_ds(m->method ? m->method : "",
+                          m->method ? strlen(m->method) : 0, out);
+        ds_put_char(out, ',');
+        put_member(out, "params", m->params);
+        break;
+
+    case JSONRPC_REPLY:
+        put_member(out, "result", m->result);
+        ds_put_char(out, ',');
+        put_member(out, "error", m->error);
+        break;
+
+    case JSONRPC_ERROR:
+        /* OVS leaves "result" out of error replies altogether. */
+        put_member(out, "error", m->error);
+        break;
+    }
+    ds_put_char(out, ',');
+    put_member(out, "id", m->id);
+    ds_put_char(out, '}');
+}
+
 char *
 jsonrpc_msg_to_string(const struct jsonrpc_msg *m)
 {
-    json_t *json = jsonrpc_msg_to_json(jsonrpc_msg_clone(m));
-    char *s = json_to_string_compact(json, false);
-    json_decref(json);
-    return s;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    jsonrpc_msg_to_ds(m, &s);
+    return ds_steal_cstr(&s);
 }
 
 void
@@ -493,7 +532,10 @@ jsonrpc_reader_take(struct jsonrpc_reader *r, struct jsonrpc_msg **msgp)
     }
 
     json_error_t jerror;
-    json_t *json = json_loadb(r->buf.string, r->buf.length, 0, &jerror);
+    json_t *json = json_parse_fast(r->buf.string, r->buf.length, false);
+    if (!json) {
+        json = json_loadb(r->buf.string, r->buf.length, 0, &jerror);
+    }
     if (r->buf.allocated > READER_KEEP_BUFFER) {
         ds_destroy(&r->buf);
         ds_init(&r->buf);
@@ -538,6 +580,8 @@ struct jsonrpc {
     struct jsonrpc_reader *reader;
     char *rx;              /* JSONRPC_RX_SIZE bytes. */
     size_t rx_ofs, rx_len; /* Unconsumed bytes: rx[rx_ofs..rx_len). */
+    bool rx_drained;       /* A short read emptied the socket... */
+    unsigned long long rx_drained_wakeup; /* ...in this loop iteration. */
     unsigned long long received_bytes;
 
     /* Output. */
@@ -709,6 +753,47 @@ jsonrpc_log_msg(const struct jsonrpc *rpc, const char *title,
     }
 }
 
+/* Sends the 'n' bytes at 'data' at once if no output is queued ahead of
+ * them, and queues whatever the stream did not take.  If 'owned', 'data'
+ * was malloc'd and is taken; otherwise what has to be queued is copied.
+ * Returns 0 or the connection's status. */
+static int
+jsonrpc_send_bytes(struct jsonrpc *rpc, char *data, size_t n, bool owned)
+{
+    size_t ofs = 0;
+    if (list_is_empty(&rpc->output)) {
+        stream_run(rpc->stream);
+        ssize_t retval = stream_send(rpc->stream, data, n);
+        if (retval > 0) {
+            ofs = retval;
+        } else if (retval != -EAGAIN) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "%s: send error: %s", rpc->name,
+                         ovs_strerror(-retval));
+            jsonrpc_error(rpc, retval ? -retval : EPIPE);
+        }
+    }
+    if (ofs < n && !rpc->status) {
+        struct jsonrpc_txbuf *buf = xmalloc(sizeof *buf);
+        if (owned) {
+            buf->data = data;
+            buf->size = n;
+            buf->ofs = ofs;
+            owned = false;
+        } else {
+            buf->data = xmemdup(data + ofs, n - ofs);
+            buf->size = n - ofs;
+            buf->ofs = 0;
+        }
+        list_push_back(&rpc->output, &buf->list_node);
+        rpc->backlog += buf->size - buf->ofs;
+    }
+    if (owned) {
+        free(data);
+    }
+    return rpc->status;
+}
+
 int
 jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
 {
@@ -720,20 +805,18 @@ jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
     COVERAGE_INC(jsonrpc_send);
     jsonrpc_log_msg(rpc, "send", msg);
 
-    json_t *json = jsonrpc_msg_to_json(msg);
-    struct jsonrpc_txbuf *buf = xmalloc(sizeof *buf);
-    buf->data = json_to_string_compact(json, false);
-    buf->size = strlen(buf->data);
-    buf->ofs = 0;
-    json_decref(json);
-
-    bool was_empty = list_is_empty(&rpc->output);
-    list_push_back(&rpc->output, &buf->list_node);
-    rpc->backlog += buf->size;
-    if (was_empty) {
-        jsonrpc_run(rpc);
+    /* Serialised into a buffer kept for the next message: most messages
+     * go out at once and need no copy of their own. */
+    static __thread struct ds text;
+    ds_clear(&text);
+    jsonrpc_msg_to_ds(msg, &text);
+    jsonrpc_msg_destroy(msg);
+    int status = jsonrpc_send_bytes(rpc, text.string, text.length, false);
+    if (text.allocated > 64 * 1024) {
+        ds_destroy(&text);
+        ds_init(&text);
     }
-    return rpc->status;
+    return status;
 }
 
 int
@@ -745,18 +828,16 @@ jsonrpc_send_text(struct jsonrpc *rpc, char *text, size_t n)
     }
 
     COVERAGE_INC(jsonrpc_send);
-    struct jsonrpc_txbuf *buf = xmalloc(sizeof *buf);
-    buf->data = text;
-    buf->size = n;
-    buf->ofs = 0;
+    return jsonrpc_send_bytes(rpc, text, n, true);
+}
 
-    bool was_empty = list_is_empty(&rpc->output);
-    list_push_back(&rpc->output, &buf->list_node);
-    rpc->backlog += buf->size;
-    if (was_empty) {
-        jsonrpc_run(rpc);
-    }
-    return rpc->status;
+/* See jsonrpc_skip_drained_reads(). */
+static bool skip_drained_reads;
+
+void
+jsonrpc_skip_drained_reads(void)
+{
+    skip_drained_reads = true;
 }
 
 int
@@ -774,12 +855,22 @@ jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
             rpc->rx_ofs += jsonrpc_reader_feed(
                 rpc->reader, rpc->rx + rpc->rx_ofs, rpc->rx_len - rpc->rx_ofs);
         } else if (!jsonrpc_reader_is_ready(rpc->reader)) {
+            /* A read shorter than asked for took everything the socket
+             * had: asking again in the same iteration of the main loop
+             * would almost always be a wasted system call.  The next
+             * poll_block() wakes up if more arrived meanwhile. */
+            if (skip_drained_reads && rpc->rx_drained
+                && rpc->rx_drained_wakeup == poll_loop_n_wakeups()) {
+                return EAGAIN;
+            }
             ssize_t retval =
                 stream_recv(rpc->stream, rpc->rx, JSONRPC_RX_SIZE);
             if (retval > 0) {
                 rpc->rx_ofs = 0;
                 rpc->rx_len = retval;
                 rpc->received_bytes += retval;
+                rpc->rx_drained = retval < JSONRPC_RX_SIZE;
+                rpc->rx_drained_wakeup = poll_loop_n_wakeups();
                 continue;
             } else if (retval == -EAGAIN) {
                 return EAGAIN;

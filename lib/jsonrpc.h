@@ -210,6 +210,16 @@ int jsonrpc_send_text(struct jsonrpc *rpc, char *text, size_t n);
  * '*msgp' set to NULL. */
 int jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp);
 
+/* Declares, for the whole process, that every thread that receives runs
+ * a strict main loop, with a poll_block() between two passes over its
+ * connections.  Then jsonrpc_recv() does not read a socket again in the
+ * iteration in which a read emptied it, which on a busy server would
+ * almost always be a wasted system call: input that arrives meanwhile is
+ * read in the next iteration (jsonrpc_recv_wait() wakes it).  A program
+ * that may call jsonrpc_recv() twice without poll_block() in between and
+ * expect new input must not call this. */
+void jsonrpc_skip_drained_reads(void);
+
 /* Registers with the poll loop to wake when jsonrpc_recv() can make
  * progress. */
 void jsonrpc_recv_wait(struct jsonrpc *rpc);

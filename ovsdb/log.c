@@ -61,7 +61,10 @@ struct ovsdb_log {
     size_t rbuf_size;
     off_t rbuf_ofs;
 
-    /* Writing. */
+    /* Writing.  With deferred writes (see ovsdb_log_defer_writes()),
+     * 'offset' and 'written_seq' count the records in 'wbuf' too. */
+    bool defer_writes;
+    struct ds wbuf;       /* Records not yet handed to the kernel. */
     uint64_t written_seq; /* Sequence number of the last write. */
     uint64_t n_appended;  /* Records since open or replace. */
     off_t base_size;      /* Size when opened or replaced. */
@@ -92,6 +95,7 @@ struct log_header {
 };
 
 static void log_stop_thread(struct ovsdb_log *);
+static struct ovsdb_error *log_flush(struct ovsdb_log *);
 
 /* SHA-1. */
 
@@ -117,10 +121,34 @@ hex_digit_value(int c)
 
 static EVP_MD *sha1_md;
 
+/* Each thread reuses one digest context: allocating one per record costs
+ * more than hashing a small record. */
+static pthread_key_t sha1_ctx_key;
+static __thread EVP_MD_CTX *sha1_ctx;
+
+static void
+free_sha1_ctx(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
 static void
 log_sha1_init(void)
 {
     sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+    if (pthread_key_create(&sha1_ctx_key, free_sha1_ctx)) {
+        ovs_abort(0, "pthread_key_create failed");
+    }
+}
+
+static EVP_MD_CTX *
+log_sha1_ctx(void)
+{
+    if (!sha1_ctx) {
+        sha1_ctx = EVP_MD_CTX_new();
+        pthread_setspecific(sha1_ctx_key, sha1_ctx);
+    }
+    return sha1_ctx;
 }
 
 /* Computes the SHA-1 of 'n' bytes at 'data', followed by a newline if
@@ -133,7 +161,7 @@ log_sha1(const void *data, size_t n, bool add_newline, uint8_t sha1[SHA1_LEN])
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, log_sha1_init);
 
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *ctx = log_sha1_ctx();
     unsigned int len = 0;
     if (!ctx || !sha1_md || !EVP_DigestInit_ex(ctx, sha1_md, NULL)
         || !EVP_DigestUpdate(ctx, data, n)
@@ -141,7 +169,6 @@ log_sha1(const void *data, size_t n, bool add_newline, uint8_t sha1[SHA1_LEN])
         || !EVP_DigestFinal_ex(ctx, sha1, &len) || len != SHA1_LEN) {
         ovs_abort(0, "SHA-1 computation failed");
     }
-    EVP_MD_CTX_free(ctx);
 }
 
 /* Headers. */
@@ -674,6 +701,8 @@ ovsdb_log_close(struct ovsdb_log *log)
     if (!log) {
         return;
     }
+    ovsdb_error_destroy(log_flush(log));
+    ds_destroy(&log->wbuf);
     log_stop_thread(log);
     if (log->fd >= 0) {
         close(log->fd);
@@ -754,6 +783,73 @@ log_write_all(int fd, const char *data, size_t n, off_t ofs)
     return 0;
 }
 
+/* Removes whatever part of the bytes from 'ofs' on reached the file,
+ * after writing them failed with 'error' (taken), so that the next write
+ * does not follow a torn record; if that fails too, the log becomes
+ * unusable.  Returns 'error'. */
+static struct ovsdb_error *
+log_undo_write(struct ovsdb_log *log, off_t ofs, struct ovsdb_error *error)
+{
+    if (log->stream) {
+        /* What reached a pipe cannot be taken back: the stream is torn. */
+        log->error = ovsdb_error_clone(error);
+    } else if (ftruncate(log->fd, ofs)) {
+        log->error = ovsdb_wrap_error(ovsdb_error_clone(error),
+                                      "%s: removing partial record "
+                                      "failed (%s)",
+                                      log->name, ovs_strerror(errno));
+    }
+    return error;
+}
+
+/* Empties 'log->wbuf', keeping its memory for the next records unless a
+ * huge record made it grow. */
+static void
+log_clear_wbuf(struct ovsdb_log *log)
+{
+    if (log->wbuf.allocated > 1024 * 1024) {
+        ds_destroy(&log->wbuf);
+        ds_init(&log->wbuf);
+    } else {
+        ds_clear(&log->wbuf);
+    }
+}
+
+/* Hands the records deferred in 'log->wbuf' to the kernel in one write.
+ * They were acknowledged as written already, so a failure cannot be
+ * reported for them: like a failed fsync, it makes the log refuse every
+ * later write and commit, and nothing in 'wbuf' ever becomes durable. */
+static struct ovsdb_error *
+log_flush(struct ovsdb_log *log)
+{
+    if (!log->wbuf.length) {
+        return NULL;
+    }
+    off_t ofs = log->offset - log->wbuf.length;
+    int retval = log_write_all(log->fd, log->wbuf.string, log->wbuf.length,
+                               log->stream ? -1 : ofs);
+    log_clear_wbuf(log);
+    if (!retval) {
+        return NULL;
+    }
+
+    struct ovsdb_error *error = log_undo_write(
+        log, ofs, ovsdb_io_error(retval, "%s: write failed", log->name));
+    log->offset = ofs;
+    pthread_mutex_lock(&log->mutex);
+    if (!log->commit_error) {
+        log->commit_error = ovsdb_error_clone(error);
+    }
+    pthread_mutex_unlock(&log->mutex);
+    return error;
+}
+
+void
+ovsdb_log_defer_writes(struct ovsdb_log *log)
+{
+    log->defer_writes = true;
+}
+
 struct ovsdb_error *
 ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
 {
@@ -783,41 +879,49 @@ ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
     log_sha1(body, n, add_newline, sha1);
     sha1_to_hex(sha1, hex);
 
-    struct ds record = DS_EMPTY_INITIALIZER;
-    ds_put_format(&record, "%s %zu %s\n", OVSDB_LOG_MAGIC, length, hex);
-    ds_reserve(&record, record.length + length);
-    ds_put_buffer(&record, body, n);
+    /* The header, as "%s %zu %s\n" would print it. */
+    char length_buf[24];
+    char *p = &length_buf[sizeof length_buf];
+    size_t left = length;
+    do {
+        *--p = '0' + left % 10;
+        left /= 10;
+    } while (left);
+
+    struct ds *record = &log->wbuf;
+    size_t start = record->length;
+    ds_reserve(record, start + sizeof OVSDB_LOG_MAGIC + sizeof length_buf
+                           + SHA1_HEX_LEN + 2 + length);
+    ds_put_cstr(record, OVSDB_LOG_MAGIC " ");
+    ds_put_buffer(record, p, &length_buf[sizeof length_buf] - p);
+    ds_put_char(record, ' ');
+    ds_put_buffer(record, hex, SHA1_HEX_LEN);
+    ds_put_char(record, '\n');
+    ds_put_buffer(record, body, n);
     if (add_newline) {
-        ds_put_char(&record, '\n');
+        ds_put_char(record, '\n');
     }
-
-    int retval = log_write_all(log->fd, record.string, record.length,
-                               log->stream ? -1 : log->offset);
-    if (retval) {
-        struct ovsdb_error *error =
-            ovsdb_io_error(retval, "%s: write failed", log->name);
-        if (log->stream) {
-            /* What reached a pipe cannot be taken back: the stream is
-             * torn. */
-            log->error = ovsdb_error_clone(error);
-        } else if (ftruncate(log->fd, log->offset)) {
-            /* Whatever part of the record reached the file must go, so
-             * that the next write does not follow a torn record; if it
-             * cannot, the log is unusable. */
-            log->error = ovsdb_wrap_error(ovsdb_error_clone(error),
-                                          "%s: removing partial record "
-                                          "failed (%s)",
-                                          log->name, ovs_strerror(errno));
-        }
-        ds_destroy(&record);
-        return error;
-    }
-
-    log->offset += record.length;
+    size_t record_len = record->length - start;
+    log->offset += record_len;
     log->written_seq++;
     log->n_appended++;
-    ds_destroy(&record);
-    return NULL;
+    if (log->defer_writes) {
+        return NULL;
+    }
+
+    struct ovsdb_error *error = NULL;
+    off_t ofs = log->offset - (off_t) record_len;
+    int retval = log_write_all(log->fd, record->string, record->length,
+                               log->stream ? -1 : ofs);
+    log_clear_wbuf(log);
+    if (retval) {
+        log->offset = ofs;
+        log->written_seq--;
+        log->n_appended--;
+        error = log_undo_write(
+            log, ofs, ovsdb_io_error(retval, "%s: write failed", log->name));
+    }
+    return error;
 }
 
 struct ovsdb_error *
@@ -959,6 +1063,7 @@ ovsdb_log_commit_block(struct ovsdb_log *log)
 {
     struct ovsdb_error *error = NULL;
     uint64_t target = log->written_seq;
+    ovsdb_error_destroy(log_flush(log)); /* Sticky: reported below. */
 
     pthread_mutex_lock(&log->mutex);
     for (;;) {
@@ -983,6 +1088,8 @@ ovsdb_log_commit_block(struct ovsdb_log *log)
 void
 ovsdb_log_commit_start(struct ovsdb_log *log)
 {
+    /* A failure is sticky and reported by ovsdb_log_commit_done(). */
+    ovsdb_error_destroy(log_flush(log));
     pthread_mutex_lock(&log->mutex);
     if (!log->commit_error && log->written_seq > log->requested_seq
         && log->written_seq > log->durable_seq) {
@@ -1106,6 +1213,14 @@ struct ovsdb_error *
 ovsdb_log_replace_finish(struct ovsdb_log *old, struct ovsdb_log *new,
                          uint64_t durable_seq, struct ovsdb_error *error)
 {
+    /* Deferred records still go to the replaced file: the new one already
+     * holds them (as part of the snapshot or appended after it). */
+    struct ovsdb_error *flush_error = log_flush(old);
+    if (flush_error && !error) {
+        error = flush_error;
+    } else {
+        ovsdb_error_destroy(flush_error);
+    }
     log_stop_thread(new);
 
     /* The new file has the old name, so 'old' continues on it.  A sync of
@@ -1147,9 +1262,14 @@ ovsdb_log_replace_commit(struct ovsdb_log *old, struct ovsdb_log *new)
 {
     log_stop_thread(new);
     bool renamed = false;
-    struct ovsdb_error *error =
-        (new->error ? ovsdb_error_clone(new->error)
-                    : ovsdb_log_replace_prepare(old, new, &renamed));
+    struct ovsdb_error *error = log_flush(old);
+    if (error) {
+        /* 'old' refuses further writes now. */
+    } else if (new->error) {
+        error = ovsdb_error_clone(new->error);
+    } else {
+        error = ovsdb_log_replace_prepare(old, new, &renamed);
+    }
     if (!renamed) {
         ovsdb_log_replace_abort(new);
         return error;

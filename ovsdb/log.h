@@ -24,8 +24,9 @@
  * with OVS's wording.  The first record is never cut off: a file whose
  * schema record is damaged is an error.
  *
- * Durability: ovsdb_log_write() hands records to the kernel at once, so
- * they survive the process but not the machine; a commit (fdatasync())
+ * Durability: ovsdb_log_write() hands records to the kernel at once (or
+ * at the next commit, see ovsdb_log_defer_writes()), so they survive the
+ * process but not the machine; a commit (fdatasync())
  * makes every record written before it durable.  Each record written
  * gets a sequence number (1, 2, ...), and the log reports the highest
  * durable one, so that a server can acknowledge each transaction once
@@ -178,6 +179,16 @@ ovsdb_log_write(struct ovsdb_log *log,
 struct ovsdb_error *ovsdb_log_write_text(struct ovsdb_log *log,
                                          const char *body,
                                          size_t n) OVS_WARN_UNUSED_RESULT;
+
+/* Makes ovsdb_log_write() and ovsdb_log_write_text() keep records in
+ * memory until the next commit (ovsdb_log_commit_start() or
+ * ovsdb_log_commit_block()), replacement or close, which hands them all to
+ * the kernel in one write: a server that commits once per iteration of
+ * its main loop makes one write() instead of one per transaction.  Such a
+ * write can then fail only after the records were accepted: that failure
+ * is sticky, as a failed fsync is (see ovsdb_log_commit_block()), so none
+ * of those records is ever reported durable. */
+void ovsdb_log_defer_writes(struct ovsdb_log *log);
 
 /* Returns the sequence number of the last record written through 'log'
  * (0 before the first one). */

@@ -256,6 +256,17 @@ ovsdb_atom_real_to_json(double d)
 }
 
 json_t *
+ovsdb_uuid_to_json(const struct uuid *uuid)
+{
+    char buf[UUID_LEN + 1];
+    json_t *json = json_array();
+    json_array_append_new(json, json_stringn_nocheck("uuid", 4));
+    json_array_append_new(
+        json, json_stringn_nocheck(uuid_to_string(uuid, buf), UUID_LEN));
+    return json;
+}
+
+json_t *
 ovsdb_atom_to_json(const union ovsdb_atom *atom, enum ovsdb_atomic_type type)
 {
     switch (type) {
@@ -266,15 +277,12 @@ ovsdb_atom_to_json(const union ovsdb_atom *atom, enum ovsdb_atomic_type type)
     case OVSDB_TYPE_BOOLEAN:
         return json_boolean(atom->boolean);
     case OVSDB_TYPE_STRING:
-        return json_string_take(xstrdup(atom->string));
-    case OVSDB_TYPE_UUID: {
-        char buf[UUID_LEN + 1];
-        json_t *json = json_array();
-        json_array_append_new(json, json_string("uuid"));
-        json_array_append_new(json,
-                              json_string(uuid_to_string(&atom->uuid, buf)));
-        return json;
-    }
+        /* Stored strings came from JSON, so they are valid UTF-8; if one
+         * is not, its bytes are kept as they are (as json_string_take()
+         * does). */
+        return json_stringn_nocheck(atom->string, strlen(atom->string));
+    case OVSDB_TYPE_UUID:
+        return ovsdb_uuid_to_json(&atom->uuid);
     case OVSDB_TYPE_VOID:
     case OVSDB_N_TYPES:
     default:

@@ -69,6 +69,9 @@ ovsdb_atom_from_json(union ovsdb_atom *, const struct ovsdb_base_type *base,
                      struct ovsdb_symbol_table *symtab) OVS_WARN_UNUSED_RESULT;
 json_t *ovsdb_atom_to_json(const union ovsdb_atom *, enum ovsdb_atomic_type);
 
+/* Returns the JSON of a UUID atom: ["uuid", "<uuid>"]. */
+json_t *ovsdb_uuid_to_json(const struct uuid *);
+
 /* Returns JSON for the real 'd' that serializes as OVS prints reals:
  * integral values without a fraction ("10", not "10.0"). */
 json_t *ovsdb_atom_real_to_json(double d);

@@ -194,11 +194,8 @@ execute_insert(struct exec *x, struct ovsdb_parser *parser, json_t **result)
     *ovsdb_row_get_uuid_rw(row) = uuid;
     ovsdb_txn_row_insert(x->txn, row);
 
-    json_t *uuid_atom = json_pack("[s, s]", "uuid", "");
-    char buf[UUID_LEN + 1];
-    json_array_set_new(uuid_atom, 1, json_string(uuid_to_string(&uuid, buf)));
     *result = json_object();
-    json_object_set_new(*result, "uuid", uuid_atom);
+    json_object_set_new_nocheck(*result, "uuid", ovsdb_uuid_to_json(&uuid));
     return NULL;
 }
 

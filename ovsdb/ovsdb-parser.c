@@ -13,10 +13,19 @@ ovsdb_parser_init(struct ovsdb_parser *parser, const json_t *json,
 {
     va_list args;
     va_start(args, name);
-    parser->name = xvasprintf(name, args);
+    int n = vsnprintf(parser->name_buf, sizeof parser->name_buf, name, args);
     va_end(args);
+    if (n < (int) sizeof parser->name_buf) {
+        parser->name = parser->name_buf;
+    } else {
+        va_start(args, name);
+        parser->name = xvasprintf(name, args);
+        va_end(args);
+    }
 
-    sset_init(&parser->used);
+    parser->used = parser->used_buf;
+    parser->n_used = 0;
+    parser->allocated_used = ARRAY_SIZE(parser->used_buf);
     parser->error = NULL;
     parser->object = json_is_object(json) ? json : NULL;
     if (!parser->object) {
@@ -67,6 +76,36 @@ ovsdb_parser_type_matches(const json_t *value, enum ovsdb_parser_types types)
     return false;
 }
 
+static bool
+parser_is_used(const struct ovsdb_parser *parser, const char *key)
+{
+    for (size_t i = 0; i < parser->n_used; i++) {
+        if (parser->used[i] == key) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+parser_mark_used(struct ovsdb_parser *parser, const char *key)
+{
+    if (parser_is_used(parser, key)) {
+        return;
+    }
+    if (parser->n_used >= parser->allocated_used) {
+        size_t n = parser->allocated_used * 2;
+        const char **used = xmalloc(n * sizeof *used);
+        memcpy(used, parser->used, parser->n_used * sizeof *used);
+        if (parser->used != parser->used_buf) {
+            free(parser->used);
+        }
+        parser->used = used;
+        parser->allocated_used = n;
+    }
+    parser->used[parser->n_used++] = key;
+}
+
 const json_t *
 ovsdb_parser_member(struct ovsdb_parser *parser, const char *name,
                     enum ovsdb_parser_types types)
@@ -75,7 +114,8 @@ ovsdb_parser_member(struct ovsdb_parser *parser, const char *name,
         return NULL;
     }
 
-    const json_t *value = json_object_get(parser->object, name);
+    void *iter = json_object_iter_at((json_t *) parser->object, name);
+    const json_t *value = iter ? json_object_iter_value(iter) : NULL;
     if (!value) {
         if (!(types & OP_OPTIONAL)) {
             parser->error = ovsdb_syntax_error(
@@ -86,7 +126,7 @@ ovsdb_parser_member(struct ovsdb_parser *parser, const char *name,
         return NULL;
     }
 
-    sset_add(&parser->used, name);
+    parser_mark_used(parser, json_object_iter_key(iter));
     if (!ovsdb_parser_type_matches(value, types)) {
         parser->error = ovsdb_syntax_error(
             parser->object, NULL,
@@ -116,14 +156,15 @@ ovsdb_parser_put_error(struct ovsdb_parser *parser, struct ovsdb_error *error)
 struct ovsdb_error *
 ovsdb_parser_finish(struct ovsdb_parser *parser)
 {
-    if (!parser->error) {
+    if (!parser->error && parser->object
+        && parser->n_used < json_object_size(parser->object)) {
         /* Report the first unexpected member in name order, so that the
          * message does not depend on the input's member order. */
         const char *unexpected = NULL;
         const char *key;
         json_t *value;
         json_object_foreach ((json_t *) parser->object, key, value) {
-            if (!sset_contains(&parser->used, key)
+            if (!parser_is_used(parser, key)
                 && (!unexpected || strcmp(key, unexpected) < 0)) {
                 unexpected = key;
             }
@@ -146,9 +187,16 @@ ovsdb_parser_finish(struct ovsdb_parser *parser)
 void
 ovsdb_parser_destroy(struct ovsdb_parser *parser)
 {
-    free(parser->name);
+    if (parser->name != parser->name_buf) {
+        free(parser->name);
+    }
     parser->name = NULL;
-    sset_destroy(&parser->used);
+    if (parser->used != parser->used_buf) {
+        free(parser->used);
+    }
+    parser->used = parser->used_buf;
+    parser->n_used = 0;
+    parser->allocated_used = ARRAY_SIZE(parser->used_buf);
     ovsdb_error_destroy(parser->error);
     parser->error = NULL;
 }

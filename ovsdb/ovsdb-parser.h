@@ -15,7 +15,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "lib/sset.h"
 #include "lib/util.h"
 
 struct ovsdb_error;
@@ -41,8 +40,16 @@ enum ovsdb_parser_types {
 struct ovsdb_parser {
     char *name;                /* For messages: "ovsdb type". */
     const json_t *object;      /* NULL if the JSON is no object. */
-    struct sset used;          /* Member names looked up so far. */
     struct ovsdb_error *error; /* First error, or NULL. */
+
+    /* The keys of the members looked up so far, as the object stores them
+     * (so that a pointer comparison finds them), without duplicates. */
+    const char **used;
+    size_t n_used, allocated_used;
+
+    /* Storage that spares most parsers an allocation. */
+    char name_buf[64];
+    const char *used_buf[8];
 };
 
 /* Starts parsing 'json' (borrowed; it must outlive the parser), which

@@ -19,7 +19,9 @@
 #include "lib/fatal-signal.h"
 #include "lib/hash.h"
 #include "lib/hmap.h"
+#include "lib/json-alloc.h"
 #include "lib/json.h"
+#include "lib/jsonrpc.h"
 #include "lib/list.h"
 #include "lib/memory.h"
 #include "lib/poll-loop.h"
@@ -76,6 +78,7 @@ struct server_db {
     struct ovsdb *db;
     struct ovsdb_log *log; /* NULL for _Server. */
     bool commit_error_logged;
+    struct ds record_text; /* Scratch buffer for storage_write(). */
 
     /* Compaction. */
     struct ovsdb_compaction *compaction; /* In progress, or NULL. */
@@ -155,6 +158,7 @@ server_db_destroy(struct server_db *db)
         ovsdb_compaction_abort(db->compaction);
         ovsdb_log_close(db->log);
         ovsdb_destroy(db->db);
+        ds_destroy(&db->record_text);
         free(db->file_name);
         free(db->name);
         free(db);
@@ -181,6 +185,10 @@ server_db_open(const char *file_name, struct server_db **dbp)
     db->name = xstrdup(ovsdb->schema->name);
     db->db = ovsdb;
     db->log = log;
+    /* Records reach the file in one write per iteration of the main loop,
+     * when storage_run() starts their commit. */
+    ovsdb_log_defer_writes(log);
+    ds_init(&db->record_text);
     db->last_compaction_msec = time_msec();
     *dbp = db;
     return NULL;
@@ -262,14 +270,19 @@ storage_write(const struct ovsdb_txn *txn, void *db_, uint64_t *seqp)
     if (record) {
         /* Serialised once for the log and, while it is being compacted,
          * for the new file too. */
-        struct ds text = DS_EMPTY_INITIALIZER;
-        json_to_ds(record, false, false, &text);
-        ds_put_char(&text, '\n');
-        error = ovsdb_log_write_text(db->log, text.string, text.length);
+        struct ds *text = &db->record_text;
+        ds_clear(text);
+        json_to_ds(record, false, false, text);
+        ds_put_char(text, '\n');
+        error = ovsdb_log_write_text(db->log, text->string, text->length);
         if (!error && db->compaction) {
-            ovsdb_compaction_append(db->compaction, text.string, text.length);
+            ovsdb_compaction_append(db->compaction, text->string,
+                                    text->length);
         }
-        ds_destroy(&text);
+        if (text->allocated > 1024 * 1024) {
+            ds_destroy(text); /* Do not keep a huge record's memory. */
+            ds_init(text);
+        }
         json_decref(record);
     }
     *seqp = ovsdb_log_get_written_seq(db->log);
@@ -690,12 +703,20 @@ reconfigure_ssl(void)
     }
 }
 
+static bool has_db_remotes(void);
+
 /* Reads the configuration in the databases again if they changed. */
 static void
 reconfigure_from_dbs(void)
 {
+    /* A commit can change the configuration only if a remote refers to a
+     * database; SSL options are re-applied on every change as well, which
+     * also picks up new key and certificate files. */
     uint64_t seqno = ovsdb_jsonrpc_server_get_change_seqno(jsonrpc);
-    if (seqno != config_seqno || remotes_changed) {
+    bool depends_on_dbs =
+        (has_db_remotes() || ssl_private_key || ssl_certificate || ssl_ca_cert
+         || ssl_protocols || ssl_ciphers);
+    if ((seqno != config_seqno && depends_on_dbs) || remotes_changed) {
         config_seqno = seqno;
         remotes_changed = false;
         /* SSL first, so that new "pssl:" remotes find it configured. */
@@ -1004,6 +1025,8 @@ main(int argc, char *argv[])
     struct sset db_files = SSET_INITIALIZER(&db_files);
     char *unixctl_path = NULL;
 
+    json_alloc_init();
+    jsonrpc_skip_drained_reads();
     set_program_name(argv[0]);
     fatal_ignore_sigpipe();
     parse_options(argc, argv, &db_files, &unixctl_path);

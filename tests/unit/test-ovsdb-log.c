@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -705,6 +706,77 @@ test_background_commit_reports_durable_seq(void **state OVS_UNUSED)
     free(name);
 }
 
+/* With deferred writes, records reach the file together when a commit
+ * starts, in order and in the same format. */
+static void
+test_deferred_writes_reach_the_file_at_commit(void **state OVS_UNUSED)
+{
+    char *name = new_file_name();
+    struct ovsdb_log *log = open_log(name, OVSDB_LOG_CREATE_EXCL);
+    ovsdb_log_defer_writes(log);
+    json_t *record = parse_json("{\"n\":1}");
+    assert_ok(ovsdb_log_write(log, record));
+    json_decref(record);
+    assert_ok(ovsdb_log_write_text(log, "{\"n\":2}", 7));
+    assert_int_equal(ovsdb_log_get_written_seq(log), 2);
+    assert_int_equal(file_size(name), 0);
+    off_t logical = ovsdb_log_get_offset(log);
+
+    ovsdb_log_commit_start(log);
+    assert_int_equal(file_size(name), logical);
+    uint64_t durable = 0;
+    for (int i = 0; i < 1000 && durable < 2; i++) {
+        assert_ok(ovsdb_log_commit_done(log, &durable));
+        ovsdb_log_commit_wait(log);
+        poll_timer_wait(100);
+        poll_block();
+    }
+    assert_int_equal(durable, 2);
+
+    /* commit_block() and close flush too. */
+    assert_ok(ovsdb_log_write_text(log, "{\"n\":3}", 7));
+    assert_ok(ovsdb_log_commit_block(log));
+    assert_int_equal(ovsdb_log_get_durable_seq(log), 3);
+    assert_ok(ovsdb_log_write_text(log, "{\"n\":4}\n", 8));
+    ovsdb_log_close(log);
+
+    log = open_log(name, OVSDB_LOG_READ_ONLY);
+    assert_next_record(log, "{\"n\":1}");
+    assert_next_record(log, "{\"n\":2}");
+    assert_next_record(log, "{\"n\":3}");
+    assert_next_record(log, "{\"n\":4}");
+    assert_end_of_log(log);
+    ovsdb_log_close(log);
+    free(name);
+}
+
+/* A deferred write that fails cannot fail the records it carries, which
+ * were accepted already: it fails the commit instead, for good, and no
+ * record after it is accepted. */
+static void
+test_failed_deferred_write_fails_commits_for_good(void **state OVS_UNUSED)
+{
+    int fd = open("/dev/full", O_WRONLY);
+    assert_true(fd >= 0);
+    struct ovsdb_log *log;
+    assert_ok(ovsdb_log_open_stream(fd, "full", &log));
+    close(fd);
+    ovsdb_log_defer_writes(log);
+    assert_ok(ovsdb_log_write_text(log, "{\"n\":1}", 7));
+
+    ovsdb_log_commit_start(log);
+    uint64_t durable;
+    assert_error(ovsdb_log_commit_done(log, &durable),
+                 "I/O error: full: write failed (No space left on device)");
+    assert_int_equal(durable, 0);
+    assert_error(ovsdb_log_commit_block(log),
+                 "I/O error: full: write failed (No space left on device)");
+    assert_error(ovsdb_log_write_text(log, "{\"n\":2}", 7),
+                 "I/O error: full: write failed (No space left on device)");
+    assert_int_equal(ovsdb_log_get_durable_seq(log), 0);
+    ovsdb_log_close(log);
+}
+
 /* Replacing. */
 
 static void
@@ -1007,6 +1079,8 @@ main(int argc, char *argv[])
         cmocka_unit_test(test_torn_first_record_is_not_truncated),
         cmocka_unit_test(test_commit_block_makes_written_records_durable),
         cmocka_unit_test(test_background_commit_reports_durable_seq),
+        cmocka_unit_test(test_deferred_writes_reach_the_file_at_commit),
+        cmocka_unit_test(test_failed_deferred_write_fails_commits_for_good),
         cmocka_unit_test(test_replace_swaps_contents_atomically),
         cmocka_unit_test(test_replace_abort_keeps_old_file),
         cmocka_unit_test(test_replace_through_symlink_keeps_the_link),
