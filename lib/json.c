@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/hash-order.h"
+#include "lib/json-syntax.h"
 #include "lib/sset.h"
 
 const char *
@@ -386,19 +387,17 @@ json_to_string_pretty(const json_t *json, bool sort_keys)
     return json_to_string__(json, sort_keys, true);
 }
 
-static char *
-json_format_error(const json_error_t *error)
-{
-    return xasprintf("line %d, column %d: %s", error->line, error->column,
-                     error->text);
-}
-
 char *
 json_from_buffer(const void *buf, size_t n, json_t **jsonp)
 {
-    json_error_t error;
-    *jsonp = json_loadb(buf, n, JSON_DECODE_ANY, &error);
-    return *jsonp ? NULL : json_format_error(&error);
+    /* jansson is the fast path; where it refuses the text, or accepts
+     * what OVS would not, OVS's rules decide and word the error. */
+    *jsonp = json_loadb(buf, n, 0, NULL);
+    if (*jsonp && !json_syntax_suspect(*jsonp)) {
+        return NULL;
+    }
+    json_decref(*jsonp);
+    return json_syntax_parse(buf, n, jsonp);
 }
 
 char *
@@ -428,17 +427,12 @@ json_from_file(const char *file_name, json_t **jsonp)
     fclose(file);
     if (read_error) {
         ds_destroy(&ds);
-        return xasprintf("%s: read failed (%s)", file_name,
+        return xasprintf("error reading JSON stream: %s",
                          ovs_strerror(read_error));
     }
 
     char *error =
         json_from_buffer(ds.string ? ds.string : "", ds.length, jsonp);
     ds_destroy(&ds);
-    if (error) {
-        char *msg = xasprintf("%s: %s", file_name, error);
-        free(error);
-        return msg;
-    }
-    return NULL;
+    return error;
 }

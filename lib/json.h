@@ -76,11 +76,11 @@ void json_to_ds_as_ovs_parsed(const json_t *json, bool sort_keys, bool pretty,
 char *json_to_string_as_ovs_parsed(const json_t *json, bool sort_keys,
                                    bool pretty);
 
-/* Parses the JSON text 's' (any JSON value; surrounding whitespace
- * allowed, anything else after the value is an error).  On success
- * stores the new value in '*jsonp' and returns NULL; on failure stores
- * NULL and returns a malloc'd message such as
- * "line 1, column 5: unexpected token near '}'". */
+/* Parses the JSON text 's' as OVS does (lib/json-syntax.h): one object
+ * or array, with whitespace around it allowed and anything else after it
+ * an error.  On success stores the new value in '*jsonp' and returns
+ * NULL; on failure stores NULL and returns a malloc'd message in OVS's
+ * words, such as "line 0, column 3, byte 3: unexpected end of input". */
 char *json_from_string(const char *s, json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 
 /* Like json_from_string() for the 'n' bytes at 'buf' (no terminator
@@ -88,8 +88,8 @@ char *json_from_string(const char *s, json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 char *json_from_buffer(const void *buf, size_t n,
                        json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 
-/* Like json_from_string() for the contents of the file 'file_name'; the
- * error message names the file. */
+/* Like json_from_string() for the contents of the file 'file_name'.  As
+ * in OVS, a syntax error does not name the file (callers do). */
 char *json_from_file(const char *file_name,
                      json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 
