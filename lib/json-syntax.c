@@ -35,6 +35,7 @@ struct parser {
     const unsigned char *text;
     size_t n;
     size_t pos;         /* Next byte to lex. */
+    bool any_value;     /* JSON_SYNTAX_ANY_VALUE. */
     bool partial;       /* The text may continue after 'n' bytes. */
     bool incomplete;    /* 'partial' and the text ran out. */
     bool number_at_end; /* The last token was a number or keyword that
@@ -634,7 +635,8 @@ error:
     return NULL;
 }
 
-/* Parses a whole text: one object or array, then (unless 'p->partial')
+/* Parses a whole text: one object or array (or any value if
+ * 'p->any_value'), then (unless 'p->partial')
  * nothing but whitespace. */
 static json_t *
 parse_text(struct parser *p)
@@ -647,7 +649,8 @@ parse_text(struct parser *p)
     } else if (token.type == TOKEN_EOF) {
         parser_eof(p, token.ofs, "empty input stream");
         goto exit;
-    } else if (!token_is(&token, '[') && !token_is(&token, '{')) {
+    } else if (!token_is(&token, '[') && !token_is(&token, '{')
+               && !(p->any_value && token.type == TOKEN_SCALAR)) {
         parser_error(p, token.ofs, "syntax error at beginning of input");
         goto exit;
     }
@@ -670,9 +673,13 @@ exit:
 }
 
 char *
-json_syntax_parse(const void *buf, size_t n, json_t **jsonp)
+json_syntax_parse(const void *buf, size_t n, int flags, json_t **jsonp)
 {
-    struct parser p = {.text = buf, .n = n};
+    struct parser p = {
+        .text = buf,
+        .n = n,
+        .any_value = (flags & JSON_SYNTAX_ANY_VALUE) != 0,
+    };
     *jsonp = parse_text(&p);
     return p.error;
 }

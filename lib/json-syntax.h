@@ -28,11 +28,19 @@
 /* Objects and arrays may nest this deep, and no deeper. */
 #define JSON_SYNTAX_MAX_DEPTH 1000
 
-/* Parses the 'n' bytes at 'buf' as one JSON object or array, optionally
- * surrounded by whitespace.  On success stores the value in '*jsonp' and
+/* Flags for json_syntax_parse(). */
+enum {
+    /* Accept any value, not only an object or an array, as the whole text
+     * (OVS's readers never do; test fixtures need it). */
+    JSON_SYNTAX_ANY_VALUE = 1 << 0,
+};
+
+/* Parses the 'n' bytes at 'buf' as one JSON object or array (or, with
+ * JSON_SYNTAX_ANY_VALUE in 'flags', any value), optionally surrounded by
+ * whitespace.  On success stores the value in '*jsonp' and
  * returns NULL; otherwise stores NULL and returns a malloc'd message in
  * OVS's words, e.g. "line 0, column 3, byte 3: unexpected end of input". */
-char *json_syntax_parse(const void *buf, size_t n,
+char *json_syntax_parse(const void *buf, size_t n, int flags,
                         json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 
 /* Checks whether the 'n' bytes at 'buf' can begin a text that

@@ -387,23 +387,36 @@ json_to_string_pretty(const json_t *json, bool sort_keys)
     return json_to_string__(json, sort_keys, true);
 }
 
-char *
-json_from_buffer(const void *buf, size_t n, json_t **jsonp)
+static char *
+json_parse(const void *buf, size_t n, bool any_value, json_t **jsonp)
 {
     /* jansson is the fast path; where it refuses the text, or accepts
      * what OVS would not, OVS's rules decide and word the error. */
-    *jsonp = json_loadb(buf, n, 0, NULL);
+    *jsonp = json_loadb(buf, n, any_value ? JSON_DECODE_ANY : 0, NULL);
     if (*jsonp && !json_syntax_suspect(*jsonp)) {
         return NULL;
     }
     json_decref(*jsonp);
-    return json_syntax_parse(buf, n, jsonp);
+    return json_syntax_parse(buf, n, any_value ? JSON_SYNTAX_ANY_VALUE : 0,
+                             jsonp);
+}
+
+char *
+json_from_buffer(const void *buf, size_t n, json_t **jsonp)
+{
+    return json_parse(buf, n, false, jsonp);
 }
 
 char *
 json_from_string(const char *s, json_t **jsonp)
 {
-    return json_from_buffer(s, strlen(s), jsonp);
+    return json_parse(s, strlen(s), false, jsonp);
+}
+
+char *
+json_from_string_any(const char *s, json_t **jsonp)
+{
+    return json_parse(s, strlen(s), true, jsonp);
 }
 
 char *

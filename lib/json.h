@@ -83,6 +83,11 @@ char *json_to_string_as_ovs_parsed(const json_t *json, bool sort_keys,
  * words, such as "line 0, column 3, byte 3: unexpected end of input". */
 char *json_from_string(const char *s, json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 
+/* Like json_from_string() but accepts any value as the whole text, for
+ * JSON literals in tests (OVS's readers accept only objects and arrays). */
+char *json_from_string_any(const char *s,
+                           json_t **jsonp) OVS_WARN_UNUSED_RESULT;
+
 /* Like json_from_string() for the 'n' bytes at 'buf' (no terminator
  * needed; a NUL byte in the input is a syntax error). */
 char *json_from_buffer(const void *buf, size_t n,

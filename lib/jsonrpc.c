@@ -359,6 +359,9 @@ struct jsonrpc_reader {
  * when its brackets balance (if ever); longer ones only when complete. */
 #define READER_CHECK_PREFIX_MAX 4096
 
+/* Whitespace kept in front of a message; see jsonrpc_reader_feed(). */
+#define READER_SPACE_MAX 4096
+
 /* Buffers larger than this are freed rather than kept between messages,
  * so that one big message does not pin its memory for the connection's
  * lifetime. */
@@ -417,11 +420,18 @@ jsonrpc_reader_feed(struct jsonrpc_reader *r, const void *data_, size_t n)
         return 0;
     }
 
-    /* The whitespace before a message stays in 'buf': OVS counts it in
-     * the positions of syntax errors. */
+    /* The whitespace before a message stays in 'buf' (up to a limit, past
+     * which only its tail is kept): OVS counts it in the positions of
+     * syntax errors. */
     if (r->state == READER_IDLE) {
         while (i < n && is_json_space(data[i])) {
             i++;
+        }
+        ds_put_buffer(&r->buf, (const char *) data, i);
+        if (r->buf.length > READER_SPACE_MAX) {
+            size_t excess = r->buf.length - READER_SPACE_MAX;
+            memmove(r->buf.string, r->buf.string + excess, READER_SPACE_MAX);
+            ds_truncate(&r->buf, READER_SPACE_MAX);
         }
         if (i < n) {
             r->state = READER_VALUE;
@@ -429,10 +439,11 @@ jsonrpc_reader_feed(struct jsonrpc_reader *r, const void *data_, size_t n)
             r->in_string = false;
             r->escape = false;
             r->bad_start = data[i] != '{' && data[i] != '[';
-            r->n_space = r->buf.length + i;
         }
+        r->n_space = r->buf.length;
     }
 
+    size_t start = i;
     bool complete = false;
     if (r->state != READER_VALUE || r->bad_start) {
         i = n;
@@ -460,13 +471,13 @@ jsonrpc_reader_feed(struct jsonrpc_reader *r, const void *data_, size_t n)
         }
     }
 
-    if (r->buf.length + i > r->max_msg_size + r->n_space) {
+    if (r->buf.length - r->n_space + (i - start) > r->max_msg_size) {
         reader_fail(r, xasprintf("received bad JSON-RPC message: message "
                                  "exceeds maximum size of %zu bytes",
                                  r->max_msg_size));
         return i;
     }
-    ds_put_buffer(&r->buf, (const char *) data, i);
+    ds_put_buffer(&r->buf, (const char *) data + start, i - start);
     if (complete) {
         r->state = READER_READY;
     } else if (r->state == READER_VALUE
