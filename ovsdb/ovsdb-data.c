@@ -9,6 +9,7 @@
 
 #include "lib/hash.h"
 #include "lib/json.h"
+#include "lib/utf8.h"
 #include "ovsdb/ovsdb-error.h"
 #include "ovsdb/ovsdb-parser.h"
 
@@ -417,6 +418,14 @@ ovsdb_atom_check_constraints(const union ovsdb_atom *atom,
     }
 
     case OVSDB_TYPE_STRING: {
+        char *utf8_error = utf8_check(atom->string);
+        if (utf8_error) {
+            struct ovsdb_error *error =
+                ovsdb_error("constraint violation",
+                            "not a valid UTF-8 string: %s", utf8_error);
+            free(utf8_error);
+            return error;
+        }
         size_t length = ovsdb_data_utf8_length(atom->string);
         if (length < base->u.string.min_len) {
             return ovsdb_error("constraint violation",
