@@ -210,6 +210,10 @@ static json_t *
 decode_string(struct parser *p, size_t start, size_t end)
 {
     const unsigned char *s = p->text;
+    if (!memchr(&s[start], '\\', end - start)) {
+        return json_stringn_nocheck((const char *) &s[start], end - start);
+    }
+
     struct ds out = DS_EMPTY_INITIALIZER;
     size_t i = start;
 
