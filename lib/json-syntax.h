@@ -14,8 +14,9 @@
  *     escaped lone trailing surrogate ("\udc00", stored as 3 bytes); both
  *     are left for the database layer to judge.
  *
- * Values are jansson's json_t, so the result mixes freely with values that
- * jansson parsed. */
+ * Values are jansson's json_t, built with jansson's constructors, so they
+ * mix freely with values built elsewhere.  lib/json.c reads all JSON text
+ * through this module. */
 #ifndef LIB_JSON_SYNTAX_H
 #define LIB_JSON_SYNTAX_H 1
 
@@ -49,12 +50,5 @@ char *json_syntax_parse(const void *buf, size_t n, int flags,
  * it has read these bytes. */
 char *json_syntax_check_prefix(const void *buf,
                                size_t n) OVS_WARN_UNUSED_RESULT;
-
-/* Returns true if OVS might refuse the text that jansson parsed into
- * 'json', so that json_syntax_parse() should read it again: its objects and
- * arrays nest deeper than JSON_SYNTAX_MAX_DEPTH, or it holds a real that is
- * zero (as an exponent beyond OVS's range, like "1e-9999999999", makes
- * it). */
-bool json_syntax_suspect(const json_t *json);
 
 #endif /* lib/json-syntax.h */

@@ -387,16 +387,12 @@ json_to_string_pretty(const json_t *json, bool sort_keys)
     return json_to_string__(json, sort_keys, true);
 }
 
+/* Text is read by json-syntax.c rather than by jansson, because OVS's
+ * rules for what is valid differ from jansson's and scripts see OVS's error
+ * messages; it is also faster than jansson's reader. */
 static char *
 json_parse(const void *buf, size_t n, bool any_value, json_t **jsonp)
 {
-    /* jansson is the fast path; where it refuses the text, or accepts
-     * what OVS would not, OVS's rules decide and word the error. */
-    *jsonp = json_loadb(buf, n, any_value ? JSON_DECODE_ANY : 0, NULL);
-    if (*jsonp && !json_syntax_suspect(*jsonp)) {
-        return NULL;
-    }
-    json_decref(*jsonp);
     return json_syntax_parse(buf, n, any_value ? JSON_SYNTAX_ANY_VALUE : 0,
                              jsonp);
 }
