@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lib/ds.h"
+#include "lib/utf8.h"
 
 enum token_type {
     TOKEN_EOF,
@@ -120,26 +121,6 @@ read_u_escape(struct parser *p, const unsigned char *s, size_t i, size_t end)
     return cu;
 }
 
-static void
-put_utf8(struct ds *out, unsigned long cp)
-{
-    if (cp < 0x80) {
-        ds_put_char(out, cp);
-    } else if (cp < 0x800) {
-        ds_put_char(out, 0xc0 | (cp >> 6));
-        ds_put_char(out, 0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        ds_put_char(out, 0xe0 | (cp >> 12));
-        ds_put_char(out, 0x80 | ((cp >> 6) & 0x3f));
-        ds_put_char(out, 0x80 | (cp & 0x3f));
-    } else {
-        ds_put_char(out, 0xf0 | (cp >> 18));
-        ds_put_char(out, 0x80 | ((cp >> 12) & 0x3f));
-        ds_put_char(out, 0x80 | ((cp >> 6) & 0x3f));
-        ds_put_char(out, 0x80 | (cp & 0x3f));
-    }
-}
-
 /* Decodes the "\u" escape at 's[*ip]' (with its trailing surrogate, if it
  * starts a pair) into 'out' and advances '*ip' past it. */
 static bool
@@ -173,7 +154,7 @@ decode_u_escape(struct parser *p, const unsigned char *s, size_t *ip,
         cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
         i += 6;
     }
-    put_utf8(out, cp);
+    utf8_put(out, cp);
     *ip = i;
     return true;
 }

@@ -1,9 +1,29 @@
-/* UTF-8 validation; see utf8.h. */
+/* UTF-8; see utf8.h. */
 #include "lib/utf8.h"
 
 #include <stdbool.h>
 
 #include "lib/ds.h"
+
+void
+utf8_put(struct ds *out, unsigned int cp)
+{
+    if (cp < 0x80) {
+        ds_put_char(out, cp);
+    } else if (cp < 0x800) {
+        ds_put_char(out, 0xc0 | (cp >> 6));
+        ds_put_char(out, 0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        ds_put_char(out, 0xe0 | (cp >> 12));
+        ds_put_char(out, 0x80 | ((cp >> 6) & 0x3f));
+        ds_put_char(out, 0x80 | (cp & 0x3f));
+    } else {
+        ds_put_char(out, 0xf0 | (cp >> 18));
+        ds_put_char(out, 0x80 | ((cp >> 12) & 0x3f));
+        ds_put_char(out, 0x80 | ((cp >> 6) & 0x3f));
+        ds_put_char(out, 0x80 | (cp & 0x3f));
+    }
+}
 
 /* Returns the number of bytes of the sequence that 'lead' starts and
  * stores the range that its second byte must fall in, or returns 0 if

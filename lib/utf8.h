@@ -1,8 +1,14 @@
-/* UTF-8 validation with OVS's error text. */
+/* UTF-8: encoding, and validation with OVS's error text. */
 #ifndef LIB_UTF8_H
 #define LIB_UTF8_H 1
 
 #include "lib/util.h"
+
+struct ds;
+
+/* Appends the UTF-8 encoding of code point 'cp' (at most 0x10ffff) to
+ * 'out'.  Surrogates are encoded like other code points. */
+void utf8_put(struct ds *out, unsigned int cp);
 
 /* Returns NULL if the NUL-terminated string 's' is well-formed UTF-8
  * (Unicode's table of well-formed byte sequences: no overlong forms, no

@@ -500,27 +500,6 @@ integer_from_string(union ovsdb_atom *atom, union ovsdb_atom *range_end,
     return xasprintf("\"%s\" is not a valid integer or range", s);
 }
 
-/* Appends the UTF-8 encoding of code point 'c' to 'out'. */
-static void
-put_utf8(unsigned int c, struct ds *out)
-{
-    if (c < 0x80) {
-        ds_put_char(out, c);
-    } else if (c < 0x800) {
-        ds_put_char(out, 0xc0 | (c >> 6));
-        ds_put_char(out, 0x80 | (c & 0x3f));
-    } else if (c < 0x10000) {
-        ds_put_char(out, 0xe0 | (c >> 12));
-        ds_put_char(out, 0x80 | ((c >> 6) & 0x3f));
-        ds_put_char(out, 0x80 | (c & 0x3f));
-    } else {
-        ds_put_char(out, 0xf0 | (c >> 18));
-        ds_put_char(out, 0x80 | ((c >> 12) & 0x3f));
-        ds_put_char(out, 0x80 | ((c >> 6) & 0x3f));
-        ds_put_char(out, 0x80 | (c & 0x3f));
-    }
-}
-
 /* Parses 4 hex digits at 'p' into '*c'. */
 static bool
 parse_hex4(const char *p, unsigned int *c)
@@ -609,7 +588,7 @@ quoted_string_from_string(const char *s, char **result)
                                  "strings",
                                  s);
             }
-            put_utf8(c, &out);
+            utf8_put(&out, c);
             break;
         default:
             ds_destroy(&out);

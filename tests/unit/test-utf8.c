@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/ds.h"
 #include "lib/utf8.h"
 #include "lib/util.h"
 
@@ -57,11 +58,26 @@ test_utf8_check_matches_ovs(void **state)
     }
 }
 
+static void
+test_utf8_put_encodes_each_length(void **state)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    static const unsigned int cps[] = {0x41,   0xe9,    0x20ac,
+                                       0xdc00, 0x10000, 0x10ffff};
+    for (size_t i = 0; i < ARRAY_SIZE(cps); i++) {
+        utf8_put(&ds, cps[i]);
+    }
+    assert_string_equal(ds_cstr(&ds), "A\xc3\xa9\xe2\x82\xac\xed\xb0\x80"
+                                      "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf");
+    ds_destroy(&ds);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_check_matches_ovs),
+        cmocka_unit_test(test_utf8_put_encodes_each_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
