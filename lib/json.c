@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "lib/hash-order.h"
-#include "lib/json-parse.h"
+#include "lib/json-syntax.h"
 #include "lib/sset.h"
 
 const char *
@@ -451,29 +451,32 @@ json_to_string_pretty(const json_t *json, bool sort_keys)
     return json_to_string__(json, sort_keys, true);
 }
 
+/* Text is read by json-syntax.c rather than by jansson, because OVS's
+ * rules for what is valid differ from jansson's and scripts see OVS's error
+ * messages; it is also faster than jansson's reader. */
 static char *
-json_format_error(const json_error_t *error)
+json_parse(const void *buf, size_t n, bool any_value, json_t **jsonp)
 {
-    return xasprintf("line %d, column %d: %s", error->line, error->column,
-                     error->text);
+    return json_syntax_parse(buf, n, any_value ? JSON_SYNTAX_ANY_VALUE : 0,
+                             jsonp);
 }
 
 char *
 json_from_buffer(const void *buf, size_t n, json_t **jsonp)
 {
-    *jsonp = json_parse_fast(buf, n, true);
-    if (*jsonp) {
-        return NULL;
-    }
-    json_error_t error;
-    *jsonp = json_loadb(buf, n, JSON_DECODE_ANY, &error);
-    return *jsonp ? NULL : json_format_error(&error);
+    return json_parse(buf, n, false, jsonp);
 }
 
 char *
 json_from_string(const char *s, json_t **jsonp)
 {
-    return json_from_buffer(s, strlen(s), jsonp);
+    return json_parse(s, strlen(s), false, jsonp);
+}
+
+char *
+json_from_string_any(const char *s, json_t **jsonp)
+{
+    return json_parse(s, strlen(s), true, jsonp);
 }
 
 char *
@@ -497,17 +500,12 @@ json_from_file(const char *file_name, json_t **jsonp)
     fclose(file);
     if (read_error) {
         ds_destroy(&ds);
-        return xasprintf("%s: read failed (%s)", file_name,
+        return xasprintf("error reading JSON stream: %s",
                          ovs_strerror(read_error));
     }
 
     char *error =
         json_from_buffer(ds.string ? ds.string : "", ds.length, jsonp);
     ds_destroy(&ds);
-    if (error) {
-        char *msg = xasprintf("%s: %s", file_name, error);
-        free(error);
-        return msg;
-    }
-    return NULL;
+    return error;
 }

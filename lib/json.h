@@ -85,20 +85,25 @@ void json_reorder_as_ovs(json_t *json);
 /* The same for 'object' alone, not the values of its members. */
 void json_object_reorder_as_ovs(json_t *object);
 
-/* Parses the JSON text 's' (any JSON value; surrounding whitespace
- * allowed, anything else after the value is an error).  On success
- * stores the new value in '*jsonp' and returns NULL; on failure stores
- * NULL and returns a malloc'd message such as
- * "line 1, column 5: unexpected token near '}'". */
+/* Parses the JSON text 's' as OVS does (lib/json-syntax.h): one object
+ * or array, with whitespace around it allowed and anything else after it
+ * an error.  On success stores the new value in '*jsonp' and returns
+ * NULL; on failure stores NULL and returns a malloc'd message in OVS's
+ * words, such as "line 0, column 3, byte 3: unexpected end of input". */
 char *json_from_string(const char *s, json_t **jsonp) OVS_WARN_UNUSED_RESULT;
+
+/* Like json_from_string() but accepts any value as the whole text, for
+ * JSON literals in tests (OVS's readers accept only objects and arrays). */
+char *json_from_string_any(const char *s,
+                           json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 
 /* Like json_from_string() for the 'n' bytes at 'buf' (no terminator
  * needed; a NUL byte in the input is a syntax error). */
 char *json_from_buffer(const void *buf, size_t n,
                        json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 
-/* Like json_from_string() for the contents of the file 'file_name'; the
- * error message names the file. */
+/* Like json_from_string() for the contents of the file 'file_name'.  As
+ * in OVS, a syntax error does not name the file (callers do). */
 char *json_from_file(const char *file_name,
                      json_t **jsonp) OVS_WARN_UNUSED_RESULT;
 

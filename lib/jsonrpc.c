@@ -9,7 +9,7 @@
 #include "lib/coverage.h"
 #include "lib/ds.h"
 #include "lib/fatal-signal.h"
-#include "lib/json-parse.h"
+#include "lib/json-syntax.h"
 #include "lib/json.h"
 #include "lib/list.h"
 #include "lib/poll-loop.h"
@@ -385,9 +385,20 @@ struct jsonrpc_reader {
     struct ds buf; /* Bytes of the current value. */
     size_t depth;  /* Open '{' and '[' outside strings. */
     bool in_string;
-    bool escape; /* Last byte was a backslash in a string. */
+    bool escape;    /* Last byte was a backslash in a string. */
+    bool bad_start; /* 'buf' starts with neither '{' nor '[': it can only
+                     * end in the syntax error that OVS would report. */
+    size_t n_space; /* Whitespace before the value in 'buf'. */
     char *error;
 };
+
+/* Incomplete messages up to this size are checked for syntax errors as
+ * they arrive, so that a broken one fails at once, as in OVS, rather than
+ * when its brackets balance (if ever); longer ones only when complete. */
+#define READER_CHECK_PREFIX_MAX 4096
+
+/* Whitespace kept in front of a message; see jsonrpc_reader_feed(). */
+#define READER_SPACE_MAX 4096
 
 /* Buffers larger than this are freed rather than kept between messages,
  * so that one big message does not pin its memory for the connection's
@@ -447,32 +458,34 @@ jsonrpc_reader_feed(struct jsonrpc_reader *r, const void *data_, size_t n)
         return 0;
     }
 
+    /* The whitespace before a message stays in 'buf' (up to a limit, past
+     * which only its tail is kept): OVS counts it in the positions of
+     * syntax errors. */
     if (r->state == READER_IDLE) {
         while (i < n && is_json_space(data[i])) {
             i++;
         }
-        if (i >= n) {
-            return n;
+        ds_put_buffer(&r->buf, (const char *) data, i);
+        if (r->buf.length > READER_SPACE_MAX) {
+            size_t excess = r->buf.length - READER_SPACE_MAX;
+            memmove(r->buf.string, r->buf.string + excess, READER_SPACE_MAX);
+            ds_truncate(&r->buf, READER_SPACE_MAX);
         }
-        unsigned char c = data[i];
-        if (c != '{' && c != '[') {
-            reader_fail(
-                r, xasprintf((c >= 0x20 && c < 0x7f
-                                  ? "syntax error: message starts with '%c' "
-                                    "instead of '{'"
-                                  : "syntax error: message starts with byte "
-                                    "0x%02x instead of '{'"),
-                             c));
-            return i + 1;
+        if (i < n) {
+            r->state = READER_VALUE;
+            r->depth = 0;
+            r->in_string = false;
+            r->escape = false;
+            r->bad_start = data[i] != '{' && data[i] != '[';
         }
-        r->state = READER_VALUE;
-        r->depth = 0;
-        r->in_string = false;
-        r->escape = false;
+        r->n_space = r->buf.length;
     }
 
     size_t start = i;
     bool complete = false;
+    if (r->state != READER_VALUE || r->bad_start) {
+        i = n;
+    }
     for (; i < n; i++) {
         unsigned char c = data[i];
         if (r->in_string) {
@@ -496,15 +509,22 @@ jsonrpc_reader_feed(struct jsonrpc_reader *r, const void *data_, size_t n)
         }
     }
 
-    size_t chunk = i - start;
-    if (r->buf.length + chunk > r->max_msg_size) {
-        reader_fail(r, xasprintf("message exceeds maximum size of %zu bytes",
+    if (r->buf.length - r->n_space + (i - start) > r->max_msg_size) {
+        reader_fail(r, xasprintf("received bad JSON-RPC message: message "
+                                 "exceeds maximum size of %zu bytes",
                                  r->max_msg_size));
         return i;
     }
-    ds_put_buffer(&r->buf, (const char *) data + start, chunk);
+    ds_put_buffer(&r->buf, (const char *) data + start, i - start);
     if (complete) {
         r->state = READER_READY;
+    } else if (r->state == READER_VALUE
+               && (r->bad_start || r->buf.length <= READER_CHECK_PREFIX_MAX)) {
+        char *error = json_syntax_check_prefix(r->buf.string, r->buf.length);
+        if (error) {
+            reader_fail(r, xasprintf("error parsing stream: %s", error));
+            free(error);
+        }
     }
     return i;
 }
@@ -531,11 +551,8 @@ jsonrpc_reader_take(struct jsonrpc_reader *r, struct jsonrpc_msg **msgp)
         return NULL;
     }
 
-    json_error_t jerror;
-    json_t *json = json_parse_fast(r->buf.string, r->buf.length, false);
-    if (!json) {
-        json = json_loadb(r->buf.string, r->buf.length, 0, &jerror);
-    }
+    json_t *json;
+    char *syntax_error = json_from_buffer(r->buf.string, r->buf.length, &json);
     if (r->buf.allocated > READER_KEEP_BUFFER) {
         ds_destroy(&r->buf);
         ds_init(&r->buf);
@@ -543,13 +560,19 @@ jsonrpc_reader_take(struct jsonrpc_reader *r, struct jsonrpc_msg **msgp)
         ds_clear(&r->buf);
     }
     r->state = READER_IDLE;
+    r->n_space = 0;
 
     char *error;
-    if (!json) {
-        error = xasprintf("syntax error: line %d, column %d: %s", jerror.line,
-                          jerror.column, jerror.text);
+    if (syntax_error) {
+        error = xasprintf("error parsing stream: %s", syntax_error);
+        free(syntax_error);
     } else {
         error = jsonrpc_msg_from_json(json, msgp);
+        if (error) {
+            char *msg = xasprintf("received bad JSON-RPC message: %s", error);
+            free(error);
+            error = msg;
+        }
     }
     if (error) {
         reader_fail(r, xstrdup(error));
@@ -875,14 +898,10 @@ jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
             } else if (retval == -EAGAIN) {
                 return EAGAIN;
             } else if (retval == 0) {
-                if (jsonrpc_reader_is_mid_message(rpc->reader)) {
-                    jsonrpc_protocol_error(
-                        rpc, xstrdup("connection closed by peer in the "
-                                     "middle of a message"));
-                } else {
-                    VLOG_DBG("%s: connection closed by peer", rpc->name);
-                    jsonrpc_error(rpc, EOF);
-                }
+                /* Like OVS, drop a message cut short by the end of the
+                 * stream without complaint. */
+                VLOG_DBG("%s: connection closed by peer", rpc->name);
+                jsonrpc_error(rpc, EOF);
                 return rpc->status;
             } else {
                 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
@@ -897,10 +916,7 @@ jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
             struct jsonrpc_msg *msg;
             char *error = jsonrpc_reader_take(rpc->reader, &msg);
             if (error) {
-                jsonrpc_protocol_error(
-                    rpc,
-                    xasprintf("received bad JSON-RPC message: %s", error));
-                free(error);
+                jsonrpc_protocol_error(rpc, error);
                 return rpc->status;
             }
             if (msg) {

@@ -175,8 +175,8 @@ log_sha1(const void *data, size_t n, bool add_newline, uint8_t sha1[SHA1_LEN])
 
 /* Parses the header line 'line' of 'len' bytes (without its newline) into
  * 'h'.  The format is "MAGIC LENGTH SHA1", where MAGIC is "OVSDB " followed
- * by one word, LENGTH is decimal and SHA1 is 40 hex digits (either case),
- * and nothing else is on the line. */
+ * by one word, LENGTH is decimal and not zero, SHA1 is 40 hex digits
+ * (either case), and nothing else is on the line. */
 static bool
 log_parse_header(const char *line, size_t len, struct log_header *h)
 {
@@ -211,7 +211,8 @@ log_parse_header(const char *line, size_t len, struct log_header *h)
     }
     h->length = length;
 
-    if (p >= end || *p != ' ') {
+    /* OVS refuses a header for an empty record. */
+    if (!length || p >= end || *p != ' ') {
         return false;
     }
     while (p < end && *p == ' ') {

@@ -9,6 +9,7 @@
 
 #include "lib/hash.h"
 #include "lib/json.h"
+#include "lib/utf8.h"
 #include "ovsdb/ovsdb-error.h"
 #include "ovsdb/ovsdb-parser.h"
 
@@ -425,6 +426,14 @@ ovsdb_atom_check_constraints(const union ovsdb_atom *atom,
     }
 
     case OVSDB_TYPE_STRING: {
+        char *utf8_error = utf8_check(atom->string);
+        if (utf8_error) {
+            struct ovsdb_error *error =
+                ovsdb_error("constraint violation",
+                            "not a valid UTF-8 string: %s", utf8_error);
+            free(utf8_error);
+            return error;
+        }
         size_t length = ovsdb_data_utf8_length(atom->string);
         if (length < base->u.string.min_len) {
             return ovsdb_error("constraint violation",
@@ -497,27 +506,6 @@ integer_from_string(union ovsdb_atom *atom, union ovsdb_atom *range_end,
         }
     }
     return xasprintf("\"%s\" is not a valid integer or range", s);
-}
-
-/* Appends the UTF-8 encoding of code point 'c' to 'out'. */
-static void
-put_utf8(unsigned int c, struct ds *out)
-{
-    if (c < 0x80) {
-        ds_put_char(out, c);
-    } else if (c < 0x800) {
-        ds_put_char(out, 0xc0 | (c >> 6));
-        ds_put_char(out, 0x80 | (c & 0x3f));
-    } else if (c < 0x10000) {
-        ds_put_char(out, 0xe0 | (c >> 12));
-        ds_put_char(out, 0x80 | ((c >> 6) & 0x3f));
-        ds_put_char(out, 0x80 | (c & 0x3f));
-    } else {
-        ds_put_char(out, 0xf0 | (c >> 18));
-        ds_put_char(out, 0x80 | ((c >> 12) & 0x3f));
-        ds_put_char(out, 0x80 | ((c >> 6) & 0x3f));
-        ds_put_char(out, 0x80 | (c & 0x3f));
-    }
 }
 
 /* Parses 4 hex digits at 'p' into '*c'. */
@@ -608,7 +596,7 @@ quoted_string_from_string(const char *s, char **result)
                                  "strings",
                                  s);
             }
-            put_utf8(c, &out);
+            utf8_put(&out, c);
             break;
         default:
             ds_destroy(&out);

@@ -296,14 +296,11 @@ def test_pipelined_requests_with_whitespace_and_odd_splits(server_factory,
 
 BAD_INPUTS = [
     ("malformed_json", b'{"method":"echo","params":[1,],"id":1}',
-     "received bad JSON-RPC message: syntax error: line 1, column 30: "
-     "unexpected token near ']'"),
+     "error parsing stream: line 0, column 29, byte 29: syntax error "
+     "expecting value"),
     ("not_json_at_all", b"hello\n",
-     "received bad JSON-RPC message: syntax error: message starts with "
-     "'h' instead of '{'"),
-    ("invalid_utf8", b'{"method":"echo","params":["\xff"],"id":1}',
-     "received bad JSON-RPC message: syntax error: line 1, column 28: "
-     "unable to decode byte 0xff near '\"'"),
+     "error parsing stream: line 0, column 5, byte 5: invalid keyword "
+     "'hello'"),
     ("not_an_object", b"[1,2,3]",
      "received bad JSON-RPC message: message is not a JSON object"),
     ("params_not_array", b'{"method":"echo","params":{},"id":1}',
@@ -316,8 +313,6 @@ BAD_INPUTS = [
      'received bad JSON-RPC message: request must have "params"'),
     ("reply_without_id", b'{"result":1}',
      'received bad JSON-RPC message: reply must have "id"'),
-    ("truncated_frame", b'{"method":"echo","params":["abc',
-     "connection closed by peer in the middle of a message"),
 ]
 
 
@@ -337,8 +332,6 @@ def test_bad_input_closes_only_that_connection(server_factory, tmp_path,
     bad = _raw_connect(remote)
     name = "tcp:127.0.0.1:%d" % bad.getsockname()[1]
     bad.sendall(data)
-    if what == "truncated_frame":
-        bad.shutdown(socket.SHUT_WR)
     assert _read_until_closed(bad) == b""
     bad.close()
     server.wait_log("|jsonrpc|WARN|%s: %s\n" % (name, error))

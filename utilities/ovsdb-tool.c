@@ -703,8 +703,8 @@ do_show_log(int argc, char *argv[])
 
 /* Transactions. */
 
-/* Parses the TRANSACTION argument 'text'.  OVS's parser takes only an
- * object or an array here. */
+/* Parses the TRANSACTION argument 'text' (an object or an array, as
+ * json_from_string() requires). */
 static json_t *
 parse_transaction(const char *text)
 {
@@ -712,9 +712,6 @@ parse_transaction(const char *text)
     char *msg = json_from_string(text, &json);
     if (msg) {
         ovs_fatal(0, "\"%s\": %s", text, msg);
-    }
-    if (!json_is_object(json) && !json_is_array(json)) {
-        ovs_fatal(0, "\"%s\": syntax error at beginning of input", text);
     }
     return json;
 }

@@ -89,7 +89,8 @@ static void
 test_invalid_message_shapes_get_precise_errors(void **state)
 {
     parse_fails("[]", "message is not a JSON object");
-    parse_fails("\"s\"", "message is not a JSON object");
+    parse_fails("\"s\"", "line 0, column 2, byte 2: syntax error at "
+                         "beginning of input");
     parse_fails("{\"method\":\"m\",\"params\":[],\"id\":1,\"x\":2}",
                 "message has unexpected member \"x\"");
     parse_fails("{\"method\":1,\"params\":[],\"id\":1}",
@@ -319,25 +320,51 @@ reader_fails(const char *s, size_t max, const char *expected)
 static void
 test_malformed_input_is_a_sticky_error(void **state)
 {
-    reader_fails("hello", 100,
-                 "syntax error: message starts with 'h' instead of '{'");
+    reader_fails("hello\n", 100,
+                 "error parsing stream: line 0, column 5, byte 5: invalid "
+                 "keyword 'hello'");
     reader_fails("  \x01", 100,
-                 "syntax error: message starts with byte 0x01 instead of "
-                 "'{'");
-    reader_fails("{\"result\":1,\"id\":1} 12", 100,
-                 "syntax error: message starts with '1' instead of '{'");
+                 "error parsing stream: line 0, column 2, byte 2: invalid "
+                 "character U+0001");
+    reader_fails("{\"result\":1,\"id\":1} 12 ", 100,
+                 "error parsing stream: line 0, column 3, byte 3: syntax "
+                 "error at beginning of input");
     reader_fails("{\"a\":}", 100,
-                 "syntax error: line 1, column 6: unexpected token near '}'");
+                 "error parsing stream: line 0, column 5, byte 5: syntax "
+                 "error expecting value");
     reader_fails("{\"a\" 1}", 100,
-                 "syntax error: line 1, column 6: ':' expected near '1'");
+                 "error parsing stream: line 0, column 6, byte 6: syntax "
+                 "error parsing object expecting ':'");
     reader_fails("{\"a\":[}]", 100,
-                 "syntax error: line 1, column 7: unexpected token near '}'");
-    reader_fails("{\"a\":\"\xff\"}", 100,
-                 "syntax error: line 1, column 6: unable to decode byte 0xff "
-                 "near '\"'");
-    reader_fails("[1,2]", 100, "message is not a JSON object");
+                 "error parsing stream: line 0, column 6, byte 6: syntax "
+                 "error expecting value");
+    reader_fails("{\"a\":\"\\q\"}", 100,
+                 "error parsing stream: line 0, column 8, byte 8: bad "
+                 "escape \\q");
+    reader_fails("[1,2]", 100,
+                 "received bad JSON-RPC message: message is not a JSON "
+                 "object");
     reader_fails("{\"method\":\"m\",\"params\":[],\"id\":1,\"bad\":0}", 100,
-                 "message has unexpected member \"bad\"");
+                 "received bad JSON-RPC message: message has unexpected "
+                 "member \"bad\"");
+}
+
+/* As in OVS, a broken message fails as soon as the broken part arrives,
+ * before its brackets balance. */
+static void
+test_syntax_error_is_found_before_the_message_ends(void **state)
+{
+    struct jsonrpc_reader *r = jsonrpc_reader_create(1024);
+    assert_int_equal(jsonrpc_reader_feed(r, "[1 2", 4), 4);
+    assert_false(jsonrpc_reader_is_ready(r));
+    assert_int_equal(jsonrpc_reader_feed(r, " ", 1), 1);
+    assert_true(jsonrpc_reader_is_ready(r));
+    struct jsonrpc_msg *msg;
+    char *error = jsonrpc_reader_take(r, &msg);
+    assert_string_equal(error, "error parsing stream: line 0, column 4, "
+                               "byte 4: syntax error expecting ']' or ','");
+    free(error);
+    jsonrpc_reader_destroy(r);
 }
 
 static void
@@ -357,8 +384,9 @@ test_max_message_size_is_enforced(void **state)
     ds_destroy(&out);
     jsonrpc_reader_destroy(r);
 
-    char *error =
-        xasprintf("message exceeds maximum size of %zu bytes", len - 1);
+    char *error = xasprintf("received bad JSON-RPC message: message exceeds "
+                            "maximum size of %zu bytes",
+                            len - 1);
     reader_fails(msg, len - 1, error);
     free(error);
 
@@ -373,7 +401,8 @@ test_max_message_size_is_enforced(void **state)
     assert_true(jsonrpc_reader_is_ready(r));
     struct jsonrpc_msg *m;
     error = jsonrpc_reader_take(r, &m);
-    assert_string_equal(error, "message exceeds maximum size of 64 bytes");
+    assert_string_equal(error, "received bad JSON-RPC message: message "
+                               "exceeds maximum size of 64 bytes");
     free(error);
     jsonrpc_reader_destroy(r);
 
@@ -526,15 +555,14 @@ test_connection_protocol_errors_close_it(void **state)
     struct jsonrpc_msg *msg;
     struct pair p;
 
-    /* Truncated frame: the peer closes mid-message. */
+    /* Truncated frame: as in OVS, the peer closing mid-message is just the
+     * end of the stream. */
     pair_open(&p);
     peer_write(&p, "{\"method\":\"echo\",\"par");
     close(p.peer);
     p.peer = -1;
-    assert_int_equal(jsonrpc_recv(p.rpc, &msg), EPROTO);
-    assert_string_equal(jsonrpc_get_error_string(p.rpc),
-                        "unix:pair: connection closed by peer in the middle "
-                        "of a message");
+    assert_int_equal(jsonrpc_recv(p.rpc, &msg), EOF);
+    assert_null(jsonrpc_get_error_string(p.rpc));
     pair_close(&p);
 
     /* Malformed JSON after a good message: the good one still arrives. */
@@ -545,8 +573,8 @@ test_connection_protocol_errors_close_it(void **state)
     assert_int_equal(jsonrpc_recv(p.rpc, &msg), EPROTO);
     assert_int_equal(jsonrpc_get_status(p.rpc), EPROTO);
     assert_string_equal(jsonrpc_get_error_string(p.rpc),
-                        "unix:pair: received bad JSON-RPC message: syntax "
-                        "error: line 1, column 8: invalid token near 'nul'");
+                        "unix:pair: error parsing stream: line 0, column 8, "
+                        "byte 8: invalid keyword 'nul'");
     pair_close(&p);
 
     /* Oversized message. */
@@ -635,6 +663,7 @@ main(void)
         cmocka_unit_test(test_framing_is_independent_of_split_points),
         cmocka_unit_test(test_reader_reports_partial_message),
         cmocka_unit_test(test_malformed_input_is_a_sticky_error),
+        cmocka_unit_test(test_syntax_error_is_found_before_the_message_ends),
         cmocka_unit_test(test_max_message_size_is_enforced),
         cmocka_unit_test(test_connection_sends_and_receives),
         cmocka_unit_test(test_connection_queues_output_when_peer_is_slow),

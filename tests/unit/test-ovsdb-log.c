@@ -44,7 +44,7 @@ static json_t *
 parse_json(const char *s)
 {
     json_t *json;
-    char *msg = json_from_string(s, &json);
+    char *msg = json_from_string_any(s, &json);
     if (msg) {
         fail_msg("bad JSON in test: %s: %s", s, msg);
     }
@@ -518,14 +518,11 @@ test_body_that_is_not_a_json_object_is_an_error(void **state OVS_UNUSED)
 
     name = make_log_with_body("{]");
     log = open_log(name, OVSDB_LOG_READ_WRITE);
-    struct ovsdb_error *error = ovsdb_log_read(log, &record);
-    char *s = ovsdb_error_to_string_free(error);
-    char *prefix = xasprintf("syntax error: %s: 3 bytes starting at offset "
-                             "54 are not valid JSON (line 1, ",
-                             name);
-    assert_true(str_startswith(s, prefix));
-    free(prefix);
-    free(s);
+    assert_error(ovsdb_log_read(log, &record),
+                 "syntax error: %s: 3 bytes starting at offset 54 are not "
+                 "valid JSON (line 0, column 1, byte 1: syntax error parsing "
+                 "object expecting string)",
+                 name);
     ovsdb_log_close(log);
     assert_int_equal(file_size(name), 57);
     free(name);
