@@ -395,7 +395,8 @@ print_outputs(struct ctl_command *commands, size_t n)
 /* Outcome of one attempt at running the commands. */
 enum attempt {
     ATTEMPT_DONE,
-    ATTEMPT_RETRY, /* Replica changed under us or wait-until not met. */
+    ATTEMPT_RETRY,    /* Replica changed under us or wait-until not met. */
+    ATTEMPT_FALLBACK, /* The fast path of add-port/del-port gave up. */
 };
 
 static enum attempt
@@ -444,6 +445,7 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
         }
     }
 
+    bool fallback = vsctl_ports_fallback_requested();
     enum idl_txn_status status = IDL_TXN_TRY_AGAIN;
     if (!try_again) {
         status = idl_txn_commit_block(txn);
@@ -486,7 +488,7 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
             }
         }
         free(error);
-        return ATTEMPT_RETRY;
+        return fallback ? ATTEMPT_FALLBACK : ATTEMPT_RETRY;
     case IDL_TXN_ERROR:
         ctl_fatal("transaction error: %s", error);
     case IDL_TXN_NOT_LOCKED:
@@ -499,6 +501,30 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
         *next_cfgp = INT64_MIN;
     }
     return ATTEMPT_DONE;
+}
+
+/* Creates the IDL and makes it replicate what 'commands' need. */
+static struct idl *
+connect_idl(struct ctl_command *commands, size_t n_commands)
+{
+    struct idl *idl = idl_create(db, &ovsrec_idl_class, false, retry);
+    idl_add_table(idl, ovsrec_table_open_vswitch);
+    if (wait_for_reload) {
+        idl_add_column(idl, ovsrec_open_vswitch_col_next_cfg);
+        idl_add_column(idl, ovsrec_open_vswitch_col_cur_cfg);
+    }
+
+    struct ctl_context ctx;
+    ctl_context_init(&ctx, NULL, idl, NULL, NULL, vsctl_invalidate_cache);
+    for (size_t i = 0; i < n_commands; i++) {
+        if (commands[i].syntax->prerequisites) {
+            ctl_context_init_command(&ctx, &commands[i]);
+            commands[i].syntax->prerequisites(&ctx);
+            ctl_context_done_command(&ctx, &commands[i]);
+        }
+    }
+    ctl_context_done(&ctx, NULL);
+    return idl;
 }
 
 int
@@ -532,25 +558,10 @@ main(int argc, char *argv[])
         alarm(timeout_secs);
     }
 
-    struct idl *idl = idl_create(db, &ovsrec_idl_class, false, retry);
-    idl_add_table(idl, ovsrec_table_open_vswitch);
-    if (wait_for_reload) {
-        idl_add_column(idl, ovsrec_open_vswitch_col_next_cfg);
-        idl_add_column(idl, ovsrec_open_vswitch_col_cur_cfg);
-    }
-
-    struct ctl_context ctx;
-    ctl_context_init(&ctx, NULL, idl, NULL, NULL, vsctl_invalidate_cache);
-    for (size_t i = 0; i < n_commands; i++) {
-        if (commands[i].syntax->prerequisites) {
-            ctl_context_init_command(&ctx, &commands[i]);
-            commands[i].syntax->prerequisites(&ctx);
-            ctl_context_done_command(&ctx, &commands[i]);
-        }
-    }
-    ctl_context_done(&ctx, NULL);
-
+    bool fast = vsctl_ports_use_fast_path(commands, n_commands);
+    struct idl *idl = connect_idl(commands, n_commands);
     unsigned int seqno = 0;
+    unsigned int cond_seqno = 0;
     int64_t next_cfg = INT64_MIN;
     bool done = false;
     for (;;) {
@@ -562,14 +573,26 @@ main(int argc, char *argv[])
                       ovs_retval_to_string(error));
         }
         if (!done && idl_has_ever_connected(idl) && idl_is_connected(idl)
-            && seqno != idl_get_seqno(idl)) {
+            && (seqno != idl_get_seqno(idl)
+                || cond_seqno != idl_get_condition_seqno(idl))) {
             seqno = idl_get_seqno(idl);
-            if (do_vsctl(ds_cstr(&args), commands, n_commands, idl, &next_cfg)
-                == ATTEMPT_DONE) {
+            cond_seqno = idl_get_condition_seqno(idl);
+            enum attempt attempt =
+                do_vsctl(ds_cstr(&args), commands, n_commands, idl, &next_cfg);
+            if (attempt == ATTEMPT_DONE) {
                 done = true;
                 if (!wait_for_reload || next_cfg == INT64_MIN) {
                     break;
                 }
+            } else if (attempt == ATTEMPT_FALLBACK && fast) {
+                /* Start over, replicating everything the general
+                 * commands read. */
+                fast = false;
+                vsctl_ports_leave_fast_path(commands, n_commands);
+                idl_destroy(idl);
+                idl = connect_idl(commands, n_commands);
+                seqno = cond_seqno = 0;
+                continue;
             }
         }
         if (done) {

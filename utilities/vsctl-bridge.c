@@ -405,14 +405,7 @@ static void
 pre_add_port(struct ctl_context *ctx)
 {
     pre_get_info(ctx);
-    /* Column settings after the port name name Port columns. */
-    for (int i = 3; i < ctx->argc; i++) {
-        const char *arg = ctx->argv[i];
-        size_t len = strcspn(arg, ":=");
-        char *name = xmemdup0(arg, len);
-        idl_add_column(ctx->idl, ctl_get_column(ovsrec_table_port, name));
-        free(name);
-    }
+    vsctl_add_port_setting_columns(ctx, 3);
 }
 
 static void
@@ -446,20 +439,7 @@ cmd_add_port(struct ctl_context *ctx)
     const struct ovsrec_interface *iface = insert_iface(ctx, port_name, false);
     const struct ovsrec_port *port = insert_port(ctx, port_name, iface);
 
-    /* Column settings apply to the new Port row. */
-    struct ctl_context sub = *ctx;
-    for (int i = 3; i < ctx->argc; i++) {
-        char *argv[4] = {"set", "Port", (char *) port_name, ctx->argv[i]};
-        sub.argc = 4;
-        sub.argv = argv;
-        for (const struct ctl_command_syntax *s = ctl_db_commands; s->name;
-             s++) {
-            if (!strcmp(s->name, "set")) {
-                s->run(&sub);
-            }
-        }
-    }
-    ctx->output = sub.output;
+    vsctl_apply_port_settings(ctx, port_name, 3);
     ovsrec_bridge_update_ports_addvalue(br, port);
 }
 

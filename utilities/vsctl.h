@@ -34,4 +34,23 @@ const struct ovsrec_open_vswitch *vsctl_get_ovs(struct ctl_context *);
  * line. */
 void vsctl_output_sorted(struct ctl_context *, const char **names, size_t n);
 
+/* add-port's column settings: ctx->argv[first...] are
+ * "COLUMN[:KEY]=VALUE" settings of the new Port row.  The first makes
+ * the IDL replicate those columns; the second applies the settings to
+ * the Port named 'port_name' (inserted by the transaction). */
+void vsctl_add_port_setting_columns(struct ctl_context *, int first);
+void vsctl_apply_port_settings(struct ctl_context *, const char *port_name,
+                               int first);
+
+/* The fast path of add-port and del-port (vsctl-ports.c).  If 'commands'
+ * is one add-port or del-port, replaces its syntax by one whose
+ * prerequisites replicate only the rows it needs and returns true.  A
+ * fast command that cannot finish on that replica sets ctx->try_again
+ * and makes vsctl_ports_fallback_requested() true: the caller then calls
+ * vsctl_ports_leave_fast_path(), which restores the general syntax, and
+ * starts over with a new IDL. */
+bool vsctl_ports_use_fast_path(struct ctl_command *commands, size_t n);
+bool vsctl_ports_fallback_requested(void);
+void vsctl_ports_leave_fast_path(struct ctl_command *commands, size_t n);
+
 #endif /* utilities/vsctl.h */
