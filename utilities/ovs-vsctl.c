@@ -540,6 +540,7 @@ main(int argc, char *argv[])
     vsctl_tables_init();
     ctl_init(&ovsrec_idl_class, vsctl_tables, vsctl_invalidate_cache);
     ctl_register_commands(vsctl_bridge_commands);
+    ctl_register_commands(vsctl_show_commands);
     ctl_register_commands(vsctl_remote_commands);
 
     /* The transaction comment quotes the whole command line. */

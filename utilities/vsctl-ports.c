@@ -166,25 +166,6 @@ vsctl_add_port_setting_columns(struct ctl_context *ctx, int first)
     }
 }
 
-void
-vsctl_apply_port_settings(struct ctl_context *ctx, const char *port_name,
-                          int first)
-{
-    const struct ctl_command_syntax *set = ctl_db_commands;
-    while (strcmp(set->name, "set")) {
-        set++;
-    }
-
-    struct ctl_context sub = *ctx;
-    for (int i = first; i < ctx->argc; i++) {
-        char *argv[4] = {"set", "Port", (char *) port_name, ctx->argv[i]};
-        sub.argc = 4;
-        sub.argv = argv;
-        set->run(&sub);
-    }
-    ctx->output = sub.output;
-}
-
 static void
 pre_fast_add_port(struct ctl_context *ctx)
 {
@@ -218,7 +199,7 @@ cmd_fast_add_port(struct ctl_context *ctx)
     struct ovsrec_port *port = ovsrec_port_insert(ctx->txn);
     ovsrec_port_set_name(port, port_name);
     ovsrec_port_set_interfaces(port, &iface, 1);
-    vsctl_apply_port_settings(ctx, port_name, 3);
+    vsctl_set_port_columns(ctx, port_name, &ctx->argv[3], ctx->argc - 3);
     ovsrec_bridge_update_ports_addvalue(br, port);
 
     ovsrec_bridge_verify_name(br);
