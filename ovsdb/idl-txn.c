@@ -41,7 +41,9 @@ struct idl_txn {
 struct idl_txn_insert {
     struct hmap_node hmap_node; /* In txn->inserted. */
     struct uuid dummy;          /* UUID in the replica. */
-    size_t op_index;            /* Index of the "insert" result. */
+    size_t op_index;            /* Index of the "insert" result, or
+                                 * SIZE_MAX if the row was deleted again
+                                 * (and not sent). */
     struct uuid real;           /* UUID the server gave. */
 };
 
@@ -120,6 +122,17 @@ idl_txn_increment(struct idl_txn *txn, const struct idl_row *row,
                && ovsdb_type_is_scalar(&column->type));
     txn->inc_column = column;
     txn->inc_row = row->uuid;
+}
+
+bool
+idl_txn_has_changes(struct idl_txn *txn)
+{
+    const struct idl_column *inc_column = txn->inc_column;
+    txn->inc_column = NULL;
+    json_t *ops = idl_txn_build_ops(txn);
+    txn->inc_column = inc_column;
+    json_decref(ops);
+    return ops != NULL;
 }
 
 /* Row changes. */
@@ -213,7 +226,8 @@ idl_txn_write(const struct idl_row *row_, const struct idl_column *column,
 
     ovs_assert(row->txn_new || column->is_mutable);
     ensure_new_datum(row);
-    if (row->txn_new || bitmap_is_set(row->written, i)) {
+    if (row->txn_new || bitmap_is_set(row->written, i)
+        || idl_row_has_partial(row, column)) {
         ovsdb_datum_destroy(&row->new_datum[i], &column->type);
     }
     row->new_datum[i] = *datum;
@@ -371,9 +385,8 @@ partial_update(const struct idl_row *row_, const struct idl_column *column,
     struct ovsdb_type elems_type =
         add ? any_size_type(column) : key_set_type(column);
 
-    ovs_assert(ovsdb_type_is_composite(&column->type)
-               || ovsdb_type_is_optional(&column->type));
     if (!partial_to_new_datum(row, column, elems, add)) {
+        bool had_view = idl_row_has_partial(row, column);
         struct idl_partial *p = get_partial(row, column);
         struct ovsdb_datum keys;
         struct ovsdb_type kt = key_set_type(column);
@@ -403,6 +416,22 @@ partial_update(const struct idl_row *row_, const struct idl_column *column,
             remove_keys(&p->to_delete, &keys, column);
         }
         ovsdb_datum_destroy(&keys, &kt);
+
+        /* What the row shows until the commit: the replica's value with
+         * the pending partial updates applied. */
+        size_t i = column->index;
+        ensure_new_datum(row);
+        if (had_view) {
+            ovsdb_datum_destroy(&row->new_datum[i], &column->type);
+        }
+        const struct ovsdb_datum *base =
+            row->old_datum ? &row->old_datum[i]
+                           : ovsdb_datum_default(&column->type);
+        struct ovsdb_type at = any_size_type(column);
+        ovsdb_datum_clone(&row->new_datum[i], base, &at);
+        remove_keys(&row->new_datum[i], &p->to_delete, column);
+        add_elems(&row->new_datum[i], &p->to_insert, column);
+        idl_row_reparse(row);
     }
     ovsdb_datum_destroy(elems, &elems_type);
 }
@@ -413,15 +442,6 @@ idl_txn_read_pending(const struct idl_row *row,
 {
     struct ovsdb_type t = any_size_type(column);
     ovsdb_datum_clone(out, idl_row_read(row, column), &t);
-
-    const struct idl_partial *p;
-    LIST_FOR_EACH (p, node, &row->partials) {
-        if (p->column == column) {
-            /* The server applies the deletions, then the insertions. */
-            remove_keys(out, &p->to_delete, column);
-            add_elems(out, &p->to_insert, column);
-        }
-    }
 }
 
 void
@@ -622,6 +642,20 @@ build_wait(const struct idl_txn *txn, const struct idl_row *row)
                      "until", "==", "columns", columns, "rows", values);
 }
 
+/* The argument of a set or map mutation: a set always in its ["set", ...]
+ * form, even with one element, as OVS's IDL sends it (the server quotes
+ * it back in errors). */
+static json_t *
+mutation_json(const struct idl_txn *txn, const struct ovsdb_datum *datum,
+              const struct ovsdb_type *type)
+{
+    json_t *json = datum_json(txn, datum, type);
+    if (!ovsdb_type_is_map(type) && datum->n == 1) {
+        json = json_pack("[s,[o]]", "set", json);
+    }
+    return json;
+}
+
 static json_t *
 build_mutate(const struct idl_txn *txn, const struct idl_row *row)
 {
@@ -632,15 +666,27 @@ build_mutate(const struct idl_txn *txn, const struct idl_row *row)
         const struct idl_column *c = p->column;
         struct ovsdb_type kt = key_set_type(c);
         struct ovsdb_type at = any_size_type(c);
-        if (p->to_delete.n) {
+        /* A row that this transaction inserts is in no set on the server
+         * yet: removing it (after adding it) sends nothing. */
+        struct ovsdb_datum to_delete;
+        ovsdb_datum_clone(&to_delete, &p->to_delete, &kt);
+        if (kt.key.type == OVSDB_TYPE_UUID && !ovsdb_type_is_map(&c->type)) {
+            for (size_t i = to_delete.n; i-- > 0;) {
+                if (find_insert(txn, &to_delete.keys[i].uuid)) {
+                    ovsdb_datum_remove_at(&to_delete, i, &kt);
+                }
+            }
+        }
+        if (to_delete.n) {
             json_array_append_new(
                 mutations, json_pack("[s,s,o]", c->name, "delete",
-                                     datum_json(txn, &p->to_delete, &kt)));
+                                     mutation_json(txn, &to_delete, &kt)));
         }
+        ovsdb_datum_destroy(&to_delete, &kt);
         if (p->to_insert.n) {
             json_array_append_new(
                 mutations, json_pack("[s,s,o]", c->name, "insert",
-                                     datum_json(txn, &p->to_insert, &at)));
+                                     mutation_json(txn, &p->to_insert, &at)));
         }
     }
     if (!json_array_size(mutations)) {
@@ -702,6 +748,10 @@ idl_txn_build_ops(struct idl_txn *txn)
         struct idl_row *row = rows[i];
         const char *table = row->table_class->name;
         if (row->txn_deleted) {
+            if (row->txn_new) {
+                find_insert(txn, &row->uuid)->op_index = SIZE_MAX;
+                continue;
+            }
             /* Rows of non-root tables are left to the server's garbage
              * collection, which removes them once nothing refers to them:
              * deleting one that something still refers to would fail the
@@ -751,15 +801,18 @@ idl_txn_build_ops(struct idl_txn *txn)
     if (txn->inc_column) {
         const struct idl_column *c = txn->inc_column;
         const char *table = idl->data.class->tables[c->table_index].name;
+        /* A row that this transaction inserts is named by its named
+         * UUID. */
+        json_t *where = where_uuid(&txn->inc_row);
+        substitute_named_uuids(txn, where);
         txn->inc_index = json_array_size(ops) - 1;
-        json_array_append_new(ops, json_pack("{s:s,s:s,s:o,s:[[s,s,i]]}", "op",
-                                             "mutate", "table", table, "where",
-                                             where_uuid(&txn->inc_row),
-                                             "mutations", c->name, "+=", 1));
+        json_array_append_new(ops,
+                              json_pack("{s:s,s:s,s:O,s:[[s,s,i]]}", "op",
+                                        "mutate", "table", table, "where",
+                                        where, "mutations", c->name, "+=", 1));
         json_array_append_new(ops, json_pack("{s:s,s:s,s:o,s:[s]}", "op",
                                              "select", "table", table, "where",
-                                             where_uuid(&txn->inc_row),
-                                             "columns", c->name));
+                                             where, "columns", c->name));
         any_change = true;
     }
     if (txn->comment.length) {
@@ -793,7 +846,8 @@ txn_disassemble(struct idl_txn *txn)
         idl_row_unparse(row);
         if (row->new_datum) {
             for (size_t j = 0; j < tc->n_columns; j++) {
-                if (row->txn_new || bitmap_is_set(row->written, j)) {
+                if (row->txn_new || bitmap_is_set(row->written, j)
+                    || idl_row_has_partial(row, &tc->columns[j])) {
                     ovsdb_datum_destroy(&row->new_datum[j],
                                         &tc->columns[j].type);
                 }
@@ -945,7 +999,9 @@ const struct uuid *
 idl_txn_get_insert_uuid(const struct idl_txn *txn, const struct uuid *uuid)
 {
     const struct idl_txn_insert *ins = find_insert(txn, uuid);
-    return ins && txn->status == IDL_TXN_SUCCESS ? &ins->real : NULL;
+    return (ins && ins->op_index != SIZE_MAX && txn->status == IDL_TXN_SUCCESS
+                ? &ins->real
+                : NULL);
 }
 
 void
@@ -1016,6 +1072,9 @@ idl_txn_process_reply(struct idl_txn *txn, const json_t *result,
     /* Success: collect what the server made. */
     struct idl_txn_insert *ins;
     HMAP_FOR_EACH (ins, hmap_node, &txn->inserted) {
+        if (ins->op_index == SIZE_MAX) {
+            continue;
+        }
         json_t *uuid = json_array_get(
             json_object_get(json_array_get(result, ins->op_index), "uuid"), 1);
         if (!json_is_string(uuid)

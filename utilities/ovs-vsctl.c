@@ -28,6 +28,9 @@
 #include "utilities/vsctl.h"
 
 VLOG_DEFINE_THIS_MODULE(vsctl);
+/* OVS's IDL logs a failed transaction under this name before ovs-vsctl
+ * reports it. */
+VLOG_DEFINE_MODULE__(ovsdb_idl);
 
 static const char *db;
 static bool wait_for_reload = true;
@@ -37,6 +40,34 @@ static bool retry;
 static int timeout_secs;
 
 static noreturn void usage(void);
+
+/* The interfaces that the committed transaction inserted, by their UUIDs
+ * in the database. */
+static struct uuid *added_ifaces;
+static size_t n_added_ifaces;
+
+/* The order in which OVS registers its commands (which decides the order
+ * of --commands). */
+/* clang-format off */
+static const char *const command_order[] = {
+    "comment", "get", "list", "find", "set", "add", "remove", "clear",
+    "create", "destroy", "wait-until",
+    "init", "show",
+    "add-br", "del-br", "list-br", "br-exists", "br-to-vlan", "br-to-parent",
+    "br-set-external-id", "br-get-external-id",
+    "list-ports", "add-port", "add-bond", "add-bond-iface", "del-bond-iface",
+    "del-port", "port-to-br",
+    "list-ifaces", "iface-to-br",
+    "get-controller", "del-controller", "set-controller",
+    "get-fail-mode", "del-fail-mode", "set-fail-mode",
+    "get-manager", "del-manager", "set-manager",
+    "get-ssl", "del-ssl", "set-ssl",
+    "add-aa-mapping", "del-aa-mapping", "get-aa-mapping",
+    "emer-reset",
+    "add-zone-tp", "del-zone-tp", "list-zone-tp", "list-dp-cap",
+    NULL,
+};
+/* clang-format on */
 
 static char *
 default_db(void)
@@ -175,14 +206,12 @@ parse_options(int argc, char *argv[], struct smap *local_options)
             }
             break;
         case INT_MAX: {
+            /* OVS takes a repeated option here without complaint. */
             char *key = xasprintf("--%s", options[idx].name);
-            if (smap_get(local_options, key)) {
-                ctl_fatal("'%s' option specified multiple times", key);
-            }
-            smap_add(local_options, key, optarg ? optarg : "");
+            smap_replace(local_options, key, optarg ? optarg : "");
             if (!optarg) {
                 char *flag = xasprintf("%s\x01", key);
-                smap_add(local_options, flag, "");
+                smap_replace(local_options, flag, "");
                 free(flag);
             }
             free(key);
@@ -399,10 +428,57 @@ enum attempt {
     ATTEMPT_FALLBACK, /* The fast path of add-port/del-port gave up. */
 };
 
+static void
+record_added_ifaces(const struct idl_txn *txn)
+{
+    size_t n;
+    const struct uuid *uuids = vsctl_new_ifaces(&n);
+    added_ifaces = xrealloc(added_ifaces, (n + 1) * sizeof *added_ifaces);
+    n_added_ifaces = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct uuid *real = idl_txn_get_insert_uuid(txn, &uuids[i]);
+        if (real) {
+            added_ifaces[n_added_ifaces++] = *real;
+        }
+    }
+}
+
+/* Once ovs-vswitchd has applied the change: reports the interfaces added
+ * that it could not set up (it gives them OpenFlow port -1). */
+static void
+report_iface_errors(struct idl *idl)
+{
+    bool any = false;
+    for (size_t i = 0; i < n_added_ifaces; i++) {
+        const struct ovsrec_interface *iface =
+            ovsrec_interface_get_for_uuid(idl, &added_ifaces[i]);
+        if (!iface || !iface->n_ofport || iface->ofport[0] != -1) {
+            continue;
+        }
+        if (iface->n_error) {
+            fprintf(stderr,
+                    "%s: Error detected while setting up '%s': %s.  See "
+                    "ovs-vswitchd log for details.\n",
+                    program_name, iface->name, iface->error[0]);
+        } else {
+            fprintf(stderr,
+                    "%s: Error detected while setting up '%s'.  See "
+                    "ovs-vswitchd log for details.\n",
+                    program_name, iface->name);
+        }
+        any = true;
+    }
+    if (any) {
+        fprintf(stderr, "%s: The default log directory is \"%s\".\n",
+                program_name, ovs_logdir());
+    }
+}
+
 static enum attempt
 do_vsctl(const char *args, struct ctl_command *commands, size_t n,
          struct idl *idl, int64_t *next_cfgp)
 {
+    vsctl_forget_new_ifaces();
     struct idl_txn *txn = idl_txn_create(idl);
     if (dry_run) {
         idl_txn_set_dry_run(txn);
@@ -415,10 +491,6 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
     if (!ovs) {
         /* An empty database gets its root row here, as with OVS. */
         ovs = ovsrec_open_vswitch_insert(txn);
-    }
-    if (wait_for_reload) {
-        idl_txn_increment(txn, &ovs->header_,
-                          ovsrec_open_vswitch_col_next_cfg);
     }
 
     struct ovsdb_symbol_table *symtab = ovsdb_symbol_table_create();
@@ -446,11 +518,25 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
     }
 
     bool fallback = vsctl_ports_fallback_requested();
+    /* As OVS's, only a transaction that changes something asks
+     * ovs-vswitchd to reconfigure. */
+    bool reconfigure =
+        wait_for_reload && !try_again && idl_txn_has_changes(txn);
+    if (reconfigure) {
+        idl_txn_increment(txn, &ovs->header_,
+                          ovsrec_open_vswitch_col_next_cfg);
+    }
+    /* A dry run that would have changed something still waits, as OVS's
+     * does, for a reconfiguration that never comes (until --timeout). */
+    int64_t dry_run_next_cfg =
+        reconfigure && dry_run ? ovs->next_cfg + 1 : INT64_MIN;
+
     enum idl_txn_status status = IDL_TXN_TRY_AGAIN;
     if (!try_again) {
         status = idl_txn_commit_block(txn);
         if (wait_for_reload && status == IDL_TXN_SUCCESS) {
             *next_cfgp = idl_txn_get_increment_new_value(txn);
+            record_added_ifaces(txn);
         }
         if (status == IDL_TXN_UNCHANGED || status == IDL_TXN_SUCCESS) {
             for (size_t i = 0; i < n; i++) {
@@ -490,6 +576,7 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
         free(error);
         return fallback ? ATTEMPT_FALLBACK : ATTEMPT_RETRY;
     case IDL_TXN_ERROR:
+        vlog(&VLM_ovsdb_idl, VLL_WARN, "transaction error: %s", error);
         ctl_fatal("transaction error: %s", error);
     case IDL_TXN_NOT_LOCKED:
         ctl_fatal("database not locked");
@@ -498,7 +585,7 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
 
     print_outputs(commands, n);
     if (status == IDL_TXN_UNCHANGED) {
-        *next_cfgp = INT64_MIN;
+        *next_cfgp = dry_run_next_cfg;
     }
     return ATTEMPT_DONE;
 }
@@ -512,6 +599,9 @@ connect_idl(struct ctl_command *commands, size_t n_commands)
     if (wait_for_reload) {
         idl_add_column(idl, ovsrec_open_vswitch_col_next_cfg);
         idl_add_column(idl, ovsrec_open_vswitch_col_cur_cfg);
+        idl_add_column(idl, ovsrec_interface_col_name);
+        idl_add_column(idl, ovsrec_interface_col_ofport);
+        idl_add_column(idl, ovsrec_interface_col_error);
     }
 
     struct ctl_context ctx;
@@ -542,6 +632,8 @@ main(int argc, char *argv[])
     ctl_register_commands(vsctl_bridge_commands);
     ctl_register_commands(vsctl_show_commands);
     ctl_register_commands(vsctl_remote_commands);
+    ctl_register_commands(vsctl_datapath_commands);
+    ctl_order_commands(command_order);
 
     /* The transaction comment quotes the whole command line. */
     struct ds args = DS_EMPTY_INITIALIZER;
@@ -594,12 +686,17 @@ main(int argc, char *argv[])
                 idl = connect_idl(commands, n_commands);
                 seqno = cond_seqno = 0;
                 continue;
+            } else if (seqno != idl_get_seqno(idl)) {
+                /* The change that made the commit fail arrived while it
+                 * was waiting for the reply: try again at once. */
+                poll_immediate_wake();
             }
         }
         if (done) {
             const struct ovsrec_open_vswitch *ovs =
                 ovsrec_open_vswitch_first(idl);
             if (ovs && ovs->cur_cfg >= next_cfg) {
+                report_iface_errors(idl);
                 break;
             }
         }
@@ -609,6 +706,7 @@ main(int argc, char *argv[])
     }
 
     idl_destroy(idl);
+    free(added_ifaces);
     ctl_commands_destroy(commands, n_commands);
     smap_destroy(&local_options);
     ds_destroy(&args);

@@ -14,11 +14,16 @@
 
 #include "lib/hash.h"
 #include "lib/util.h"
+#include "lib/vlog.h"
 #include "ovsdb/idl-txn.h"
 #include "ovsdb/idl.h"
 #include "ovsdb/ovsdb-data.h"
 #include "ovsdb/vswitch-idl.h"
 #include "utilities/vsctl.h"
+
+/* ovs-vsctl's log module (ovs-vsctl.c), which OVS's warnings about an
+ * inconsistent database come from. */
+extern struct vlog_module VLM_vsctl;
 
 struct vsctl_cache {
     struct hmap bridges; /* "struct vsctl_bridge"s, by name. */
@@ -110,9 +115,6 @@ static void
 add_port(struct ctl_context *ctx, struct vsctl_cache *cache,
          struct vsctl_bridge *owner, const struct ovsrec_port *port_cfg)
 {
-    if (FIND(&cache->ports, port_cfg->name, struct vsctl_port)) {
-        return; /* A duplicate name: the first one wins. */
-    }
     if (port_cfg->n_tag == 1 && port_cfg->tag[0] >= 0
         && port_cfg->tag[0] <= 4095) {
         struct vsctl_bridge *child =
@@ -121,7 +123,19 @@ add_port(struct ctl_context *ctx, struct vsctl_cache *cache,
             owner = child;
         }
     }
-    struct vsctl_port *port = xzalloc(sizeof *port);
+
+    /* A port that several bridges list belongs to the last one. */
+    struct vsctl_port *port =
+        FIND(&cache->ports, port_cfg->name, struct vsctl_port);
+    if (port) {
+        vlog(&VLM_vsctl, VLL_WARN,
+             "%s: port is in multiple bridges (%s and "
+             "%s)",
+             port->name, port->bridge->name, owner->name);
+        port->bridge = owner;
+        return;
+    }
+    port = xzalloc(sizeof *port);
     port->name = port_cfg->name;
     port->port_cfg = port_cfg;
     port->bridge = owner;
@@ -136,14 +150,24 @@ add_port(struct ctl_context *ctx, struct vsctl_cache *cache,
         const struct ovsrec_interface *iface_cfg =
             ovsrec_interface_cast(rows[i]);
         port->ifaces[port->n_ifaces++] = iface_cfg;
-        if (!FIND(&cache->ifaces, iface_cfg->name, struct vsctl_iface)) {
-            struct vsctl_iface *iface = xzalloc(sizeof *iface);
-            iface->name = iface_cfg->name;
-            iface->iface_cfg = iface_cfg;
+
+        /* Likewise, an interface belongs to the last port that lists
+         * it. */
+        struct vsctl_iface *iface =
+            FIND(&cache->ifaces, iface_cfg->name, struct vsctl_iface);
+        if (iface) {
+            vlog(&VLM_vsctl, VLL_WARN,
+                 "%s: interface is in multiple ports "
+                 "(%s and %s)",
+                 iface->name, port->name, iface->port->name);
             iface->port = port;
-            hmap_insert(&cache->ifaces, &iface->node,
-                        hash_string(iface->name, 0));
+            continue;
         }
+        iface = xzalloc(sizeof *iface);
+        iface->name = iface_cfg->name;
+        iface->iface_cfg = iface_cfg;
+        iface->port = port;
+        hmap_insert(&cache->ifaces, &iface->node, hash_string(iface->name, 0));
     }
     free(rows);
 }
@@ -277,16 +301,35 @@ vsctl_cache_find_bridge(struct ctl_context *ctx, const char *name,
     return br;
 }
 
+/* A bridge's local port and interface (named after it) are not found
+ * by name: they go and come with the bridge. */
+static bool
+is_local(const struct vsctl_port *port)
+{
+    return !strcmp(port->name, port->bridge->name);
+}
+
 struct vsctl_port *
 vsctl_cache_find_port(struct ctl_context *ctx, const char *name,
                       bool must_exist)
 {
     struct vsctl_port *port =
         FIND(&get_cache(ctx)->ports, name, struct vsctl_port);
+    if (port && is_local(port)) {
+        port = NULL;
+    }
     if (!port && must_exist) {
         ctl_fatal("no port named %s", name);
     }
     return port;
+}
+
+struct vsctl_port *
+vsctl_cache_find_local_port(struct ctl_context *ctx, const char *name)
+{
+    struct vsctl_port *port =
+        FIND(&get_cache(ctx)->ports, name, struct vsctl_port);
+    return port && is_local(port) ? port : NULL;
 }
 
 struct vsctl_iface *
@@ -295,6 +338,9 @@ vsctl_cache_find_iface(struct ctl_context *ctx, const char *name,
 {
     struct vsctl_iface *iface =
         FIND(&get_cache(ctx)->ifaces, name, struct vsctl_iface);
+    if (iface && !strcmp(iface->name, iface->port->bridge->name)) {
+        iface = NULL;
+    }
     if (!iface && must_exist) {
         ctl_fatal("no interface named %s", name);
     }

@@ -155,17 +155,6 @@ verify_name_absent(struct ctl_context *ctx, const struct idl_column *column,
 
 /* add-port BRIDGE PORT [COLUMN[:KEY]=VALUE]... */
 
-void
-vsctl_add_port_setting_columns(struct ctl_context *ctx, int first)
-{
-    for (int i = first; i < ctx->argc; i++) {
-        const char *arg = ctx->argv[i];
-        char *name = xmemdup0(arg, strcspn(arg, ":="));
-        idl_add_column(ctx->idl, ctl_get_column(ovsrec_table_port, name));
-        free(name);
-    }
-}
-
 static void
 pre_fast_add_port(struct ctl_context *ctx)
 {
@@ -173,7 +162,14 @@ pre_fast_add_port(struct ctl_context *ctx)
     const char *port_name = ctx->argv[2];
 
     add_common_columns(ctx);
-    vsctl_add_port_setting_columns(ctx, 3);
+    if (ctx->argc > 3) {
+        /* As for the general add-port: a setting naming no column is an
+         * error only once the port is known to be new. */
+        const struct idl_table_class *port = ovsrec_table_port;
+        for (size_t i = 0; i < port->n_columns; i++) {
+            idl_add_column(ctx->idl, &port->columns[i]);
+        }
+    }
     set_name_condition(ctx->idl, ovsrec_bridge_col_name, br_name, port_name);
     set_name_condition(ctx->idl, ovsrec_port_col_name, port_name, NULL);
     set_name_condition(ctx->idl, ovsrec_interface_col_name, port_name, NULL);

@@ -1,5 +1,9 @@
-/* ovs-vsctl: what its modules (ovs-vsctl.c, vsctl-bridge.c,
- * vsctl-remotes.c) share. */
+/* ovs-vsctl: what its modules share: ovs-vsctl.c (the program),
+ * vsctl-cache.c (bridges, ports and interfaces as the commands see them),
+ * vsctl-bridge.c (bridge, port, bond and interface commands),
+ * vsctl-remotes.c (controllers, managers, SSL, emer-reset),
+ * vsctl-datapath.c (datapath, zone and Auto-Attach commands) and
+ * vsctl-show.c. */
 #ifndef UTILITIES_VSCTL_H
 #define UTILITIES_VSCTL_H 1
 
@@ -8,6 +12,9 @@
 
 /* init, and the bridge, port, bond and interface commands. */
 extern const struct ctl_command_syntax vsctl_bridge_commands[];
+
+/* Datapath capabilities, conntrack zone timeout policies, Auto-Attach. */
+extern const struct ctl_command_syntax vsctl_datapath_commands[];
 
 /* show. */
 extern const struct ctl_command_syntax vsctl_show_commands[];
@@ -52,7 +59,8 @@ struct vsctl_iface {
 /* Makes the IDL replicate what the cache reads. */
 void vsctl_pre_cache(struct ctl_context *);
 /* Lookups by name: NULL, or a fatal "no bridge/port/interface named"
- * error, when there is none, depending on 'must_exist'. */
+ * error, when there is none, depending on 'must_exist'.  A bridge's own
+ * port and interface, named after it, are not found. */
 struct vsctl_bridge *vsctl_cache_find_bridge(struct ctl_context *,
                                              const char *name,
                                              bool must_exist);
@@ -60,6 +68,10 @@ struct vsctl_port *vsctl_cache_find_port(struct ctl_context *,
                                          const char *name, bool must_exist);
 struct vsctl_iface *vsctl_cache_find_iface(struct ctl_context *,
                                            const char *name, bool must_exist);
+/* The local port of the bridge called 'name' (which the lookups above do
+ * not find), or NULL. */
+struct vsctl_port *vsctl_cache_find_local_port(struct ctl_context *,
+                                               const char *name);
 /* The whole maps, for listings. */
 const struct hmap *vsctl_cache_bridges(struct ctl_context *);
 const struct hmap *vsctl_cache_ports(struct ctl_context *);
@@ -76,6 +88,7 @@ struct ovsrec_bridge;
 struct ovsrec_interface;
 struct ovsrec_open_vswitch;
 struct ovsrec_port;
+struct uuid;
 
 /* The Bridge row of the bridge called 'name' (its parent's for a fake
  * bridge), or NULL or a fatal "no bridge named" error, depending on
@@ -87,17 +100,18 @@ vsctl_find_bridge(struct ctl_context *, const char *name, bool must_exist);
 const struct ovsrec_bridge *vsctl_find_real_bridge(struct ctl_context *,
                                                    const char *name,
                                                    bool must_exist);
+/* The UUIDs (in the open transaction) of the interfaces that the bridge
+ * commands inserted since vsctl_forget_new_ifaces(). */
+const struct uuid *vsctl_new_ifaces(size_t *n);
+void vsctl_forget_new_ifaces(void);
 /* The Open_vSwitch row, inserted by this transaction if there is none. */
 const struct ovsrec_open_vswitch *vsctl_get_ovs(struct ctl_context *);
 /* Prints 'names' (which it sorts in place) to the command's output, one a
  * line. */
 void vsctl_output_sorted(struct ctl_context *, const char **names, size_t n);
 
-/* add-port's and add-bond's column settings: "COLUMN[:KEY]=VALUE" for
- * the new Port row.  The first makes the IDL replicate the columns that
- * ctx->argv[first...] set; the second applies 'settings' to the Port
- * named 'port_name' (inserted by the transaction). */
-void vsctl_add_port_setting_columns(struct ctl_context *, int first);
+/* Applies add-port's and add-bond's column settings ("COLUMN[:KEY]=VALUE")
+ * to the Port named 'port_name' that the transaction inserts. */
 void vsctl_set_port_columns(struct ctl_context *, const char *port_name,
                             char **settings, size_t n_settings);
 

@@ -303,13 +303,14 @@ test_adding_one_port_sends_one_element(void **state)
     char *expected = xasprintf(
         "[{\"where\":[[\"_uuid\",\"==\",[\"uuid\",\"" BR0 "\"]]],"
         "\"op\":\"mutate\",\"mutations\":["
-        "[\"ports\",\"delete\",[\"uuid\",\"" P1 "\"]],"
-        "[\"ports\",\"insert\",[\"named-uuid\",\"%s\"]]],"
+        "[\"ports\",\"delete\",[\"set\",[[\"uuid\",\"" P1 "\"]]]],"
+        "[\"ports\",\"insert\",[\"set\",[[\"named-uuid\",\"%s\"]]]]],"
         "\"table\":\"Bridge\"},"
         "{\"op\":\"insert\",\"row\":{\"name\":\"p2\"},\"table\":\"Port\","
         "\"uuid-name\":\"%s\"}]",
         name, name);
-    /* Keys sort, so rebuild the expectation the same way. */
+    /* Keys sort, so rebuild the expectation the same way.  Sets in
+     * mutations always take the ["set", ...] form, as with OVS. */
     json_t *ej = parse_json(expected);
     char *e = json_to_string_compact(ej, true);
     json_t *aj = parse_json(s);
@@ -457,10 +458,11 @@ test_deleting_non_root_rows_leaves_them_to_garbage_collection(void **state)
     ovsrec_interface_delete(p1->interfaces[0]);
     ovsrec_port_delete(p1);
     s = ops_string(txn);
-    assert_string_equal(
-        s, "[{\"mutations\":[[\"ports\",\"delete\",[\"uuid\",\"" P1 "\"]]],"
-           "\"op\":\"mutate\",\"table\":\"Bridge\","
-           "\"where\":[[\"_uuid\",\"==\",[\"uuid\",\"" BR0 "\"]]]}]");
+    assert_string_equal(s, "[{\"mutations\":[[\"ports\",\"delete\","
+                           "[\"set\",[[\"uuid\",\"" P1 "\"]]]]],"
+                           "\"op\":\"mutate\",\"table\":\"Bridge\","
+                           "\"where\":[[\"_uuid\",\"==\",[\"uuid\",\"" BR0
+                           "\"]]]}]");
     free(s);
     idl_txn_destroy(txn);
 
