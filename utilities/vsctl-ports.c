@@ -190,8 +190,8 @@ cmd_fast_add_port(struct ctl_context *ctx)
         return;
     }
 
-    struct ovsrec_interface *iface = ovsrec_interface_insert(ctx->txn);
-    ovsrec_interface_set_name(iface, port_name);
+    struct ovsrec_interface *iface =
+        (struct ovsrec_interface *) vsctl_insert_iface(ctx, port_name, false);
     struct ovsrec_port *port = ovsrec_port_insert(ctx->txn);
     ovsrec_port_set_name(port, port_name);
     ovsrec_port_set_interfaces(port, &iface, 1);

@@ -110,6 +110,12 @@ const struct ovsrec_open_vswitch *vsctl_get_ovs(struct ctl_context *);
  * line. */
 void vsctl_output_sorted(struct ctl_context *, const char **names, size_t n);
 
+/* Inserts an Interface row named 'name' (of type "internal" if
+ * 'internal') and remembers it, so that ovs-vsctl reports it if
+ * ovs-vswitchd fails to set it up. */
+const struct ovsrec_interface *
+vsctl_insert_iface(struct ctl_context *, const char *name, bool internal);
+
 /* Applies add-port's and add-bond's column settings ("COLUMN[:KEY]=VALUE")
  * to the Port named 'port_name' that the transaction inserts. */
 void vsctl_set_port_columns(struct ctl_context *, const char *port_name,
