@@ -298,3 +298,42 @@ def test_add_port_waits_for_the_name_to_be_free(big_bridge):
              for op in transact_ops(proxy) if op["op"] == "wait"]
     for table in ("Port", "Interface", "Bridge"):
         assert (table, [["name", "==", "new2"]], []) in waits
+
+
+@pytest.mark.parametrize("args, other", [
+    # Another client adds the same port between read and commit: the
+    # server's check of the name fails the commit, and the command, run
+    # again, reports the port as OVS's does.
+    (["add-port", "br0", "p2"], ["add-port", "br0", "p2"]),
+    (["add-port", "br0", "p2"], ["add-br", "p2"]),
+    # Another client deletes the port first.
+    (["del-port", "p1"], ["del-port", "p1"]),
+    (["del-port", "br0", "p1"], ["del-br", "br0"]),
+])
+def test_fast_path_races_end_as_with_reference(tmp_path, args, other):
+    from test_ovs_vsctl_concurrency import InterposingProxy, vsctl
+
+    outcomes = []
+    for program in (paths.program("ovs-vsctl"),
+                    paths.reference("ovs-vsctl")):
+        server = Server(str(tmp_path / str(len(outcomes))))
+        try:
+            direct = lambda a: vsctl(paths.reference("ovs-vsctl"),
+                                     server.sock, a, server.env)
+            assert direct(["add-br", "br0", "--", "add-port", "br0",
+                           "p1"]).returncode == 0
+            proxy = InterposingProxy(str(tmp_path / f"proxy{len(outcomes)}"),
+                                     server.sock, lambda: direct(other))
+            try:
+                p = vsctl(program, proxy.path, args, server.env)
+            finally:
+                proxy.close()
+            assert proxy.hooked
+            names = [sorted(direct(["--bare", "--columns=name", "list",
+                                    table]).stdout.split())
+                     for table in ("Bridge", "Port", "Interface")]
+            outcomes.append((p.returncode, p.stdout,
+                             p.stderr.replace(program, "ovs-vsctl"), names))
+        finally:
+            server.stop()
+    assert outcomes[0] == outcomes[1]
