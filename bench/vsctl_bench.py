@@ -4,6 +4,7 @@
     /usr/bin/python3 bench/vsctl_bench.py [--build BUILD] [--ports N]
                                           [--window N] [--quick]
                                           [--bulk-middle] [--servers WHICH]
+                                          [--tools WHICH]
                                           [--json FILE]
 
 For each server (Turnout's ovsdb-server, and the reference one unless
@@ -16,7 +17,6 @@ not change the exit status; a crashed server or a failing call does.
 """
 
 import argparse
-import ctypes
 import json
 import os
 import shutil
@@ -27,78 +27,24 @@ import sys
 import tempfile
 import time
 
+import ovsdb_bench
+from ovsdb_bench import BenchError
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 
-REFERENCE_SERVER = "/usr/sbin/ovsdb-server"
-REFERENCE_TOOL = "/usr/bin/ovsdb-tool"
-REFERENCE_VSCTL = "/usr/bin/ovs-vsctl"
-VSWITCH_SCHEMA = os.path.join(TOP, "schemas", "vswitch.ovsschema")
+REFERENCE_SERVER = ovsdb_bench.REFERENCE_SERVER
+REFERENCE_TOOL = ovsdb_bench.REFERENCE_TOOL
+REFERENCE_VSCTL = ovsdb_bench.VSCTL
+VSWITCH_SCHEMA = ovsdb_bench.VSWITCH_SCHEMA
 
 
-class BenchError(Exception):
-    """A server or an ovs-vsctl call failed; the message says how."""
-
-
-def _die_with_parent():
-    # A server must not outlive the harness, even if it is SIGKILLed.
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    PR_SET_PDEATHSIG = 1
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _tail(path, n=15):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-n:])
-    except OSError:
-        return ""
-
-
-class Server:
-    """One ovsdb-server process on one fresh Open_vSwitch database."""
+class Server(ovsdb_bench.Server):
+    """ovsdb_bench's server on a fresh Open_vSwitch database, which can
+    also report its CPU time and run one transaction."""
 
     def __init__(self, label, binary, topdir):
-        self.label = label
-        self.dir = tempfile.mkdtemp(prefix=label + "-", dir=topdir)
-        self.sock = os.path.join(self.dir, "db.sock")
-        self.remote = "unix:" + self.sock
-        self.log = os.path.join(self.dir, "ovsdb-server.log")
-        self.out = os.path.join(self.dir, "ovsdb-server.out")
-        self.proc = None
-        db = os.path.join(self.dir, "conf.db")
-        subprocess.run([REFERENCE_TOOL, "create", db, VSWITCH_SCHEMA],
-                       check=True, capture_output=True)
-        with open(self.out, "wb") as out:
-            self.proc = subprocess.Popen(
-                [binary, "--remote=punix:" + self.sock,
-                 "--pidfile=" + os.path.join(self.dir, "ovsdb-server.pid"),
-                 "--log-file=" + self.log,
-                 "--unixctl=" + os.path.join(self.dir, "ovsdb-server.ctl"),
-                 db],
-                cwd=self.dir, stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
-        deadline = time.monotonic() + 10
-        while True:
-            self.check_alive()
-            try:
-                with socket.socket(socket.AF_UNIX) as s:
-                    s.connect(self.sock)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise BenchError(f"{label}: server did not listen"
-                                     + self.diagnostics())
-                time.sleep(0.01)
-
-    def check_alive(self):
-        if self.proc.poll() is not None:
-            raise BenchError(f"{self.label}: server exited with status "
-                             f"{self.proc.returncode}" + self.diagnostics())
-
-    def diagnostics(self):
-        text = _tail(self.out) + _tail(self.log)
-        return "\n  " + text.strip().replace("\n", "\n  ") if text else ""
+        super().__init__(label, binary, topdir, VSWITCH_SCHEMA)
 
     def cpu_s(self):
         """User + system CPU time the server has used so far."""
@@ -132,16 +78,6 @@ class Server:
             raise BenchError(f"{self.label}: bulk insert failed: "
                              f"{reply.get('error') or errors[0]}")
         return reply["result"]
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def bulk_add_ports(server, first, last):
@@ -223,6 +159,10 @@ def main():
     parser.add_argument("--servers", choices=("turnout", "reference", "both"),
                         help="servers to run against (default both, "
                         "turnout with --quick)")
+    parser.add_argument("--tools", choices=("turnout", "reference", "both"),
+                        default="both",
+                        help="ovs-vsctl programs to run (default "
+                        "%(default)s)")
     parser.add_argument("--json", metavar="FILE",
                         help="also write the raw results to FILE")
     args = parser.parse_args()
@@ -250,6 +190,7 @@ def main():
                      "openvswitch-switch")
         servers.append(("reference-server", REFERENCE_SERVER))
     tools = [("turnout", turnout_vsctl), ("reference", REFERENCE_VSCTL)]
+    tools = [t for t in tools if args.tools in (t[0], "both")]
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -328,7 +269,7 @@ def main():
             print(f"  {'PASS' if speedup >= 3 else 'FAIL':5}  "
                   f"{server_label}: Turnout's last {w:,} >= 3x faster than "
                   f"OVS's ({speedup:.2f}x)")
-        else:
+        elif args.tools == "both":
             print(f"  n/a    {server_label}: a run FAILED")
 
     if failures:

@@ -10,22 +10,27 @@ import json
 import os
 import socket
 import subprocess
-import threading
 
 import pytest
 
 import paths
 from test_ovs_vsctl import NW, Server, pair, run_scenario  # noqa: F401
+from test_ovs_vsctl_concurrency import InterposingProxy, vsctl
 
 pytestmark = pytest.mark.reference
 
 
+# Two real bridges, and a fake bridge on VLAN 9 of br0.
+SETUP = [
+    NW + ["init"],
+    NW + ["add-br", "br0"],
+    NW + ["add-br", "br1"],
+    NW + ["add-br", "vlan9", "br0", "9"],
+]
+
+
 def test_add_port_cases_match_reference(pair):
-    run_scenario(pair, [
-        NW + ["init"],
-        NW + ["add-br", "br0"],
-        NW + ["add-br", "br1"],
-        NW + ["add-br", "vlan9", "br0", "9"],
+    run_scenario(pair, SETUP + [
         NW + ["add-port", "br0", "p1"],
         NW + ["add-port", "br0", "p1"],
         NW + ["add-port", "br1", "p1"],
@@ -51,11 +56,7 @@ def test_add_port_cases_match_reference(pair):
 
 
 def test_del_port_cases_match_reference(pair):
-    run_scenario(pair, [
-        NW + ["init"],
-        NW + ["add-br", "br0"],
-        NW + ["add-br", "br1"],
-        NW + ["add-br", "vlan9", "br0", "9"],
+    run_scenario(pair, SETUP + [
         NW + ["add-port", "br0", "p1"],
         NW + ["add-port", "br1", "p2"],
         NW + ["add-port", "vlan9", "p3"],
@@ -87,54 +88,36 @@ def test_del_port_cases_match_reference(pair):
     ])
 
 
-class Recorder:
-    """A Unix socket proxy in front of a server that keeps every byte
-    each way."""
+class _Tap:
+    """A socket's sendall() that also keeps what it sends."""
+
+    def __init__(self, sock, log):
+        self.sock = sock
+        self.log = log
+
+    def sendall(self, data):
+        self.log.extend(data)
+        self.sock.sendall(data)
+
+    def shutdown(self, how):
+        self.sock.shutdown(how)
+
+
+class Recorder(InterposingProxy):
+    """A proxy in front of a server that keeps the messages the client
+    sends and every byte the server sends back."""
 
     def __init__(self, path, target):
-        self.sent = bytearray()      # client -> server
-        self.received = bytearray()  # server -> client
-        self.listener = socket.socket(socket.AF_UNIX)
-        self.listener.bind(path)
-        self.listener.listen(4)
-        self.target = target
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.sent = []               # Client -> server messages.
+        self.received = bytearray()  # Server -> client bytes.
+        super().__init__(path, target, lambda: None)
 
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            server = socket.socket(socket.AF_UNIX)
-            server.connect(self.target)
-            threading.Thread(target=self._pump,
-                             args=(client, server, self.sent),
-                             daemon=True).start()
-            threading.Thread(target=self._pump,
-                             args=(server, client, self.received),
-                             daemon=True).start()
+    def _pipe(self, src, dst):
+        InterposingProxy._pipe(src, _Tap(dst, self.received))
 
-    @staticmethod
-    def _pump(src, dst, log):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                log.extend(data)
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def close(self):
-        self.listener.close()
+    def _forward(self, msg, server):
+        self.sent.append(msg)
+        super()._forward(msg, server)
 
 
 def json_messages(data):
@@ -227,7 +210,7 @@ def run_via(proxy_path, args):
 
 
 def transact_ops(proxy):
-    requests = [m for m in json_messages(bytes(proxy.sent))
+    requests = [m for m in proxy.sent
                 if m.get("method") == "transact"]
     assert len(requests) == 1
     return requests[0]["params"][1:]
@@ -260,7 +243,7 @@ def test_add_port_on_big_bridge_sends_one_element_and_reads_little(
     # The server's answers (schema, a few rows) are small too, while the
     # 2,000 port UUIDs alone would take ~80 kB.
     assert len(proxy.received) < 30000
-    monitor = [m for m in json_messages(bytes(proxy.sent))
+    monitor = [m for m in proxy.sent
                if str(m.get("method", "")).startswith("monitor")
                and m["params"][0] == "Open_vSwitch"]
     requests = monitor[0]["params"][2]
@@ -311,8 +294,6 @@ def test_add_port_waits_for_the_name_to_be_free(big_bridge):
     (["del-port", "br0", "p1"], ["del-br", "br0"]),
 ])
 def test_fast_path_races_end_as_with_reference(tmp_path, args, other):
-    from test_ovs_vsctl_concurrency import InterposingProxy, vsctl
-
     outcomes = []
     for program in (paths.program("ovs-vsctl"),
                     paths.reference("ovs-vsctl")):
