@@ -332,8 +332,16 @@ test_adding_one_port_sends_one_element(void **state)
     free(name);
     free(s);
 
-    /* Typed members show the insert until the transaction ends. */
+    /* Typed members show the insert, and the bridge's ports with the
+     * mutation applied, until the transaction ends. */
     assert_string_equal(port->name, "p2");
+    assert_int_equal(br->n_ports, 1);
+    assert_ptr_equal(br->ports[0], port);
+    struct ovsdb_datum pending;
+    idl_txn_read_pending(&br->header_, ovsrec_bridge_col_ports, &pending);
+    assert_int_equal(pending.n, 1);
+    assert_true(uuid_equals(&pending.keys[0].uuid, &port->header_.uuid));
+    ovsdb_datum_destroy(&pending, &ovsrec_bridge_col_ports->type);
     idl_txn_abort(txn);
     idl_txn_destroy(txn);
     assert_null(ovsrec_port_get_for_uuid(idl, &(struct uuid){{0}}));
@@ -343,6 +351,8 @@ test_adding_one_port_sends_one_element(void **state)
         n++;
     }
     assert_int_equal(n, 1);
+    assert_int_equal(br->n_ports, 1);
+    assert_ptr_equal(br->ports[0], find_port(idl, P1));
     idl_destroy(idl);
 }
 
