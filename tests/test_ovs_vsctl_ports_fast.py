@@ -49,6 +49,21 @@ def test_add_port_cases_match_reference(pair):
         NW + ["add-port", "br0", "e1"],
         NW + ["--may-exist", "add-port", "br1", "bond0"],
         NW + ["--dry-run", "add-port", "br0", "p6"],
+        # add-port followed by settings of its own rows, as libvirt and
+        # OpenStack's agent run it.
+        NW + ["--timeout=5", "--", "--may-exist", "add-port", "br0", "vif1",
+              "--", "set", "Interface", "vif1", "external-ids:iface-id=abc",
+              "external-ids:attached-mac=x"],
+        NW + ["--timeout=5", "--", "--may-exist", "add-port", "br0", "vif1",
+              "--", "set", "Interface", "vif1", "external-ids:iface-id=def"],
+        NW + ["add-port", "br0", "vif2", "--", "set", "Port", "vif2",
+              "tag=3", "--", "set", "interface", "vif2", "type=internal"],
+        NW + ["add-port", "br0", "vif3", "--", "set", "Interface", "vif3",
+              "nosuchcolumn=1"],
+        NW + ["add-port", "br0", "vif4", "--", "set", "Interface", "vif1",
+              "type=patch"],
+        NW + ["add-port", "br1", "vif1", "--", "set", "Interface", "vif1",
+              "type=patch"],
         NW + ["list-ports", "br0"],
         NW + ["list-ports", "vlan9"],
         NW + ["show"],
@@ -269,6 +284,22 @@ def test_del_port_on_big_bridge_sends_one_element(big_bridge):
 
     ports = list_ports(sock)
     assert len(ports) == N_PORTS - 1 and "x7" not in ports
+
+
+def test_add_port_with_interface_settings_stays_small(big_bridge):
+    """OpenStack's agent's form: the settings of the new interface ride
+    along on the fast path."""
+    _, sock, proxy_path, proxy = big_bridge
+    run_via(proxy_path, ["--", "--may-exist", "add-port", "br0", "vif9",
+                         "--", "set", "Interface", "vif9",
+                         "external-ids:iface-id=abc"])
+    ops = transact_ops(proxy)
+    inserts = {op["table"]: op["row"] for op in ops if op["op"] == "insert"}
+    assert inserts["Interface"]["external_ids"] == [
+        "map", [["iface-id", "abc"]]]
+    assert len(json.dumps(ops)) < 3000
+    assert len(proxy.received) < 30000
+    assert "vif9" in list_ports(sock)
 
 
 def test_add_port_waits_for_the_name_to_be_free(big_bridge):

@@ -11,6 +11,11 @@
  * column: adding or removing a port is a "mutate" of that set, which
  * carries one element.
  *
+ * Column settings of the new port or its interface that follow the
+ * add-port ("-- set Interface NAME external-ids:iface-id=..."), as
+ * libvirt and OpenStack's agent write them, come along: they find the
+ * rows the transaction inserts.
+ *
  * The fast path handles the cases where the command succeeds on a real
  * bridge without surprises.  Anything else (an error to report, a fake
  * bridge, an existing port for --may-exist, a VLAN tag that may tie the
@@ -26,7 +31,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "lib/smap.h"
 #include "lib/util.h"
 #include "ovsdb/idl-txn.h"
 #include "ovsdb/idl.h"
@@ -308,18 +315,36 @@ static const struct ctl_command_syntax fast_del_port = {
 /* The general syntaxes that vsctl_ports_use_fast_path() replaced. */
 static const struct ctl_command_syntax *saved_syntax;
 
+/* True if 'c' is "set Port NAME ..." or "set Interface NAME ...": the
+ * setting of columns of the port or interface that an add-port before it
+ * inserts (as libvirt and OpenStack's agent do), which finds its row in
+ * a replica that holds only the rows of that name. */
+static bool
+is_set_of_named_row(const struct ctl_command *c, const char *name)
+{
+    return (!strcmp(c->syntax->name, "set") && c->argc >= 3
+            && (!strcasecmp(c->argv[1], "Port")
+                || !strcasecmp(c->argv[1], "Interface"))
+            && !strcmp(c->argv[2], name) && smap_is_empty(&c->options));
+}
+
 bool
 vsctl_ports_use_fast_path(struct ctl_command *commands, size_t n)
 {
-    if (n != 1) {
+    if (!n) {
         return false;
     }
     const char *name = commands[0].syntax->name;
-    if (!strcmp(name, "add-port")) {
+    if (!strcmp(name, "add-port") && commands[0].argc >= 3) {
+        for (size_t i = 1; i < n; i++) {
+            if (!is_set_of_named_row(&commands[i], commands[0].argv[2])) {
+                return false;
+            }
+        }
         saved_syntax = commands[0].syntax;
         commands[0].syntax = &fast_add_port;
         return true;
-    } else if (!strcmp(name, "del-port")) {
+    } else if (!strcmp(name, "del-port") && n == 1) {
         saved_syntax = commands[0].syntax;
         commands[0].syntax = &fast_del_port;
         return true;
@@ -331,7 +356,7 @@ void
 vsctl_ports_leave_fast_path(struct ctl_command *commands, size_t n)
 {
     if (saved_syntax) {
-        ovs_assert(n == 1);
+        ovs_assert(n >= 1);
         commands[0].syntax = saved_syntax;
         saved_syntax = NULL;
     }

@@ -122,10 +122,12 @@ void vsctl_set_port_columns(struct ctl_context *, const char *port_name,
                             char **settings, size_t n_settings);
 
 /* The fast path of add-port and del-port (vsctl-ports.c).  If 'commands'
- * is one add-port or del-port, replaces its syntax by one whose
- * prerequisites replicate only the rows it needs and returns true.  A
- * fast command that cannot finish on that replica sets ctx->try_again
- * and makes vsctl_ports_fallback_requested() true: the caller then calls
+ * is one add-port (optionally followed by "set" commands on the Port or
+ * Interface of the new port's name) or one del-port, replaces the
+ * add-port's or del-port's syntax by one whose prerequisites replicate
+ * only the rows it needs and returns true.  A fast command that cannot
+ * finish on that replica sets ctx->try_again and makes
+ * vsctl_ports_fallback_requested() true: the caller then calls
  * vsctl_ports_leave_fast_path(), which restores the general syntax, and
  * starts over with a new IDL. */
 bool vsctl_ports_use_fast_path(struct ctl_command *commands, size_t n);
