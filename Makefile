@@ -18,6 +18,8 @@ PYTHON ?= /usr/bin/python3
 TESTFLAGS ?=
 # Extra arguments for bench/ovsdb_bench.py, e.g. make bench BENCHFLAGS=--quick.
 BENCHFLAGS ?=
+# Extra arguments for bench/vsctl_bench.py, e.g. --bulk-middle.
+VSCTL_BENCHFLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: all deps build check check-sanitize fuzz bench run stop install clean
@@ -66,6 +68,8 @@ fuzz: deps
 bench: build
 	$(PYTHON) bench/ovsdb_bench.py --turnout $(BUILD)/bin/ovsdb-server \
 	    $(BENCHFLAGS)
+	$(PYTHON) bench/vsctl_bench.py --build $(BUILD) \
+	    $(filter --quick,$(BENCHFLAGS)) $(VSCTL_BENCHFLAGS)
 
 run: build
 	@scripts/sandbox start

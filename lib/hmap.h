@@ -162,9 +162,38 @@ struct hmap_node *hmap_at_position(const struct hmap *,
          (NODE) = HMAP_NODE_TO_OBJ__(hmap_next_with_hash(&(NODE)->MEMBER),    \
                                      NODE, MEMBER))
 
+/* Removes and returns a node of 'hmap', searching from bucket '*bucket'
+ * on and leaving '*bucket' where it found one; NULL once 'hmap' is empty.
+ * Resuming where the last search stopped makes emptying a map with
+ * HMAP_FOR_EACH_POP linear in its size (starting each search at bucket 0
+ * made it quadratic). */
+struct hmap_pop_cursor__ {
+    size_t bucket;
+    struct hmap_node *node;
+};
+
+static inline struct hmap_node *
+hmap_pop_helper__(struct hmap *hmap, size_t *bucket)
+{
+    while (hmap->n) {
+        for (; *bucket <= hmap->mask; (*bucket)++) {
+            struct hmap_node *node = hmap->buckets[*bucket];
+            if (node) {
+                hmap->buckets[*bucket] = node->next;
+                hmap->n--;
+                return node;
+            }
+        }
+        /* The loop body inserted behind the cursor: search again. */
+        *bucket = 0;
+    }
+    return NULL;
+}
+
 #define HMAP_FOR_EACH_POP(NODE, MEMBER, HMAP)                                 \
-    while (!hmap_is_empty(HMAP)                                               \
-           && ((NODE) = OBJECT_CONTAINING(hmap_first(HMAP), NODE, MEMBER),    \
-               hmap_remove(HMAP, &(NODE)->MEMBER), 1))
+    for (struct hmap_pop_cursor__ hmap_pop__ = {0, NULL};                     \
+         (hmap_pop__.node = hmap_pop_helper__(HMAP, &hmap_pop__.bucket),      \
+         (NODE) = HMAP_NODE_TO_OBJ__(hmap_pop__.node, NODE, MEMBER))          \
+         != NULL;)
 
 #endif /* lib/hmap.h */

@@ -26,6 +26,7 @@ struct idl_txn {
     char *error;
     bool dry_run;
     struct ds comment;
+    json_t *absent_waits; /* "wait" ops of idl_txn_verify_absent(). */
 
     /* Rows inserted, by their temporary UUIDs. */
     struct hmap inserted;
@@ -81,6 +82,7 @@ idl_txn_create(struct idl *idl)
     hmap_init(&txn->rows);
     hmap_init(&txn->inserted);
     ds_init(&txn->comment);
+    txn->absent_waits = json_array();
     txn->status = IDL_TXN_UNCOMMITTED;
     idl->txn = txn;
     return txn;
@@ -265,6 +267,21 @@ idl_txn_verify(const struct idl_row *row_, const struct idl_column *column)
         row->verified = bitmap_allocate(row->table_class->n_columns);
     }
     bitmap_set1(row->verified, column->index);
+}
+
+void
+idl_txn_verify_absent(struct idl_txn *txn, const struct idl_column *column,
+                      const struct ovsdb_datum *value)
+{
+    const char *table = txn->idl->data.class->tables[column->table_index].name;
+    json_t *clause =
+        json_pack("[s,s,o]", column->name,
+                  "==", ovsdb_datum_to_json(value, &column->type));
+    json_array_append_new(txn->absent_waits,
+                          json_pack("{s:s,s:s,s:i,s:[o],s:s,s:[s],s:[]}", "op",
+                                    "wait", "table", table, "timeout", 0,
+                                    "where", clause, "until", "==", "columns",
+                                    column->name, "rows"));
 }
 
 /* Partial updates. */
@@ -725,6 +742,7 @@ idl_txn_build_ops(struct idl_txn *txn)
             json_array_append_new(ops, build_wait(txn, row));
         }
     }
+    json_array_extend(ops, txn->absent_waits);
 
     for (size_t i = 0; i < n_rows; i++) {
         struct idl_row *row = rows[i];
@@ -1007,6 +1025,7 @@ idl_txn_destroy(struct idl_txn *txn)
     hmap_destroy(&txn->inserted);
     hmap_destroy(&txn->rows);
     json_decref(txn->request_id);
+    json_decref(txn->absent_waits);
     ds_destroy(&txn->comment);
     free(txn->error);
     free(txn);

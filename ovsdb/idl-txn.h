@@ -133,6 +133,12 @@ void idl_txn_write_clone(const struct idl_row *, const struct idl_column *,
 /* Makes the commit fail with IDL_TXN_TRY_AGAIN if 'column' of 'row' no
  * longer has the value it has in the replica now. */
 void idl_txn_verify(const struct idl_row *, const struct idl_column *);
+/* Makes the commit fail with IDL_TXN_TRY_AGAIN if, when it starts, some
+ * row has 'value' (a datum of the column's type, borrowed) in 'column':
+ * for clients that replicate only the rows that match a condition and
+ * rely on a row not existing. */
+void idl_txn_verify_absent(struct idl_txn *, const struct idl_column *,
+                           const struct ovsdb_datum *value);
 
 /* Stores in 'out' a copy of the value that 'column' of 'row' will have
  * once the open transaction applies (its partial updates included).  The

@@ -973,6 +973,61 @@ ovsdb_monitor_get_update_text(struct ovsdb_monitor *m,
     return cu->text;
 }
 
+/* If each clause of 'mt''s condition gives one value to _uuid or to a
+ * column that alone makes an index (as a client that follows a few rows
+ * by name asks), sets '*rowsp' to a null-terminated array of the
+ * committed rows the clauses name (the caller frees it) and returns
+ * true, so that the initial contents need not search the whole table. */
+static bool
+initial_rows_by_index(const struct monitored_table *mt,
+                      const struct ovsdb_row ***rowsp)
+{
+    const struct ovsdb_condition *cond = &mt->cond;
+    if (!cond->n_clauses) {
+        return false;
+    }
+    const struct ovsdb_row **rows =
+        xmalloc((cond->n_clauses + 1) * sizeof *rows);
+    size_t n = 0;
+    for (size_t i = 0; i < cond->n_clauses; i++) {
+        const struct ovsdb_clause *clause = &cond->clauses[i];
+        bool indexed = false;
+        const struct ovsdb_row *row =
+            (clause->function == OVSDB_F_EQ && clause->arg.n == 1
+                 ? ovsdb_table_index_lookup(mt->table, clause->column,
+                                            &clause->arg, &indexed)
+                 : NULL);
+        if (!indexed) {
+            free(rows);
+            return false;
+        }
+        if (row) {
+            rows[n++] = row;
+        }
+    }
+    rows[n] = NULL;
+    *rowsp = rows;
+    return true;
+}
+
+/* Adds 'row' to the initial contents 'updates' if it meets 'mt''s
+ * condition.  A row added twice is replaced by the same value. */
+static void
+add_initial_row(json_t *updates, const struct ovsdb_monitor *m,
+                const struct monitored_table *mt, const struct ovsdb_row *row)
+{
+    if (!monitored_table_matches(mt, row)) {
+        return;
+    }
+    json_t *ru =
+        m->version == OVSDB_MONITOR_V1
+            ? json_pack("{s:o}", "new",
+                        row_to_json(mt, row, SELECT_INITIAL, false, NULL))
+            : json_pack("{s:o}", "initial",
+                        row_to_json(mt, row, SELECT_INITIAL, true, NULL));
+    add_row_update(updates, mt, ovsdb_row_get_uuid(row), ru);
+}
+
 json_t *
 ovsdb_monitor_get_initial(struct ovsdb_monitor *m, uint64_t db_seqno)
 {
@@ -986,19 +1041,17 @@ ovsdb_monitor_get_initial(struct ovsdb_monitor *m, uint64_t db_seqno)
         if (!(mt->select & SELECT_INITIAL)) {
             continue;
         }
-        const struct ovsdb_row *row;
-        HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
-            if (!monitored_table_matches(mt, row)) {
-                continue;
+        const struct ovsdb_row **rows;
+        if (initial_rows_by_index(mt, &rows)) {
+            for (size_t j = 0; rows[j]; j++) {
+                add_initial_row(updates, m, mt, rows[j]);
             }
-            json_t *ru = m->version == OVSDB_MONITOR_V1
-                             ? json_pack("{s:o}", "new",
-                                         row_to_json(mt, row, SELECT_INITIAL,
-                                                     false, NULL))
-                             : json_pack("{s:o}", "initial",
-                                         row_to_json(mt, row, SELECT_INITIAL,
-                                                     true, NULL));
-            add_row_update(updates, mt, ovsdb_row_get_uuid(row), ru);
+            free(rows);
+        } else {
+            const struct ovsdb_row *row;
+            HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
+                add_initial_row(updates, m, mt, row);
+            }
         }
     }
 

@@ -88,6 +88,31 @@ collect_row(const struct ovsdb_row *row, void *list_)
     return true;
 }
 
+/* If 'cond' requires a column that alone makes an index of 'table' to
+ * have one value, fills 'list' from the committed row with that value
+ * and the rows the transaction changed, instead of searching the whole
+ * table, and returns true. */
+static bool
+query_by_index(struct exec *x, const struct ovsdb_table *table,
+               const struct ovsdb_condition *cond, struct row_list *list)
+{
+    for (size_t i = 0; i < cond->n_clauses; i++) {
+        const struct ovsdb_clause *clause = &cond->clauses[i];
+        if (clause->function != OVSDB_F_EQ || clause->arg.n != 1) {
+            continue;
+        }
+        bool indexed;
+        const struct ovsdb_row *row = ovsdb_table_index_lookup(
+            table, clause->column, &clause->arg, &indexed);
+        if (indexed) {
+            ovsdb_txn_for_each_changed_row(x->txn, table, row, collect_row,
+                                           list);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Fills 'list' with the rows of 'table' that meet 'cond'; the caller
  * frees 'list->rows'. */
 static void
@@ -106,7 +131,7 @@ query(struct exec *x, const struct ovsdb_table *table,
         if (row) {
             collect_row(row, list);
         }
-    } else {
+    } else if (!query_by_index(x, table, cond, list)) {
         ovsdb_txn_for_each_row(x->txn, table, collect_row, list);
     }
 }

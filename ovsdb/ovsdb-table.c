@@ -66,6 +66,37 @@ ovsdb_table_get_row(const struct ovsdb_table *table, const struct uuid *uuid)
     return NULL;
 }
 
+const struct ovsdb_row *
+ovsdb_table_index_lookup(const struct ovsdb_table *table,
+                         const struct ovsdb_column *column,
+                         const struct ovsdb_datum *value, bool *indexed)
+{
+    if (column->index == OVSDB_COL_UUID) {
+        *indexed = value->n == 1;
+        return *indexed ? ovsdb_table_get_row(table, &value->keys[0].uuid)
+                        : NULL;
+    }
+    for (size_t i = 0; i < table->schema->n_indexes; i++) {
+        const struct ovsdb_column_set *set = &table->schema->indexes[i];
+        if (set->n_columns != 1 || set->columns[0]->index != column->index) {
+            continue;
+        }
+        *indexed = true;
+        /* The hash of a one-column index is that column's datum hash. */
+        uint32_t hash = ovsdb_datum_hash(value, &column->type, 0);
+        struct ovsdb_row_index_node *node;
+        HMAP_FOR_EACH_WITH_HASH (node, hmap_node, hash, &table->indexes[i]) {
+            if (ovsdb_datum_equals(&node->row->fields[column->index], value,
+                                   &column->type)) {
+                return node->row;
+            }
+        }
+        return NULL;
+    }
+    *indexed = false;
+    return NULL;
+}
+
 uint32_t
 ovsdb_table_index_hash(const struct ovsdb_table *table, size_t i,
                        const struct ovsdb_row *row)

@@ -14,6 +14,8 @@
 #include "lib/uuid.h"
 #include "ovsdb/ovsdb-table-schema.h"
 
+struct ovsdb_column;
+struct ovsdb_datum;
 struct ovsdb_row;
 struct ovsdb_txn_table;
 
@@ -70,6 +72,15 @@ const struct ovsdb_row *ovsdb_table_get_row(const struct ovsdb_table *,
 void ovsdb_table_insert_row(struct ovsdb_table *, struct ovsdb_row *);
 /* Removes 'row' from the rows and indexes; the caller owns it again. */
 void ovsdb_table_remove_row(struct ovsdb_table *, struct ovsdb_row *);
+
+/* Looks up the committed row whose 'column' has 'value', where 'column'
+ * is _uuid or alone makes a (unique) index of 'table': sets '*indexed'
+ * and returns the row or NULL.  Otherwise sets '*indexed' to false: the
+ * caller must search all rows. */
+const struct ovsdb_row *
+ovsdb_table_index_lookup(const struct ovsdb_table *,
+                         const struct ovsdb_column *,
+                         const struct ovsdb_datum *value, bool *indexed);
 
 /* Returns the hash of 'row''s values of the columns of index 'i'. */
 uint32_t ovsdb_table_index_hash(const struct ovsdb_table *, size_t i,

@@ -174,6 +174,27 @@ ovsdb_txn_for_each_row(const struct ovsdb_txn *txn,
     (void) txn;
 }
 
+void
+ovsdb_txn_for_each_changed_row(const struct ovsdb_txn *txn,
+                               const struct ovsdb_table *table,
+                               const struct ovsdb_row *committed,
+                               bool (*cb)(const struct ovsdb_row *, void *),
+                               void *aux)
+{
+    if (committed && !committed->txn_row && !cb(committed, aux)) {
+        return;
+    }
+    if (table->txn_table) {
+        const struct ovsdb_txn_row *txn_row;
+        LIST_FOR_EACH (txn_row, list_node, &table->txn_table->txn_rows) {
+            if (txn_row->new && !cb(txn_row->new, aux)) {
+                return;
+            }
+        }
+    }
+    (void) txn;
+}
+
 static struct ovsdb_txn_table *
 get_txn_table(struct ovsdb_txn *txn, struct ovsdb_table *table)
 {
@@ -493,6 +514,57 @@ count_strong_refs(struct ovsdb_txn *txn, const struct ovsdb_row *row,
     }
 }
 
+/* Adds to the reference counts what changes from 'old' to 'new', two
+ * versions of one row: for a set of strong references, only the elements
+ * added and removed count, so that adding one port to a bridge with
+ * 10,000 costs one delta, not 20,001. */
+static void
+count_strong_ref_changes(struct ovsdb_txn *txn, const struct ovsdb_row *old,
+                         const struct ovsdb_row *new)
+{
+    const struct ovsdb_table *table = old->table;
+    for (size_t c = 0; c < table->schema->n_columns; c++) {
+        const struct ovsdb_type *type = &table->schema->columns[c]->type;
+        const struct ovsdb_datum *a = &old->fields[c];
+        const struct ovsdb_datum *b = &new->fields[c];
+        bool key_refs = ovsdb_base_type_is_strong_ref(&type->key);
+        bool value_refs = ovsdb_base_type_is_strong_ref(&type->value);
+        if ((!key_refs && !value_refs) || ovsdb_datum_equals(a, b, type)) {
+            continue;
+        }
+        if (value_refs) {
+            /* Map values are not sorted: count both versions whole. */
+            for (unsigned int i = 0; i < a->n; i++) {
+                add_ref_delta(txn, table->value_ref_tables[c],
+                              &a->values[i].uuid, -1);
+            }
+            for (unsigned int i = 0; i < b->n; i++) {
+                add_ref_delta(txn, table->value_ref_tables[c],
+                              &b->values[i].uuid, 1);
+            }
+        }
+        if (key_refs) {
+            /* Keys are sorted: walk both in step. */
+            struct ovsdb_table *ref_table = table->key_ref_tables[c];
+            unsigned int i = 0, j = 0;
+            while (i < a->n || j < b->n) {
+                int cmp = i >= a->n   ? 1
+                          : j >= b->n ? -1
+                                      : uuid_compare_3way(&a->keys[i].uuid,
+                                                          &b->keys[j].uuid);
+                if (cmp < 0) {
+                    add_ref_delta(txn, ref_table, &a->keys[i++].uuid, -1);
+                } else if (cmp > 0) {
+                    add_ref_delta(txn, ref_table, &b->keys[j++].uuid, 1);
+                } else {
+                    i++;
+                    j++;
+                }
+            }
+        }
+    }
+}
+
 /* Recomputes 'txn->ref_deltas' from scratch. */
 static void
 compute_ref_deltas(struct ovsdb_txn *txn)
@@ -506,10 +578,11 @@ compute_ref_deltas(struct ovsdb_txn *txn)
     struct ovsdb_txn_row *txn_row;
     FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
     {
-        if (txn_row->old) {
+        if (txn_row->old && txn_row->new) {
+            count_strong_ref_changes(txn, txn_row->old, txn_row->new);
+        } else if (txn_row->old) {
             count_strong_refs(txn, txn_row->old, -1);
-        }
-        if (txn_row->new) {
+        } else if (txn_row->new) {
             count_strong_refs(txn, txn_row->new, 1);
         }
     }

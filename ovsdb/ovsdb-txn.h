@@ -84,6 +84,14 @@ void ovsdb_txn_for_each_row(const struct ovsdb_txn *,
                             const struct ovsdb_table *,
                             bool (*cb)(const struct ovsdb_row *, void *aux),
                             void *aux);
+/* The same restricted to the committed row 'committed' (if nonnull and
+ * the transaction leaves it alone) and the rows of 'table' that the
+ * transaction inserted or changed: for a search that an index narrowed
+ * down to 'committed'. */
+void ovsdb_txn_for_each_changed_row(
+    const struct ovsdb_txn *, const struct ovsdb_table *,
+    const struct ovsdb_row *committed,
+    bool (*cb)(const struct ovsdb_row *, void *aux), void *aux);
 
 /* Writing. */
 

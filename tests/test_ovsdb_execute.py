@@ -88,6 +88,28 @@ SCALARS_ROW = {"name": "m", "i": 10, "r": 2.5, "small": 3, "ratio": 0.5}
 
 # name -> list of transactions.  Names say what the scenario proves.
 SCENARIOS = {
+    # "name" is a unique index of Scalars: a search for one name finds the
+    # committed row through the index, and must still see what earlier
+    # operations of the same transaction did to the table.
+    "search_by_indexed_column_sees_the_transaction_s_changes": [
+        [ins("Scalars", {"name": "x1", "i": 1}),
+         ins("Scalars", {"name": "x2", "i": 2})],
+        [upd("Scalars", [["name", "==", "x1"]], {"name": "x9"}),
+         sel("Scalars", [["name", "==", "x1"]], ["name", "i"]),
+         sel("Scalars", [["name", "==", "x9"]], ["name", "i"]),
+         ins("Scalars", {"name": "x3", "i": 3}),
+         sel("Scalars", [["name", "==", "x3"]], ["name", "i"]),
+         dele("Scalars", [["name", "==", "x2"]]),
+         sel("Scalars", [["name", "==", "x2"]], ["name"]),
+         sel("Scalars", [["name", "==", "x9"], ["i", "==", 2]], ["name"]),
+         wait("Scalars", "==", [], ["name"], [["name", "==", "x1"]]),
+         mut("Scalars", [["name", "==", "x3"]], [["i", "+=", 10]]),
+         sel("Scalars", [["name", "==", "x3"]], ["i"]),
+         sel("Scalars", [["name", "==", "nosuch"]], ["name"])],
+        [sel("Scalars", [["name", "==", "x9"]], ["name", "i"]),
+         sel("Scalars", [["name", "==", "x2"]], ["name"]),
+         sel("Scalars", [["name", "!=", "x9"]], ["name"])],
+    ],
     "insert_then_select_returns_every_column_with_defaults": [
         [ins("Scalars", {"name": "a", "i": 1})],
         [sel("Scalars")],

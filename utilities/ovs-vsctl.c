@@ -424,7 +424,8 @@ print_outputs(struct ctl_command *commands, size_t n)
 /* Outcome of one attempt at running the commands. */
 enum attempt {
     ATTEMPT_DONE,
-    ATTEMPT_RETRY, /* Replica changed under us or wait-until not met. */
+    ATTEMPT_RETRY,    /* Replica changed under us or wait-until not met. */
+    ATTEMPT_FALLBACK, /* The fast path of add-port/del-port gave up. */
 };
 
 static void
@@ -516,6 +517,7 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
         }
     }
 
+    bool fallback = vsctl_ports_fallback_requested();
     /* As OVS's, only a transaction that changes something asks
      * ovs-vswitchd to reconfigure. */
     bool reconfigure =
@@ -572,7 +574,7 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
             }
         }
         free(error);
-        return ATTEMPT_RETRY;
+        return fallback ? ATTEMPT_FALLBACK : ATTEMPT_RETRY;
     case IDL_TXN_ERROR:
         vlog(&VLM_ovsdb_idl, VLL_WARN, "transaction error: %s", error);
         ctl_fatal("transaction error: %s", error);
@@ -586,6 +588,33 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
         *next_cfgp = dry_run_next_cfg;
     }
     return ATTEMPT_DONE;
+}
+
+/* Creates the IDL and makes it replicate what 'commands' need. */
+static struct idl *
+connect_idl(struct ctl_command *commands, size_t n_commands)
+{
+    struct idl *idl = idl_create(db, &ovsrec_idl_class, false, retry);
+    idl_add_table(idl, ovsrec_table_open_vswitch);
+    if (wait_for_reload) {
+        idl_add_column(idl, ovsrec_open_vswitch_col_next_cfg);
+        idl_add_column(idl, ovsrec_open_vswitch_col_cur_cfg);
+        idl_add_column(idl, ovsrec_interface_col_name);
+        idl_add_column(idl, ovsrec_interface_col_ofport);
+        idl_add_column(idl, ovsrec_interface_col_error);
+    }
+
+    struct ctl_context ctx;
+    ctl_context_init(&ctx, NULL, idl, NULL, NULL, vsctl_invalidate_cache);
+    for (size_t i = 0; i < n_commands; i++) {
+        if (commands[i].syntax->prerequisites) {
+            ctl_context_init_command(&ctx, &commands[i]);
+            commands[i].syntax->prerequisites(&ctx);
+            ctl_context_done_command(&ctx, &commands[i]);
+        }
+    }
+    ctl_context_done(&ctx, NULL);
+    return idl;
 }
 
 int
@@ -622,28 +651,10 @@ main(int argc, char *argv[])
         alarm(timeout_secs);
     }
 
-    struct idl *idl = idl_create(db, &ovsrec_idl_class, false, retry);
-    idl_add_table(idl, ovsrec_table_open_vswitch);
-    if (wait_for_reload) {
-        idl_add_column(idl, ovsrec_open_vswitch_col_next_cfg);
-        idl_add_column(idl, ovsrec_open_vswitch_col_cur_cfg);
-        idl_add_column(idl, ovsrec_interface_col_name);
-        idl_add_column(idl, ovsrec_interface_col_ofport);
-        idl_add_column(idl, ovsrec_interface_col_error);
-    }
-
-    struct ctl_context ctx;
-    ctl_context_init(&ctx, NULL, idl, NULL, NULL, vsctl_invalidate_cache);
-    for (size_t i = 0; i < n_commands; i++) {
-        if (commands[i].syntax->prerequisites) {
-            ctl_context_init_command(&ctx, &commands[i]);
-            commands[i].syntax->prerequisites(&ctx);
-            ctl_context_done_command(&ctx, &commands[i]);
-        }
-    }
-    ctl_context_done(&ctx, NULL);
-
+    bool fast = vsctl_ports_use_fast_path(commands, n_commands);
+    struct idl *idl = connect_idl(commands, n_commands);
     unsigned int seqno = 0;
+    unsigned int cond_seqno = 0;
     int64_t next_cfg = INT64_MIN;
     bool done = false;
     for (;;) {
@@ -655,14 +666,26 @@ main(int argc, char *argv[])
                       ovs_retval_to_string(error));
         }
         if (!done && idl_has_ever_connected(idl) && idl_is_connected(idl)
-            && seqno != idl_get_seqno(idl)) {
+            && (seqno != idl_get_seqno(idl)
+                || cond_seqno != idl_get_condition_seqno(idl))) {
             seqno = idl_get_seqno(idl);
-            if (do_vsctl(ds_cstr(&args), commands, n_commands, idl, &next_cfg)
-                == ATTEMPT_DONE) {
+            cond_seqno = idl_get_condition_seqno(idl);
+            enum attempt attempt =
+                do_vsctl(ds_cstr(&args), commands, n_commands, idl, &next_cfg);
+            if (attempt == ATTEMPT_DONE) {
                 done = true;
                 if (!wait_for_reload || next_cfg == INT64_MIN) {
                     break;
                 }
+            } else if (attempt == ATTEMPT_FALLBACK && fast) {
+                /* Start over, replicating everything the general
+                 * commands read. */
+                fast = false;
+                vsctl_ports_leave_fast_path(commands, n_commands);
+                idl_destroy(idl);
+                idl = connect_idl(commands, n_commands);
+                seqno = cond_seqno = 0;
+                continue;
             } else if (seqno != idl_get_seqno(idl)) {
                 /* The change that made the commit fail arrived while it
                  * was waiting for the reply: try again at once. */

@@ -307,8 +307,8 @@ cmd_br_get_external_id(struct ctl_context *ctx)
 static struct uuid *new_ifaces;
 static size_t n_new_ifaces, allocated_new_ifaces;
 
-static const struct ovsrec_interface *
-insert_iface(struct ctl_context *ctx, const char *name, bool internal)
+const struct ovsrec_interface *
+vsctl_insert_iface(struct ctl_context *ctx, const char *name, bool internal)
 {
     struct ovsrec_interface *iface = ovsrec_interface_insert(ctx->txn);
     ovsrec_interface_set_name(iface, name);
@@ -404,7 +404,7 @@ cmd_add_br(struct ctl_context *ctx)
     check_conflicts(ctx, name, what);
     free(what);
 
-    const struct ovsrec_interface *iface = insert_iface(ctx, name, true);
+    const struct ovsrec_interface *iface = vsctl_insert_iface(ctx, name, true);
     const struct ovsrec_port *port = insert_port(ctx, name, &iface, 1);
     if (!parent_name) {
         struct ovsrec_bridge *new_br = ovsrec_bridge_insert(ctx->txn);
@@ -582,9 +582,9 @@ check_existing_port(struct ctl_context *ctx, const struct vsctl_port *port,
 
 /* Applies "COLUMN[:KEY]=VALUE" 'settings' to the new Port row 'port_name'
  * through the generic "set" command. */
-static void
-set_port_columns(struct ctl_context *ctx, const char *port_name,
-                 char **settings, size_t n_settings)
+void
+vsctl_set_port_columns(struct ctl_context *ctx, const char *port_name,
+                       char **settings, size_t n_settings)
 {
     const struct ctl_command_syntax *set = ctl_db_commands;
     while (strcmp(set->name, "set")) {
@@ -630,7 +630,7 @@ add_port(struct ctl_context *ctx, const char *br_name, const char *port_name,
     const struct ovsrec_interface **ifaces =
         xmalloc(n_ifaces * sizeof *ifaces);
     for (size_t i = 0; i < n_ifaces; i++) {
-        ifaces[i] = insert_iface(ctx, iface_names[i], false);
+        ifaces[i] = vsctl_insert_iface(ctx, iface_names[i], false);
     }
     const struct ovsrec_port *port =
         insert_port(ctx, port_name, ifaces, n_ifaces);
@@ -644,7 +644,7 @@ add_port(struct ctl_context *ctx, const char *br_name, const char *port_name,
     }
     /* The settings drop the cache, and 'br' with it. */
     const struct ovsrec_bridge *br_cfg = br->br_cfg;
-    set_port_columns(ctx, port_name, settings, n_settings);
+    vsctl_set_port_columns(ctx, port_name, settings, n_settings);
     ovsrec_bridge_update_ports_addvalue(br_cfg, port);
     vsctl_invalidate_cache(ctx);
 }
@@ -747,7 +747,7 @@ cmd_add_bond_iface(struct ctl_context *ctx)
     free(what);
 
     const struct ovsrec_interface *iface =
-        insert_iface(ctx, iface_name, false);
+        vsctl_insert_iface(ctx, iface_name, false);
     ovsrec_port_update_interfaces_addvalue(port->port_cfg, iface);
     vsctl_invalidate_cache(ctx);
 }

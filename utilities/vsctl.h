@@ -110,4 +110,28 @@ const struct ovsrec_open_vswitch *vsctl_get_ovs(struct ctl_context *);
  * line. */
 void vsctl_output_sorted(struct ctl_context *, const char **names, size_t n);
 
+/* Inserts an Interface row named 'name' (of type "internal" if
+ * 'internal') and remembers it, so that ovs-vsctl reports it if
+ * ovs-vswitchd fails to set it up. */
+const struct ovsrec_interface *
+vsctl_insert_iface(struct ctl_context *, const char *name, bool internal);
+
+/* Applies add-port's and add-bond's column settings ("COLUMN[:KEY]=VALUE")
+ * to the Port named 'port_name' that the transaction inserts. */
+void vsctl_set_port_columns(struct ctl_context *, const char *port_name,
+                            char **settings, size_t n_settings);
+
+/* The fast path of add-port and del-port (vsctl-ports.c).  If 'commands'
+ * is one add-port (optionally followed by "set" commands on the Port or
+ * Interface of the new port's name) or one del-port, replaces the
+ * add-port's or del-port's syntax by one whose prerequisites replicate
+ * only the rows it needs and returns true.  A fast command that cannot
+ * finish on that replica sets ctx->try_again and makes
+ * vsctl_ports_fallback_requested() true: the caller then calls
+ * vsctl_ports_leave_fast_path(), which restores the general syntax, and
+ * starts over with a new IDL. */
+bool vsctl_ports_use_fast_path(struct ctl_command *commands, size_t n);
+bool vsctl_ports_fallback_requested(void);
+void vsctl_ports_leave_fast_path(struct ctl_command *commands, size_t n);
+
 #endif /* utilities/vsctl.h */
