@@ -64,6 +64,7 @@ void stream_ssl_usage(void);
  *     switch (c) { ... STREAM_SSL_OPTION_HANDLERS }
  *
  * with "p:c:C:" in the short options string. */
+/* The options come in OVS's order, which --options shows. */
 /* clang-format off */
 #define STREAM_SSL_OPTION_ENUMS                                         \
     OPT_BOOTSTRAP_CA_CERT,                                              \
@@ -75,10 +76,10 @@ void stream_ssl_usage(void);
     {"private-key", required_argument, NULL, 'p'},                      \
     {"certificate", required_argument, NULL, 'c'},                      \
     {"ca-cert", required_argument, NULL, 'C'},                          \
-    {"bootstrap-ca-cert", required_argument, NULL, OPT_BOOTSTRAP_CA_CERT}, \
-    {"peer-ca-cert", required_argument, NULL, OPT_PEER_CA_CERT},        \
     {"ssl-protocols", required_argument, NULL, OPT_SSL_PROTOCOLS},      \
-    {"ssl-ciphers", required_argument, NULL, OPT_SSL_CIPHERS}
+    {"ssl-ciphers", required_argument, NULL, OPT_SSL_CIPHERS},          \
+    {"bootstrap-ca-cert", required_argument, NULL, OPT_BOOTSTRAP_CA_CERT}, \
+    {"peer-ca-cert", required_argument, NULL, OPT_PEER_CA_CERT}
 
 #define STREAM_SSL_OPTION_HANDLERS                                      \
     case 'p':                                                           \

@@ -391,6 +391,23 @@ partial_update(const struct idl_row *row_, const struct idl_column *column,
 }
 
 void
+idl_txn_read_pending(const struct idl_row *row,
+                     const struct idl_column *column, struct ovsdb_datum *out)
+{
+    struct ovsdb_type t = any_size_type(column);
+    ovsdb_datum_clone(out, idl_row_read(row, column), &t);
+
+    const struct idl_partial *p;
+    LIST_FOR_EACH (p, node, &row->partials) {
+        if (p->column == column) {
+            /* The server applies the deletions, then the insertions. */
+            remove_keys(out, &p->to_delete, column);
+            add_elems(out, &p->to_insert, column);
+        }
+    }
+}
+
+void
 idl_txn_set_add(const struct idl_row *row, const struct idl_column *column,
                 struct ovsdb_datum *datum)
 {

@@ -131,6 +131,13 @@ void idl_txn_write_clone(const struct idl_row *, const struct idl_column *,
  * longer has the value it has in the replica now. */
 void idl_txn_verify(const struct idl_row *, const struct idl_column *);
 
+/* Stores in 'out' the value that 'column' of 'row' will have once the
+ * open transaction's partial updates (sent as mutations, so invisible in
+ * the typed members) apply to what the replica holds.  The caller frees
+ * 'out' with ovsdb_datum_destroy() and the column's type. */
+void idl_txn_read_pending(const struct idl_row *, const struct idl_column *,
+                          struct ovsdb_datum *out);
+
 /* Partial updates.  For a set column, adds or removes the elements of
  * 'datum' (a set of the column's key type, taken).  For a map column,
  * idl_txn_map_set() sets the pairs of 'datum' (a map, taken) and

@@ -56,6 +56,23 @@ ctl_register_commands(const struct ctl_command_syntax *syntaxes)
 }
 
 void
+ctl_order_commands(const char *const *order)
+{
+    size_t next = 0;
+    for (const char *const *name = order; *name; name++) {
+        for (size_t i = next; i < n_commands; i++) {
+            if (!strcmp(commands[i]->name, *name)) {
+                const struct ctl_command_syntax *c = commands[i];
+                memmove(&commands[next + 1], &commands[next],
+                        (i - next) * sizeof *commands);
+                commands[next++] = c;
+                break;
+            }
+        }
+    }
+}
+
+void
 ctl_init(const struct idl_class *idl_class,
          const struct ctl_table_class *tables,
          void (*invalidate_cache)(struct ctl_context *))

@@ -108,6 +108,10 @@ void ctl_init(const struct idl_class *idl_class,
               const struct ctl_table_class *tables,
               void (*invalidate_cache)(struct ctl_context *));
 void ctl_register_commands(const struct ctl_command_syntax *);
+/* Puts the commands named in 'order' (NULL-terminated) first, in that
+ * order, as if registered so: --commands lists them in the order of a
+ * hash table that depends on it. */
+void ctl_order_commands(const char *const *order);
 
 /* Prints "PROGRAM: MESSAGE" on stderr and exits with status 1. */
 noreturn void ctl_fatal(const char *format, ...) PRINTF_FORMAT(1, 2);

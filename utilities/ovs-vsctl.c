@@ -28,6 +28,9 @@
 #include "utilities/vsctl.h"
 
 VLOG_DEFINE_THIS_MODULE(vsctl);
+/* OVS's IDL logs a failed transaction under this name before ovs-vsctl
+ * reports it. */
+VLOG_DEFINE_MODULE__(ovsdb_idl);
 
 static const char *db;
 static bool wait_for_reload = true;
@@ -37,6 +40,29 @@ static bool retry;
 static int timeout_secs;
 
 static noreturn void usage(void);
+
+/* The order in which OVS registers its commands (which decides the order
+ * of --commands). */
+/* clang-format off */
+static const char *const command_order[] = {
+    "comment", "get", "list", "find", "set", "add", "remove", "clear",
+    "create", "destroy", "wait-until",
+    "init", "show",
+    "add-br", "del-br", "list-br", "br-exists", "br-to-vlan", "br-to-parent",
+    "br-set-external-id", "br-get-external-id",
+    "list-ports", "add-port", "add-bond", "add-bond-iface", "del-bond-iface",
+    "del-port", "port-to-br",
+    "list-ifaces", "iface-to-br",
+    "get-controller", "del-controller", "set-controller",
+    "get-fail-mode", "del-fail-mode", "set-fail-mode",
+    "get-manager", "del-manager", "set-manager",
+    "get-ssl", "del-ssl", "set-ssl",
+    "add-aa-mapping", "del-aa-mapping", "get-aa-mapping",
+    "emer-reset",
+    "add-zone-tp", "del-zone-tp", "list-zone-tp", "list-dp-cap",
+    NULL,
+};
+/* clang-format on */
 
 static char *
 default_db(void)
@@ -488,6 +514,7 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
         free(error);
         return ATTEMPT_RETRY;
     case IDL_TXN_ERROR:
+        vlog(&VLM_ovsdb_idl, VLL_WARN, "transaction error: %s", error);
         ctl_fatal("transaction error: %s", error);
     case IDL_TXN_NOT_LOCKED:
         ctl_fatal("database not locked");
@@ -514,7 +541,10 @@ main(int argc, char *argv[])
     vsctl_tables_init();
     ctl_init(&ovsrec_idl_class, vsctl_tables, vsctl_invalidate_cache);
     ctl_register_commands(vsctl_bridge_commands);
+    ctl_register_commands(vsctl_show_commands);
     ctl_register_commands(vsctl_remote_commands);
+    ctl_register_commands(vsctl_datapath_commands);
+    ctl_order_commands(command_order);
 
     /* The transaction comment quotes the whole command line. */
     struct ds args = DS_EMPTY_INITIALIZER;
@@ -570,6 +600,10 @@ main(int argc, char *argv[])
                 if (!wait_for_reload || next_cfg == INT64_MIN) {
                     break;
                 }
+            } else if (seqno != idl_get_seqno(idl)) {
+                /* The change that made the commit fail arrived while it
+                 * was waiting for the reply: try again at once. */
+                poll_immediate_wake();
             }
         }
         if (done) {

@@ -1,8 +1,7 @@
-/* ovs-vsctl: the Open vSwitch commands (init, show) and the bridge, port
- * and interface commands, on top of the db-ctl framework.  Fake VLAN
- * bridges and bonds are still to come: their commands are not registered,
- * so they fail as unknown commands.  Controllers, managers and SSL are in
- * vsctl-remotes.c. */
+/* ovs-vsctl: init and the bridge (real and fake VLAN), port, bond and
+ * interface commands, on top of the db-ctl framework and the cache of
+ * vsctl-cache.c.  show is in vsctl-show.c; controllers, managers and SSL
+ * are in vsctl-remotes.c. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,82 +64,24 @@ vsctl_tables_init(void)
                ovsrec_bridge_col_name, ovsrec_bridge_col_sflow);
 }
 
-void
-vsctl_invalidate_cache(struct ctl_context *ctx)
-{
-    (void) ctx;
-}
-
-void
-vsctl_context_done(struct ctl_context *ctx)
-{
-    (void) ctx;
-}
-
-/* Lookups straight from the replica: the bridge commands touch few rows,
- * so no cache of the whole configuration is built. */
+/* Lookups. */
 
 const struct ovsrec_bridge *
 vsctl_find_bridge(struct ctl_context *ctx, const char *name, bool must_exist)
 {
-    const struct ovsrec_bridge *br;
-    OVSREC_BRIDGE_FOR_EACH(br, ctx->idl)
-    {
-        if (!strcmp(br->name, name)) {
-            return br;
-        }
-    }
-    if (must_exist) {
-        ctl_fatal("no bridge named %s", name);
-    }
-    return NULL;
+    struct vsctl_bridge *br = vsctl_cache_find_bridge(ctx, name, must_exist);
+    return br ? br->br_cfg : NULL;
 }
 
-static const struct ovsrec_port *
-find_port(struct ctl_context *ctx, const char *name,
-          const struct ovsrec_bridge **brp, bool must_exist)
+const struct ovsrec_bridge *
+vsctl_find_real_bridge(struct ctl_context *ctx, const char *name,
+                       bool must_exist)
 {
-    const struct ovsrec_bridge *br;
-    OVSREC_BRIDGE_FOR_EACH(br, ctx->idl)
-    {
-        for (size_t i = 0; i < br->n_ports; i++) {
-            if (!strcmp(br->ports[i]->name, name)) {
-                if (brp) {
-                    *brp = br;
-                }
-                return br->ports[i];
-            }
-        }
+    struct vsctl_bridge *br = vsctl_cache_find_bridge(ctx, name, must_exist);
+    if (br && br->parent) {
+        ctl_fatal("%s is a fake bridge", name);
     }
-    if (must_exist) {
-        ctl_fatal("no port named %s", name);
-    }
-    return NULL;
-}
-
-static const struct ovsrec_interface *
-find_iface(struct ctl_context *ctx, const char *name,
-           const struct ovsrec_bridge **brp, bool must_exist)
-{
-    const struct ovsrec_bridge *br;
-    OVSREC_BRIDGE_FOR_EACH(br, ctx->idl)
-    {
-        for (size_t i = 0; i < br->n_ports; i++) {
-            const struct ovsrec_port *port = br->ports[i];
-            for (size_t j = 0; j < port->n_interfaces; j++) {
-                if (!strcmp(port->interfaces[j]->name, name)) {
-                    if (brp) {
-                        *brp = br;
-                    }
-                    return port->interfaces[j];
-                }
-            }
-        }
-    }
-    if (must_exist) {
-        ctl_fatal("no interface named %s", name);
-    }
-    return NULL;
+    return br ? br->br_cfg : NULL;
 }
 
 static int
@@ -163,22 +104,39 @@ vsctl_output_sorted(struct ctl_context *ctx, const char **names, size_t n)
     }
 }
 
+/* A growable array of names. */
+struct names {
+    const char **names;
+    size_t n, allocated;
+};
+
+static void
+names_add(struct names *names, const char *name)
+{
+    if (names->n >= names->allocated) {
+        names->names =
+            x2nrealloc(names->names, &names->allocated, sizeof *names->names);
+    }
+    names->names[names->n++] = name;
+}
+
+static void
+names_output(struct ctl_context *ctx, struct names *names)
+{
+    vsctl_output_sorted(ctx, names->names, names->n);
+    free(names->names);
+}
+
 static void
 pre_get_info(struct ctl_context *ctx)
 {
-    idl_add_column(ctx->idl, ovsrec_open_vswitch_col_bridges);
-    idl_add_column(ctx->idl, ovsrec_bridge_col_name);
-    idl_add_column(ctx->idl, ovsrec_bridge_col_ports);
+    vsctl_pre_cache(ctx);
     idl_add_column(ctx->idl, ovsrec_bridge_col_controller);
     idl_add_column(ctx->idl, ovsrec_bridge_col_fail_mode);
     idl_add_column(ctx->idl, ovsrec_bridge_col_external_ids);
     idl_add_column(ctx->idl, ovsrec_bridge_col_other_config);
-    idl_add_column(ctx->idl, ovsrec_port_col_name);
-    idl_add_column(ctx->idl, ovsrec_port_col_interfaces);
-    idl_add_column(ctx->idl, ovsrec_port_col_tag);
+    idl_add_column(ctx->idl, ovsrec_port_col_external_ids);
     idl_add_column(ctx->idl, ovsrec_port_col_trunks);
-    idl_add_column(ctx->idl, ovsrec_port_col_fake_bridge);
-    idl_add_column(ctx->idl, ovsrec_interface_col_name);
     idl_add_column(ctx->idl, ovsrec_interface_col_type);
     idl_add_column(ctx->idl, ovsrec_interface_col_options);
     idl_add_column(ctx->idl, ovsrec_interface_col_error);
@@ -195,6 +153,42 @@ vsctl_get_ovs(struct ctl_context *ctx)
     return ovs;
 }
 
+/* Fails with "<what> because a bridge/port/interface named NAME already
+ * exists..." if something already has 'name'. */
+static void
+check_conflicts(struct ctl_context *ctx, const char *name, const char *what)
+{
+    if (vsctl_cache_find_bridge(ctx, name, false)) {
+        ctl_fatal("%s because a bridge named %s already exists", what, name);
+    }
+    const struct vsctl_port *port = vsctl_cache_find_port(ctx, name, false);
+    if (port) {
+        ctl_fatal("%s because a port named %s already exists on bridge %s",
+                  what, name, port->bridge->name);
+    }
+    const struct vsctl_iface *iface = vsctl_cache_find_iface(ctx, name, false);
+    if (iface) {
+        ctl_fatal("%s because an interface named %s already exists on "
+                  "bridge %s",
+                  what, name, iface->port->bridge->name);
+    }
+}
+
+/* The command line of the running command, for error messages that quote
+ * it: its options, then its words. */
+static char *
+quote_command(const struct ctl_context *ctx)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    if (ctl_has_option(ctx, "--may-exist")) {
+        ds_put_cstr(&s, "--may-exist ");
+    }
+    for (int i = 0; i < ctx->argc; i++) {
+        ds_put_format(&s, "%s%s", i ? " " : "", ctx->argv[i]);
+    }
+    return ds_steal_cstr(&s);
+}
+
 /* init. */
 
 static void
@@ -203,36 +197,31 @@ cmd_init(struct ctl_context *ctx)
     (void) ctx;
 }
 
-/* list-br, br-exists, br-to-vlan, br-to-parent. */
+/* list-br, br-exists, br-to-vlan, br-to-parent, br-*-external-id. */
 
 static void
 cmd_list_br(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br;
-    const char **names = NULL;
-    size_t n = 0, allocated = 0;
+    bool real = ctl_has_option(ctx, "--real");
+    bool fake = ctl_has_option(ctx, "--fake");
+    if (!real && !fake) {
+        real = fake = true;
+    }
 
-    if (ctl_has_option(ctx, "--real") && ctl_has_option(ctx, "--fake")) {
-        ctl_fatal("list-br: --real and --fake are mutually exclusive");
-    }
-    if (ctl_has_option(ctx, "--fake")) {
-        return;
-    }
-    OVSREC_BRIDGE_FOR_EACH(br, ctx->idl)
-    {
-        if (n >= allocated) {
-            names = x2nrealloc(names, &allocated, sizeof *names);
+    struct names names = {NULL, 0, 0};
+    const struct vsctl_bridge *br;
+    HMAP_FOR_EACH (br, node, vsctl_cache_bridges(ctx)) {
+        if (br->parent ? fake : real) {
+            names_add(&names, br->name);
         }
-        names[n++] = br->name;
     }
-    vsctl_output_sorted(ctx, names, n);
-    free(names);
+    names_output(ctx, &names);
 }
 
 static void
 cmd_br_exists(struct ctl_context *ctx)
 {
-    if (!vsctl_find_bridge(ctx, ctx->argv[1], false)) {
+    if (!vsctl_cache_find_bridge(ctx, ctx->argv[1], false)) {
         exit(2);
     }
 }
@@ -240,46 +229,70 @@ cmd_br_exists(struct ctl_context *ctx)
 static void
 cmd_br_to_vlan(struct ctl_context *ctx)
 {
-    vsctl_find_bridge(ctx, ctx->argv[1], true);
-    ds_put_format(&ctx->output, "0\n");
+    const struct vsctl_bridge *br =
+        vsctl_cache_find_bridge(ctx, ctx->argv[1], true);
+    ds_put_format(&ctx->output, "%d\n", br->vlan);
 }
 
 static void
 cmd_br_to_parent(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br =
-        vsctl_find_bridge(ctx, ctx->argv[1], true);
-    ds_put_format(&ctx->output, "%s\n", br->name);
+    const struct vsctl_bridge *br =
+        vsctl_cache_find_bridge(ctx, ctx->argv[1], true);
+    ds_put_format(&ctx->output, "%s\n",
+                  br->parent ? br->parent->name : br->name);
 }
+
+/* A fake bridge keeps its external IDs in its Port row, each key with
+ * this prefix. */
+#define FAKE_BRIDGE_KEY_PREFIX "fake-bridge-"
 
 static void
 cmd_br_set_external_id(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br =
-        vsctl_find_bridge(ctx, ctx->argv[1], true);
-    if (ctx->argc > 3) {
-        ovsrec_bridge_update_external_ids_setkey(br, ctx->argv[2],
-                                                 ctx->argv[3]);
+    const struct vsctl_bridge *br =
+        vsctl_cache_find_bridge(ctx, ctx->argv[1], true);
+    const char *value = ctx->argc > 3 ? ctx->argv[3] : NULL;
+    if (br->parent) {
+        char *key = xasprintf(FAKE_BRIDGE_KEY_PREFIX "%s", ctx->argv[2]);
+        if (value) {
+            ovsrec_port_update_external_ids_setkey(br->fake_port, key, value);
+        } else {
+            ovsrec_port_update_external_ids_delkey(br->fake_port, key);
+        }
+        free(key);
+    } else if (value) {
+        ovsrec_bridge_update_external_ids_setkey(br->br_cfg, ctx->argv[2],
+                                                 value);
     } else {
-        ovsrec_bridge_update_external_ids_delkey(br, ctx->argv[2]);
+        ovsrec_bridge_update_external_ids_delkey(br->br_cfg, ctx->argv[2]);
     }
 }
 
 static void
 cmd_br_get_external_id(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br =
-        vsctl_find_bridge(ctx, ctx->argv[1], true);
+    const struct vsctl_bridge *br =
+        vsctl_cache_find_bridge(ctx, ctx->argv[1], true);
+    const struct smap *ids =
+        br->parent ? &br->fake_port->external_ids : &br->br_cfg->external_ids;
+    const char *prefix = br->parent ? FAKE_BRIDGE_KEY_PREFIX : "";
+    size_t prefix_len = strlen(prefix);
+
     if (ctx->argc > 2) {
-        const char *value = smap_get(&br->external_ids, ctx->argv[2]);
+        char *key = xasprintf("%s%s", prefix, ctx->argv[2]);
+        const char *value = smap_get(ids, key);
         if (value) {
             ds_put_format(&ctx->output, "%s\n", value);
         }
+        free(key);
     } else {
-        const struct smap_node **nodes = smap_sort(&br->external_ids);
-        for (size_t i = 0; i < smap_count(&br->external_ids); i++) {
-            ds_put_format(&ctx->output, "%s=%s\n", nodes[i]->key,
-                          nodes[i]->value);
+        const struct smap_node **nodes = smap_sort(ids);
+        for (size_t i = 0; i < smap_count(ids); i++) {
+            if (!strncmp(nodes[i]->key, prefix, prefix_len)) {
+                ds_put_format(&ctx->output, "%s=%s\n",
+                              nodes[i]->key + prefix_len, nodes[i]->value);
+            }
         }
         free(nodes);
     }
@@ -300,331 +313,431 @@ insert_iface(struct ctl_context *ctx, const char *name, bool internal)
 
 static const struct ovsrec_port *
 insert_port(struct ctl_context *ctx, const char *name,
-            const struct ovsrec_interface *iface)
+            const struct ovsrec_interface **ifaces, size_t n_ifaces)
 {
     struct ovsrec_port *port = ovsrec_port_insert(ctx->txn);
     ovsrec_port_set_name(port, name);
-    ovsrec_port_set_interfaces(port, (struct ovsrec_interface **) &iface, 1);
+    ovsrec_port_set_interfaces(port, (struct ovsrec_interface **) ifaces,
+                               n_ifaces);
     return port;
+}
+
+/* "--may-exist add-br" of an existing bridge: fine if it is the bridge
+ * asked for, an error otherwise. */
+static void
+check_existing_bridge(const struct vsctl_bridge *br, const char *parent,
+                      int vlan)
+{
+    const char *name = br->name;
+    if (!parent) {
+        if (br->parent) {
+            ctl_fatal("\"--may-exist add-br %s\" but %s is a VLAN bridge for "
+                      "VLAN %d",
+                      name, name, br->vlan);
+        }
+        return;
+    }
+    if (!br->parent) {
+        ctl_fatal("\"--may-exist add-br %s %s %d\" but %s is not a VLAN "
+                  "bridge",
+                  name, parent, vlan, name);
+    } else if (strcmp(br->parent->name, parent)) {
+        ctl_fatal("\"--may-exist add-br %s %s %d\" but %s has the wrong "
+                  "parent %s",
+                  name, parent, vlan, name, br->parent->name);
+    } else if (br->vlan != vlan) {
+        ctl_fatal("\"--may-exist add-br %s %s %d\" but %s is a VLAN bridge "
+                  "for the wrong VLAN %d",
+                  name, parent, vlan, name, br->vlan);
+    }
 }
 
 static void
 cmd_add_br(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
-    bool may_exist = ctl_has_option(ctx, "--may-exist");
+    const char *parent_name = NULL;
+    int vlan = 0;
 
-    if (ctx->argc != 2) {
-        ctl_fatal("fake bridges (add-br BRIDGE PARENT VLAN) are not "
-                  "supported yet");
-    }
-    if (vsctl_find_bridge(ctx, name, false)) {
-        if (may_exist) {
-            return;
+    if (ctx->argc == 4) {
+        parent_name = ctx->argv[2];
+        /* OVS reads the VLAN with atoi(): "abc" is VLAN 0. */
+        vlan = atoi(ctx->argv[3]);
+        if (vlan < 0 || vlan > 4095) {
+            ctl_fatal("%s: vlan must be between 0 and 4095", ctx->argv[0]);
         }
-        ctl_fatal("cannot create a bridge named %s because a bridge named "
-                  "%s already exists",
-                  name, name);
+    } else if (ctx->argc != 2) {
+        ctl_fatal("'%s' command takes exactly 1 or 3 arguments", ctx->argv[0]);
     }
-    const struct ovsrec_bridge *other;
-    if (find_port(ctx, name, &other, false)) {
-        ctl_fatal("cannot create a bridge named %s because a port named %s "
-                  "already exists on bridge %s",
-                  name, name, other->name);
+
+    const struct vsctl_bridge *br = vsctl_cache_find_bridge(ctx, name, false);
+    if (br && ctl_has_option(ctx, "--may-exist")) {
+        check_existing_bridge(br, parent_name, vlan);
+        return;
     }
-    if (find_iface(ctx, name, &other, false)) {
-        ctl_fatal("cannot create a bridge named %s because an interface "
-                  "named %s already exists on bridge %s",
-                  name, name, other->name);
-    }
+    char *what = xasprintf("cannot create a bridge named %s", name);
+    check_conflicts(ctx, name, what);
+    free(what);
 
     const struct ovsrec_interface *iface = insert_iface(ctx, name, true);
-    const struct ovsrec_port *port = insert_port(ctx, name, iface);
-    struct ovsrec_bridge *br = ovsrec_bridge_insert(ctx->txn);
-    ovsrec_bridge_set_name(br, name);
-    ovsrec_bridge_set_ports(br, (struct ovsrec_port **) &port, 1);
-
-    const struct ovsrec_open_vswitch *ovs = vsctl_get_ovs(ctx);
-    ovsrec_open_vswitch_update_bridges_addvalue(ovs, br);
+    const struct ovsrec_port *port = insert_port(ctx, name, &iface, 1);
+    if (!parent_name) {
+        struct ovsrec_bridge *new_br = ovsrec_bridge_insert(ctx->txn);
+        ovsrec_bridge_set_name(new_br, name);
+        ovsrec_bridge_set_ports(new_br, (struct ovsrec_port **) &port, 1);
+        ovsrec_open_vswitch_update_bridges_addvalue(vsctl_get_ovs(ctx),
+                                                    new_br);
+    } else {
+        const struct vsctl_bridge *parent =
+            vsctl_cache_find_bridge(ctx, parent_name, false);
+        if (!parent) {
+            ctl_fatal("parent bridge %s does not exist", parent_name);
+        } else if (parent->parent) {
+            ctl_fatal("cannot create bridge with fake bridge as parent");
+        }
+        const struct vsctl_bridge *sibling;
+        HMAP_FOR_EACH (sibling, node, vsctl_cache_bridges(ctx)) {
+            if (sibling->parent == parent && sibling->vlan == vlan) {
+                ctl_fatal("bridge %s already has a child VLAN bridge %s on "
+                          "VLAN %d",
+                          parent_name, sibling->name, vlan);
+            }
+        }
+        int64_t tag = vlan;
+        ovsrec_port_set_fake_bridge(port, true);
+        ovsrec_port_set_tag(port, &tag, 1);
+        ovsrec_bridge_update_ports_addvalue(parent->br_cfg, port);
+    }
+    vsctl_invalidate_cache(ctx);
 }
 
 static void
 cmd_del_br(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br = vsctl_find_bridge(
+    const struct vsctl_bridge *br = vsctl_cache_find_bridge(
         ctx, ctx->argv[1], !ctl_has_option(ctx, "--if-exists"));
     if (!br) {
         return;
     }
-    const struct ovsrec_open_vswitch *ovs = vsctl_get_ovs(ctx);
-    ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
+    if (!br->parent) {
+        /* Its ports, interfaces and fake bridges go with it: nothing else
+         * refers to them strongly. */
+        ovsrec_open_vswitch_update_bridges_delvalue(vsctl_get_ovs(ctx),
+                                                    br->br_cfg);
+    } else {
+        const struct vsctl_port *port;
+        HMAP_FOR_EACH (port, node, vsctl_cache_ports(ctx)) {
+            if (port->bridge == br) {
+                ovsrec_bridge_update_ports_delvalue(br->br_cfg,
+                                                    port->port_cfg);
+            }
+        }
+    }
+    vsctl_invalidate_cache(ctx);
 }
 
-/* list-ports, add-port, del-port, port-to-br, list-ifaces, iface-to-br. */
+/* list-ports, list-ifaces, port-to-br, iface-to-br. */
 
 static void
 cmd_list_ports(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br =
-        vsctl_find_bridge(ctx, ctx->argv[1], true);
-    const char **names = xmalloc((br->n_ports + 1) * sizeof *names);
-    size_t n = 0;
-    for (size_t i = 0; i < br->n_ports; i++) {
-        if (strcmp(br->ports[i]->name, br->name)) {
-            names[n++] = br->ports[i]->name;
+    const struct vsctl_bridge *br =
+        vsctl_cache_find_bridge(ctx, ctx->argv[1], true);
+    struct names names = {NULL, 0, 0};
+    const struct vsctl_port *port;
+    HMAP_FOR_EACH (port, node, vsctl_cache_ports(ctx)) {
+        if (port->bridge == br && strcmp(port->name, br->name)) {
+            names_add(&names, port->name);
         }
     }
-    vsctl_output_sorted(ctx, names, n);
-    free(names);
+    names_output(ctx, &names);
 }
 
 static void
 cmd_list_ifaces(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br =
-        vsctl_find_bridge(ctx, ctx->argv[1], true);
-    const char **names = NULL;
-    size_t n = 0, allocated = 0;
-    for (size_t i = 0; i < br->n_ports; i++) {
-        const struct ovsrec_port *port = br->ports[i];
-        for (size_t j = 0; j < port->n_interfaces; j++) {
-            const char *name = port->interfaces[j]->name;
-            if (strcmp(name, br->name)) {
-                if (n >= allocated) {
-                    names = x2nrealloc(names, &allocated, sizeof *names);
-                }
-                names[n++] = name;
-            }
+    const struct vsctl_bridge *br =
+        vsctl_cache_find_bridge(ctx, ctx->argv[1], true);
+    vsctl_verify_ifaces(ctx);
+    struct names names = {NULL, 0, 0};
+    const struct vsctl_iface *iface;
+    HMAP_FOR_EACH (iface, node, vsctl_cache_ifaces(ctx)) {
+        if (iface->port->bridge == br && strcmp(iface->name, br->name)) {
+            names_add(&names, iface->name);
         }
     }
-    vsctl_output_sorted(ctx, names, n);
-    free(names);
-}
-
-static void
-pre_add_port(struct ctl_context *ctx)
-{
-    pre_get_info(ctx);
-    /* Column settings after the port name name Port columns. */
-    for (int i = 3; i < ctx->argc; i++) {
-        const char *arg = ctx->argv[i];
-        size_t len = strcspn(arg, ":=");
-        char *name = xmemdup0(arg, len);
-        idl_add_column(ctx->idl, ctl_get_column(ovsrec_table_port, name));
-        free(name);
-    }
-}
-
-static void
-cmd_add_port(struct ctl_context *ctx)
-{
-    const char *br_name = ctx->argv[1];
-    const char *port_name = ctx->argv[2];
-    bool may_exist = ctl_has_option(ctx, "--may-exist");
-    const struct ovsrec_bridge *br = vsctl_find_bridge(ctx, br_name, true);
-    const struct ovsrec_bridge *other;
-
-    if (find_port(ctx, port_name, &other, false)) {
-        if (may_exist && other == br) {
-            return;
-        }
-        if (may_exist) {
-            ctl_fatal("\"--may-exist add-port %s %s\" but %s is actually "
-                      "attached to bridge %s",
-                      br_name, port_name, port_name, other->name);
-        }
-        ctl_fatal("cannot create a port named %s because a port named %s "
-                  "already exists on bridge %s",
-                  port_name, port_name, other->name);
-    }
-    if (find_iface(ctx, port_name, &other, false)) {
-        ctl_fatal("cannot create an interface named %s because an interface "
-                  "named %s already exists on bridge %s",
-                  port_name, port_name, other->name);
-    }
-
-    const struct ovsrec_interface *iface = insert_iface(ctx, port_name, false);
-    const struct ovsrec_port *port = insert_port(ctx, port_name, iface);
-
-    /* Column settings apply to the new Port row. */
-    struct ctl_context sub = *ctx;
-    for (int i = 3; i < ctx->argc; i++) {
-        char *argv[4] = {"set", "Port", (char *) port_name, ctx->argv[i]};
-        sub.argc = 4;
-        sub.argv = argv;
-        for (const struct ctl_command_syntax *s = ctl_db_commands; s->name;
-             s++) {
-            if (!strcmp(s->name, "set")) {
-                s->run(&sub);
-            }
-        }
-    }
-    ctx->output = sub.output;
-    ovsrec_bridge_update_ports_addvalue(br, port);
-}
-
-static void
-cmd_del_port(struct ctl_context *ctx)
-{
-    bool must_exist = !ctl_has_option(ctx, "--if-exists");
-    bool with_iface = ctl_has_option(ctx, "--with-iface");
-    const char *target = ctx->argv[ctx->argc - 1];
-    const struct ovsrec_bridge *br = NULL;
-    const struct ovsrec_port *port;
-
-    if (ctx->argc == 3) {
-        br = vsctl_find_bridge(ctx, ctx->argv[1], true);
-    }
-
-    const struct ovsrec_bridge *owner = NULL;
-    port = find_port(ctx, target, &owner, false);
-    if (!port && with_iface) {
-        const struct ovsrec_interface *iface =
-            find_iface(ctx, target, &owner, false);
-        if (iface) {
-            for (size_t i = 0; i < owner->n_ports && !port; i++) {
-                const struct ovsrec_port *p = owner->ports[i];
-                for (size_t j = 0; j < p->n_interfaces; j++) {
-                    if (p->interfaces[j] == iface) {
-                        port = p;
-                    }
-                }
-            }
-        }
-    }
-    if (!port) {
-        if (must_exist) {
-            ctl_fatal("no port named %s", target);
-        }
-        return;
-    }
-    if (br && owner != br) {
-        ctl_fatal("bridge %s does not have a port %s", br->name, target);
-    }
-    ovsrec_bridge_update_ports_delvalue(owner, port);
+    names_output(ctx, &names);
 }
 
 static void
 cmd_port_to_br(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br;
-    find_port(ctx, ctx->argv[1], &br, true);
-    ds_put_format(&ctx->output, "%s\n", br->name);
+    const struct vsctl_port *port =
+        vsctl_cache_find_port(ctx, ctx->argv[1], true);
+    ds_put_format(&ctx->output, "%s\n", port->bridge->name);
 }
 
 static void
 cmd_iface_to_br(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br;
-    find_iface(ctx, ctx->argv[1], &br, true);
-    ds_put_format(&ctx->output, "%s\n", br->name);
+    vsctl_verify_ifaces(ctx);
+    const struct vsctl_iface *iface =
+        vsctl_cache_find_iface(ctx, ctx->argv[1], true);
+    ds_put_format(&ctx->output, "%s\n", iface->port->bridge->name);
 }
 
-/* show. */
+/* add-port, add-bond. */
 
 static void
-pre_show(struct ctl_context *ctx)
+pre_add_port(struct ctl_context *ctx)
 {
     pre_get_info(ctx);
-    idl_add_column(ctx->idl, ovsrec_open_vswitch_col_ovs_version);
-    idl_add_column(ctx->idl, ovsrec_open_vswitch_col_manager_options);
-    idl_add_column(ctx->idl, ovsrec_manager_col_target);
-    idl_add_column(ctx->idl, ovsrec_manager_col_is_connected);
-    idl_add_column(ctx->idl, ovsrec_controller_col_target);
-    idl_add_column(ctx->idl, ovsrec_controller_col_is_connected);
-}
-
-/* Prints "<indent>NAME TARGET" (TARGET quoted where the database syntax
- * needs it) and, for a live connection, "is_connected: true" below. */
-static void
-show_remote(struct ds *out, int indent, const char *name, const char *target,
-            bool is_connected)
-{
-    union ovsdb_atom atom = {.string = (char *) target};
-    ds_put_format(out, "%*s%s ", indent, "", name);
-    ovsdb_atom_to_string(&atom, OVSDB_TYPE_STRING, out);
-    ds_put_char(out, '\n');
-    if (is_connected) {
-        ds_put_format(out, "%*sis_connected: true\n", indent + 4, "");
-    }
-}
-
-static void
-show_iface(struct ctl_context *ctx, const struct ovsrec_interface *iface)
-{
-    struct ds *out = &ctx->output;
-    ds_put_format(out, "            Interface %s\n", iface->name);
-    if (iface->type[0]) {
-        ds_put_format(out, "                type: %s\n", iface->type);
-    }
-    if (smap_count(&iface->options)) {
-        const struct smap_node **nodes = smap_sort(&iface->options);
-        ds_put_cstr(out, "                options: {");
-        for (size_t i = 0; i < smap_count(&iface->options); i++) {
-            ds_put_format(out, "%s%s=", i ? ", " : "", nodes[i]->key);
-            union ovsdb_atom atom = {.string = (char *) nodes[i]->value};
-            ovsdb_atom_to_string(&atom, OVSDB_TYPE_STRING, out);
+    idl_add_column(ctx->idl, ovsrec_port_col_bond_fake_iface);
+    /* Column settings may name any Port column; unknown ones are an error
+     * only once the port is known to be new, as with OVS. */
+    int min_argc = strcmp(ctx->argv[0], "add-bond") ? 3 : 5;
+    if (ctx->argc > min_argc) {
+        const struct idl_table_class *port = ovsrec_table_port;
+        for (size_t i = 0; i < port->n_columns; i++) {
+            idl_add_column(ctx->idl, &port->columns[i]);
         }
-        ds_put_cstr(out, "}\n");
-        free(nodes);
-    }
-    if (iface->n_error) {
-        ds_put_format(out, "                error: \"%s\"\n", iface->error[0]);
     }
 }
 
+/* "--may-exist add-port/add-bond" of a port that exists: fine if it is on
+ * the bridge asked for with the interfaces asked for. */
 static void
-cmd_show(struct ctl_context *ctx)
+check_existing_port(struct ctl_context *ctx, const struct vsctl_port *port,
+                    const char *br_name, char **iface_names, size_t n_ifaces)
 {
-    const struct ovsrec_open_vswitch *ovs =
-        ovsrec_open_vswitch_first(ctx->idl);
-    struct ds *out = &ctx->output;
-    if (!ovs) {
+    if (strcmp(port->bridge->name, br_name)) {
+        char *command = quote_command(ctx);
+        ctl_fatal("\"%s\" but %s is actually attached to bridge %s", command,
+                  port->name, port->bridge->name);
+    }
+
+    const char **want = xmemdup(iface_names, n_ifaces * sizeof *want);
+    const char **have = xmalloc((port->n_ifaces + 1) * sizeof *have);
+    for (size_t i = 0; i < port->n_ifaces; i++) {
+        have[i] = port->ifaces[i]->name;
+    }
+    qsort(want, n_ifaces, sizeof *want, compare_strings);
+    qsort(have, port->n_ifaces, sizeof *have, compare_strings);
+    bool same = n_ifaces == port->n_ifaces;
+    for (size_t i = 0; same && i < n_ifaces; i++) {
+        same = !strcmp(want[i], have[i]);
+    }
+    if (!same) {
+        struct ds list = DS_EMPTY_INITIALIZER;
+        for (size_t i = 0; i < port->n_ifaces; i++) {
+            ds_put_format(&list, "%s%s", i ? ", " : "", have[i]);
+        }
+        char *command = quote_command(ctx);
+        ctl_fatal("\"%s\" but %s actually has interface(s) %s", command,
+                  port->name, ds_cstr(&list));
+    }
+    free(want);
+    free(have);
+}
+
+/* Applies "COLUMN[:KEY]=VALUE" 'settings' to the new Port row 'port_name'
+ * through the generic "set" command. */
+static void
+set_port_columns(struct ctl_context *ctx, const char *port_name,
+                 char **settings, size_t n_settings)
+{
+    const struct ctl_command_syntax *set = ctl_db_commands;
+    while (strcmp(set->name, "set")) {
+        set++;
+    }
+    struct ctl_context sub = *ctx;
+    for (size_t i = 0; i < n_settings; i++) {
+        char *argv[4] = {"set", "Port", (char *) port_name, settings[i]};
+        sub.argc = 4;
+        sub.argv = argv;
+        set->run(&sub);
+    }
+    ctx->output = sub.output;
+    ctx->pvt = sub.pvt;
+}
+
+static void
+add_port(struct ctl_context *ctx, const char *br_name, const char *port_name,
+         bool fake_iface, char **iface_names, size_t n_ifaces, char **settings,
+         size_t n_settings)
+{
+    if (ctl_has_option(ctx, "--may-exist")) {
+        const struct vsctl_port *port =
+            vsctl_cache_find_port(ctx, port_name, false);
+        if (port) {
+            vsctl_verify_ifaces(ctx);
+            check_existing_port(ctx, port, br_name, iface_names, n_ifaces);
+            return;
+        }
+    }
+    char *what = xasprintf("cannot create a port named %s", port_name);
+    check_conflicts(ctx, port_name, what);
+    free(what);
+    for (size_t i = 0; i < n_ifaces; i++) {
+        what =
+            xasprintf("cannot create an interface named %s", iface_names[i]);
+        check_conflicts(ctx, iface_names[i], what);
+        free(what);
+    }
+    const struct vsctl_bridge *br =
+        vsctl_cache_find_bridge(ctx, br_name, true);
+
+    const struct ovsrec_interface **ifaces =
+        xmalloc(n_ifaces * sizeof *ifaces);
+    for (size_t i = 0; i < n_ifaces; i++) {
+        ifaces[i] = insert_iface(ctx, iface_names[i], false);
+    }
+    const struct ovsrec_port *port =
+        insert_port(ctx, port_name, ifaces, n_ifaces);
+    free(ifaces);
+    if (fake_iface) {
+        ovsrec_port_set_bond_fake_iface(port, true);
+    }
+    if (br->parent) {
+        int64_t tag = br->vlan;
+        ovsrec_port_set_tag(port, &tag, 1);
+    }
+    /* The settings drop the cache, and 'br' with it. */
+    const struct ovsrec_bridge *br_cfg = br->br_cfg;
+    set_port_columns(ctx, port_name, settings, n_settings);
+    ovsrec_bridge_update_ports_addvalue(br_cfg, port);
+    vsctl_invalidate_cache(ctx);
+}
+
+static void
+cmd_add_port(struct ctl_context *ctx)
+{
+    add_port(ctx, ctx->argv[1], ctx->argv[2], false, &ctx->argv[2], 1,
+             &ctx->argv[3], ctx->argc - 3);
+}
+
+static void
+cmd_add_bond(struct ctl_context *ctx)
+{
+    /* The interfaces run up to the first column setting. */
+    int n_ifaces = 0;
+    while (3 + n_ifaces < ctx->argc && !strchr(ctx->argv[3 + n_ifaces], '=')) {
+        n_ifaces++;
+    }
+    if (n_ifaces < 2) {
+        ctl_fatal("add-bond requires at least 2 interfaces, but only %d were "
+                  "specified",
+                  n_ifaces);
+    }
+    add_port(ctx, ctx->argv[1], ctx->argv[2],
+             ctl_has_option(ctx, "--fake-iface"), &ctx->argv[3], n_ifaces,
+             &ctx->argv[3 + n_ifaces], ctx->argc - 3 - n_ifaces);
+}
+
+/* del-port, add-bond-iface, del-bond-iface. */
+
+static void
+cmd_del_port(struct ctl_context *ctx)
+{
+    bool with_iface = ctl_has_option(ctx, "--with-iface");
+    const char *target = ctx->argv[ctx->argc - 1];
+
+    if (vsctl_cache_find_local_port(ctx, target)) {
+        ctl_fatal("cannot delete port %s because it is the local port for "
+                  "bridge %s (deleting this port requires deleting the "
+                  "entire bridge)",
+                  target, target);
+    }
+    const struct vsctl_port *port = vsctl_cache_find_port(ctx, target, false);
+    if (!port && with_iface) {
+        vsctl_verify_ifaces(ctx);
+        const struct vsctl_iface *iface =
+            vsctl_cache_find_iface(ctx, target, false);
+        port = iface ? iface->port : NULL;
+    }
+    if (!port) {
+        if (!ctl_has_option(ctx, "--if-exists")) {
+            ctl_fatal(with_iface ? "no port or interface named %s"
+                                 : "no port named %s",
+                      target);
+        }
         return;
     }
-    ds_put_format(out, UUID_FMT "\n", UUID_ARGS(&ovs->header_.uuid));
-    for (size_t i = 0; i < ovs->n_manager_options; i++) {
-        const struct ovsrec_manager *m = ovs->manager_options[i];
-        show_remote(out, 4, "Manager", m->target, m->is_connected);
+    if (ctx->argc == 3) {
+        const struct vsctl_bridge *br =
+            vsctl_cache_find_bridge(ctx, ctx->argv[1], true);
+        if (port->bridge != br) {
+            if (port->bridge->parent == br) {
+                ctl_fatal("bridge %s does not have a port %s (although its "
+                          "child bridge %s does)",
+                          br->name, target, port->bridge->name);
+            }
+            ctl_fatal("bridge %s does not have a port %s", br->name, target);
+        }
     }
+    ovsrec_bridge_update_ports_delvalue(port->bridge->br_cfg, port->port_cfg);
+    vsctl_invalidate_cache(ctx);
+}
 
-    const struct ovsrec_bridge **brs =
-        xmemdup(ovs->bridges, ovs->n_bridges * sizeof *brs);
-    for (size_t i = 0; i < ovs->n_bridges; i++) {
-        const struct ovsrec_bridge *br = brs[i];
-        ds_put_format(out, "    Bridge %s\n", br->name);
-        for (size_t j = 0; j < br->n_controller; j++) {
-            const struct ovsrec_controller *c = br->controller[j];
-            show_remote(out, 8, "Controller", c->target, c->is_connected);
-        }
-        if (br->n_fail_mode) {
-            ds_put_format(out, "        fail_mode: %s\n", br->fail_mode[0]);
-        }
-        const struct ovsrec_port **ports =
-            xmemdup(br->ports, br->n_ports * sizeof *ports);
-        for (size_t j = 0; j < br->n_ports; j++) {
-            const struct ovsrec_port *port = ports[j];
-            ds_put_format(out, "        Port %s\n", port->name);
-            if (port->n_tag) {
-                ds_put_format(out, "            tag: %lld\n",
-                              (long long) port->tag[0]);
+static void
+cmd_add_bond_iface(struct ctl_context *ctx)
+{
+    const char *iface_name = ctx->argv[2];
+    const struct vsctl_port *port =
+        vsctl_cache_find_port(ctx, ctx->argv[1], true);
+    vsctl_verify_ifaces(ctx);
+
+    if (ctl_has_option(ctx, "--may-exist")) {
+        const struct vsctl_iface *iface =
+            vsctl_cache_find_iface(ctx, iface_name, false);
+        if (iface) {
+            if (iface->port != port) {
+                ctl_fatal("\"--may-exist add-bond-iface %s %s\" but %s is "
+                          "actually attached to port %s",
+                          port->name, iface_name, iface_name,
+                          iface->port->name);
             }
-            for (size_t k = 0; k < port->n_interfaces; k++) {
-                show_iface(ctx, port->interfaces[k]);
-            }
+            return;
         }
-        free(ports);
     }
-    free(brs);
-    if (ovs->n_ovs_version) {
-        ds_put_format(out, "    ovs_version: \"%s\"\n", ovs->ovs_version[0]);
+    char *what = xasprintf("cannot create an interface named %s", iface_name);
+    check_conflicts(ctx, iface_name, what);
+    free(what);
+
+    const struct ovsrec_interface *iface =
+        insert_iface(ctx, iface_name, false);
+    ovsrec_port_update_interfaces_addvalue(port->port_cfg, iface);
+    vsctl_invalidate_cache(ctx);
+}
+
+static void
+cmd_del_bond_iface(struct ctl_context *ctx)
+{
+    const char *iface_name = ctx->argv[ctx->argc - 1];
+    vsctl_verify_ifaces(ctx);
+    const struct vsctl_iface *iface = vsctl_cache_find_iface(
+        ctx, iface_name, !ctl_has_option(ctx, "--if-exists"));
+    if (!iface) {
+        return;
     }
+    const struct vsctl_port *port = iface->port;
+    if (ctx->argc == 3) {
+        port = vsctl_cache_find_port(ctx, ctx->argv[1], true);
+        if (iface->port != port) {
+            ctl_fatal("port %s does not have an interface %s", port->name,
+                      iface_name);
+        }
+    }
+    if (port->n_ifaces == 1) {
+        ctl_fatal("cannot delete last interface from port %s", port->name);
+    }
+    ovsrec_port_update_interfaces_delvalue(port->port_cfg, iface->iface_cfg);
+    vsctl_invalidate_cache(ctx);
 }
 
 /* clang-format off */
 const struct ctl_command_syntax vsctl_bridge_commands[] = {
     {"init", 0, 0, "", NULL, cmd_init, NULL, "", CTL_RW},
-    {"show", 0, 0, "", pre_show, cmd_show, NULL, "", CTL_RO},
     {"add-br", 1, 3, "!NEW-BRIDGE ?PARENT ?NEW-VLAN", pre_get_info,
      cmd_add_br, NULL, "--may-exist", CTL_RW},
     {"del-br", 1, 1, "!BRIDGE", pre_get_info, cmd_del_br, NULL,
@@ -645,6 +758,12 @@ const struct ctl_command_syntax vsctl_bridge_commands[] = {
      CTL_RO},
     {"add-port", 2, INT_MAX, "!BRIDGE !NEW-PORT *COLUMN?:KEY=VALUE",
      pre_add_port, cmd_add_port, NULL, "--may-exist", CTL_RW},
+    {"add-bond", 4, INT_MAX, "!BRIDGE !BOND +IFACE *COLUMN?:KEY=VALUE",
+     pre_add_port, cmd_add_bond, NULL, "--may-exist,--fake-iface", CTL_RW},
+    {"add-bond-iface", 2, 2, "!BOND !IFACE", pre_get_info,
+     cmd_add_bond_iface, NULL, "--may-exist", CTL_RW},
+    {"del-bond-iface", 1, 2, "?BOND !IFACE", pre_get_info,
+     cmd_del_bond_iface, NULL, "--if-exists", CTL_RW},
     {"del-port", 1, 2, "?BRIDGE !PORT|IFACE", pre_get_info, cmd_del_port,
      NULL, "--if-exists,--with-iface", CTL_RW},
     {"port-to-br", 1, 1, "!PORT", pre_get_info, cmd_port_to_br, NULL, "",

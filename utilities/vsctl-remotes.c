@@ -129,8 +129,7 @@ cmd_emer_reset(struct ctl_context *ctx)
 static void
 pre_controller(struct ctl_context *ctx)
 {
-    idl_add_column(ctx->idl, ovsrec_open_vswitch_col_bridges);
-    idl_add_column(ctx->idl, ovsrec_bridge_col_name);
+    vsctl_pre_cache(ctx);
     idl_add_column(ctx->idl, ovsrec_bridge_col_controller);
     idl_add_column(ctx->idl, ovsrec_bridge_col_fail_mode);
     idl_add_column(ctx->idl, ovsrec_controller_col_target);
@@ -154,7 +153,7 @@ static void
 cmd_del_controller(struct ctl_context *ctx)
 {
     const struct ovsrec_bridge *br =
-        vsctl_find_bridge(ctx, ctx->argv[1], true);
+        vsctl_find_real_bridge(ctx, ctx->argv[1], true);
     ovsrec_bridge_set_controller(br, NULL, 0);
 }
 
@@ -162,7 +161,7 @@ static void
 cmd_set_controller(struct ctl_context *ctx)
 {
     const struct ovsrec_bridge *br =
-        vsctl_find_bridge(ctx, ctx->argv[1], true);
+        vsctl_find_real_bridge(ctx, ctx->argv[1], true);
     char **targets = &ctx->argv[2];
     int n = ctx->argc - 2;
     int64_t probe;
@@ -198,7 +197,7 @@ static void
 cmd_del_fail_mode(struct ctl_context *ctx)
 {
     const struct ovsrec_bridge *br =
-        vsctl_find_bridge(ctx, ctx->argv[1], true);
+        vsctl_find_real_bridge(ctx, ctx->argv[1], true);
     ovsrec_bridge_set_fail_mode(br, NULL, 0);
 }
 
@@ -206,7 +205,7 @@ static void
 cmd_set_fail_mode(struct ctl_context *ctx)
 {
     const struct ovsrec_bridge *br =
-        vsctl_find_bridge(ctx, ctx->argv[1], true);
+        vsctl_find_real_bridge(ctx, ctx->argv[1], true);
     const char *mode = ctx->argv[2];
     if (strcmp(mode, "standalone") && strcmp(mode, "secure")) {
         ctl_fatal("fail-mode must be \"standalone\" or \"secure\"");
