@@ -64,7 +64,8 @@ SETUP = [
     " --id=@qos create QoS type=linux-htb other_config:max-rate=100000"
     " queues=0=@q0,1=@q1 -- set Port p1 qos=@qos",
     "--id=@m create Mirror name=m0 select_all=true --"
-    " add Bridge br0 mirrors @m",
+    " add Bridge br0 mirrors @m -- --id=@p get Port vif1 --"
+    " set Mirror m0 select_src_port=@p",
     "--id=@dp create Datapath datapath_version=0"
     " capabilities:ct_zero_snat=true capabilities:recirc=true --"
     " set Open_vSwitch . datapaths:system=@dp",
@@ -169,7 +170,6 @@ CASES = (
             "add-zone-tp system zone=5 icmp_first=1",
             "--may-exist add-zone-tp system zone=5 icmp_first=1",
             "add-zone-tp netdev zone=1 icmp_first=1",
-            "add-zone-tp system zone=x icmp_first=1",
             "add-zone-tp system icmp_first=1",
             "add-zone-tp system zone=7 nosuch=1",
             "del-zone-tp system zone=5", "del-zone-tp system zone=9",
@@ -460,7 +460,74 @@ CASES = (
             " controller=[@s1c0,@s1-listen]",
             "get Controller br0 is_connected", "set bridge br2"
             " datapath_type=netdev", "--if-exists del-br s1",
-            "-- set Bridge br0 stp_enable=true")
+            "-- set Bridge br0 stp_enable=true",
+            "-- --if-exists del-port s1-eth1")
+    # More datum syntax, identification and transactions.
+    + cases("set Bridge br0 'flood_vlans=[1, 2]'",
+            "set Bridge br0 flood_vlans=10-12",
+            "set Bridge br0 'external_ids={a=\"x y\"}'",
+            "set Bridge br0 'external_ids:\"a:b\"=c' -- get Bridge br0"
+            " 'external_ids:\"a:b\"'",
+            "set Bridge br0 'external_ids:\"\"=x'",
+            "set Interface vif1 ofport_request=0x10",
+            "set Interface vif1 mtu_request=+5",
+            "set Queue UUID(Queue,#0) dscp=63", "set Queue UUID(Queue,#0) dscp=64",
+            "set QoS p1 other_config:max-rate=1e6",
+            "set Bridge br0 mcast_snooping_enable=false",
+            "set Port p2 qos=00000000-0000-0000-0000-000000000000",
+            "set Mirror m0 select_src_port=[] -- list Mirror m0",
+            "set Bridge br0 other_config:k=v -- get Bridge br0 other_config:k",
+            "--all destroy QoS -- clear Port p1 qos",
+            "set QoS p1 queues={}", "list Bridge .", "get Bridge br0 nam",
+            "--id=@q create QoS type=x -- list QoS @q",
+            "--id=@q create QoS type=x -- set QoS @q type=y",
+            "--id=@p get Port p1 -- add Bridge br2 ports @p",
+            "--columns=name find Bridge 'external_ids={bridge-id=br0}'",
+            "--columns=name find Bridge 'protocols=[OpenFlow10,OpenFlow13]'",
+            "--columns=name find Port tag{<=}10,11",
+            "--columns=name find Port 'tag{<}[10,11]'",
+            "-f json list Bridge br0 -- list Port p1",
+            "-d json get Bridge br0 protocols", "--bare list Bridge br0",
+            "-f html --no-headings list Port p1",
+            "--pretty -f json -d json list Port p2",
+            "--oneline list Port p1 -- get Bridge br0 other_config",
+            "--dry-run --id=@q create QoS type=x -- set Port p1 qos=@q",
+            "wait-until Interface vif1 external_ids:iface-status=active",
+            "set-manager ptcp:1 ptcp:1",
+            "get-controller br0 -- del-controller br0 -- get-controller br0",
+            "list-ports br0 -- add-port br0 p9 -- list-ports br0",
+            "del-br br1 -- br-exists vlan10",
+            "add-br br9 -- add-port br9 p9 -- port-to-br p9",
+            "--with-iface --if-exists del-port nosuch",
+            "add-port br0 p9 -- set Interface p9 type=internal --"
+            " --columns=name,type list Interface p9",
+            "add-bond br0 bond1 e1 e2 -- set Port bond1"
+            " other_config:bond-detect-mode=miimon",
+            "del-br br0 -- --columns=name list Port", "--help",
+            "del-port p1 -- list Port p1", "add-port br0 p9 -- list Port p9",
+            "--id=@q create QoS type=x -- get QoS @q type")
+    # More OpenStack (neutron) and libvirt command lines.
+    + cases("--timeout=10 --oneline --format=json -- --id=@manager create"
+            " Manager 'target=\"ptcp:6640:127.0.0.1\"' -- add Open_vSwitch ."
+            " manager_options @manager",
+            "--timeout=10 -- --may-exist add-br br-int -- set Bridge br-int"
+            " protocols=OpenFlow10,OpenFlow13"
+            " other_config:mac-table-size=50000",
+            "--timeout=10 -- set Bridge br0 datapath_type=system --"
+            " br-set-external-id br0 bridge-id br0",
+            "--timeout=10 -- --if-exists del-br br-int",
+            "--timeout=10 --oneline --format=json -- --columns=name,"
+            "external_ids list Bridge",
+            "--timeout=10 --oneline --format=json -- get Open_vSwitch ."
+            " datapath_types",
+            "--timeout=10 --oneline --format=json -- --columns=other_config"
+            " list Open_vSwitch",
+            "--timeout=10 -- --if-exists remove Port p1 other_config net_uuid",
+            "--timeout=5 -- set Interface vif1 ingress_policing_rate=1000"
+            " ingress_policing_burst=100",
+            "--timeout=5 --no-heading --columns=_uuid find qos"
+            " 'external-ids:vm-id=\"vm-1\"'",
+            "--timeout=5 -- --if-exists destroy Queue UUID(Queue,#1)")
 )
 
 
@@ -540,3 +607,50 @@ def test_vsctl_matches_reference(server, case, start_db, servers, tmp_path):
     else:
         assert tur["stdout"] == ref["stdout"], "stdout"
     assert tur["db"] == ref["db"], "database"
+
+
+def test_battery_comparison_tells_databases_apart():
+    """The normalisation keeps what matters: created rows are named by
+    content whatever their UUIDs, and a different value, a missing row or
+    a reference to a different row changes the dump."""
+    old = {"00020001-0000-4000-8000-000000000000"}
+    br0 = "00020001-0000-4000-8000-000000000000"
+
+    class FakeRun:
+        def __init__(self, rows):
+            self.rows = rows
+
+    def view(rows):
+        run = FakeRun(rows)
+        return vb.dump(run, vb.Labels(run.rows, old))
+
+    def rows(port_uuid, iface_uuid, tag=10, iface_name="p9"):
+        return {
+            br0: ("Bridge", {"name": "br0",
+                             "ports": ["set", [["uuid", port_uuid]]]}),
+            port_uuid: ("Port", {"name": "p9", "tag": tag,
+                                 "interfaces": ["uuid", iface_uuid]}),
+            iface_uuid: ("Interface", {"name": iface_name}),
+        }
+    a = view(rows("11111111-0000-4000-8000-000000000000",
+                  "22222222-0000-4000-8000-000000000000"))
+    b = view(rows("33333333-0000-4000-8000-000000000000",
+                  "44444444-0000-4000-8000-000000000000"))
+    assert a == b
+    assert "Port <Port#1> interfaces=<Interface#1> name=\"p9\" tag=10" in a
+    assert view(rows("3" * 8 + "-0000-4000-8000-000000000000",
+                     "4" * 8 + "-0000-4000-8000-000000000000", tag=11)) != a
+    assert view(rows("3" * 8 + "-0000-4000-8000-000000000000",
+                     "4" * 8 + "-0000-4000-8000-000000000000",
+                     iface_name="x")) != a
+    fewer = rows("11111111-0000-4000-8000-000000000000",
+                 "22222222-0000-4000-8000-000000000000")
+    del fewer["22222222-0000-4000-8000-000000000000"]
+    assert view(fewer) != a
+    # Row order is ignored only where the battery allows it.
+    assert vb.unordered("a\n\nb\n", False) == vb.unordered("b\n\na\n", False)
+    assert vb.unordered("a\n\nb\n", False) != vb.unordered("b\n\na", False)
+    assert (vb.unordered('{"data":[[1],[2]],"headings":["x"]}\n', True)
+            == vb.unordered('{"data":[[2],[1]],"headings":["x"]}\n', True))
+    assert (vb.unordered('{"data":[[1],[2]],"headings":["x"]}\n', True)
+            != vb.unordered('{"data":[[2],[3]],"headings":["x"]}\n', True))

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 
 import paths
@@ -55,7 +56,14 @@ class Servers:
             if proc.poll() is not None:
                 raise AssertionError("%s exited %d: %s" % (
                     program, proc.returncode, proc.stderr.read()))
-            return os.path.exists(sock)
+            # The socket file appears at bind(), before listen(): ready
+            # once a connection is accepted.
+            with socket.socket(socket.AF_UNIX) as s:
+                try:
+                    s.connect(sock)
+                except OSError:
+                    return False
+            return True
         wait_for(ready, timeout=10, interval=0.002, what=sock)
         return proc
 
@@ -308,9 +316,12 @@ def unordered(text, json_format):
             if isinstance(doc, dict) and isinstance(doc.get("data"), list):
                 doc["data"].sort(key=lambda r: json.dumps(r, sort_keys=True))
         return docs
+    # The number of newlines keeps the separators and the final newline
+    # significant.
     if "\n\n" in text:
-        return sorted(text.split("\n\n"))
-    return sorted(text.split("\n"))
+        return sorted(b.strip("\n") for b in text.split("\n\n")), \
+            text.count("\n")
+    return sorted(text.split("\n")), text.count("\n")
 
 
 def normalise_stream(text, run, vsctl):
