@@ -21,7 +21,7 @@ the UUID of a row of the starting database (UUID(Table,#N) for the N-th
 unnamed row, UUID(Table,name,8) for its first 8 characters) and $DIR for
 the run's directory (OVS_RUNDIR, where db.sock is)."""
 
-import os
+import concurrent.futures
 import shlex
 
 import pytest
@@ -535,9 +535,11 @@ def _case_id(case):
     return (case.line or "(no command)").replace("::", ":_:")
 
 
-def _params():
-    servers = [("debian-server", lambda: paths.reference("ovsdb-server")),
-               ("turnout-server", lambda: paths.program("ovsdb-server"))]
+SERVERS = [("debian-server", lambda: paths.reference("ovsdb-server")),
+           ("turnout-server", lambda: paths.program("ovsdb-server"))]
+
+
+def _params(xfail, servers):
     seen = set()
     params = []
     for server_name, server in servers:
@@ -545,20 +547,23 @@ def _params():
             case_id = "%s:%s" % (server_name, _case_id(case))
             assert case_id not in seen, "duplicate case " + case.line
             seen.add(case_id)
-            marks = []
-            reason = (XFAIL.get(case.line)
-                      or XFAIL_SERVER.get((server_name, case.line)))
-            if reason:
-                marks.append(pytest.mark.xfail(strict=True, reason=reason))
+            reason = (xfail.get(case.line)
+                      or xfail.get((server_name, case.line)))
+            marks = ([pytest.mark.xfail(strict=True, reason=reason)]
+                     if reason else [])
             params.append(pytest.param(server, case, id=case_id,
                                        marks=marks))
     return params
 
 
-# Cases where Turnout still differs from the reference: the exact
-# difference.  (Filled from the battery's findings; strict, so a fix
-# makes them fail until they are removed here.)
+# Cases where Turnout's ovs-vsctl still differs from Debian's: the exact
+# difference, keyed by command line, or by (server, command line) when it
+# differs against one server only.  Strict: a fix makes the case fail
+# until its entry is removed here.
 XFAIL = {}
+
+# Cases where Debian's ovs-vsctl gets a different answer from Turnout's
+# ovsdb-server than from Debian's: the exact difference.
 XFAIL_SERVER = {}
 
 
@@ -576,37 +581,65 @@ def start_db(tmp_path_factory, servers):
                              [shlex.split(line) for line in SETUP])
 
 
-@pytest.mark.parametrize("server,case", _params())
-def test_vsctl_matches_reference(server, case, start_db, servers, tmp_path):
+def view(vsctl, server, case, start_db, servers, directory):
+    """Runs the case with 'vsctl' against 'server' on a copy of the
+    starting database; returns what the comparison looks at."""
     db, ids = start_db
-    old = set(ids.values())
-    ref_vsctl = paths.reference("ovs-vsctl")
-    tur_vsctl = paths.program("ovs-vsctl")
-    runs = {}
-    for name, vsctl in (("reference", ref_vsctl), ("turnout", tur_vsctl)):
-        runs[name] = vb.Run(vsctl, server(), db, ids,
-                            str(tmp_path / name), case.args, servers)
-    views = {}
-    for name, vsctl in (("reference", ref_vsctl), ("turnout", tur_vsctl)):
-        run = runs[name]
-        labels = vb.Labels(run.rows, old)
-        stdout = labels.text(vb.normalise_stream(run.stdout, run, vsctl))
-        stderr = labels.text(vb.normalise_stream(run.stderr, run, vsctl))
-        if "--version" in case.args:
-            # Turnout's programs add a line naming Turnout.
-            stdout = "".join(line for line in stdout.splitlines(True)
-                             if not line.startswith("Turnout "))
-        views[name] = dict(status=run.status, stdout=stdout, stderr=stderr,
-                           db=vb.dump(run, labels))
-    ref, tur = views["reference"], views["turnout"]
-    assert tur["status"] == ref["status"], "exit status"
-    assert tur["stderr"] == ref["stderr"], "stderr"
-    if case.unordered and tur["stdout"] != ref["stdout"]:
-        assert (vb.unordered(tur["stdout"], case.json)
-                == vb.unordered(ref["stdout"], case.json)), "stdout"
+    run = vb.Run(vsctl, server, db, ids, directory, case.args, servers)
+    labels = vb.Labels(run.rows, set(ids.values()))
+    stdout = labels.text(vb.normalise_stream(run.stdout, run, vsctl))
+    stderr = labels.text(vb.normalise_stream(run.stderr, run, vsctl))
+    if "--version" in case.args:
+        # Turnout's programs add a line naming Turnout.
+        stdout = "".join(line for line in stdout.splitlines(True)
+                         if not line.startswith("Turnout "))
+    return dict(status=run.status, stdout=stdout, stderr=stderr,
+                db=vb.dump(run, labels))
+
+
+def two_views(a, b, case, start_db, servers, tmp_path):
+    """view() for two (name, ovs-vsctl, ovsdb-server) at once: the runs
+    are independent, and running them side by side halves the cases that
+    wait for a timeout."""
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(view, vsctl, server, case, start_db, servers,
+                               str(tmp_path / name))
+                   for name, vsctl, server in (a, b)]
+        return [f.result() for f in futures]
+
+
+def assert_same(got, expected, case):
+    assert got["status"] == expected["status"], "exit status"
+    assert got["stderr"] == expected["stderr"], "stderr"
+    if case.unordered and got["stdout"] != expected["stdout"]:
+        assert (vb.unordered(got["stdout"], case.json)
+                == vb.unordered(expected["stdout"], case.json)), "stdout"
     else:
-        assert tur["stdout"] == ref["stdout"], "stdout"
-    assert tur["db"] == ref["db"], "database"
+        assert got["stdout"] == expected["stdout"], "stdout"
+    assert got["db"] == expected["db"], "database"
+
+
+@pytest.mark.parametrize("server,case", _params(XFAIL, SERVERS))
+def test_vsctl_matches_reference(server, case, start_db, servers, tmp_path):
+    ref, tur = two_views(
+        ("reference", paths.reference("ovs-vsctl"), server()),
+        ("turnout", paths.program("ovs-vsctl"), server()),
+        case, start_db, servers, tmp_path)
+    assert_same(tur, ref, case)
+
+
+@pytest.mark.parametrize("server,case", _params(XFAIL_SERVER, SERVERS[1:]))
+def test_reference_vsctl_same_on_turnout_server(server, case, start_db,
+                                                servers, tmp_path):
+    """Debian's ovs-vsctl gets the same answers from Turnout's
+    ovsdb-server as from Debian's (so that a difference the battery finds
+    is the tool's, and the server's differences show here)."""
+    vsctl = paths.reference("ovs-vsctl")
+    ref, tur = two_views(
+        ("debian-server", vsctl, paths.reference("ovsdb-server")),
+        ("turnout-server", vsctl, server()), case, start_db, servers,
+        tmp_path)
+    assert_same(tur, ref, case)
 
 
 def test_battery_comparison_tells_databases_apart():

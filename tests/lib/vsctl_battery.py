@@ -203,19 +203,33 @@ class Run:
                                text=True, timeout=timeout, cwd=directory)
             self.status, self.stdout, self.stderr = (p.returncode, p.stdout,
                                                      p.stderr)
-            self.rows = self._select_all(env)
+            self.rows = self._select_all()
         finally:
             servers.stop(proc)
 
-    def _select_all(self, env):
+    def _select_all(self):
+        """Every row of every table, read over the server's socket."""
         ops = [{"op": "select", "table": t, "where": []} for t in TABLES]
-        p = subprocess.run([paths.reference("ovsdb-client"), "transact",
-                            "unix:" + os.path.join(self.dir, "db.sock"),
-                            json.dumps(["Open_vSwitch"] + ops)],
-                           env=env, capture_output=True, text=True,
-                           timeout=20, check=True)
+        request = {"method": "transact", "id": 0,
+                   "params": ["Open_vSwitch"] + ops}
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(20)
+            s.connect(os.path.join(self.dir, "db.sock"))
+            s.sendall(json.dumps(request).encode())
+            decoder, data = json.JSONDecoder(), b""
+            while True:
+                chunk = s.recv(1 << 16)
+                if not chunk:
+                    raise AssertionError("server closed the connection")
+                data += chunk
+                try:
+                    reply, _ = decoder.raw_decode(data.decode())
+                    break
+                except ValueError:
+                    continue
+        assert reply.get("error") is None, reply
         rows = {}
-        for table, result in zip(TABLES, json.loads(p.stdout)):
+        for table, result in zip(TABLES, reply["result"]):
             for row in result["rows"]:
                 uuid = row.pop("_uuid")[1]
                 row.pop("_version", None)
