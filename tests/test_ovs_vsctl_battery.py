@@ -505,7 +505,16 @@ CASES = (
             " other_config:bond-detect-mode=miimon",
             "del-br br0 -- --columns=name list Port", "--help",
             "del-port p1 -- list Port p1", "add-port br0 p9 -- list Port p9",
-            "--id=@q create QoS type=x -- get QoS @q type")
+            "--id=@q create QoS type=x -- get QoS @q type",
+            "--id=@b get Bridge br0 -- set Bridge @b stp_enable=true",
+            "del-port p1 -- show", "set Bridge br0 fail_mode=standalone -- show",
+            "set Port p1 tag=[] -- set Controller br0 is_connected=true -- show",
+            "-d json list QoS p1", "--format=list --columns=name list Port p1",
+            "list-br --no-wait", "--no-wait --no-wait list-br",
+            "set Interface vif1 'options:remote_ip=\"10.0.0.1\"'"
+            " options:key=flow -- get Interface vif1 options",
+            "--columns=name,external_ids -f csv -d json find Interface"
+            " external_ids:iface-status=active")
     # More OpenStack (neutron) and libvirt command lines.
     + cases("--timeout=10 --oneline --format=json -- --id=@manager create"
             " Manager 'target=\"ptcp:6640:127.0.0.1\"' -- add Open_vSwitch ."
