@@ -40,7 +40,9 @@ struct idl_txn {
 struct idl_txn_insert {
     struct hmap_node hmap_node; /* In txn->inserted. */
     struct uuid dummy;          /* UUID in the replica. */
-    size_t op_index;            /* Index of the "insert" result. */
+    size_t op_index;            /* Index of the "insert" result, or
+                                 * SIZE_MAX if the row was deleted again
+                                 * (and not sent). */
     struct uuid real;           /* UUID the server gave. */
 };
 
@@ -118,6 +120,17 @@ idl_txn_increment(struct idl_txn *txn, const struct idl_row *row,
                && ovsdb_type_is_scalar(&column->type));
     txn->inc_column = column;
     txn->inc_row = row->uuid;
+}
+
+bool
+idl_txn_has_changes(struct idl_txn *txn)
+{
+    const struct idl_column *inc_column = txn->inc_column;
+    txn->inc_column = NULL;
+    json_t *ops = idl_txn_build_ops(txn);
+    txn->inc_column = inc_column;
+    json_decref(ops);
+    return ops != NULL;
 }
 
 /* Row changes. */
@@ -615,11 +628,23 @@ build_mutate(const struct idl_txn *txn, const struct idl_row *row)
         const struct idl_column *c = p->column;
         struct ovsdb_type kt = key_set_type(c);
         struct ovsdb_type at = any_size_type(c);
-        if (p->to_delete.n) {
-            json_array_append_new(
-                mutations, json_pack("[s,s,o]", c->name, "delete",
-                                     datum_json(txn, &p->to_delete, &kt)));
+        /* A row that this transaction inserts is in no set on the server
+         * yet: removing it (after adding it) sends nothing. */
+        struct ovsdb_datum to_delete;
+        ovsdb_datum_clone(&to_delete, &p->to_delete, &kt);
+        if (kt.key.type == OVSDB_TYPE_UUID && !ovsdb_type_is_map(&c->type)) {
+            for (size_t i = to_delete.n; i-- > 0;) {
+                if (find_insert(txn, &to_delete.keys[i].uuid)) {
+                    ovsdb_datum_remove_at(&to_delete, i, &kt);
+                }
+            }
         }
+        if (to_delete.n) {
+            json_array_append_new(mutations,
+                                  json_pack("[s,s,o]", c->name, "delete",
+                                            datum_json(txn, &to_delete, &kt)));
+        }
+        ovsdb_datum_destroy(&to_delete, &kt);
         if (p->to_insert.n) {
             json_array_append_new(
                 mutations, json_pack("[s,s,o]", c->name, "insert",
@@ -684,6 +709,10 @@ idl_txn_build_ops(struct idl_txn *txn)
         struct idl_row *row = rows[i];
         const char *table = row->table_class->name;
         if (row->txn_deleted) {
+            if (row->txn_new) {
+                find_insert(txn, &row->uuid)->op_index = SIZE_MAX;
+                continue;
+            }
             /* Rows of non-root tables are left to the server's garbage
              * collection, which removes them once nothing refers to them:
              * deleting one that something still refers to would fail the
@@ -733,15 +762,18 @@ idl_txn_build_ops(struct idl_txn *txn)
     if (txn->inc_column) {
         const struct idl_column *c = txn->inc_column;
         const char *table = idl->data.class->tables[c->table_index].name;
+        /* A row that this transaction inserts is named by its named
+         * UUID. */
+        json_t *where = where_uuid(&txn->inc_row);
+        substitute_named_uuids(txn, where);
         txn->inc_index = json_array_size(ops) - 1;
-        json_array_append_new(ops, json_pack("{s:s,s:s,s:o,s:[[s,s,i]]}", "op",
-                                             "mutate", "table", table, "where",
-                                             where_uuid(&txn->inc_row),
-                                             "mutations", c->name, "+=", 1));
+        json_array_append_new(ops,
+                              json_pack("{s:s,s:s,s:O,s:[[s,s,i]]}", "op",
+                                        "mutate", "table", table, "where",
+                                        where, "mutations", c->name, "+=", 1));
         json_array_append_new(ops, json_pack("{s:s,s:s,s:o,s:[s]}", "op",
                                              "select", "table", table, "where",
-                                             where_uuid(&txn->inc_row),
-                                             "columns", c->name));
+                                             where, "columns", c->name));
         any_change = true;
     }
     if (txn->comment.length) {
@@ -927,7 +959,9 @@ const struct uuid *
 idl_txn_get_insert_uuid(const struct idl_txn *txn, const struct uuid *uuid)
 {
     const struct idl_txn_insert *ins = find_insert(txn, uuid);
-    return ins && txn->status == IDL_TXN_SUCCESS ? &ins->real : NULL;
+    return (ins && ins->op_index != SIZE_MAX && txn->status == IDL_TXN_SUCCESS
+                ? &ins->real
+                : NULL);
 }
 
 void
@@ -997,6 +1031,9 @@ idl_txn_process_reply(struct idl_txn *txn, const json_t *result,
     /* Success: collect what the server made. */
     struct idl_txn_insert *ins;
     HMAP_FOR_EACH (ins, hmap_node, &txn->inserted) {
+        if (ins->op_index == SIZE_MAX) {
+            continue;
+        }
         json_t *uuid = json_array_get(
             json_object_get(json_array_get(result, ins->op_index), "uuid"), 1);
         if (!json_is_string(uuid)

@@ -79,6 +79,8 @@ void idl_txn_set_dry_run(struct idl_txn *);
  * A transaction holds at most one increment. */
 void idl_txn_increment(struct idl_txn *, const struct idl_row *,
                        const struct idl_column *);
+/* True if committing 'txn' would change something, an increment aside. */
+bool idl_txn_has_changes(struct idl_txn *);
 
 /* Sends the transaction, if it changes anything and the IDL is
  * connected; returns its status (IDL_TXN_INCOMPLETE while the reply is

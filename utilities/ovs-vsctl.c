@@ -41,6 +41,11 @@ static int timeout_secs;
 
 static noreturn void usage(void);
 
+/* The interfaces that the committed transaction inserted, by their UUIDs
+ * in the database. */
+static struct uuid *added_ifaces;
+static size_t n_added_ifaces;
+
 /* The order in which OVS registers its commands (which decides the order
  * of --commands). */
 /* clang-format off */
@@ -424,10 +429,57 @@ enum attempt {
     ATTEMPT_RETRY, /* Replica changed under us or wait-until not met. */
 };
 
+static void
+record_added_ifaces(const struct idl_txn *txn)
+{
+    size_t n;
+    const struct uuid *uuids = vsctl_new_ifaces(&n);
+    added_ifaces = xrealloc(added_ifaces, (n + 1) * sizeof *added_ifaces);
+    n_added_ifaces = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct uuid *real = idl_txn_get_insert_uuid(txn, &uuids[i]);
+        if (real) {
+            added_ifaces[n_added_ifaces++] = *real;
+        }
+    }
+}
+
+/* Once ovs-vswitchd has applied the change: reports the interfaces added
+ * that it could not set up (it gives them OpenFlow port -1). */
+static void
+report_iface_errors(struct idl *idl)
+{
+    bool any = false;
+    for (size_t i = 0; i < n_added_ifaces; i++) {
+        const struct ovsrec_interface *iface =
+            ovsrec_interface_get_for_uuid(idl, &added_ifaces[i]);
+        if (!iface || !iface->n_ofport || iface->ofport[0] != -1) {
+            continue;
+        }
+        if (iface->n_error) {
+            fprintf(stderr,
+                    "%s: Error detected while setting up '%s': %s.  See "
+                    "ovs-vswitchd log for details.\n",
+                    program_name, iface->name, iface->error[0]);
+        } else {
+            fprintf(stderr,
+                    "%s: Error detected while setting up '%s'.  See "
+                    "ovs-vswitchd log for details.\n",
+                    program_name, iface->name);
+        }
+        any = true;
+    }
+    if (any) {
+        fprintf(stderr, "%s: The default log directory is \"%s\".\n",
+                program_name, ovs_logdir());
+    }
+}
+
 static enum attempt
 do_vsctl(const char *args, struct ctl_command *commands, size_t n,
          struct idl *idl, int64_t *next_cfgp)
 {
+    vsctl_forget_new_ifaces();
     struct idl_txn *txn = idl_txn_create(idl);
     if (dry_run) {
         idl_txn_set_dry_run(txn);
@@ -440,10 +492,6 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
     if (!ovs) {
         /* An empty database gets its root row here, as with OVS. */
         ovs = ovsrec_open_vswitch_insert(txn);
-    }
-    if (wait_for_reload) {
-        idl_txn_increment(txn, &ovs->header_,
-                          ovsrec_open_vswitch_col_next_cfg);
     }
 
     struct ovsdb_symbol_table *symtab = ovsdb_symbol_table_create();
@@ -470,11 +518,19 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
         }
     }
 
+    /* As OVS's, only a transaction that changes something asks
+     * ovs-vswitchd to reconfigure. */
+    if (wait_for_reload && !try_again && idl_txn_has_changes(txn)) {
+        idl_txn_increment(txn, &ovs->header_,
+                          ovsrec_open_vswitch_col_next_cfg);
+    }
+
     enum idl_txn_status status = IDL_TXN_TRY_AGAIN;
     if (!try_again) {
         status = idl_txn_commit_block(txn);
         if (wait_for_reload && status == IDL_TXN_SUCCESS) {
             *next_cfgp = idl_txn_get_increment_new_value(txn);
+            record_added_ifaces(txn);
         }
         if (status == IDL_TXN_UNCHANGED || status == IDL_TXN_SUCCESS) {
             for (size_t i = 0; i < n; i++) {
@@ -567,6 +623,9 @@ main(int argc, char *argv[])
     if (wait_for_reload) {
         idl_add_column(idl, ovsrec_open_vswitch_col_next_cfg);
         idl_add_column(idl, ovsrec_open_vswitch_col_cur_cfg);
+        idl_add_column(idl, ovsrec_interface_col_name);
+        idl_add_column(idl, ovsrec_interface_col_ofport);
+        idl_add_column(idl, ovsrec_interface_col_error);
     }
 
     struct ctl_context ctx;
@@ -610,6 +669,7 @@ main(int argc, char *argv[])
             const struct ovsrec_open_vswitch *ovs =
                 ovsrec_open_vswitch_first(idl);
             if (ovs && ovs->cur_cfg >= next_cfg) {
+                report_iface_errors(idl);
                 break;
             }
         }
@@ -619,6 +679,7 @@ main(int argc, char *argv[])
     }
 
     idl_destroy(idl);
+    free(added_ifaces);
     ctl_commands_destroy(commands, n_commands);
     smap_destroy(&local_options);
     ds_destroy(&args);

@@ -300,6 +300,12 @@ cmd_br_get_external_id(struct ctl_context *ctx)
 
 /* add-br, del-br. */
 
+/* The interfaces that the bridge commands of this run inserted (their
+ * UUIDs in the transaction), so that ovs-vsctl can report those that
+ * ovs-vswitchd fails to set up. */
+static struct uuid *new_ifaces;
+static size_t n_new_ifaces, allocated_new_ifaces;
+
 static const struct ovsrec_interface *
 insert_iface(struct ctl_context *ctx, const char *name, bool internal)
 {
@@ -308,7 +314,25 @@ insert_iface(struct ctl_context *ctx, const char *name, bool internal)
     if (internal) {
         ovsrec_interface_set_type(iface, "internal");
     }
+    if (n_new_ifaces >= allocated_new_ifaces) {
+        new_ifaces =
+            x2nrealloc(new_ifaces, &allocated_new_ifaces, sizeof *new_ifaces);
+    }
+    new_ifaces[n_new_ifaces++] = iface->header_.uuid;
     return iface;
+}
+
+const struct uuid *
+vsctl_new_ifaces(size_t *n)
+{
+    *n = n_new_ifaces;
+    return new_ifaces;
+}
+
+void
+vsctl_forget_new_ifaces(void)
+{
+    n_new_ifaces = 0;
 }
 
 static const struct ovsrec_port *
@@ -411,6 +435,19 @@ cmd_add_br(struct ctl_context *ctx)
     vsctl_invalidate_cache(ctx);
 }
 
+/* Deletes 'port' and its interfaces, which nothing else refers to once
+ * the caller removed the port from its bridge.  (The server would collect
+ * them anyway; deleting them also cancels their insertion when this very
+ * transaction added them, so that the transaction changes nothing.) */
+static void
+delete_port(const struct vsctl_port *port)
+{
+    for (size_t i = 0; i < port->n_ifaces; i++) {
+        ovsrec_interface_delete(port->ifaces[i]);
+    }
+    ovsrec_port_delete(port->port_cfg);
+}
+
 static void
 cmd_del_br(struct ctl_context *ctx)
 {
@@ -419,19 +456,21 @@ cmd_del_br(struct ctl_context *ctx)
     if (!br) {
         return;
     }
-    if (!br->parent) {
-        /* Its ports, interfaces and fake bridges go with it: nothing else
-         * refers to them strongly. */
-        ovsrec_open_vswitch_update_bridges_delvalue(vsctl_get_ovs(ctx),
-                                                    br->br_cfg);
-    } else {
-        const struct vsctl_port *port;
-        HMAP_FOR_EACH (port, node, vsctl_cache_ports(ctx)) {
-            if (port->bridge == br) {
+    /* A real bridge takes its fake bridges' ports with it. */
+    const struct vsctl_port *port;
+    HMAP_FOR_EACH (port, node, vsctl_cache_ports(ctx)) {
+        if (port->bridge == br || port->bridge->parent == br) {
+            if (br->parent) {
                 ovsrec_bridge_update_ports_delvalue(br->br_cfg,
                                                     port->port_cfg);
             }
+            delete_port(port);
         }
+    }
+    if (!br->parent) {
+        ovsrec_open_vswitch_update_bridges_delvalue(vsctl_get_ovs(ctx),
+                                                    br->br_cfg);
+        ovsrec_bridge_delete(br->br_cfg);
     }
     vsctl_invalidate_cache(ctx);
 }
@@ -676,6 +715,7 @@ cmd_del_port(struct ctl_context *ctx)
         }
     }
     ovsrec_bridge_update_ports_delvalue(port->bridge->br_cfg, port->port_cfg);
+    delete_port(port);
     vsctl_invalidate_cache(ctx);
 }
 
@@ -732,6 +772,7 @@ cmd_del_bond_iface(struct ctl_context *ctx)
         ctl_fatal("cannot delete last interface from port %s", port->name);
     }
     ovsrec_port_update_interfaces_delvalue(port->port_cfg, iface->iface_cfg);
+    ovsrec_interface_delete(iface->iface_cfg);
     vsctl_invalidate_cache(ctx);
 }
 

@@ -242,16 +242,26 @@ aa_lookup(const struct ovsrec_autoattach *aa, int64_t isid, int64_t *vlan)
     return false;
 }
 
-static void
-cmd_add_aa_mapping(struct ctl_context *ctx)
+/* The arguments of add-aa-mapping and del-aa-mapping (BRIDGE I-SID VLAN),
+ * and the bridge's AutoAttach row, or NULL. */
+static const struct ovsrec_autoattach *
+parse_aa_args(struct ctl_context *ctx, const struct ovsrec_bridge **brp,
+              int64_t *isid, int64_t *vlan)
 {
     const struct ovsrec_bridge *br =
         vsctl_find_bridge(ctx, ctx->argv[1], true);
-    int64_t isid = parse_aa_number(ctx->argv[2]);
-    int64_t vlan = parse_aa_number(ctx->argv[3]);
+    *isid = parse_aa_number(ctx->argv[2]);
+    *vlan = parse_aa_number(ctx->argv[3]);
+    *brp = br;
+    return br->n_auto_attach ? br->auto_attach[0] : NULL;
+}
 
-    const struct ovsrec_autoattach *aa =
-        br->n_auto_attach ? br->auto_attach[0] : NULL;
+static void
+cmd_add_aa_mapping(struct ctl_context *ctx)
+{
+    const struct ovsrec_bridge *br;
+    int64_t isid, vlan;
+    const struct ovsrec_autoattach *aa = parse_aa_args(ctx, &br, &isid, &vlan);
     if (!aa) {
         struct ovsrec_autoattach *new_aa = ovsrec_autoattach_insert(ctx->txn);
         ovsrec_bridge_set_auto_attach(br, &new_aa, 1);
@@ -267,13 +277,9 @@ cmd_add_aa_mapping(struct ctl_context *ctx)
 static void
 cmd_del_aa_mapping(struct ctl_context *ctx)
 {
-    const struct ovsrec_bridge *br =
-        vsctl_find_bridge(ctx, ctx->argv[1], true);
-    int64_t isid = parse_aa_number(ctx->argv[2]);
-    int64_t vlan = parse_aa_number(ctx->argv[3]);
-
-    const struct ovsrec_autoattach *aa =
-        br->n_auto_attach ? br->auto_attach[0] : NULL;
+    const struct ovsrec_bridge *br;
+    int64_t isid, vlan;
+    const struct ovsrec_autoattach *aa = parse_aa_args(ctx, &br, &isid, &vlan);
     /* As with OVS, removing an I-SID's mapping to a VLAN removes every
      * I-SID's mapping to that VLAN. */
     int64_t old_vlan;

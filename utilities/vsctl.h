@@ -88,6 +88,7 @@ struct ovsrec_bridge;
 struct ovsrec_interface;
 struct ovsrec_open_vswitch;
 struct ovsrec_port;
+struct uuid;
 
 /* The Bridge row of the bridge called 'name' (its parent's for a fake
  * bridge), or NULL or a fatal "no bridge named" error, depending on
@@ -99,6 +100,10 @@ vsctl_find_bridge(struct ctl_context *, const char *name, bool must_exist);
 const struct ovsrec_bridge *vsctl_find_real_bridge(struct ctl_context *,
                                                    const char *name,
                                                    bool must_exist);
+/* The UUIDs (in the open transaction) of the interfaces that the bridge
+ * commands inserted since vsctl_forget_new_ifaces(). */
+const struct uuid *vsctl_new_ifaces(size_t *n);
+void vsctl_forget_new_ifaces(void);
 /* The Open_vSwitch row, inserted by this transaction if there is none. */
 const struct ovsrec_open_vswitch *vsctl_get_ovs(struct ctl_context *);
 /* Prints 'names' (which it sorts in place) to the command's output, one a
