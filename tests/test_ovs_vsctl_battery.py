@@ -12,14 +12,18 @@ The exit status, stderr, stdout and the resulting database must be the
 same.  UUIDs of rows a run created are named by content (<Bridge#1>...),
 other unknown UUIDs by first appearance; the rows that list and find
 print may come in any order.  The whole battery runs against Debian's
-ovsdb-server and against Turnout's.
+ovsdb-server and against Turnout's, and once more with Debian's ovs-vsctl
+on both servers, to tell the server's differences from the tool's.
 
 Unless a case says wait=True, "--no-wait" is put in front of the command
 line (no ovs-vswitchd runs); the wait=True cases check the paths that do
 not wait or that time out.  In command lines, UUID(Table,name) stands for
 the UUID of a row of the starting database (UUID(Table,#N) for the N-th
 unnamed row, UUID(Table,name,8) for its first 8 characters) and $DIR for
-the run's directory (OVS_RUNDIR, where db.sock is)."""
+the run's directory (OVS_RUNDIR, where db.sock is).  The cases "with
+vswitchd" wait, and a stand-in for ovs-vswitchd (vb.FakeVswitchd)
+answers: it copies next_cfg to cur_cfg and fails every interface whose
+name starts with "bad"."""
 
 import concurrent.futures
 import shlex
@@ -75,10 +79,13 @@ SETUP = [
 
 
 class Case:
-    def __init__(self, line, wait=False):
+    def __init__(self, line, wait=False, vswitchd=False):
         self.line = line
+        # The name of the case in test ids and XFAIL.
+        self.key = "with vswitchd: " + line if vswitchd else line
+        self.vswitchd = vswitchd
         self.args = shlex.split(line)
-        if not wait:
+        if not (wait or vswitchd):
             self.args = ["--no-wait"] + self.args
         # list and find print rows in an order that is not part of the
         # interface.
@@ -380,7 +387,24 @@ CASES = (
             "add-br br9 -- set Bridge br9 nosuch=1",
             "add-br br9 -- list-br", "del-port p1 -- list-ports br0",
             "add-port br0 p9 -- port-to-br p9 -- list-ifaces br0")
-    # Paths that would wait for ovs-vswitchd.
+    # Waiting for ovs-vswitchd, which answers, and reports errors.
+    + cases("add-br br9", "add-port br0 p9", "add-port br0 bad9",
+            "add-bond br0 bond9 bad8 bad9",
+            "add-port br0 bad9 -- add-port br0 bad8 -- add-port br0 p9",
+            "add-port br2 bad9 -- set Interface bad9 type=internal",
+            "--may-exist add-port br2 bad0", "set Interface bad0 mtu_request=9000",
+            "set Interface vif1 ofport_request=5", "del-port p1",
+            "--timeout=5 add-port br0 p9", "list-br", "wait-until Bridge br0",
+            "--timeout=5 -- --if-exists del-port vnet0 -- add-port br0 vnet0"
+            " tag=42 -- set Interface vnet0"
+            " 'external-ids:attached-mac=\"52:54:00:12:34:56\"' --"
+            " set Interface vnet0 external-ids:iface-status=active",
+            "--timeout=10 -- --may-exist add-port br0 badtap1 -- set Interface"
+            " badtap1 type=internal external_ids:iface-id=bbbb-2222",
+            "-- --if-exists del-br s1 -- add-br s1 -- set Bridge s1"
+            " other_config:datapath-id=0000000000000001 -- set-controller s1"
+            " tcp:127.0.0.1:6653", vswitchd=True)
+    # Paths that would wait for ovs-vswitchd, which does not run.
     + cases("--timeout=1 add-br br9", "--timeout=1 --may-exist add-br br0",
             "--timeout=1 list-br", "--timeout=1 --dry-run add-br br9",
             "--timeout=1 set Bridge br0 fail_mode=secure", wait=True)
@@ -541,7 +565,7 @@ CASES = (
 
 
 def _case_id(case):
-    return (case.line or "(no command)").replace("::", ":_:")
+    return (case.key or "(no command)").replace("::", ":_:")
 
 
 SERVERS = [("debian-server", lambda: paths.reference("ovsdb-server")),
@@ -554,11 +578,11 @@ def _params(xfail, servers):
     for server_name, server in servers:
         for case in CASES:
             case_id = "%s:%s" % (server_name, _case_id(case))
-            assert case_id not in seen, "duplicate case " + case.line
+            assert case_id not in seen, "duplicate case " + case.key
             seen.add(case_id)
-            reason = (xfail.get(case.line)
-                      or xfail.get((server_name, case.line)))
-            strict = (server_name, case.line) not in FLAKY
+            reason = (xfail.get(case.key)
+                      or xfail.get((server_name, case.key)))
+            strict = (server_name, case.key) not in FLAKY
             marks = ([pytest.mark.xfail(strict=strict, reason=reason)]
                      if reason else [])
             params.append(pytest.param(server, case, id=case_id,
@@ -677,7 +701,8 @@ def view(vsctl, server, case, start_db, servers, directory):
     """Runs the case with 'vsctl' against 'server' on a copy of the
     starting database; returns what the comparison looks at."""
     db, ids = start_db
-    run = vb.Run(vsctl, server, db, ids, directory, case.args, servers)
+    run = vb.Run(vsctl, server, db, ids, directory, case.args, servers,
+                 vswitchd=case.vswitchd)
     labels = vb.Labels(run.rows, set(ids.values()))
     stdout = labels.text(vb.normalise_stream(run.stdout, run, vsctl))
     stderr = labels.text(vb.normalise_stream(run.stderr, run, vsctl))
@@ -782,7 +807,7 @@ def test_battery_comparison_tells_databases_apart():
 
 
 def test_battery_xfail_entries_name_cases():
-    lines = {case.line for case in CASES}
+    lines = {case.key for case in CASES}
     for table in (XFAIL, XFAIL_SERVER):
         for key in table:
             assert (key if isinstance(key, str) else key[1]) in lines, key

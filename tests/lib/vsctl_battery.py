@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 
 import paths
 from wait import wait_for
@@ -189,7 +190,7 @@ class Run:
     _version dropped)."""
 
     def __init__(self, vsctl, server, start_db, ids, directory, args,
-                 servers, timeout=20):
+                 servers, timeout=20, vswitchd=False):
         self.dir = directory
         os.makedirs(directory)
         db = os.path.join(directory, "conf.db")
@@ -198,11 +199,19 @@ class Run:
                    OVS_DBDIR=directory, OVS_SYSCONFDIR=directory)
         proc = servers.start(server, db, directory)
         try:
-            self.argv = [vsctl] + expand(args, ids, directory)
-            p = subprocess.run(self.argv, env=env, capture_output=True,
-                               text=True, timeout=timeout, cwd=directory)
-            self.status, self.stdout, self.stderr = (p.returncode, p.stdout,
-                                                     p.stderr)
+            fake = None
+            if vswitchd:
+                fake = FakeVswitchd(os.path.join(directory, "db.sock"))
+                fake.start()
+            try:
+                self.argv = [vsctl] + expand(args, ids, directory)
+                p = subprocess.run(self.argv, env=env, capture_output=True,
+                                   text=True, timeout=timeout, cwd=directory)
+                self.status, self.stdout, self.stderr = (
+                    p.returncode, p.stdout, p.stderr)
+            finally:
+                if fake:
+                    fake.stop()
             self.rows = self._select_all()
         finally:
             servers.stop(proc)
@@ -210,31 +219,135 @@ class Run:
     def _select_all(self):
         """Every row of every table, read over the server's socket."""
         ops = [{"op": "select", "table": t, "where": []} for t in TABLES]
-        request = {"method": "transact", "id": 0,
-                   "params": ["Open_vSwitch"] + ops}
-        with socket.socket(socket.AF_UNIX) as s:
-            s.settimeout(20)
-            s.connect(os.path.join(self.dir, "db.sock"))
-            s.sendall(json.dumps(request).encode())
-            decoder, data = json.JSONDecoder(), b""
-            while True:
-                chunk = s.recv(1 << 16)
-                if not chunk:
-                    raise AssertionError("server closed the connection")
-                data += chunk
-                try:
-                    reply, _ = decoder.raw_decode(data.decode())
-                    break
-                except ValueError:
-                    continue
-        assert reply.get("error") is None, reply
+        with Rpc(os.path.join(self.dir, "db.sock")) as rpc:
+            reply = rpc.transact(ops)
         rows = {}
-        for table, result in zip(TABLES, reply["result"]):
+        for table, result in zip(TABLES, reply):
             for row in result["rows"]:
                 uuid = row.pop("_uuid")[1]
                 row.pop("_version", None)
                 rows[uuid] = (table, row)
         return rows
+
+
+class Rpc:
+    """A JSON-RPC connection to an ovsdb-server's unix socket."""
+
+    def __init__(self, path, timeout=20):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.buffer = ""
+        self.decoder = json.JSONDecoder()
+        self.next_id = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+    def send(self, message):
+        self.sock.sendall(json.dumps(message).encode())
+
+    def receive(self):
+        """The next message; echo requests are answered on the way."""
+        while True:
+            text = self.buffer.lstrip()
+            if text:
+                try:
+                    message, end = self.decoder.raw_decode(text)
+                except ValueError:
+                    message = None
+                if message is not None:
+                    self.buffer = text[end:]
+                    if message.get("method") == "echo":
+                        self.send({"result": message["params"],
+                                   "id": message["id"], "error": None})
+                        continue
+                    return message
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                raise EOFError("server closed the connection")
+            self.buffer += chunk.decode()
+
+    def request(self, method, params):
+        self.next_id += 1
+        self.send({"method": method, "params": params, "id": self.next_id})
+        while True:
+            message = self.receive()
+            if message.get("id") == self.next_id and "method" not in message:
+                assert message.get("error") is None, message
+                return message["result"]
+
+    def transact(self, ops):
+        result = self.request("transact", ["Open_vSwitch"] + ops)
+        for r in result:
+            assert r is None or "error" not in r, result
+        return result
+
+
+class FakeVswitchd(threading.Thread):
+    """Stands in for ovs-vswitchd: whenever next_cfg moves, it sets up
+    the interfaces that have no ofport yet, in name order: those whose
+    name starts with "bad" fail (ofport -1 and a missing-device error),
+    the others get the next free OpenFlow port number; then it sets
+    cur_cfg to next_cfg."""
+
+    def __init__(self, sock):
+        super().__init__(daemon=True)
+        self.rpc = Rpc(sock)
+        self.rpc.request("monitor", ["Open_vSwitch", None, {
+            "Open_vSwitch": {"columns": ["next_cfg", "cur_cfg"]}}])
+        self.failure = None
+
+    def run(self):
+        try:
+            while True:
+                message = self.rpc.receive()
+                if message.get("method") == "update":
+                    self.configure()
+        except (EOFError, OSError):
+            pass
+        except Exception as e:      # Shown by stop().
+            self.failure = e
+
+    def configure(self):
+        ovs, ifaces = self.rpc.transact([
+            {"op": "select", "table": "Open_vSwitch", "where": [],
+             "columns": ["_uuid", "next_cfg", "cur_cfg"]},
+            {"op": "select", "table": "Interface", "where": [],
+             "columns": ["name", "ofport"]}])
+        rows = ovs["rows"]
+        if not rows or rows[0]["next_cfg"] == rows[0]["cur_cfg"]:
+            return
+        used = [i["ofport"] for i in ifaces["rows"]
+                if isinstance(i["ofport"], int)]
+        port = max(used + [0])
+        ops = []
+        for iface in sorted(ifaces["rows"], key=lambda i: i["name"]):
+            if isinstance(iface["ofport"], int):
+                continue
+            if iface["name"].startswith("bad"):
+                row = {"ofport": -1,
+                       "error": "could not open network device %s (No such"
+                                " device)" % iface["name"]}
+            else:
+                port += 1
+                row = {"ofport": port}
+            ops.append({"op": "update", "table": "Interface",
+                        "where": [["name", "==", iface["name"]]],
+                        "row": row})
+        ops.append({"op": "update", "table": "Open_vSwitch",
+                    "where": [["_uuid", "==", rows[0]["_uuid"]]],
+                    "row": {"cur_cfg": rows[0]["next_cfg"]}})
+        self.rpc.transact(ops)
+
+    def stop(self):
+        self.rpc.sock.shutdown(socket.SHUT_RDWR)
+        self.join(timeout=10)
+        self.rpc.sock.close()
+        assert self.failure is None, self.failure
 
 
 class Labels:
