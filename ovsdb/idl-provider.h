@@ -100,7 +100,9 @@ struct idl_row {
     struct ovsdb_datum *old_datum;
 
     /* Transaction state: 'new_datum' (one per column, valid where
-     * 'written' is set) is what the open transaction writes. */
+     * 'written' is set) is what the open transaction writes; for a column
+     * with partial updates (in 'partials'), what the row shows meanwhile.
+     */
     struct ovsdb_datum *new_datum;
     unsigned long *written;
     unsigned long *verified;   /* Columns to verify at commit. */
@@ -233,9 +235,14 @@ idl_table_class_find_column(const struct idl_table_class *, const char *name);
 
 /* Rows (idl-row.c). */
 
+/* True if the open transaction has partial updates of 'column' of 'row'
+ * to send as mutations (the row then shows their effect in 'new_datum',
+ * without 'written' set). */
+bool idl_row_has_partial(const struct idl_row *, const struct idl_column *);
 /* Returns the current value of 'column' in 'row': what the open
- * transaction wrote, otherwise the replica's value, otherwise the
- * column's default. */
+ * transaction wrote (or its partial updates applied to the replica's
+ * value), otherwise the replica's value, otherwise the column's
+ * default. */
 const struct ovsdb_datum *idl_row_read(const struct idl_row *,
                                        const struct idl_column *);
 /* True if the row exists for readers: in the replica and not deleted by

@@ -31,12 +31,26 @@ c_size(const struct ovsdb_base_type *base)
     }
 }
 
+bool
+idl_row_has_partial(const struct idl_row *row, const struct idl_column *column)
+{
+    const struct idl_partial *p;
+    LIST_FOR_EACH (p, node, &row->partials) {
+        if (p->column == column) {
+            return true;
+        }
+    }
+    return false;
+}
+
 const struct ovsdb_datum *
 idl_row_read(const struct idl_row *row, const struct idl_column *column)
 {
     size_t i = column->index;
 
-    if (row->new_datum && (row->txn_new || bitmap_is_set(row->written, i))) {
+    if (row->new_datum
+        && (row->txn_new || bitmap_is_set(row->written, i)
+            || idl_row_has_partial(row, column))) {
         return &row->new_datum[i];
     } else if (row->old_datum) {
         return &row->old_datum[i];

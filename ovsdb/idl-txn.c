@@ -224,7 +224,8 @@ idl_txn_write(const struct idl_row *row_, const struct idl_column *column,
 
     ovs_assert(row->txn_new || column->is_mutable);
     ensure_new_datum(row);
-    if (row->txn_new || bitmap_is_set(row->written, i)) {
+    if (row->txn_new || bitmap_is_set(row->written, i)
+        || idl_row_has_partial(row, column)) {
         ovsdb_datum_destroy(&row->new_datum[i], &column->type);
     }
     row->new_datum[i] = *datum;
@@ -367,9 +368,8 @@ partial_update(const struct idl_row *row_, const struct idl_column *column,
     struct ovsdb_type elems_type =
         add ? any_size_type(column) : key_set_type(column);
 
-    ovs_assert(ovsdb_type_is_composite(&column->type)
-               || ovsdb_type_is_optional(&column->type));
     if (!partial_to_new_datum(row, column, elems, add)) {
+        bool had_view = idl_row_has_partial(row, column);
         struct idl_partial *p = get_partial(row, column);
         struct ovsdb_datum keys;
         struct ovsdb_type kt = key_set_type(column);
@@ -399,6 +399,22 @@ partial_update(const struct idl_row *row_, const struct idl_column *column,
             remove_keys(&p->to_delete, &keys, column);
         }
         ovsdb_datum_destroy(&keys, &kt);
+
+        /* What the row shows until the commit: the replica's value with
+         * the pending partial updates applied. */
+        size_t i = column->index;
+        ensure_new_datum(row);
+        if (had_view) {
+            ovsdb_datum_destroy(&row->new_datum[i], &column->type);
+        }
+        const struct ovsdb_datum *base =
+            row->old_datum ? &row->old_datum[i]
+                           : ovsdb_datum_default(&column->type);
+        struct ovsdb_type at = any_size_type(column);
+        ovsdb_datum_clone(&row->new_datum[i], base, &at);
+        remove_keys(&row->new_datum[i], &p->to_delete, column);
+        add_elems(&row->new_datum[i], &p->to_insert, column);
+        idl_row_reparse(row);
     }
     ovsdb_datum_destroy(elems, &elems_type);
 }
@@ -409,15 +425,6 @@ idl_txn_read_pending(const struct idl_row *row,
 {
     struct ovsdb_type t = any_size_type(column);
     ovsdb_datum_clone(out, idl_row_read(row, column), &t);
-
-    const struct idl_partial *p;
-    LIST_FOR_EACH (p, node, &row->partials) {
-        if (p->column == column) {
-            /* The server applies the deletions, then the insertions. */
-            remove_keys(out, &p->to_delete, column);
-            add_elems(out, &p->to_insert, column);
-        }
-    }
 }
 
 void
@@ -618,6 +625,20 @@ build_wait(const struct idl_txn *txn, const struct idl_row *row)
                      "until", "==", "columns", columns, "rows", values);
 }
 
+/* The argument of a set or map mutation: a set always in its ["set", ...]
+ * form, even with one element, as OVS's IDL sends it (the server quotes
+ * it back in errors). */
+static json_t *
+mutation_json(const struct idl_txn *txn, const struct ovsdb_datum *datum,
+              const struct ovsdb_type *type)
+{
+    json_t *json = datum_json(txn, datum, type);
+    if (!ovsdb_type_is_map(type) && datum->n == 1) {
+        json = json_pack("[s,[o]]", "set", json);
+    }
+    return json;
+}
+
 static json_t *
 build_mutate(const struct idl_txn *txn, const struct idl_row *row)
 {
@@ -640,15 +661,15 @@ build_mutate(const struct idl_txn *txn, const struct idl_row *row)
             }
         }
         if (to_delete.n) {
-            json_array_append_new(mutations,
-                                  json_pack("[s,s,o]", c->name, "delete",
-                                            datum_json(txn, &to_delete, &kt)));
+            json_array_append_new(
+                mutations, json_pack("[s,s,o]", c->name, "delete",
+                                     mutation_json(txn, &to_delete, &kt)));
         }
         ovsdb_datum_destroy(&to_delete, &kt);
         if (p->to_insert.n) {
             json_array_append_new(
                 mutations, json_pack("[s,s,o]", c->name, "insert",
-                                     datum_json(txn, &p->to_insert, &at)));
+                                     mutation_json(txn, &p->to_insert, &at)));
         }
     }
     if (!json_array_size(mutations)) {
@@ -807,7 +828,8 @@ txn_disassemble(struct idl_txn *txn)
         idl_row_unparse(row);
         if (row->new_datum) {
             for (size_t j = 0; j < tc->n_columns; j++) {
-                if (row->txn_new || bitmap_is_set(row->written, j)) {
+                if (row->txn_new || bitmap_is_set(row->written, j)
+                    || idl_row_has_partial(row, &tc->columns[j])) {
                     ovsdb_datum_destroy(&row->new_datum[j],
                                         &tc->columns[j].type);
                 }

@@ -26,8 +26,9 @@
  *     new value back;
  *   - "assert" of the IDL's lock, "comment", and "abort" for dry runs.
  *
- * Writes are visible through the rows' typed members until the commit;
- * partial updates sent as "mutate" are not (they apply on the server).
+ * Writes are visible through the rows' typed members until the commit,
+ * partial updates too (applied to the replica's value, although they go
+ * to the server as "mutate").
  * Committing hands the replica back unchanged: the server's update then
  * brings the result. */
 #ifndef OVSDB_IDL_TXN_H
@@ -133,10 +134,9 @@ void idl_txn_write_clone(const struct idl_row *, const struct idl_column *,
  * longer has the value it has in the replica now. */
 void idl_txn_verify(const struct idl_row *, const struct idl_column *);
 
-/* Stores in 'out' the value that 'column' of 'row' will have once the
- * open transaction's partial updates (sent as mutations, so invisible in
- * the typed members) apply to what the replica holds.  The caller frees
- * 'out' with ovsdb_datum_destroy() and the column's type. */
+/* Stores in 'out' a copy of the value that 'column' of 'row' will have
+ * once the open transaction applies (its partial updates included).  The
+ * caller frees 'out' with ovsdb_datum_destroy() and the column's type. */
 void idl_txn_read_pending(const struct idl_row *, const struct idl_column *,
                           struct ovsdb_datum *out);
 

@@ -179,7 +179,10 @@ def test_adding_one_port_to_a_big_bridge_sends_one_element(
     bridge_ops = [op for op in params[1:] if op.get("table") == "Bridge"]
     assert [op["op"] for op in bridge_ops] == ["mutate"]
     assert bridge_ops[0]["mutations"][0][:2] == ["ports", "insert"]
-    assert bridge_ops[0]["mutations"][0][2][0] == "named-uuid"
+    # One element, in the ["set", [...]] form that OVS's IDL sends.
+    assert bridge_ops[0]["mutations"][0][2][0] == "set"
+    assert [e[0] for e in bridge_ops[0]["mutations"][0][2][1]] == [
+        "named-uuid"]
     assert len(bridge_ops[0]["mutations"]) == 1
     # Nothing of the 300 existing ports crosses the wire.
     assert len(sent[0]) < 1500

@@ -204,3 +204,28 @@ def test_bonds_and_port_errors_match_reference(pair):  # noqa: F811
         NW + ['del-br', 'v11'],
         NW + ['show'],
     ])
+
+
+def test_local_ports_are_not_ports_or_interfaces_by_name(pair):  # noqa: F811
+    run_scenario(pair, [
+        NW + ['add-br', 'br0', '--', 'add-br', 'v11', 'br0', '11'],
+        NW + ['port-to-br', 'br0'],
+        NW + ['iface-to-br', 'br0'],
+        NW + ['port-to-br', 'v11'],
+        NW + ['iface-to-br', 'v11'],
+        NW + ['--may-exist', 'add-bond-iface', 'br0', 'br0'],
+        NW + ['add-bond-iface', 'br0', 'zz'],
+        NW + ['del-bond-iface', 'br0', 'br0'],
+        NW + ['del-port', 'br0', 'br0'],
+        NW + ['del-port', 'v11'],
+        NW + ['--if-exists', 'del-port', 'v11'],
+        NW + ['--with-iface', 'del-port', 'br0'],
+        NW + ['add-br', 'br1', '--', 'add-port', 'br1', 'br0'],
+        NW + ['add-port', 'br0', 'v11'],
+        NW + ['list-ifaces', 'v11'],
+        NW + ['list-ports', 'v11'],
+        NW + ['add-port', 'v11', 'p1', '--', 'add-bond', 'v11', 'b1', 'i1', 'i2', '--', 'list-ifaces', 'v11', '--', 'list-ifaces', 'br0'],
+        NW + ['del-br', 'br0', '--', 'list-br', '--', 'show'],
+        NW + ['--if-exists', 'del-port', 'br0', 'v11'],
+        NW + ['--if-exists', '--with-iface', 'del-port', 'br0'],
+    ])

@@ -14,7 +14,9 @@
 #include "ovsdb/ovsdb-data.h"
 #include "utilities/db-ctl.h"
 
-VLOG_DEFINE_THIS_MODULE(db_ctl_cmds);
+/* OVS logs the warnings of these commands under db-ctl's module name. */
+extern struct vlog_module VLM_db_ctl_base;
+static struct vlog_module *const THIS_MODULE = &VLM_db_ctl_base;
 
 extern const struct idl_column *const ctl_uuid_column;
 
@@ -294,10 +296,11 @@ parse_condition_value(struct ctl_context *ctx, const struct idl_column *column,
             type->n_max = UINT_MAX;
         }
     } else {
+        /* The value may have fewer elements than the column, for the set
+         * operators, but not more, as with OVS. */
         *type = column->type;
         if (op >= OP_SET_EQ) {
             type->n_min = 0;
-            type->n_max = UINT_MAX;
         }
     }
     must_parse_datum(datum, type, value, ctx->symtab);
@@ -378,9 +381,10 @@ condition_holds(struct ctl_context *ctx, const struct idl_row *row,
     default:
         result = false;
     }
-    if (key && !have.n && op != OP_NE && op != OP_NOT_IN) {
-        /* A condition on a missing key holds only for "!=". */
-        result = op == OP_SET_NE ? result : false;
+    if (key && !have.n && op < OP_SET_EQ) {
+        /* As with OVS, a row without the key fails every condition on it
+         * but the set operators (which compare with the empty set). */
+        result = false;
     }
     ovsdb_datum_destroy(&have, &type);
     ovsdb_datum_destroy(&want, &type);
@@ -695,48 +699,22 @@ cmd_add(struct ctl_context *ctx)
         return;
     }
 
-    const struct ovsdb_datum *old = idl_read(row, column);
-    struct ovsdb_datum result, adds;
-    ovsdb_datum_clone(&result, old, &column->type);
-    ovsdb_datum_init_empty(&adds);
+    /* As OVS's, "add" always goes as a mutation, which the server checks
+     * (and for a scalar column refuses): map keys get the new values. */
+    struct ovsdb_datum *adds = xmalloc(sizeof *adds);
+    ovsdb_datum_init_empty(adds);
     for (int i = 4; i < ctx->argc; i++) {
         struct ovsdb_datum d;
         must_parse_datum(&d, &type, ctx->argv[i], ctx->symtab);
-        ovsdb_datum_union(&adds, &d, &type);
+        ovsdb_datum_union(adds, &d, &type);
         ovsdb_datum_destroy(&d, &type);
     }
-    /* For maps, "add" gives existing keys the new values, as OVS's
-     * does. */
-    struct ovsdb_type key_type = type;
-    key_type.value.type = OVSDB_TYPE_VOID;
     if (type.value.type != OVSDB_TYPE_VOID) {
-        ovsdb_datum_subtract(&result, &column->type, &adds, &key_type);
-    }
-    ovsdb_datum_union(&result, &adds, &type);
-    if (result.n > column->type.n_max) {
-        ctl_fatal("\"add\" operation would put %u %s in column %s of "
-                  "table %s but the maximum number is %u",
-                  result.n, element_name(&column->type), column->name,
-                  table->name, column->type.n_max);
-    }
-    if (column->type.n_max == 1) {
-        /* Scalars and optional values are written whole. */
-        idl_txn_write(row, column, &result);
-        ovsdb_datum_destroy(&adds, &type);
+        idl_txn_map_set(row, column, adds);
     } else {
-        ovsdb_datum_destroy(&result, &column->type);
-        if (adds.n) {
-            struct ovsdb_datum *heap = xmemdup(&adds, sizeof adds);
-            if (type.value.type != OVSDB_TYPE_VOID) {
-                idl_txn_map_set(row, column, heap);
-            } else {
-                idl_txn_set_add(row, column, heap);
-            }
-            free(heap);
-        } else {
-            ovsdb_datum_destroy(&adds, &type);
-        }
+        idl_txn_set_add(row, column, adds);
     }
+    free(adds);
     ctl_context_invalidate_cache(ctx);
 }
 
@@ -932,7 +910,8 @@ cmd_destroy(struct ctl_context *ctx)
                   "together");
     }
     if (!all && ctx->argc < 3) {
-        ctl_fatal("either --all or records argument should be specified");
+        VLOG_WARN("either --all or records argument should be specified");
+        return;
     }
 
     /* For rows of non-root tables the IDL sends no "delete": the server

@@ -602,6 +602,63 @@ is_partial_uuid(const char *s)
     return true;
 }
 
+/* The bucket that OVS's hash table of 'n' rows puts 'uuid' in: OVS walks
+ * its rows bucket by bucket, so this orders the rows as OVS finds them.
+ * The table grows its buckets (to at least 4) whenever it holds more
+ * than two rows per bucket. */
+static uint32_t
+ovs_row_bucket(const struct uuid *uuid, size_t n)
+{
+    size_t mask = 0;
+    for (size_t i = 1; i <= n; i++) {
+        if (i / 2 > mask) {
+            size_t m = i / 2;
+            for (int j = 0; j <= 5; j++) {
+                m |= m >> (1 << j);
+            }
+            m |= (m & 1) << 1; /* At least 4 buckets, once it has any. */
+            mask = m > mask ? m : mask;
+        }
+    }
+    return uuid->parts[0] & mask;
+}
+
+/* The row of 'table' whose UUID starts with 'prefix', NULL if none, a
+ * fatal error naming two of them (the first two that OVS would find) if
+ * several do. */
+static const struct idl_row *
+get_row_by_partial_uuid(struct ctl_context *ctx,
+                        const struct idl_table_class *table,
+                        const char *prefix)
+{
+    size_t len = strlen(prefix), n_rows = 0;
+    const struct idl_row *first = NULL, *second = NULL;
+    const struct idl_row *r;
+    for (r = idl_first_row(ctx->idl, table); r; r = idl_next_row(r)) {
+        n_rows++;
+    }
+    for (r = idl_first_row(ctx->idl, table); r; r = idl_next_row(r)) {
+        char buf[UUID_LEN + 1];
+        if (strncmp(uuid_to_string(&r->uuid, buf), prefix, len)) {
+            continue;
+        }
+        uint32_t b = ovs_row_bucket(&r->uuid, n_rows);
+        if (!first || b < ovs_row_bucket(&first->uuid, n_rows)) {
+            second = first;
+            first = r;
+        } else if (!second || b < ovs_row_bucket(&second->uuid, n_rows)) {
+            second = r;
+        }
+    }
+    if (second) {
+        ctl_fatal("%s contains 2 or more rows whose UUIDs begin with %s: at "
+                  "least " UUID_FMT " and " UUID_FMT,
+                  table->name, prefix, UUID_ARGS(&first->uuid),
+                  UUID_ARGS(&second->uuid));
+    }
+    return first;
+}
+
 const struct idl_row *
 ctl_get_row(struct ctl_context *ctx, const struct idl_table_class *table,
             const char *record_id, bool must_exist)
@@ -622,23 +679,7 @@ ctl_get_row(struct ctl_context *ctx, const struct idl_table_class *table,
         row = get_row_by_id(ctx, table, id, record_id);
     }
     if (!row && is_partial_uuid(record_id)) {
-        size_t len = strlen(record_id);
-        for (const struct idl_row *r = idl_first_row(ctx->idl, table); r;
-             r = idl_next_row(r)) {
-            char buf[UUID_LEN + 1];
-            uuid_to_string(&r->uuid, buf);
-            if (!strncmp(buf, record_id, len)) {
-                if (row) {
-                    char buf2[UUID_LEN + 1];
-                    ctl_fatal("%s contains 2 or more rows whose UUIDs begin "
-                              "with %s: at least " UUID_FMT " and " UUID_FMT,
-                              table->name, record_id, UUID_ARGS(&row->uuid),
-                              UUID_ARGS(&r->uuid));
-                    (void) buf2;
-                }
-                row = r;
-            }
-        }
+        row = get_row_by_partial_uuid(ctx, table, record_id);
     }
     if (must_exist && !row) {
         ctl_fatal("no row \"%s\" in table %s", record_id, table->name);

@@ -206,14 +206,12 @@ parse_options(int argc, char *argv[], struct smap *local_options)
             }
             break;
         case INT_MAX: {
+            /* OVS takes a repeated option here without complaint. */
             char *key = xasprintf("--%s", options[idx].name);
-            if (smap_get(local_options, key)) {
-                ctl_fatal("'%s' option specified multiple times", key);
-            }
-            smap_add(local_options, key, optarg ? optarg : "");
+            smap_replace(local_options, key, optarg ? optarg : "");
             if (!optarg) {
                 char *flag = xasprintf("%s\x01", key);
-                smap_add(local_options, flag, "");
+                smap_replace(local_options, flag, "");
                 free(flag);
             }
             free(key);
@@ -520,10 +518,16 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
 
     /* As OVS's, only a transaction that changes something asks
      * ovs-vswitchd to reconfigure. */
-    if (wait_for_reload && !try_again && idl_txn_has_changes(txn)) {
+    bool reconfigure =
+        wait_for_reload && !try_again && idl_txn_has_changes(txn);
+    if (reconfigure) {
         idl_txn_increment(txn, &ovs->header_,
                           ovsrec_open_vswitch_col_next_cfg);
     }
+    /* A dry run that would have changed something still waits, as OVS's
+     * does, for a reconfiguration that never comes (until --timeout). */
+    int64_t dry_run_next_cfg =
+        reconfigure && dry_run ? ovs->next_cfg + 1 : INT64_MIN;
 
     enum idl_txn_status status = IDL_TXN_TRY_AGAIN;
     if (!try_again) {
@@ -579,7 +583,7 @@ do_vsctl(const char *args, struct ctl_command *commands, size_t n,
 
     print_outputs(commands, n);
     if (status == IDL_TXN_UNCHANGED) {
-        *next_cfgp = INT64_MIN;
+        *next_cfgp = dry_run_next_cfg;
     }
     return ATTEMPT_DONE;
 }

@@ -284,12 +284,18 @@ cmd_del_aa_mapping(struct ctl_context *ctx)
      * I-SID's mapping to that VLAN. */
     int64_t old_vlan;
     if (aa_lookup(aa, isid, &old_vlan) && old_vlan == vlan) {
-        for (size_t i = 0; i < aa->n_mappings; i++) {
+        /* Each deletion updates 'aa''s members: collect the keys first. */
+        size_t n = aa->n_mappings, n_keys = 0;
+        int64_t *keys = xmalloc((n + 1) * sizeof *keys);
+        for (size_t i = 0; i < n; i++) {
             if (aa->value_mappings[i] == vlan) {
-                ovsrec_autoattach_update_mappings_delkey(aa,
-                                                         aa->key_mappings[i]);
+                keys[n_keys++] = aa->key_mappings[i];
             }
         }
+        for (size_t i = 0; i < n_keys; i++) {
+            ovsrec_autoattach_update_mappings_delkey(aa, keys[i]);
+        }
+        free(keys);
     }
 }
 

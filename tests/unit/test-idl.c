@@ -303,13 +303,14 @@ test_adding_one_port_sends_one_element(void **state)
     char *expected = xasprintf(
         "[{\"where\":[[\"_uuid\",\"==\",[\"uuid\",\"" BR0 "\"]]],"
         "\"op\":\"mutate\",\"mutations\":["
-        "[\"ports\",\"delete\",[\"uuid\",\"" P1 "\"]],"
-        "[\"ports\",\"insert\",[\"named-uuid\",\"%s\"]]],"
+        "[\"ports\",\"delete\",[\"set\",[[\"uuid\",\"" P1 "\"]]]],"
+        "[\"ports\",\"insert\",[\"set\",[[\"named-uuid\",\"%s\"]]]]],"
         "\"table\":\"Bridge\"},"
         "{\"op\":\"insert\",\"row\":{\"name\":\"p2\"},\"table\":\"Port\","
         "\"uuid-name\":\"%s\"}]",
         name, name);
-    /* Keys sort, so rebuild the expectation the same way. */
+    /* Keys sort, so rebuild the expectation the same way.  Sets in
+     * mutations always take the ["set", ...] form, as with OVS. */
     json_t *ej = parse_json(expected);
     char *e = json_to_string_compact(ej, true);
     json_t *aj = parse_json(s);
@@ -331,8 +332,16 @@ test_adding_one_port_sends_one_element(void **state)
     free(name);
     free(s);
 
-    /* Typed members show the insert until the transaction ends. */
+    /* Typed members show the insert, and the bridge's ports with the
+     * mutation applied, until the transaction ends. */
     assert_string_equal(port->name, "p2");
+    assert_int_equal(br->n_ports, 1);
+    assert_ptr_equal(br->ports[0], port);
+    struct ovsdb_datum pending;
+    idl_txn_read_pending(&br->header_, ovsrec_bridge_col_ports, &pending);
+    assert_int_equal(pending.n, 1);
+    assert_true(uuid_equals(&pending.keys[0].uuid, &port->header_.uuid));
+    ovsdb_datum_destroy(&pending, &ovsrec_bridge_col_ports->type);
     idl_txn_abort(txn);
     idl_txn_destroy(txn);
     assert_null(ovsrec_port_get_for_uuid(idl, &(struct uuid){{0}}));
@@ -342,6 +351,8 @@ test_adding_one_port_sends_one_element(void **state)
         n++;
     }
     assert_int_equal(n, 1);
+    assert_int_equal(br->n_ports, 1);
+    assert_ptr_equal(br->ports[0], find_port(idl, P1));
     idl_destroy(idl);
 }
 
@@ -457,10 +468,11 @@ test_deleting_non_root_rows_leaves_them_to_garbage_collection(void **state)
     ovsrec_interface_delete(p1->interfaces[0]);
     ovsrec_port_delete(p1);
     s = ops_string(txn);
-    assert_string_equal(
-        s, "[{\"mutations\":[[\"ports\",\"delete\",[\"uuid\",\"" P1 "\"]]],"
-           "\"op\":\"mutate\",\"table\":\"Bridge\","
-           "\"where\":[[\"_uuid\",\"==\",[\"uuid\",\"" BR0 "\"]]]}]");
+    assert_string_equal(s, "[{\"mutations\":[[\"ports\",\"delete\","
+                           "[\"set\",[[\"uuid\",\"" P1 "\"]]]]],"
+                           "\"op\":\"mutate\",\"table\":\"Bridge\","
+                           "\"where\":[[\"_uuid\",\"==\",[\"uuid\",\"" BR0
+                           "\"]]]}]");
     free(s);
     idl_txn_destroy(txn);
 
