@@ -585,8 +585,7 @@ def _params(xfail, servers):
             seen.add(case_id)
             reason = (xfail.get(case.key)
                       or xfail.get((server_name, case.key)))
-            strict = (server_name, case.key) not in FLAKY
-            marks = ([pytest.mark.xfail(strict=strict, reason=reason)]
+            marks = ([pytest.mark.xfail(strict=True, reason=reason)]
                      if reason else [])
             params.append(pytest.param(server, case, id=case_id,
                                        marks=marks))
@@ -598,22 +597,9 @@ def _params(xfail, servers):
 # differs against one server only.  Strict: a fix makes the case fail
 # until its entry is removed here.
 XFAIL = {
-    "--columns=name find Interface external_ids:iface-id!=aaaa-1111":
-        "Debian's prints nothing (rows without the key never match a"
-        " COLUMN:KEY condition); Turnout's prints the 12 interfaces that"
-        " lack the key",
-    "--columns=name find Port 'tag{<}[10,11]'":
-        "Debian's: exit 1, 'ovs-vsctl: [10,11]: 2 value(s) specified but"
-        " the maximum number is 1'; Turnout's: exit 0, prints every port",
-    "--columns=name find Port tag{<=}10,11":
-        "Debian's: exit 1, 'ovs-vsctl: 10,11: 2 value(s) specified but the"
-        " maximum number is 1'; Turnout's: exit 0, prints every port",
     "--help":
         "the -f/-d/--no-headings/--pretty/--bare lines are worded"
         " differently and Turnout's adds --max-column-width",
-    "--if-exists --if-exists del-br x":
-        "Debian's: exit 0; Turnout's: exit 1, 'ovs-vsctl: '--if-exists'"
-        " option specified multiple times'",
     "--private-key=$DIR/k.pem --certificate=$DIR/c.pem --ca-cert=$DIR/ca.pem"
     " list-br":
         "stream_ssl errors: Debian's reports SSL_use_certificate_file as"
@@ -626,57 +612,7 @@ XFAIL = {
         " (this is a security risk)'; Turnout's: 'stream_ssl|ERR|failed to"
         " load client certificates from none: error:10080002:BIO"
         " routines::system lib'",
-    "--timeout=1 --dry-run add-br br9":
-        "without --no-wait Debian's waits after a dry run and dies by"
-        " SIGALRM (-14, 'fatal_signal|WARN|terminating with signal 14"
-        " (Alarm clock)'); Turnout's exits 0",
-    "add Port p1 tag 11":
-        "Debian's sends it and reports the server's 'transaction error:"
-        " {\"details\":\"Attempted to store 2 elements in set of up to 1"
-        " integers.\",\"error\":\"constraint violation\"}' (also as an"
-        " ovsdb_idl|WARN line); Turnout's refuses it itself: '\"add\""
-        " operation would put 2 values in column tag of table Port but the"
-        " maximum number is 1'",
-    "add-aa-mapping br0 200 30 -- get-aa-mapping br0":
-        "get-aa-mapping does not see the mapping added earlier in the"
-        " transaction: Turnout's prints '100 20', Debian's '100 20\\n200 30'",
-    "br-set-external-id br0 k v -- br-get-external-id br0":
-        "br-get-external-id does not see the key set earlier in the"
-        " transaction: Turnout's prints 'bridge-id=br0', Debian's also 'k=v'",
-    "br-set-external-id vlan10 k v -- br-get-external-id vlan10 k":
-        "br-get-external-id of a fake bridge does not see the key set"
-        " earlier in the transaction: Turnout's prints nothing, Debian's 'v'",
-    "create Bridge name=brx":
-        "warning logged by module db_ctl_cmds, Debian's by db_ctl_base",
-    "create Port name=px":
-        "warning logged by module db_ctl_cmds, Debian's by db_ctl_base",
-    "destroy Bridge":
-        "Debian's: exit 0 and 'db_ctl_base|WARN|either --all or records"
-        " argument should be specified'; Turnout's: exit 1, 'ovs-vsctl:"
-        " either --all or records argument should be specified'",
-    "set Bridge br0 'external_ids:\"a:b\"=c' -- get Bridge br0"
-    " 'external_ids:\"a:b\"'":
-        "the quoted key of get is not unquoted: Turnout's exits 1, 'no key"
-        " \"\"a:b\"\" in Bridge record \"br0\" column external_ids';"
-        " Debian's prints 'c'",
-    "set Bridge br0 other_config:k=v -- get Bridge br0 other_config:k":
-        "get does not see the key set earlier in the transaction:"
-        " Turnout's exits 1, 'no key \"k\" in Bridge record \"br0\" column"
-        " other_config'; Debian's prints 'v'",
-    "set Interface vif1 'options:remote_ip=\"10.0.0.1\"' options:key=flow"
-    " -- get Interface vif1 options":
-        "get does not see the keys set earlier in the transaction:"
-        " Turnout's prints '{}', Debian's"
-        " '{key=flow, remote_ip=\"10.0.0.1\"}'",
 }
-
-XFAIL[("turnout-server", "list Bridge UUID(Bridge,br0,4)")] = (
-    "the two rows named by the ambiguous-prefix error come in either order"
-    " from one run to the next (Debian's: always 00020001... and"
-    " 00020002..., its IDL hash order)")
-
-# xfail cases whose difference shows in some runs only (not strict).
-FLAKY = {("turnout-server", "list Bridge UUID(Bridge,br0,4)")}
 
 # Cases where Debian's ovs-vsctl gets a different answer from Turnout's
 # ovsdb-server than from Debian's: the exact difference.
