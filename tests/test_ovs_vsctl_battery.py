@@ -75,6 +75,14 @@ SETUP = [
     " set Open_vSwitch . datapaths:system=@dp",
     "add-zone-tp system zone=5 icmp_first=30 udp_single=20",
     "add-aa-mapping br0 100 20",
+    # Strings that need quoting or escaping in some output format.
+    "set Bridge br2 'external_ids:\"a b\"=\"c d\"' 'external_ids:empty=\"\"'"
+    " 'external_ids:num=\"123\"' 'external_ids:bool=\"true\"'"
+    " 'external_ids:colon=\"x:y\"' 'external_ids:quote=\"say \\\"hi\\\"\"'"
+    " external_ids:uni=\u00e9t\u00e9 'external_ids:comma=\"a,b\"'"
+    " 'external_ids:brace=\"{x}\"' 'external_ids:backslash=\"a\\\\b\"'"
+    " 'external_ids:newline=\"l1\\nl2\"' 'external_ids:html=\"<b>&amp;\"'"
+    " 'external_ids:neg=\"-5\"'",
 ]
 
 
@@ -390,6 +398,28 @@ CASES = (
             "add-br br9 -- set Bridge br9 nosuch=1",
             "add-br br9 -- list-br", "del-port p1 -- list-ports br0",
             "add-port br0 p9 -- port-to-br p9 -- list-ifaces br0")
+    # Strings that need quoting or escaping, in every format.
+    + cases("list Bridge br2", "--format=table list Bridge br2",
+            "--format=csv list Bridge br2", "--format=html list Bridge br2",
+            "--format=json list Bridge br2", "--data=bare list Bridge br2",
+            "--data=json --format=table list Bridge br2",
+            "--format=csv --data=bare list Bridge br2",
+            "--format=html --data=bare list Bridge br2",
+            "--format=html --data=json list Bridge br2",
+            "--format=json --data=string --pretty list Bridge br2",
+            "get Bridge br2 external_ids",
+            "get Bridge br2 external_ids:quote external_ids:empty"
+            " external_ids:num external_ids:newline external_ids:uni",
+            "--columns=name find Bridge external_ids:num=123",
+            "--columns=name find Bridge 'external_ids:num=\"123\"'",
+            "--columns=name find Bridge 'external_ids:empty=\"\"'",
+            "--columns=name find Bridge 'external_ids:quote=\"say \\\"hi\\\"\"'",
+            "br-get-external-id br2", "br-get-external-id br2 quote",
+            "--max-column-width=8 -f table --columns=name,external_ids"
+            " list Bridge br2",
+            "--oneline get Bridge br2 external_ids:newline",
+            "--oneline list Bridge br2", "--bare --columns=external_ids list"
+            " Bridge br2")
     # Waiting for ovs-vswitchd, which answers, and reports errors.
     + cases("add-br br9", "add-port br0 p9", "add-port br0 bad9",
             "add-bond br0 bond9 bad8 bad9",
