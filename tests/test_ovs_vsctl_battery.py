@@ -159,7 +159,8 @@ CASES = (
             "--may-exist add-bond br1 bond0 eth1 eth0",
             "--may-exist add-bond br1 bond0 eth0 eth2",
             "add-bond vlan10 bond1 e1 e2",
-            "add-bond-iface bond0 eth2", "--may-exist add-bond-iface bond0 eth0",
+            "add-bond-iface bond0 eth2",
+            "--may-exist add-bond-iface bond0 eth0",
             "add-bond-iface bond0 eth0", "add-bond-iface bond0 p2",
             "add-bond-iface p1 p1b", "add-bond-iface nosuch e1",
             "del-bond-iface bond0 eth1", "del-bond-iface eth1",
@@ -264,7 +265,8 @@ CASES = (
             "--columns=name find Interface ofport>=2",
             "--columns=name find Interface ofport!=1",
             "--columns=name find Interface ofport=1",
-            "--columns=name find Port tag=10", "--columns=name find Port tag!=10",
+            "--columns=name find Port tag=10",
+            "--columns=name find Port tag!=10",
             "--columns=name find Port tag{=}[]",
             "--columns=name find Port tag{!=}[]",
             "--columns=name find Port tag>5 tag<20",
@@ -276,8 +278,10 @@ CASES = (
             "--columns=name find Port trunks{!=}1,2,3",
             "--columns=name find Port trunks=[1,2,3]",
             "--columns=name find Bridge protocols{>=}OpenFlow13",
-            "--columns=name find Interface external_ids{>=}{iface-status=active}",
-            "--columns=name find Interface external_ids{<=}{iface-id=aaaa-1111}",
+            "--columns=name find Interface"
+            " external_ids{>=}{iface-status=active}",
+            "--columns=name find Interface"
+            " external_ids{<=}{iface-id=aaaa-1111}",
             "--columns=name find Interface external_ids:iface-id!=aaaa-1111",
             "--columns=name find Interface 'options:peer=\"patch-br1\"'",
             "--columns=name find Interface error!=[]",
@@ -290,7 +294,8 @@ CASES = (
     # get.
     + cases("get Interface vif1 ofport", "get Bridge br0 datapath_id",
             "get Bridge br0 other_config:datapath-id",
-            "get Bridge br0 other_config", "get Bridge br0 other_config:nosuch",
+            "get Bridge br0 other_config",
+            "get Bridge br0 other_config:nosuch",
             "--if-exists get Bridge br0 other_config:nosuch",
             "get Port p1 tag trunks", "get Port p2 trunks",
             "get Open_vSwitch . external_ids:system-id", "get o . bridges",
@@ -325,7 +330,8 @@ CASES = (
             "set Bridge nosuch stp_enable=true",
             "--if-exists set Bridge nosuch stp_enable=true",
             "set Bridge br0 name=x", "set Bridge br0 nosuch=1",
-            "set Bridge br0 flood_vlans=1,2,3", "set Bridge br0 flood_vlans=4096",
+            "set Bridge br0 flood_vlans=1,2,3",
+            "set Bridge br0 flood_vlans=4096",
             "set Open_vSwitch . other_config:n-handler-threads=4",
             "set Port p1 qos=[]", "set Port p2 qos=UUID(QoS,#0)",
             "set Bridge br0 mirrors=[]", "set Bridge br0 controller=[]",
@@ -369,7 +375,8 @@ CASES = (
             "destroy Bridge nosuch", "--if-exists destroy Bridge nosuch",
             "--all destroy Bridge br0", "destroy Bridge",
             "destroy Open_vSwitch .",
-            "destroy Manager ptcp:6640 -- clear Open_vSwitch . manager_options")
+            "destroy Manager ptcp:6640 -- clear Open_vSwitch ."
+            " manager_options")
     # wait-until.
     + cases("wait-until Bridge br0 fail_mode=secure", "wait-until Bridge br0",
             "wait-until Bridge br0 protocols{>=}OpenFlow13",
@@ -413,7 +420,8 @@ CASES = (
             "--columns=name find Bridge external_ids:num=123",
             "--columns=name find Bridge 'external_ids:num=\"123\"'",
             "--columns=name find Bridge 'external_ids:empty=\"\"'",
-            "--columns=name find Bridge 'external_ids:quote=\"say \\\"hi\\\"\"'",
+            "--columns=name find Bridge 'external_ids:quote=\"say"
+            " \\\"hi\\\"\"'",
             "br-get-external-id br2", "br-get-external-id br2 quote",
             "--max-column-width=8 -f table --columns=name,external_ids"
             " list Bridge br2",
@@ -425,7 +433,8 @@ CASES = (
             "add-bond br0 bond9 bad8 bad9",
             "add-port br0 bad9 -- add-port br0 bad8 -- add-port br0 p9",
             "add-port br2 bad9 -- set Interface bad9 type=internal",
-            "--may-exist add-port br2 bad0", "set Interface bad0 mtu_request=9000",
+            "--may-exist add-port br2 bad0",
+            "set Interface bad0 mtu_request=9000",
             "set Interface vif1 ofport_request=5", "del-port p1",
             "--timeout=5 add-port br0 p9", "list-br", "wait-until Bridge br0",
             "--timeout=5 -- --if-exists del-port vnet0 -- add-port br0 vnet0"
@@ -458,7 +467,8 @@ CASES = (
             "--timeout=5 -- --if-exists clear Port p1 tag -- --if-exists"
             " clear Port p1 trunks -- --if-exists clear Port p1 vlan_mode",
             "--timeout=5 port-to-br vif1",
-            "--timeout=5 --no-heading --columns=statistics list Interface vif1",
+            "--timeout=5 --no-heading --columns=statistics list Interface"
+            " vif1",
             "--timeout=5 --no-headings --columns=name find Interface"
             " options:vhost-server-path=/var/run/vhu0",
             "--timeout=5 -- --if-exists del-port vif1",
@@ -473,7 +483,8 @@ CASES = (
             " fail_mode=secure",
             "--timeout=10 --oneline --format=json -- --if-exists del-port br0"
             " vif1",
-            "--timeout=10 --oneline --format=json -- get Interface vif1 ofport",
+            "--timeout=10 --oneline --format=json -- get Interface vif1"
+            " ofport",
             "--timeout=10 --oneline --format=json -- --columns=name,ofport,"
             "external_ids find Interface external_ids:iface-id=aaaa-1111",
             "--timeout=10 --oneline --format=json -- list-ports br0",
@@ -528,7 +539,8 @@ CASES = (
             "set Bridge br0 'external_ids:\"\"=x'",
             "set Interface vif1 ofport_request=0x10",
             "set Interface vif1 mtu_request=+5",
-            "set Queue UUID(Queue,#0) dscp=63", "set Queue UUID(Queue,#0) dscp=64",
+            "set Queue UUID(Queue,#0) dscp=63",
+            "set Queue UUID(Queue,#0) dscp=64",
             "set QoS p1 other_config:max-rate=1e6",
             "set Bridge br0 mcast_snooping_enable=false",
             "set Port p2 qos=00000000-0000-0000-0000-000000000000",
@@ -564,8 +576,10 @@ CASES = (
             "del-port p1 -- list Port p1", "add-port br0 p9 -- list Port p9",
             "--id=@q create QoS type=x -- get QoS @q type",
             "--id=@b get Bridge br0 -- set Bridge @b stp_enable=true",
-            "del-port p1 -- show", "set Bridge br0 fail_mode=standalone -- show",
-            "set Port p1 tag=[] -- set Controller br0 is_connected=true -- show",
+            "del-port p1 -- show",
+            "set Bridge br0 fail_mode=standalone -- show",
+            "set Port p1 tag=[] -- set Controller br0 is_connected=true"
+            " -- show",
             "-d json list QoS p1", "--format=list --columns=name list Port p1",
             "list-br --no-wait", "--no-wait --no-wait list-br",
             "set Interface vif1 'options:remote_ip=\"10.0.0.1\"'"
