@@ -21,9 +21,10 @@ SCHEMA = os.path.join(TOP, "schemas", "vswitch.ovsschema")
 
 
 class Server:
-    """A reference ovsdb-server on a fresh database in 'directory'."""
+    """A reference ovsdb-server (or 'server_program') on a fresh database
+    in 'directory'."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, server_program=None):
         self.dir = directory
         os.makedirs(directory)
         self.env = dict(os.environ, OVS_RUNDIR=directory,
@@ -33,7 +34,8 @@ class Server:
                        check=True, env=self.env)
         self.sock = os.path.join(directory, "sock")
         self.pidfile = os.path.join(directory, "pid")
-        subprocess.run([paths.reference("ovsdb-server"), db, "--detach",
+        subprocess.run([server_program or paths.reference("ovsdb-server"),
+                        db, "--detach",
                         "--no-chdir", "--pidfile=" + self.pidfile,
                         "--remote=punix:" + self.sock,
                         "--log-file=" + os.path.join(directory, "log")],

@@ -9,7 +9,6 @@ A proxy between ovs-vsctl and ovsdb-server runs the other client's
 change when ovs-vsctl's first "transact" comes by, then passes it on."""
 
 import json
-import os
 import socket
 import subprocess
 import threading

@@ -6,7 +6,6 @@ Turnout's."""
 
 import os
 import subprocess
-import sys
 
 import pytest
 
@@ -36,20 +35,7 @@ class TurnoutServer(Server):
     """Server, but Turnout's ovsdb-server."""
 
     def __init__(self, directory):
-        os.makedirs(directory)
-        self.dir = directory
-        self.env = dict(os.environ, OVS_RUNDIR=directory,
-                        OVS_LOGDIR=directory, OVS_DBDIR=directory)
-        db = os.path.join(directory, "db")
-        subprocess.run([paths.reference("ovsdb-tool"), "create", db, SCHEMA],
-                       check=True, env=self.env)
-        self.sock = os.path.join(directory, "sock")
-        self.pidfile = os.path.join(directory, "pid")
-        subprocess.run([paths.program("ovsdb-server"), db, "--detach",
-                        "--no-chdir", "--pidfile=" + self.pidfile,
-                        "--remote=punix:" + self.sock,
-                        "--log-file=" + os.path.join(directory, "log")],
-                       check=True, env=self.env)
+        super().__init__(directory, paths.program("ovsdb-server"))
 
 
 def run_lines(server, program):
