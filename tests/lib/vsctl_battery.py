@@ -12,9 +12,10 @@ import shutil
 import signal
 import socket
 import subprocess
-import threading
 
 import paths
+from fake_vswitchd import FakeVswitchd
+from ovsdb_rpc import Rpc
 from wait import wait_for
 
 SCHEMA = os.path.join(paths.TOP, "schemas", "vswitch.ovsschema")
@@ -228,126 +229,6 @@ class Run:
                 row.pop("_version", None)
                 rows[uuid] = (table, row)
         return rows
-
-
-class Rpc:
-    """A JSON-RPC connection to an ovsdb-server's unix socket."""
-
-    def __init__(self, path, timeout=20):
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.settimeout(timeout)
-        self.sock.connect(path)
-        self.buffer = ""
-        self.decoder = json.JSONDecoder()
-        self.next_id = 0
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.sock.close()
-
-    def send(self, message):
-        self.sock.sendall(json.dumps(message).encode())
-
-    def receive(self):
-        """The next message; echo requests are answered on the way."""
-        while True:
-            text = self.buffer.lstrip()
-            if text:
-                try:
-                    message, end = self.decoder.raw_decode(text)
-                except ValueError:
-                    message = None
-                if message is not None:
-                    self.buffer = text[end:]
-                    if message.get("method") == "echo":
-                        self.send({"result": message["params"],
-                                   "id": message["id"], "error": None})
-                        continue
-                    return message
-            chunk = self.sock.recv(1 << 16)
-            if not chunk:
-                raise EOFError("server closed the connection")
-            self.buffer += chunk.decode()
-
-    def request(self, method, params):
-        self.next_id += 1
-        self.send({"method": method, "params": params, "id": self.next_id})
-        while True:
-            message = self.receive()
-            if message.get("id") == self.next_id and "method" not in message:
-                assert message.get("error") is None, message
-                return message["result"]
-
-    def transact(self, ops):
-        result = self.request("transact", ["Open_vSwitch"] + ops)
-        for r in result:
-            assert r is None or "error" not in r, result
-        return result
-
-
-class FakeVswitchd(threading.Thread):
-    """Stands in for ovs-vswitchd: whenever next_cfg moves, it sets up
-    the interfaces that have no ofport yet, in name order: those whose
-    name starts with "bad" fail (ofport -1 and a missing-device error),
-    the others get the next free OpenFlow port number; then it sets
-    cur_cfg to next_cfg."""
-
-    def __init__(self, sock):
-        super().__init__(daemon=True)
-        self.rpc = Rpc(sock)
-        self.rpc.request("monitor", ["Open_vSwitch", None, {
-            "Open_vSwitch": {"columns": ["next_cfg", "cur_cfg"]}}])
-        self.failure = None
-
-    def run(self):
-        try:
-            while True:
-                message = self.rpc.receive()
-                if message.get("method") == "update":
-                    self.configure()
-        except (EOFError, OSError):
-            pass
-        except Exception as e:      # Shown by stop().
-            self.failure = e
-
-    def configure(self):
-        ovs, ifaces = self.rpc.transact([
-            {"op": "select", "table": "Open_vSwitch", "where": [],
-             "columns": ["_uuid", "next_cfg", "cur_cfg"]},
-            {"op": "select", "table": "Interface", "where": [],
-             "columns": ["name", "ofport"]}])
-        rows = ovs["rows"]
-        if not rows or rows[0]["next_cfg"] == rows[0]["cur_cfg"]:
-            return
-        used = [i["ofport"] for i in ifaces["rows"]
-                if isinstance(i["ofport"], int)]
-        port = max(used + [0])
-        ops = []
-        for iface in sorted(ifaces["rows"], key=lambda i: i["name"]):
-            if isinstance(iface["ofport"], int):
-                continue
-            if iface["name"].startswith("bad"):
-                row = {"ofport": -1,
-                       "error": "could not open network device %s (No such"
-                                " device)" % iface["name"]}
-            else:
-                port += 1
-                row = {"ofport": port}
-            ops.append({"op": "update", "table": "Interface",
-                        "where": [["name", "==", iface["name"]]],
-                        "row": row})
-        ops.append({"op": "update", "table": "Open_vSwitch",
-                    "where": [["_uuid", "==", rows[0]["_uuid"]]],
-                    "row": {"cur_cfg": rows[0]["next_cfg"]}})
-        self.rpc.transact(ops)
-
-    def stop(self):
-        self.rpc.sock.shutdown(socket.SHUT_RDWR)
-        self.join(timeout=10)
-        self.rpc.sock.close()
-        assert self.failure is None, self.failure
 
 
 class Labels:
