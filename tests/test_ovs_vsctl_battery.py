@@ -405,6 +405,21 @@ CASES = (
             "add-br br9 -- set Bridge br9 nosuch=1",
             "add-br br9 -- list-br", "del-port p1 -- list-ports br0",
             "add-port br0 p9 -- port-to-br p9 -- list-ifaces br0")
+    # Fake bridges and bonds inside transactions.
+    + cases("add-port vlan10 vp2 tag=20", "del-br br1 -- list-br",
+            "add-br vlan11 br1 11 -- add-port vlan11 vp11 -- list-ports vlan11"
+            " -- port-to-br vp11 -- br-to-vlan vlan11 -- br-to-parent vlan11",
+            "--may-exist add-port vlan10 vp1",
+            "--may-exist add-port br1 vp1",
+            "add-bond vlan10 bond9 x1 x2 -- list-ports vlan10",
+            "del-bond-iface bond0 eth0 -- del-bond-iface bond0 eth1",
+            "add-bond-iface bond0 eth2 -- list-ifaces br1",
+            "set Port vp1 tag=11 -- list-ports vlan10 -- list-ports br1",
+            "--fake-iface add-bond br0 bond9 x1 x2 -- list-ifaces br0",
+            "iface-to-br eth0 -- del-port bond0 -- iface-to-br eth0",
+            "emer-reset -- show", "list-br --real",
+            "br-set-external-id vlan10 fake-bridge-x y --"
+            " br-get-external-id vlan10 -- br-get-external-id br1")
     # Strings that need quoting or escaping, in every format.
     + cases("list Bridge br2", "--format=table list Bridge br2",
             "--format=csv list Bridge br2", "--format=html list Bridge br2",
