@@ -420,6 +420,19 @@ CASES = (
             "emer-reset -- show", "list-br --real",
             "br-set-external-id vlan10 fake-bridge-x y --"
             " br-get-external-id vlan10 -- br-get-external-id br1")
+    # show of everything it prints.
+    + cases("set Open_vSwitch . ovs_version=3.1.0 -- show",
+            "set Interface vif1 type=vxlan options:remote_ip=1.2.3.4"
+            " options:key=5 -- show",
+            "set Port p1 tag=[] trunks=[5,6] vlan_mode=trunk -- show",
+            "set Interface p1 bfd:enable=true mac_in_use=00:00:00:00:00:01"
+            " -- show",
+            "set Controller br0 role=master is_connected=true -- show",
+            "set Manager ptcp:6640 is_connected=true -- show",
+            "set Bridge br0 datapath_type=netdev -- show",
+            "set Interface vif1 link_state=up admin_state=up -- show",
+            "set Port bond0 bond_mode=active-backup lacp=off -- show",
+            "set Interface eth0 'error=\"bond member down\"' -- show")
     # Strings that need quoting or escaping, in every format.
     + cases("list Bridge br2", "--format=table list Bridge br2",
             "--format=csv list Bridge br2", "--format=html list Bridge br2",
