@@ -420,6 +420,20 @@ CASES = (
             "emer-reset -- show", "list-br --real",
             "br-set-external-id vlan10 fake-bridge-x y --"
             " br-get-external-id vlan10 -- br-get-external-id br1")
+    # References, repeated records and columns, whole-table commands.
+    + cases("list Bridge br0 br0", "get Bridge br0 name name",
+            "--columns=name,name,_uuid -f table list Bridge br0",
+            "--columns=name find Bridge",
+            "-- --columns=name list Bridge -- --columns=_uuid list Port p1",
+            "clear Open_vSwitch . bridges",
+            "set Open_vSwitch . bridges=[] -- list-br",
+            "add Open_vSwitch . bridges UUID(Bridge,br0)",
+            "remove Open_vSwitch . bridges UUID(Bridge,br2)",
+            "set Bridge br0 ports=UUID(Port,p1) -- list-ports br0",
+            "wait-until Open_vSwitch . bridges{>=}UUID(Bridge,br0)",
+            "--columns=name find Port interfaces{>=}UUID(Interface,eth0)",
+            "get Port bond0 interfaces", "get Bridge br0 ports mirrors",
+            "list Port UUID(Port,p1) p2 UUID(Port,vif1,8)")
     # show of everything it prints.
     + cases("set Open_vSwitch . ovs_version=3.1.0 -- show",
             "set Interface vif1 type=vxlan options:remote_ip=1.2.3.4"
