@@ -12,11 +12,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 
 import paths
 from fake_vswitchd import FakeVswitchd
 from ovsdb_rpc import Rpc
-from wait import wait_for
 
 SCHEMA = os.path.join(paths.TOP, "schemas", "vswitch.ovsschema")
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
@@ -66,7 +66,12 @@ class Servers:
                 except OSError:
                     return False
             return True
-        wait_for(ready, timeout=10, interval=0.002, what=sock)
+        deadline = time.monotonic() + 10
+        while not ready():
+            if time.monotonic() > deadline:
+                raise AssertionError("%s: %s not ready" % (program, sock))
+            # Servers are ready within milliseconds: poll often.
+            time.sleep(0.001)
         return proc
 
     def stop(self, proc):
