@@ -342,11 +342,19 @@ stream_ssl_set_ca_cert_file(const char *file_name, bool bootstrap)
     }
 
     struct stat st;
-    if (bootstrap && stat(file_name, &st) && errno == ENOENT) {
+    if (!strcmp(file_name, "none")) {
+        /* As in OVS: "none" trusts any peer. */
+        VLOG_WARN("Peer certificate validation disabled "
+                  "(this is a security risk)");
+        bootstrap_ca_cert = false;
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    } else if (bootstrap && stat(file_name, &st) && errno == ENOENT) {
         /* Obtained from the first peer; see do_ca_cert_bootstrap(). */
         bootstrap_ca_cert = true;
     } else {
         bootstrap_ca_cert = false;
+        SSL_CTX_set_verify(
+            ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
         load_ca_cert(false);
     }
 }

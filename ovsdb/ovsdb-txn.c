@@ -683,6 +683,32 @@ find_referrer(const struct ovsdb_txn *txn, const struct ovsdb_table *dst_table,
     return NULL;
 }
 
+/* Returns an error if a row of 'txn' strongly refers to a row that does
+ * not exist. */
+static struct ovsdb_error *
+check_nonexistent_refs(const struct ovsdb_txn *txn)
+{
+    const struct ref_delta *rd;
+    HMAP_FOR_EACH (rd, hmap_node, &txn->ref_deltas) {
+        if (rd->delta <= 0 || row_exists(txn, rd->table, &rd->uuid)
+            || ovsdb_table_get_row(rd->table, &rd->uuid)) {
+            continue;
+        }
+
+        const struct ovsdb_column *column = NULL;
+        const struct ovsdb_row *src =
+            find_referrer(txn, rd->table, &rd->uuid, &column);
+        ovs_assert(src);
+        return ovsdb_error("referential integrity violation",
+                           "Table %s column %s row " UUID_FMT " references "
+                           "nonexistent row " UUID_FMT " in table %s.",
+                           src->table->schema->name, column->name,
+                           UUID_ARGS(ovsdb_row_get_uuid(src)),
+                           UUID_ARGS(&rd->uuid), rd->table->schema->name);
+    }
+    return NULL;
+}
+
 static struct ovsdb_error *
 check_referential_integrity(const struct ovsdb_txn *txn)
 {
@@ -706,25 +732,7 @@ check_referential_integrity(const struct ovsdb_txn *txn)
     }
 
     /* References to rows that never existed. */
-    const struct ref_delta *rd;
-    HMAP_FOR_EACH (rd, hmap_node, &txn->ref_deltas) {
-        if (rd->delta <= 0 || row_exists(txn, rd->table, &rd->uuid)
-            || ovsdb_table_get_row(rd->table, &rd->uuid)) {
-            continue;
-        }
-
-        const struct ovsdb_column *column = NULL;
-        const struct ovsdb_row *src =
-            find_referrer(txn, rd->table, &rd->uuid, &column);
-        ovs_assert(src);
-        return ovsdb_error("referential integrity violation",
-                           "Table %s column %s row " UUID_FMT " references "
-                           "nonexistent row " UUID_FMT " in table %s.",
-                           src->table->schema->name, column->name,
-                           UUID_ARGS(ovsdb_row_get_uuid(src)),
-                           UUID_ARGS(&rd->uuid), rd->table->schema->name);
-    }
-    return NULL;
+    return check_nonexistent_refs(txn);
 }
 
 static struct ovsdb_error *
@@ -990,6 +998,7 @@ ovsdb_txn_precommit(struct ovsdb_txn *txn)
      * a collected row may be weakly referenced, and removing a map's
      * weak key also removes a strong value.  Repeat until neither does
      * anything. */
+    bool first = true;
     for (;;) {
         bool progress = propagate_deletions(txn);
 
@@ -1003,6 +1012,15 @@ ovsdb_txn_precommit(struct ovsdb_txn *txn)
         }
 
         compute_ref_deltas(txn);
+        if (first) {
+            /* As in OVS, a row that refers to a row that does not exist
+             * is an error even if garbage collection would delete it. */
+            struct ovsdb_error *error = check_nonexistent_refs(txn);
+            if (error) {
+                return error;
+            }
+            first = false;
+        }
         progress |= collect_garbage(txn);
         if (!progress) {
             break;

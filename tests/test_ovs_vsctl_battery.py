@@ -693,24 +693,11 @@ XFAIL = {
         " 'error:0A080002:SSL routines::system lib'; Turnout's reports"
         " 'error:80000002:system library::No such file or directory',"
         " tries the private key twice, and ca.pem as 'error:10080002'",
-    "-C none list-br":
-        "Debian's: 'stream_ssl|WARN|Peer certificate validation disabled"
-        " (this is a security risk)'; Turnout's: 'stream_ssl|ERR|failed to"
-        " load client certificates from none: error:10080002:BIO"
-        " routines::system lib'",
 }
 
 # Cases where Debian's ovs-vsctl gets a different answer from Turnout's
 # ovsdb-server than from Debian's: the exact difference.
-XFAIL_SERVER = {
-    ("turnout-server", "create Port name=px"):
-        "Debian's server refuses the transaction (the unreferenced Port's"
-        " default interfaces value points nowhere): 'transaction error:"
-        " {\"details\":\"Table Port column interfaces row ... references"
-        " nonexistent row ... in table Interface.\",\"error\":"
-        "\"referential integrity violation\"}', exit 1; Turnout's commits"
-        " it (the row is garbage-collected), exit 0",
-}
+XFAIL_SERVER = {}
 
 
 @pytest.fixture(scope="module")
