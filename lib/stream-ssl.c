@@ -171,9 +171,41 @@ check_loaded(int ret, const char *function)
     if (ret == 1) {
         return true;
     }
+    /* Like OVS, reports the oldest queued error and leaves the rest
+     * queued, so that the next failure reports what is left. */
     char buf[256];
-    VLOG_ERR("%s: %s", function, first_openssl_error(buf, sizeof buf));
+    unsigned long err = ERR_get_error();
+    if (err) {
+        ERR_error_string_n(err, buf, sizeof buf);
+    } else {
+        ovs_strlcpy(buf, "unknown error", sizeof buf);
+    }
+    VLOG_ERR("%s: %s", function, buf);
     return false;
+}
+
+static void
+load_cert(void)
+{
+    /* The certificate alone first: unlike the chain loader, it leaves
+     * OpenSSL's error queue as OVS reports it.  Then the whole file,
+     * which may hold our certificate followed by its chain. */
+    cert_loaded =
+        (check_loaded(SSL_CTX_use_certificate_file(ctx, certificate.file_name,
+                                                   SSL_FILETYPE_PEM),
+                      "SSL_use_certificate_file")
+         && check_loaded(
+             SSL_CTX_use_certificate_chain_file(ctx, certificate.file_name),
+             "SSL_use_certificate_chain_file"));
+}
+
+static void
+load_key(void)
+{
+    key_loaded =
+        check_loaded(SSL_CTX_use_PrivateKey_file(ctx, private_key.file_name,
+                                                 SSL_FILETYPE_PEM),
+                     "SSL_use_PrivateKey_file");
 }
 
 /* Loads whichever of the key and certificate are configured.  The
@@ -185,38 +217,35 @@ static void
 load_key_and_cert(void)
 {
     if (certificate.file_name) {
-        /* The file may hold our certificate followed by its chain. */
-        cert_loaded = check_loaded(
-            SSL_CTX_use_certificate_chain_file(ctx, certificate.file_name),
-            "SSL_use_certificate_file");
+        load_cert();
     }
     if (private_key.file_name) {
-        key_loaded =
-            check_loaded(SSL_CTX_use_PrivateKey_file(
-                             ctx, private_key.file_name, SSL_FILETYPE_PEM),
-                         "SSL_use_PrivateKey_file");
+        load_key();
     }
 }
 
-/* Makes 'file_name' the file for 'cf', the key or the certificate. */
+/* Makes 'file_name' the file for 'cf', the key or the certificate, and
+ * loads it with 'load'.  (A renewed pair is best given together, to
+ * stream_ssl_set_key_and_cert().) */
 static void
-set_key_or_cert_file(struct ssl_config_file *cf, const char *file_name)
+set_key_or_cert_file(struct ssl_config_file *cf, const char *file_name,
+                     void (*load)(void))
 {
     if (file_name && !ssl_init() && config_file_changed(cf, file_name)) {
-        load_key_and_cert();
+        load();
     }
 }
 
 void
 stream_ssl_set_private_key_file(const char *file_name)
 {
-    set_key_or_cert_file(&private_key, file_name);
+    set_key_or_cert_file(&private_key, file_name, load_key);
 }
 
 void
 stream_ssl_set_certificate_file(const char *file_name)
 {
-    set_key_or_cert_file(&certificate, file_name);
+    set_key_or_cert_file(&certificate, file_name, load_cert);
 }
 
 void
@@ -298,16 +327,16 @@ load_ca_cert(bool log_trust)
 {
     /* The names are what a server advertises to clients as acceptable
      * issuers; reading them first also gives OVS's error message for a
-     * missing or unreadable file. */
-    ERR_clear_error();
+     * missing or unreadable file (the oldest queued error, as OVS
+     * reports it, even if an earlier failure left it). */
     STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(ca_cert.file_name);
     if (!names) {
         char buf[256];
         VLOG_ERR("failed to load client certificates from %s: %s",
-                 ca_cert.file_name,
-                 openssl_error_text(ERR_peek_last_error(), buf, sizeof buf));
+                 ca_cert.file_name, first_openssl_error(buf, sizeof buf));
         return;
     }
+    ERR_clear_error();
     STACK_OF(X509) *certs =
         read_cert_file(ca_cert.file_name, "CA certificates");
     if (!certs) {
@@ -515,11 +544,11 @@ check_configuration(void)
     }
     reload_changed_files();
 
-    if (!private_key.file_name) {
+    if (!private_key.file_name || !key_loaded) {
         VLOG_ERR("Private key must be configured to use SSL");
         error = ENOPROTOOPT;
     }
-    if (!certificate.file_name) {
+    if (!certificate.file_name || !cert_loaded) {
         VLOG_ERR("Certificate must be configured to use SSL");
         error = ENOPROTOOPT;
     }

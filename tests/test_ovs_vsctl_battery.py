@@ -686,13 +686,6 @@ XFAIL = {
     "--help":
         "the -f/-d/--no-headings/--pretty/--bare lines are worded"
         " differently and Turnout's adds --max-column-width",
-    "--private-key=$DIR/k.pem --certificate=$DIR/c.pem --ca-cert=$DIR/ca.pem"
-    " list-br":
-        "stream_ssl errors: Debian's reports SSL_use_certificate_file as"
-        " 'error:10080002:BIO routines::system lib' and ca.pem as"
-        " 'error:0A080002:SSL routines::system lib'; Turnout's reports"
-        " 'error:80000002:system library::No such file or directory',"
-        " tries the private key twice, and ca.pem as 'error:10080002'",
 }
 
 # Cases where Debian's ovs-vsctl gets a different answer from Turnout's
