@@ -2,6 +2,7 @@
 #include "lib/jsonrpc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -817,6 +818,40 @@ jsonrpc_send_bytes(struct jsonrpc *rpc, char *data, size_t n, bool owned)
     return rpc->status;
 }
 
+/* A buffer per thread for serialising messages, freed when the thread
+ * exits. */
+static pthread_key_t send_buffer_key;
+static pthread_once_t send_buffer_once = PTHREAD_ONCE_INIT;
+
+static void
+free_send_buffer(void *ds_)
+{
+    struct ds *ds = ds_;
+    ds_destroy(ds);
+    free(ds);
+}
+
+static void
+create_send_buffer_key(void)
+{
+    if (pthread_key_create(&send_buffer_key, free_send_buffer)) {
+        ovs_abort(0, "pthread_key_create failed");
+    }
+}
+
+static struct ds *
+send_buffer(void)
+{
+    pthread_once(&send_buffer_once, create_send_buffer_key);
+    struct ds *ds = pthread_getspecific(send_buffer_key);
+    if (!ds) {
+        ds = xmalloc(sizeof *ds);
+        ds_init(ds);
+        pthread_setspecific(send_buffer_key, ds);
+    }
+    return ds;
+}
+
 int
 jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
 {
@@ -830,14 +865,14 @@ jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
 
     /* Serialised into a buffer kept for the next message: most messages
      * go out at once and need no copy of their own. */
-    static __thread struct ds text;
-    ds_clear(&text);
-    jsonrpc_msg_to_ds(msg, &text);
+    struct ds *text = send_buffer();
+    ds_clear(text);
+    jsonrpc_msg_to_ds(msg, text);
     jsonrpc_msg_destroy(msg);
-    int status = jsonrpc_send_bytes(rpc, text.string, text.length, false);
-    if (text.allocated > 64 * 1024) {
-        ds_destroy(&text);
-        ds_init(&text);
+    int status = jsonrpc_send_bytes(rpc, text->string, text->length, false);
+    if (text->allocated > 64 * 1024) {
+        ds_destroy(text);
+        ds_init(text);
     }
     return status;
 }

@@ -141,6 +141,29 @@ compaction_child(struct ovsdb_log *new, const struct ovsdb *db,
     _exit(error ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 
+static void *
+close_thread(void *fd)
+{
+    close((intptr_t) fd);
+    return NULL;
+}
+
+/* The thread that closes the last replaced file, if any.  It is joined
+ * before the next fork(): a child forked while another thread is being
+ * set up or torn down may find an allocator lock taken forever (ASan's
+ * allocator, unlike glibc's, is not made safe across fork()). */
+static pthread_t closer;
+static bool closer_running;
+
+static void
+join_closer(void)
+{
+    if (closer_running) {
+        pthread_join(closer, NULL);
+        closer_running = false;
+    }
+}
+
 struct ovsdb_error *
 ovsdb_compaction_start(struct ovsdb_log *log, const struct ovsdb *db,
                        const char *comment, struct ovsdb_compaction **cp)
@@ -159,6 +182,7 @@ ovsdb_compaction_start(struct ovsdb_log *log, const struct ovsdb *db,
         ovsdb_log_replace_abort(new);
         return error;
     }
+    join_closer();
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
@@ -344,13 +368,6 @@ compaction_join(struct ovsdb_compaction *c)
     }
 }
 
-static void *
-close_thread(void *fd)
-{
-    close((intptr_t) fd);
-    return NULL;
-}
-
 /* Makes the old log continue on the renamed file, which now holds every
  * record written to it (or failed to: then 'c->error' is set). */
 static void
@@ -373,12 +390,12 @@ compaction_adopt(struct ovsdb_compaction *c)
     c->new = NULL;
     c->state = COMPACTION_DONE;
     if (old_fd >= 0) {
-        pthread_t thread;
-        if (pthread_create(&thread, NULL, close_thread,
+        join_closer();
+        if (pthread_create(&closer, NULL, close_thread,
                            (void *) (intptr_t) old_fd)) {
             close(old_fd);
         } else {
-            pthread_detach(thread);
+            closer_running = true;
         }
     }
 }

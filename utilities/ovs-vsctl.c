@@ -69,10 +69,15 @@ static const char *const command_order[] = {
 };
 /* clang-format on */
 
-static char *
+/* Returns the default database, valid until the program exits. */
+static const char *
 default_db(void)
 {
-    return xasprintf("unix:%s/db.sock", ovs_rundir());
+    static char *text;
+    if (!text) {
+        text = xasprintf("unix:%s/db.sock", ovs_rundir());
+    }
+    return text;
 }
 
 /* Parses the global options.  Command options that appear among them
