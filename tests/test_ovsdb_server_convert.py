@@ -5,6 +5,7 @@ other clients are disconnected after the requester's reply, and errors
 are those of the reference server."""
 
 import json
+import signal
 
 import pytest
 
@@ -205,7 +206,13 @@ def test_reference_client_reports_convert_error_like_with_reference(sandbox):
         db = _make_db(sandbox, name + ".db")
         _, sock = _start_server(sandbox, db, program=program,
                                 name=None if name == "ours" else "ref")
-        r = _convert_with(sandbox, client, sock, bad)
+        for attempt in range(3):
+            r = _convert_with(sandbox, client, sock, bad)
+            # Debian's ovsdb-client itself sometimes dies of SIGSEGV
+            # here, against either server (seen about once in 20 runs):
+            # that says nothing about the server, so it runs again.
+            if r.returncode != -signal.SIGSEGV:
+                break
         results.append((r.returncode, r.stdout, r.stderr))
     assert results[0] == results[1]
     assert results[0][0] == 1
