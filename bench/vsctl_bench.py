@@ -173,8 +173,9 @@ def main():
     if args.ports < 2 * args.window:
         sys.exit("--ports must be at least twice --window")
 
-    turnout_server = os.path.join(args.build, "bin", "ovsdb-server")
-    turnout_vsctl = os.path.join(args.build, "bin", "ovs-vsctl")
+    build = os.path.abspath(args.build)  # Servers run in their own dirs.
+    turnout_server = os.path.join(build, "bin", "ovsdb-server")
+    turnout_vsctl = os.path.join(build, "bin", "ovs-vsctl")
     for path in (REFERENCE_TOOL, REFERENCE_VSCTL, turnout_vsctl):
         if not os.access(path, os.X_OK):
             sys.exit(f"{path} is missing (Turnout: make; reference: "
