@@ -709,10 +709,13 @@ check_nonexistent_refs(const struct ovsdb_txn *txn)
     return NULL;
 }
 
+/* Returns an error if the transaction deletes a row that something still
+ * refers to.  (References to rows that never existed are refused before
+ * garbage collection, by check_nonexistent_refs(): deleting rows adds no
+ * reference.) */
 static struct ovsdb_error *
 check_referential_integrity(const struct ovsdb_txn *txn)
 {
-    /* Deleted rows that something still refers to. */
     const struct ovsdb_txn_table *txn_table;
     const struct ovsdb_txn_row *txn_row;
     FOR_EACH_TXN_ROW(txn_row, txn_table, txn)
@@ -730,9 +733,7 @@ check_referential_integrity(const struct ovsdb_txn *txn)
             }
         }
     }
-
-    /* References to rows that never existed. */
-    return check_nonexistent_refs(txn);
+    return NULL;
 }
 
 static struct ovsdb_error *
