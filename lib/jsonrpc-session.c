@@ -34,6 +34,7 @@ struct jsonrpc_session {
     int last_error;
     unsigned int seqno;
     uint8_t dscp;
+    bool register_poll; /* See jsonrpc_session_register_poll(). */
     long long run_msec; /* time_msec() of the last jsonrpc_session_run(). */
 };
 
@@ -233,6 +234,9 @@ jsonrpc_session_run(struct jsonrpc_session *s)
             }
             reconnect_connected(s->reconnect, now);
             s->rpc = jsonrpc_open(stream);
+            if (s->register_poll) {
+                jsonrpc_register_poll(s->rpc);
+            }
             s->seqno++;
         } else if (error != EAGAIN) {
             reconnect_listen_error(s->reconnect, now, error);
@@ -257,6 +261,9 @@ jsonrpc_session_run(struct jsonrpc_session *s)
             reconnect_connected(s->reconnect, now);
             s->rpc = jsonrpc_open(s->stream);
             s->stream = NULL;
+            if (s->register_poll) {
+                jsonrpc_register_poll(s->rpc);
+            }
             s->seqno++;
         } else if (error != EAGAIN) {
             reconnect_connect_failed(s->reconnect, now, error);
@@ -487,6 +494,49 @@ jsonrpc_session_set_probe_interval(struct jsonrpc_session *s,
                                    int probe_interval)
 {
     reconnect_set_probe_interval(s->reconnect, probe_interval);
+}
+
+void
+jsonrpc_session_register_poll(struct jsonrpc_session *s)
+{
+    s->register_poll = true;
+    if (s->rpc) {
+        jsonrpc_register_poll(s->rpc);
+    }
+}
+
+void
+jsonrpc_session_unregister_poll(struct jsonrpc_session *s)
+{
+    s->register_poll = false;
+    if (s->rpc) {
+        jsonrpc_unregister_poll(s->rpc);
+    }
+}
+
+bool
+jsonrpc_session_is_quiet(struct jsonrpc_session *s, long long now,
+                         long long *deadline)
+{
+    if (!s->register_poll || !s->rpc || s->pstream || s->stream
+        || jsonrpc_get_status(s->rpc) || jsonrpc_get_backlog(s->rpc)
+        || !jsonrpc_recv_is_idle(s->rpc)) {
+        return false;
+    }
+    int timeout = reconnect_timeout(s->reconnect, now);
+    if (!timeout) {
+        return false;
+    }
+    /* As jsonrpc_session_recv_is_idle(): the poll loop looked. */
+    reconnect_receive_attempted(s->reconnect, now);
+    *deadline = timeout < 0 ? LLONG_MAX : now + timeout;
+    return true;
+}
+
+int
+jsonrpc_session_get_fd(const struct jsonrpc_session *s)
+{
+    return s->rpc ? jsonrpc_get_fd(s->rpc) : -1;
 }
 
 void

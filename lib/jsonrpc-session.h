@@ -139,6 +139,29 @@ void jsonrpc_session_set_max_backoff(struct jsonrpc_session *,
 void jsonrpc_session_set_probe_interval(struct jsonrpc_session *,
                                         int probe_interval);
 
+/* Registers each connection of 's', now and after reconnecting, with the
+ * poll loop as long-lived (see stream_register_poll()), which then
+ * costs nothing per iteration while the connection is idle.  For servers
+ * with many sessions; the session must then be run, waited on and closed
+ * in the calling thread only.  jsonrpc_session_unregister_poll() undoes
+ * it, for a session whose input is to be left unread. */
+void jsonrpc_session_register_poll(struct jsonrpc_session *);
+void jsonrpc_session_unregister_poll(struct jsonrpc_session *);
+
+/* Returns true if jsonrpc_session_run(), jsonrpc_session_recv() and
+ * jsonrpc_session_wait() would have nothing to do for 's' at 'now' (a
+ * time_msec() value): its connection is registered with the poll loop,
+ * and has nothing to send, nothing received as of the last poll_block(),
+ * and no timer due.  The caller may then leave 's' alone in this
+ * iteration, as long as it wakes at '*deadline' (LLONG_MAX: never), the
+ * time of its next timer. */
+bool jsonrpc_session_is_quiet(struct jsonrpc_session *, long long now,
+                              long long *deadline);
+
+/* Returns the fd of the connection of 's', -1 if there is none (see
+ * stream_get_fd()). */
+int jsonrpc_session_get_fd(const struct jsonrpc_session *);
+
 /* IP DSCP value for the connections; changing it reconnects. */
 void jsonrpc_session_set_dscp(struct jsonrpc_session *, uint8_t dscp);
 

@@ -639,6 +639,24 @@ jsonrpc_clear_output(struct jsonrpc *rpc)
 }
 
 void
+jsonrpc_register_poll(struct jsonrpc *rpc)
+{
+    stream_register_poll(rpc->stream);
+}
+
+int
+jsonrpc_get_fd(const struct jsonrpc *rpc)
+{
+    return stream_get_fd(rpc->stream);
+}
+
+void
+jsonrpc_unregister_poll(struct jsonrpc *rpc)
+{
+    stream_unregister_poll(rpc->stream);
+}
+
+void
 jsonrpc_close(struct jsonrpc *rpc)
 {
     if (rpc) {

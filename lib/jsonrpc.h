@@ -220,6 +220,15 @@ int jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp);
  * expect new input must not call this. */
 void jsonrpc_skip_drained_reads(void);
 
+/* Registers the connection's fd with the poll loop as long-lived until
+ * jsonrpc_close() or jsonrpc_unregister_poll() (see
+ * stream_register_poll()). */
+void jsonrpc_register_poll(struct jsonrpc *rpc);
+void jsonrpc_unregister_poll(struct jsonrpc *rpc);
+
+/* Returns the fd of the connection (see stream_get_fd()). */
+int jsonrpc_get_fd(const struct jsonrpc *rpc);
+
 /* Registers with the poll loop to wake when jsonrpc_recv() can make
  * progress. */
 void jsonrpc_recv_wait(struct jsonrpc *rpc);

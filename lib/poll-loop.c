@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "lib/coverage.h"
@@ -16,6 +17,13 @@
 VLOG_DEFINE_THIS_MODULE(poll_loop);
 COVERAGE_DEFINE(poll_create_node);
 COVERAGE_DEFINE(poll_zero_timeout);
+COVERAGE_DEFINE(poll_epoll_ctl);
+
+/* poll(2) and epoll(7) events are the same bits on Linux, so that the
+ * revents of both can be reported alike. */
+_Static_assert(POLLIN == EPOLLIN && POLLOUT == EPOLLOUT && POLLERR == EPOLLERR
+                   && POLLHUP == EPOLLHUP && POLLPRI == EPOLLPRI,
+               "poll and epoll events differ");
 
 /* Each iteration hands every registered fd to one poll(2) call.  That
  * costs the kernel a little per fd, but a single system call: keeping an
@@ -26,7 +34,11 @@ COVERAGE_DEFINE(poll_zero_timeout);
  *
  * Registrations go straight into the array that poll() takes, found by
  * fd number in constant time, so that a daemon with thousands of
- * connections spends little per connection per iteration. */
+ * connections spends little per connection per iteration.
+ *
+ * Fds that their owners register as long-lived (poll_fd_register()) are
+ * the exception: they live in an epoll set, which poll() watches as one
+ * more fd, updated only when what is waited on them changes. */
 struct poll_loop {
     /* This iteration's registrations. */
     struct pollfd *wanted;
@@ -42,15 +54,31 @@ struct poll_loop {
     struct fd_slot *by_fd;
     size_t n_by_fd;
 
-    long long timeout_when; /* LLONG_MAX: no timer. */
+    /* Long-lived fds, and the epoll set that holds those waited on. */
+    int *registered;
+    size_t n_registered, allocated_registered;
+    int epoll_fd;                     /* -1 until an fd is registered. */
+    struct epoll_event *epoll_events; /* 'allocated_registered' of them. */
+    int *ready;     /* Registered fds found ready, 'allocated_registered'. */
+    size_t n_ready; /* In 'ready'. */
+
+    long long timeout_when_usec; /* LLONG_MAX: no timer. */
     const char *timeout_where;
     unsigned long long n_wakeups;
 };
 
 struct fd_slot {
-    size_t wanted; /* 1 + index in 'wanted', 0 if not registered. */
-    short events;  /* Of the fd in 'last', 0 if none. */
-    short revents; /* Of the fd in 'last', 0 if none. */
+    size_t wanted; /* 1 + index in 'wanted', 0 if not waited on (or
+                    * registered: see below). */
+    short events;  /* Waited for in the last poll_block(), 0 if none. */
+    short revents; /* Reported by the last poll_block(), 0 if none. */
+
+    /* For a registered fd. */
+    bool registered;
+    short standing;   /* Waited for in every iteration. */
+    short want;       /* Waited for in this iteration. */
+    short armed;      /* In the epoll set (0: not in it). */
+    size_t reg_index; /* In 'registered'. */
 };
 
 static __thread struct poll_loop *loop;
@@ -70,6 +98,12 @@ free_poll_loop(void *l_)
     free(l->last);
     free(l->last_wheres);
     free(l->by_fd);
+    free(l->registered);
+    free(l->epoll_events);
+    free(l->ready);
+    if (l->epoll_fd >= 0) {
+        close(l->epoll_fd);
+    }
     free(l);
     loop = NULL;
 }
@@ -87,7 +121,8 @@ poll_loop(void)
 {
     if (!loop) {
         loop = xzalloc(sizeof *loop);
-        loop->timeout_when = LLONG_MAX;
+        loop->timeout_when_usec = LLONG_MAX;
+        loop->epoll_fd = -1;
 
         pthread_once(&loop_key_once, create_loop_key);
         pthread_setspecific(loop_key, loop);
@@ -108,6 +143,9 @@ get_slot(struct poll_loop *l, int fd)
     return &l->by_fd[fd];
 }
 
+static void add_wanted(struct poll_loop *, struct fd_slot *, int fd,
+                       short events, const char *where);
+
 void
 poll_fd_wait_at(int fd, short events, const char *where)
 {
@@ -115,6 +153,18 @@ poll_fd_wait_at(int fd, short events, const char *where)
     ovs_assert(fd >= 0);
 
     struct fd_slot *slot = get_slot(l, fd);
+    if (slot->registered) {
+        slot->want |= events;
+        return;
+    }
+    add_wanted(l, slot, fd, events, where);
+}
+
+/* Adds 'fd' to the fds for poll() in this iteration. */
+static void
+add_wanted(struct poll_loop *l, struct fd_slot *slot, int fd, short events,
+           const char *where)
+{
     if (slot->wanted) {
         l->wanted[slot->wanted - 1].events |= events;
         return;
@@ -132,47 +182,127 @@ poll_fd_wait_at(int fd, short events, const char *where)
 }
 
 void
-poll_timer_wait_until_at(long long when, const char *where)
+poll_timer_wait_until_usec_at(long long when_usec, const char *where)
 {
     struct poll_loop *l = poll_loop();
-    if (when < l->timeout_when) {
-        l->timeout_when = when;
+    if (when_usec < l->timeout_when_usec) {
+        l->timeout_when_usec = when_usec;
         l->timeout_where = where;
     }
 }
 
 void
+poll_timer_wait_until_at(long long when, const char *where)
+{
+    poll_timer_wait_until_usec_at(
+        when < LLONG_MAX / 1000 ? when * 1000 : LLONG_MAX, where);
+}
+
+void
 poll_timer_wait_at(long long msec, const char *where)
 {
-    long long now = time_msec();
-    long long when = (msec <= 0                ? now
-                      : msec < LLONG_MAX - now ? now + msec
-                                               : LLONG_MAX);
-    poll_timer_wait_until_at(when, where);
+    long long now = time_usec();
+    long long when = (msec <= 0                         ? now
+                      : msec < (LLONG_MAX - now) / 1000 ? now + msec * 1000
+                                                        : LLONG_MAX);
+    poll_timer_wait_until_usec_at(when, where);
 }
 
 void
 poll_immediate_wake_at(const char *where)
 {
-    poll_timer_wait_at(0, where);
+    poll_timer_wait_until_usec_at(0, where);
+}
+
+void
+poll_fd_register(int fd, short standing_events)
+{
+    struct poll_loop *l = poll_loop();
+    ovs_assert(fd >= 0);
+
+    struct fd_slot *slot = get_slot(l, fd);
+    ovs_assert(!slot->registered);
+    if (l->epoll_fd < 0) {
+        l->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (l->epoll_fd < 0) {
+            ovs_fatal(errno, "epoll_create1 failed");
+        }
+    }
+    if (l->n_registered >= l->allocated_registered) {
+        size_t allocated = l->allocated_registered;
+        l->registered =
+            x2nrealloc(l->registered, &allocated, sizeof *l->registered);
+        l->epoll_events =
+            xrealloc(l->epoll_events, allocated * sizeof *l->epoll_events);
+        l->ready = xrealloc(l->ready, allocated * sizeof *l->ready);
+        l->allocated_registered = allocated;
+    }
+    slot->registered = true;
+    slot->standing = standing_events;
+    slot->want = slot->armed = 0;
+    slot->reg_index = l->n_registered;
+    l->registered[l->n_registered++] = fd;
+}
+
+/* Makes the epoll set wait for 'events' on registered 'fd' (none: takes
+ * it out of the set, since epoll reports errors and hang-ups even for an
+ * entry with no events).  Returns 0 or an errno value. */
+static int
+arm_registered(struct poll_loop *l, struct fd_slot *slot, int fd, short events)
+{
+    if (events == slot->armed) {
+        return 0;
+    }
+    struct epoll_event event = {.events = (uint16_t) events, .data.fd = fd};
+    int op = (!events       ? EPOLL_CTL_DEL
+              : slot->armed ? EPOLL_CTL_MOD
+                            : EPOLL_CTL_ADD);
+    COVERAGE_INC(poll_epoll_ctl);
+    if (epoll_ctl(l->epoll_fd, op, fd, &event)) {
+        int error = errno;
+        slot->armed = 0;
+        return error;
+    }
+    slot->armed = events;
+    return 0;
+}
+
+void
+poll_fd_unregister(int fd)
+{
+    struct poll_loop *l = poll_loop();
+    if (fd < 0 || (size_t) fd >= l->n_by_fd || !l->by_fd[fd].registered) {
+        return;
+    }
+    struct fd_slot *slot = &l->by_fd[fd];
+    int error = arm_registered(l, slot, fd, 0);
+    if (error) {
+        VLOG_ERR("fd %d: leaving the poll loop's epoll set failed: %s", fd,
+                 ovs_strerror(error));
+    }
+    int last = l->registered[--l->n_registered];
+    l->registered[slot->reg_index] = last;
+    l->by_fd[last].reg_index = slot->reg_index;
+    slot->registered = false;
+    slot->standing = slot->want = slot->events = slot->revents = 0;
 }
 
 static void
-log_wakeup(const struct poll_loop *l, int n_ready, long long timeout_ms)
+log_wakeup(const struct poll_loop *l, int n_ready, long long timeout_usec)
 {
     if (!VLOG_IS_DBG_ENABLED()) {
         return;
     }
     if (n_ready <= 0) {
-        if (timeout_ms >= 0 && l->timeout_where) {
-            VLOG_DBG("wakeup due to %lld-ms timeout at %s", timeout_ms,
-                     l->timeout_where);
+        if (timeout_usec >= 0 && l->timeout_where) {
+            VLOG_DBG("wakeup due to %lld-ms timeout at %s",
+                     timeout_usec / 1000, l->timeout_where);
         }
         return;
     }
     for (size_t i = 0; i < l->n_last; i++) {
         const struct pollfd *pfd = &l->last[i];
-        if (pfd->revents) {
+        if (pfd->revents && pfd->fd != l->epoll_fd) {
             VLOG_DBG("wakeup due to [%s%s%s%s] on fd %d at %s",
                      pfd->revents & POLLIN ? "POLLIN" : "",
                      pfd->revents & POLLOUT ? "POLLOUT" : "",
@@ -181,19 +311,83 @@ log_wakeup(const struct poll_loop *l, int n_ready, long long timeout_ms)
                      l->last_wheres[i]);
         }
     }
+    for (size_t i = 0; i < l->n_registered; i++) {
+        int fd = l->registered[i];
+        short revents = l->by_fd[fd].revents;
+        if (revents) {
+            VLOG_DBG("wakeup due to [%s%s%s%s] on long-lived fd %d",
+                     revents & POLLIN ? "POLLIN" : "",
+                     revents & POLLOUT ? "POLLOUT" : "",
+                     revents & POLLERR ? "POLLERR" : "",
+                     revents & POLLHUP ? "POLLHUP" : "", fd);
+        }
+    }
 }
 
-/* Returns the poll() timeout for the earliest timer, -1 if none. */
-static int
-compute_timeout_ms(const struct poll_loop *l)
+/* Returns the time to wait for the earliest timer in microseconds, -1 if
+ * there is none. */
+static long long
+compute_timeout_usec(const struct poll_loop *l)
 {
-    if (l->timeout_when == LLONG_MAX) {
+    if (l->timeout_when_usec == LLONG_MAX) {
         return -1;
     }
+    long long now = time_usec();
+    return l->timeout_when_usec > now ? l->timeout_when_usec - now : 0;
+}
 
-    long long now = time_msec();
-    long long timeout_ms = l->timeout_when > now ? l->timeout_when - now : 0;
-    return MIN(timeout_ms, INT_MAX);
+/* Brings the epoll set in line with this iteration's waits on registered
+ * fds, and returns how many it holds.  A registered fd that cannot join
+ * the set (the kernel refuses it) is polled like any other instead. */
+static size_t
+prepare_registered(struct poll_loop *l)
+{
+    size_t n_armed = 0;
+    for (size_t i = 0; i < l->n_registered; i++) {
+        int fd = l->registered[i];
+        struct fd_slot *slot = &l->by_fd[fd];
+        short want = slot->want | slot->standing;
+        slot->want = 0;
+        slot->events = want;
+        slot->revents = 0;
+        int error = arm_registered(l, slot, fd, want);
+        if (error) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            VLOG_WARN_RL(&rl, "fd %d: epoll_ctl failed (%s); polling it", fd,
+                         ovs_strerror(error));
+            add_wanted(l, slot, fd, want, "long-lived fd");
+        } else if (want) {
+            n_armed++;
+        }
+    }
+    if (n_armed) {
+        add_wanted(l, get_slot(l, l->epoll_fd), l->epoll_fd, POLLIN,
+                   "epoll set");
+    }
+    return n_armed;
+}
+
+/* Reports the revents of the registered fds that are ready. */
+static void
+collect_registered(struct poll_loop *l, size_t n_armed)
+{
+    int n = epoll_wait(l->epoll_fd, l->epoll_events, n_armed, 0);
+    if (n < 0 && errno != EINTR) {
+        VLOG_ERR("epoll_wait: %s", ovs_strerror(errno));
+    }
+    for (int i = 0; i < n; i++) {
+        const struct epoll_event *event = &l->epoll_events[i];
+        l->by_fd[event->data.fd].revents = (short) event->events;
+        l->ready[l->n_ready++] = event->data.fd;
+    }
+}
+
+size_t
+poll_ready_registered(const int **fds)
+{
+    struct poll_loop *l = poll_loop();
+    *fds = l->ready;
+    return l->n_ready;
 }
 
 void
@@ -209,6 +403,8 @@ poll_block(void)
         struct fd_slot *slot = &l->by_fd[l->last[i].fd];
         slot->events = slot->revents = 0;
     }
+    size_t n_armed = prepare_registered(l);
+    l->n_ready = 0;
     struct pollfd *pollfds = l->wanted;
     const char **wheres = l->wanted_wheres;
     size_t allocated = l->allocated_wanted;
@@ -228,8 +424,11 @@ poll_block(void)
      * more than registering it. */
     COVERAGE_ADD(poll_create_node, l->n_last);
 
-    int timeout_ms = compute_timeout_ms(l);
-    int n_ready = poll(l->last, l->n_last, timeout_ms);
+    long long timeout_usec = compute_timeout_usec(l);
+    struct timespec ts = {.tv_sec = timeout_usec / 1000000,
+                          .tv_nsec = timeout_usec % 1000000 * 1000};
+    int n_ready =
+        ppoll(l->last, l->n_last, timeout_usec >= 0 ? &ts : NULL, NULL);
     if (n_ready < 0 && errno != EINTR) {
         VLOG_ERR("poll: %s", ovs_strerror(errno));
     }
@@ -244,13 +443,16 @@ poll_block(void)
             slot->revents = pfd->revents;
         }
     }
-    if (!timeout_ms) {
+    if (n_armed && l->by_fd[l->epoll_fd].revents) {
+        collect_registered(l, n_armed);
+    }
+    if (!timeout_usec) {
         COVERAGE_INC(poll_zero_timeout);
     }
     l->n_wakeups++;
-    log_wakeup(l, n_ready, timeout_ms);
+    log_wakeup(l, n_ready, timeout_usec);
 
-    l->timeout_when = LLONG_MAX;
+    l->timeout_when_usec = LLONG_MAX;
     l->timeout_where = NULL;
 
     fatal_signal_run();

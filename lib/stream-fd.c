@@ -122,6 +122,12 @@ stream_fd_recv_is_idle(const struct stream *stream)
     return poll_fd_is_idle(s->fd, POLLIN);
 }
 
+static int
+stream_fd_get_fd(const struct stream *stream)
+{
+    return CONTAINER_OF(stream, struct stream_fd, stream)->fd;
+}
+
 static const struct stream_class stream_fd_class = {
     .name = "fd",
     .needs_probes = false,
@@ -134,6 +140,7 @@ static const struct stream_class stream_fd_class = {
     .run_wait = NULL,
     .wait = stream_fd_wait,
     .recv_is_idle = stream_fd_recv_is_idle,
+    .get_fd = stream_fd_get_fd,
 };
 
 /* Passive side. */

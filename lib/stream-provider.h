@@ -23,6 +23,7 @@ struct stream {
     int error; /* Connection error, once failed. */
     char *name;
     char *peer_id;
+    bool poll_registered; /* See stream_register_poll(). */
 };
 
 /* Initialises 'stream' as being of 'class' with the given 'name' (which
@@ -80,6 +81,10 @@ struct stream_class {
      * the last poll_block() (see poll_fd_is_idle()).  May be NULL: not
      * known. */
     bool (*recv_is_idle)(const struct stream *stream);
+
+    /* Returns the fd on which every wait() of the stream waits, or -1 if
+     * there is none.  May be NULL: none. */
+    int (*get_fd)(const struct stream *stream);
 };
 
 /* A passive stream.  Members are for lib/stream.c. */

@@ -993,6 +993,12 @@ ssl_wait(struct stream *stream, enum stream_wait_type wait)
     }
 }
 
+static int
+ssl_get_fd(const struct stream *stream)
+{
+    return CONTAINER_OF(stream, struct ssl_stream, stream)->fd;
+}
+
 const struct stream_class ssl_stream_class = {
     .name = "ssl",
     .needs_probes = true,
@@ -1004,6 +1010,7 @@ const struct stream_class ssl_stream_class = {
     .run = ssl_run,
     .run_wait = ssl_run_wait,
     .wait = ssl_wait,
+    .get_fd = ssl_get_fd,
 };
 
 /* Passive streams: a plain listening socket whose accepted connections

@@ -211,6 +211,7 @@ stream_close(struct stream *stream)
     if (stream) {
         char *name = stream->name;
         char *peer_id = stream->peer_id;
+        stream_unregister_poll(stream);
         stream->class->close(stream);
         free(name);
         free(peer_id);
@@ -331,6 +332,31 @@ stream_recv_is_idle(const struct stream *stream)
 {
     return (stream->state == SCS_CONNECTED && stream->class->recv_is_idle
             && stream->class->recv_is_idle(stream));
+}
+
+void
+stream_register_poll(struct stream *stream)
+{
+    int fd = stream_get_fd(stream);
+    if (!stream->poll_registered && fd >= 0) {
+        poll_fd_register(fd, POLLIN);
+        stream->poll_registered = true;
+    }
+}
+
+int
+stream_get_fd(const struct stream *stream)
+{
+    return stream->class->get_fd ? stream->class->get_fd(stream) : -1;
+}
+
+void
+stream_unregister_poll(struct stream *stream)
+{
+    if (stream->poll_registered) {
+        poll_fd_unregister(stream->class->get_fd(stream));
+        stream->poll_registered = false;
+    }
 }
 
 void

@@ -115,6 +115,20 @@ void stream_send_wait(struct stream *stream);
  * return -EAGAIN; false if that is not known. */
 bool stream_recv_is_idle(const struct stream *stream);
 
+/* Registers the fd of 'stream' with the poll loop as long-lived (see
+ * poll_fd_register()) until stream_close() or stream_unregister_poll(),
+ * which must be called from the same thread.  For connections that stay
+ * open for many iterations of a loop that serves many of them.  The loop
+ * then wakes for input on 'stream' in every iteration, without
+ * stream_recv_wait(): the owner must be ready to read it then (or
+ * unregister it). */
+void stream_register_poll(struct stream *stream);
+void stream_unregister_poll(struct stream *stream);
+
+/* Returns the fd that 'stream' waits on, or -1 if there is none (or it is
+ * not known). */
+int stream_get_fd(const struct stream *stream);
+
 /* The identity of the peer, if known (TLS: the certificate's subject
  * common name); NULL otherwise.  The stream keeps a copy. */
 void stream_set_peer_id(struct stream *stream, const char *peer_id);

@@ -55,7 +55,7 @@ COVERAGE_DEFINE(jsonrpc_server_request);
  * becoming durable, for a pause of FANOUT_QUIET_USEC, but no longer than
  * FANOUT_MAX_DELAY_USEC, so that a burst of commits reaches them as one
  * update instead of taking turns with it for the CPU. */
-#define FANOUT_QUIET_USEC 1000
+#define FANOUT_QUIET_USEC 300
 #define FANOUT_MAX_DELAY_USEC 10000
 
 /* A served database. */
@@ -113,6 +113,14 @@ struct ovsdb_jsonrpc_server {
                                     * 0 if none is. */
     long long last_dispatch_usec;  /* When a commit last became durable. */
     long long fanout_waiting_usec; /* Since when 'fanout' waits. */
+
+    /* Connections are awake, run and waited on in every iteration, or
+     * quiet (see conn_is_quiet()), left alone until their input arrives,
+     * something is sent to them, or 'quiet_deadline' passes. */
+    struct list awake;                 /* "struct jsonrpc_conn"s. */
+    struct jsonrpc_conn **quiet_by_fd; /* Quiet ones, by fd. */
+    size_t n_quiet_by_fd;
+    long long quiet_deadline; /* Earliest timer of a quiet one. */
 };
 
 /* A configured remote: a listener with the sessions it accepted, or one
@@ -150,6 +158,9 @@ struct jsonrpc_conn {
     bool disconnect_pending; /* Disconnect once the output is sent. */
     bool was_connected;      /* Connected as of the last conn_run(). */
     int last_error;          /* What ended the last connection, or 0. */
+    struct list awake_node;  /* In the server's 'awake' if awake. */
+    bool awake;
+    int quiet_fd; /* Index in the server's 'quiet_by_fd', -1 if none. */
 };
 
 /* A client's monitor, on a shared struct ovsdb_monitor. */
@@ -178,6 +189,10 @@ static void remote_destroy(struct jsonrpc_remote *);
 static void conn_destroy(struct jsonrpc_conn *);
 static struct jsonrpc_conn *conn_create(struct jsonrpc_remote *,
                                         struct jsonrpc_session *);
+static bool conn_is_quiet(struct jsonrpc_conn *, long long now,
+                          long long *deadline);
+static void conn_wake(struct jsonrpc_conn *);
+static void conn_sleep(struct jsonrpc_conn *, long long deadline);
 static void conn_run(struct jsonrpc_conn *);
 static void conn_wait(struct jsonrpc_conn *);
 static bool conn_is_alive(const struct jsonrpc_conn *);
@@ -209,6 +224,8 @@ ovsdb_jsonrpc_server_create(const struct uuid *server_id)
     server->monitors = ovsdb_monitor_set_create();
     server->server_id = *server_id;
     list_init(&server->fanout);
+    list_init(&server->awake);
+    server->quiet_deadline = LLONG_MAX;
     return server;
 }
 
@@ -235,6 +252,7 @@ ovsdb_jsonrpc_server_destroy(struct ovsdb_jsonrpc_server *server)
     hmap_destroy(&server->dbs);
     ovsdb_lock_server_destroy(server->locks);
     ovsdb_monitor_set_destroy(server->monitors);
+    free(server->quiet_by_fd);
     free(server);
 }
 
@@ -345,6 +363,9 @@ db_cancel_clients(struct ovsdb_jsonrpc_server *server, struct jsonrpc_db *db)
             }
             if (!conn->db_change_aware) {
                 conn->disconnect_pending = true;
+                /* Its input stays unread until then: no waking for it. */
+                jsonrpc_session_unregister_poll(conn->js);
+                conn_wake(conn);
             }
         }
     }
@@ -492,6 +513,7 @@ send_monitor_update(struct jsonrpc_conn *conn, struct conn_monitor *cm,
     ds_put_cstr(&msg, "]}");
     size_t n = msg.length;
     jsonrpc_session_send_text(conn->js, ds_steal_cstr(&msg), n);
+    conn_wake(conn);
 }
 
 /* Fan-out.
@@ -671,8 +693,7 @@ server_fanout_wait(const struct ovsdb_jsonrpc_server *server)
     if (list_is_empty(&server->fanout)) {
         return;
     } else if (!server_fanout_is_due(server, &when)) {
-        /* Rounded up: the poll loop counts in milliseconds. */
-        poll_timer_wait_until((when + 999) / 1000);
+        poll_timer_wait_until_usec(when);
         return;
     }
     const struct jsonrpc_conn *conn;
@@ -786,6 +807,7 @@ remote_apply_options(struct jsonrpc_remote *remote)
         jsonrpc_session_set_probe_interval(conn->js,
                                            remote->options.probe_interval);
         jsonrpc_session_set_dscp(conn->js, remote->options.dscp);
+        conn_wake(conn);
     }
 }
 
@@ -815,6 +837,7 @@ remote_create(struct ovsdb_jsonrpc_server *server, const char *name,
         remote_open_listener(remote);
     } else {
         struct jsonrpc_session *js = jsonrpc_session_open(name, true);
+        jsonrpc_session_register_poll(js);
         conn_create(remote, js);
         remote_apply_options(remote);
     }
@@ -886,44 +909,61 @@ ovsdb_jsonrpc_server_reconnect(struct ovsdb_jsonrpc_server *server)
         struct jsonrpc_conn *conn;
         LIST_FOR_EACH (conn, node, &remote->sessions) {
             jsonrpc_session_force_reconnect(conn->js);
+            conn_wake(conn);
         }
     }
 }
 
 static void
-remote_run(struct jsonrpc_remote *remote)
+remote_accept(struct jsonrpc_remote *remote)
 {
-    if (remote->listener) {
-        for (int i = 0; i < MAX_ACCEPTS_PER_RUN; i++) {
-            struct stream *stream;
-            int error = pstream_accept(remote->listener, &stream);
-            if (error == EAGAIN) {
-                break;
-            } else if (error) {
-                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-                VLOG_WARN_RL(&rl, "%s: accept failed: %s", remote->name,
-                             ovs_strerror(error));
-                break;
-            }
-            COVERAGE_INC(jsonrpc_server_accept);
-            struct jsonrpc_session *js = jsonrpc_session_open_unreliably(
-                jsonrpc_open(stream), remote->options.dscp);
-            struct jsonrpc_conn *conn = conn_create(remote, js);
-            jsonrpc_session_set_max_backoff(js, remote->options.max_backoff);
-            jsonrpc_session_set_probe_interval(js,
-                                               remote->options.probe_interval);
-            (void) conn;
-            if (i == MAX_ACCEPTS_PER_RUN - 1) {
-                poll_immediate_wake();
-            }
+    for (int i = 0; remote->listener && i < MAX_ACCEPTS_PER_RUN; i++) {
+        struct stream *stream;
+        int error = pstream_accept(remote->listener, &stream);
+        if (error == EAGAIN) {
+            break;
+        } else if (error) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            VLOG_WARN_RL(&rl, "%s: accept failed: %s", remote->name,
+                         ovs_strerror(error));
+            break;
+        }
+        COVERAGE_INC(jsonrpc_server_accept);
+        struct jsonrpc_session *js = jsonrpc_session_open_unreliably(
+            jsonrpc_open(stream), remote->options.dscp);
+        jsonrpc_session_register_poll(js);
+        jsonrpc_session_set_max_backoff(js, remote->options.max_backoff);
+        jsonrpc_session_set_probe_interval(js, remote->options.probe_interval);
+        conn_create(remote, js);
+        if (i == MAX_ACCEPTS_PER_RUN - 1) {
+            poll_immediate_wake();
         }
     }
+}
 
-    struct jsonrpc_conn *conn, *next;
-    LIST_FOR_EACH_SAFE (conn, next, node, &remote->sessions) {
-        conn_run(conn);
-        if (!conn_is_alive(conn)) {
-            conn_destroy(conn);
+/* Wakes the quiet connections that the last poll_block() found with
+ * input, and all of them if one's timer is due. */
+static void
+server_wake_conns(struct ovsdb_jsonrpc_server *server, long long now)
+{
+    if (now >= server->quiet_deadline) {
+        server->quiet_deadline = LLONG_MAX;
+        struct jsonrpc_remote *remote;
+        HMAP_FOR_EACH (remote, node, &server->remotes) {
+            struct jsonrpc_conn *conn;
+            LIST_FOR_EACH (conn, node, &remote->sessions) {
+                conn_wake(conn);
+            }
+        }
+        return;
+    }
+
+    const int *fds;
+    size_t n = poll_ready_registered(&fds);
+    for (size_t i = 0; i < n; i++) {
+        size_t fd = fds[i];
+        if (fd < server->n_quiet_by_fd && server->quiet_by_fd[fd]) {
+            conn_wake(server->quiet_by_fd[fd]);
         }
     }
 }
@@ -931,9 +971,25 @@ remote_run(struct jsonrpc_remote *remote)
 void
 ovsdb_jsonrpc_server_run(struct ovsdb_jsonrpc_server *server)
 {
+    long long now = time_msec();
+    server_wake_conns(server, now);
+
     struct jsonrpc_remote *remote;
     HMAP_FOR_EACH (remote, node, &server->remotes) {
-        remote_run(remote);
+        remote_accept(remote);
+    }
+
+    struct jsonrpc_conn *conn, *next;
+    LIST_FOR_EACH_SAFE (conn, next, awake_node, &server->awake) {
+        long long deadline;
+        if (conn_is_quiet(conn, now, &deadline)) {
+            conn_sleep(conn, deadline);
+            continue;
+        }
+        conn_run(conn);
+        if (!conn_is_alive(conn)) {
+            conn_destroy(conn);
+        }
     }
     server_fanout_run(server);
 }
@@ -946,10 +1002,15 @@ ovsdb_jsonrpc_server_wait(struct ovsdb_jsonrpc_server *server)
         if (remote->listener) {
             pstream_wait(remote->listener);
         }
-        struct jsonrpc_conn *conn;
-        LIST_FOR_EACH (conn, node, &remote->sessions) {
-            conn_wait(conn);
-        }
+    }
+    struct jsonrpc_conn *conn;
+    LIST_FOR_EACH (conn, awake_node, &server->awake) {
+        conn_wait(conn);
+    }
+    /* The poll loop wakes for the input of quiet connections by itself
+     * (see jsonrpc_session_register_poll()). */
+    if (server->quiet_deadline != LLONG_MAX) {
+        poll_timer_wait_until(server->quiet_deadline);
     }
     server_fanout_wait(server);
 }
@@ -1050,8 +1111,50 @@ conn_create(struct jsonrpc_remote *remote, struct jsonrpc_session *js)
     list_init(&conn->triggers);
     list_init(&conn->pending_replies);
     list_push_back(&remote->sessions, &conn->node);
+    conn->quiet_fd = -1;
+    conn_wake(conn);
     remote->server->n_sessions++;
     return conn;
+}
+
+/* Makes 'conn' awake (see the server's 'awake'). */
+static void
+conn_wake(struct jsonrpc_conn *conn)
+{
+    struct ovsdb_jsonrpc_server *server = conn->remote->server;
+    if (!conn->awake) {
+        list_push_back(&server->awake, &conn->awake_node);
+        conn->awake = true;
+    }
+    if (conn->quiet_fd >= 0) {
+        server->quiet_by_fd[conn->quiet_fd] = NULL;
+        conn->quiet_fd = -1;
+    }
+}
+
+/* Makes 'conn', which conn_is_quiet() found so with 'deadline', quiet. */
+static void
+conn_sleep(struct jsonrpc_conn *conn, long long deadline)
+{
+    struct ovsdb_jsonrpc_server *server = conn->remote->server;
+    int fd = jsonrpc_session_get_fd(conn->js);
+    if (fd < 0) {
+        /* Nothing would wake it. */
+        return;
+    }
+    if ((size_t) fd >= server->n_quiet_by_fd) {
+        size_t n = MAX(2 * server->n_quiet_by_fd, MAX((size_t) fd + 1, 64));
+        server->quiet_by_fd =
+            xrealloc(server->quiet_by_fd, n * sizeof *server->quiet_by_fd);
+        memset(server->quiet_by_fd + server->n_quiet_by_fd, 0,
+               (n - server->n_quiet_by_fd) * sizeof *server->quiet_by_fd);
+        server->n_quiet_by_fd = n;
+    }
+    list_remove(&conn->awake_node);
+    conn->awake = false;
+    server->quiet_by_fd[fd] = conn;
+    conn->quiet_fd = fd;
+    server->quiet_deadline = MIN(server->quiet_deadline, deadline);
 }
 
 static void conn_reset(struct jsonrpc_conn *);
@@ -1064,6 +1167,8 @@ conn_destroy(struct jsonrpc_conn *conn)
     hmap_destroy(&conn->monitors);
     jsonrpc_session_close(conn->js);
     list_remove(&conn->node);
+    conn_wake(conn);
+    list_remove(&conn->awake_node);
     conn->remote->server->n_sessions--;
     free(conn);
 }
@@ -1079,6 +1184,7 @@ conn_send(struct jsonrpc_conn *conn, struct jsonrpc_msg *msg)
 {
     conn_flush_updates(conn, NULL);
     jsonrpc_session_send(conn->js, msg);
+    conn_wake(conn);
 }
 
 /* Forgets everything a connection set up, when it goes away or
@@ -1113,6 +1219,16 @@ static void conn_got_request(struct jsonrpc_conn *, struct jsonrpc_msg *);
 static void conn_got_notify(struct jsonrpc_conn *, struct jsonrpc_msg *);
 static bool trigger_try(struct jsonrpc_conn *, struct trigger *);
 
+/* Returns true if running 'conn' at 'now' would do nothing (see
+ * jsonrpc_session_is_quiet()), so that a server with many idle clients
+ * spends next to nothing on each of them per iteration. */
+static bool
+conn_is_quiet(struct jsonrpc_conn *conn, long long now, long long *deadline)
+{
+    return (!conn->disconnect_pending && list_is_empty(&conn->triggers)
+            && jsonrpc_session_is_quiet(conn->js, now, deadline));
+}
+
 static void
 conn_run(struct jsonrpc_conn *conn)
 {
@@ -1131,6 +1247,7 @@ conn_run(struct jsonrpc_conn *conn)
          * what was sent to it goes out first. */
         if (!jsonrpc_session_get_backlog(conn->js)) {
             jsonrpc_session_force_reconnect(conn->js);
+            jsonrpc_session_register_poll(conn->js);
             conn->disconnect_pending = false;
             conn_reset(conn);
         }
