@@ -55,7 +55,7 @@ COVERAGE_DEFINE(jsonrpc_server_request);
  * becoming durable, for a pause of FANOUT_QUIET_USEC, but no longer than
  * FANOUT_MAX_DELAY_USEC, so that a burst of commits reaches them as one
  * update instead of taking turns with it for the CPU. */
-#define FANOUT_QUIET_USEC 300
+#define FANOUT_QUIET_USEC 150
 #define FANOUT_MAX_DELAY_USEC 10000
 
 /* A served database. */
