@@ -222,7 +222,7 @@ jsonrpc_session_run(struct jsonrpc_session *s)
     long long now = time_msec();
     s->run_msec = now;
 
-    if (s->pstream) {
+    if (s->pstream && !pstream_accept_is_idle(s->pstream)) {
         struct stream *stream;
         int error = pstream_accept(s->pstream, &stream);
         if (!error) {

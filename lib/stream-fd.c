@@ -215,6 +215,14 @@ pstream_fd_wait(struct pstream *pstream)
     poll_fd_wait(ps->fd, POLLIN);
 }
 
+static bool
+pstream_fd_accept_is_idle(const struct pstream *pstream)
+{
+    const struct pstream_fd *ps =
+        CONTAINER_OF(pstream, struct pstream_fd, pstream);
+    return poll_fd_is_idle(ps->fd, POLLIN);
+}
+
 static const struct pstream_class pstream_fd_class = {
     .name = "pfd",
     .needs_probes = false,
@@ -222,6 +230,7 @@ static const struct pstream_class pstream_fd_class = {
     .close = pstream_fd_close,
     .accept = pstream_fd_accept,
     .wait = pstream_fd_wait,
+    .accept_is_idle = pstream_fd_accept_is_idle,
 };
 
 /* TCP. */

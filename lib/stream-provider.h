@@ -125,6 +125,11 @@ struct pstream_class {
 
     /* Registers with the poll loop to wake when accept() can progress. */
     void (*wait)(struct pstream *pstream);
+
+    /* Returns true if accept() would surely return EAGAIN now, judging by
+     * the last poll_block() (see poll_fd_is_idle()).  May be NULL: not
+     * known. */
+    bool (*accept_is_idle)(const struct pstream *pstream);
 };
 
 /* The built-in classes. */

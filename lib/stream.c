@@ -457,6 +457,13 @@ pstream_accept(struct pstream *pstream, struct stream **streamp)
     return error;
 }
 
+bool
+pstream_accept_is_idle(const struct pstream *pstream)
+{
+    return (pstream->class->accept_is_idle
+            && pstream->class->accept_is_idle(pstream));
+}
+
 int
 pstream_accept_block(struct pstream *pstream, struct stream **streamp)
 {

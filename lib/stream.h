@@ -160,6 +160,14 @@ void pstream_close(struct pstream *pstream);
  * and stores NULL. */
 int pstream_accept(struct pstream *pstream, struct stream **streamp);
 
+/* Returns true if the last poll_block() found no connection waiting on
+ * 'pstream', so that pstream_accept() now would almost certainly return
+ * EAGAIN; false if that is not known.  A loop that accepts in every
+ * iteration can skip the system call then (the next poll_block() returns
+ * at once for a connection that arrived since, as long as the loop calls
+ * pstream_wait() again). */
+bool pstream_accept_is_idle(const struct pstream *pstream);
+
 /* Like pstream_accept() but waits for a connection. */
 int pstream_accept_block(struct pstream *pstream, struct stream **streamp);
 

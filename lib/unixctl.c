@@ -328,7 +328,7 @@ unixctl_server_run(struct unixctl_server *server)
         return;
     }
 
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 10 && !pstream_accept_is_idle(server->listener); i++) {
         struct stream *stream;
         int error = pstream_accept(server->listener, &stream);
         if (error == EAGAIN) {

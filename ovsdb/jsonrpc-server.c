@@ -917,7 +917,10 @@ ovsdb_jsonrpc_server_reconnect(struct ovsdb_jsonrpc_server *server)
 static void
 remote_accept(struct jsonrpc_remote *remote)
 {
-    for (int i = 0; remote->listener && i < MAX_ACCEPTS_PER_RUN; i++) {
+    if (!remote->listener || pstream_accept_is_idle(remote->listener)) {
+        return;
+    }
+    for (int i = 0; i < MAX_ACCEPTS_PER_RUN; i++) {
         struct stream *stream;
         int error = pstream_accept(remote->listener, &stream);
         if (error == EAGAIN) {

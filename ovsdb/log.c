@@ -70,7 +70,11 @@ struct ovsdb_log {
     off_t base_size;      /* Size when opened or replaced. */
 
     /* Commits.  The members below 'mutex' are shared with the commit
-     * thread and guarded by 'mutex'; 'fd' changes only under it too. */
+     * thread and guarded by 'mutex'; 'fd' changes only under it too.
+     * 'durable_seq' and 'commit_error' are also stored atomically, so
+     * that the main loop can check them without the mutex, and
+     * 'requested_seq', written only by the log's owner, may be read by
+     * it without the mutex. */
     pthread_mutex_t mutex;
     pthread_cond_t cond; /* Signals changes to the members below. */
     bool has_thread;
@@ -84,7 +88,34 @@ struct ovsdb_log {
     int retired_fd;         /* Swapped out while a sync ran on it: closed
                              * when that sync returns. */
     int wake_fds[2];        /* Pipe: one byte per completed commit. */
+    unsigned long long wake_read_at; /* poll_loop_n_wakeups() when the
+                                      * pipe was last read. */
 };
+
+/* 'durable_seq' and 'commit_error', read without the mutex. */
+static uint64_t
+log_durable_seq(const struct ovsdb_log *log)
+{
+    return __atomic_load_n(&log->durable_seq, __ATOMIC_ACQUIRE);
+}
+
+static struct ovsdb_error *
+log_commit_error(const struct ovsdb_log *log)
+{
+    return __atomic_load_n(&log->commit_error, __ATOMIC_ACQUIRE);
+}
+
+/* Records 'error' (taken) as the log's sticky commit error unless it has
+ * one already.  Called with the mutex held. */
+static void
+log_set_commit_error(struct ovsdb_log *log, struct ovsdb_error *error)
+{
+    if (!log->commit_error) {
+        __atomic_store_n(&log->commit_error, error, __ATOMIC_RELEASE);
+    } else {
+        ovsdb_error_destroy(error);
+    }
+}
 
 /* The fields of a header line. */
 struct log_header {
@@ -838,9 +869,7 @@ log_flush(struct ovsdb_log *log)
         log, ofs, ovsdb_io_error(retval, "%s: write failed", log->name));
     log->offset = ofs;
     pthread_mutex_lock(&log->mutex);
-    if (!log->commit_error) {
-        log->commit_error = ovsdb_error_clone(error);
-    }
+    log_set_commit_error(log, ovsdb_error_clone(error));
     pthread_mutex_unlock(&log->mutex);
     return error;
 }
@@ -952,11 +981,7 @@ ovsdb_log_get_written_seq(const struct ovsdb_log *log)
 uint64_t
 ovsdb_log_get_durable_seq(const struct ovsdb_log *log)
 {
-    struct ovsdb_log *log_rw = (struct ovsdb_log *) log;
-    pthread_mutex_lock(&log_rw->mutex);
-    uint64_t seq = log->durable_seq;
-    pthread_mutex_unlock(&log_rw->mutex);
-    return seq;
+    return log_durable_seq(log);
 }
 
 /* Commits. */
@@ -998,12 +1023,10 @@ log_sync_locked(struct ovsdb_log *log, uint64_t target)
             pthread_mutex_lock(&log->mutex);
         }
     } else if (error) {
-        if (!log->commit_error) {
-            log->commit_error =
-                ovsdb_io_error(error, "%s: fsync failed", log->name);
-        }
+        log_set_commit_error(
+            log, ovsdb_io_error(error, "%s: fsync failed", log->name));
     } else if (target > log->durable_seq) {
-        log->durable_seq = target;
+        __atomic_store_n(&log->durable_seq, target, __ATOMIC_RELEASE);
     }
     pthread_cond_broadcast(&log->cond);
 }
@@ -1091,9 +1114,15 @@ ovsdb_log_commit_start(struct ovsdb_log *log)
 {
     /* A failure is sticky and reported by ovsdb_log_commit_done(). */
     ovsdb_error_destroy(log_flush(log));
+    if (!ovsdb_log_commit_needed(log)) {
+        /* Asked for already (or failed): no need for the mutex. */
+        return;
+    }
+    bool requested = false;
     pthread_mutex_lock(&log->mutex);
     if (!log->commit_error && log->written_seq > log->requested_seq
         && log->written_seq > log->durable_seq) {
+        requested = true;
         log->requested_seq = log->written_seq;
         if (!log->has_thread) {
             if (pipe2(log->wake_fds, O_CLOEXEC | O_NONBLOCK)) {
@@ -1107,38 +1136,41 @@ ovsdb_log_commit_start(struct ovsdb_log *log)
             }
             log->has_thread = true;
         }
-        pthread_cond_broadcast(&log->cond);
     }
     pthread_mutex_unlock(&log->mutex);
+    if (requested) {
+        /* After unlocking: the thread wakes to take the mutex, and would
+         * find it held otherwise. */
+        pthread_cond_broadcast(&log->cond);
+    }
 }
 
 struct ovsdb_error *
 ovsdb_log_commit_done(struct ovsdb_log *log, uint64_t *durable_seqp)
 {
-    if (log->has_thread) {
+    /* The pipe is read once per iteration of the poll loop, if it woke
+     * it: what the thread writes after that wakes the next iteration. */
+    unsigned long long wakeup = poll_loop_n_wakeups();
+    if (log->has_thread && log->wake_read_at != wakeup
+        && poll_fd_revents(log->wake_fds[0])) {
+        log->wake_read_at = wakeup;
+        /* A short read empties the pipe: no second read to find out. */
         char buf[64];
-        while (read(log->wake_fds[0], buf, sizeof buf) > 0) {
+        while (read(log->wake_fds[0], buf, sizeof buf) == sizeof buf) {
             continue;
         }
     }
 
-    pthread_mutex_lock(&log->mutex);
-    *durable_seqp = log->durable_seq;
-    struct ovsdb_error *error =
-        (log->commit_error ? ovsdb_error_clone(log->commit_error) : NULL);
-    pthread_mutex_unlock(&log->mutex);
-    return error;
+    *durable_seqp = log_durable_seq(log);
+    struct ovsdb_error *error = log_commit_error(log);
+    return error ? ovsdb_error_clone(error) : NULL;
 }
 
 bool
 ovsdb_log_commit_needed(const struct ovsdb_log *log)
 {
-    struct ovsdb_log *log_rw = (struct ovsdb_log *) log;
-    pthread_mutex_lock(&log_rw->mutex);
-    bool needed = (!log->commit_error && log->written_seq > log->requested_seq
-                   && log->written_seq > log->durable_seq);
-    pthread_mutex_unlock(&log_rw->mutex);
-    return needed;
+    return (!log_commit_error(log) && log->written_seq > log->requested_seq
+            && log->written_seq > log_durable_seq(log));
 }
 
 bool
@@ -1236,7 +1268,8 @@ ovsdb_log_replace_finish(struct ovsdb_log *old, struct ovsdb_log *new,
         old->retired_fd = old_fd;
         old_fd = -1;
     }
-    old->requested_seq = old->durable_seq = durable_seq;
+    old->requested_seq = durable_seq;
+    __atomic_store_n(&old->durable_seq, durable_seq, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&old->mutex);
     if (old_fd >= 0) {
         close(old_fd);
