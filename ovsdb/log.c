@@ -1176,11 +1176,9 @@ ovsdb_log_commit_needed(const struct ovsdb_log *log)
 bool
 ovsdb_log_commit_in_progress(const struct ovsdb_log *log)
 {
-    struct ovsdb_log *log_rw = (struct ovsdb_log *) log;
-    pthread_mutex_lock(&log_rw->mutex);
-    bool busy = log->syncing || log_commit_pending(log);
-    pthread_mutex_unlock(&log_rw->mutex);
-    return busy;
+    /* The owner is the only one to request commits, and runs none itself
+     * meanwhile (ovsdb_log_commit_block() returns when its is done). */
+    return !log_commit_error(log) && log->requested_seq > log_durable_seq(log);
 }
 
 void

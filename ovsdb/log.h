@@ -221,11 +221,13 @@ struct ovsdb_error *
 ovsdb_log_commit_done(struct ovsdb_log *log,
                       uint64_t *durable_seqp) OVS_WARN_UNUSED_RESULT;
 
-/* Returns true if a background commit is under way or queued. */
 /* Returns true if records were written that no commit has been started
  * for yet: the caller must call ovsdb_log_commit_start() (e.g. wake its
  * main loop at once). */
 bool ovsdb_log_commit_needed(const struct ovsdb_log *);
+
+/* Returns true if a background commit is under way or queued.  For the
+ * log's owner (the thread that writes and starts commits). */
 bool ovsdb_log_commit_in_progress(const struct ovsdb_log *log);
 
 /* Makes the next poll_block() wake when a background commit completes
