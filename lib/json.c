@@ -144,6 +144,7 @@ struct json_writer {
     bool sort_keys;
     bool pretty;
     bool as_ovs_parsed; /* See json_to_ds_as_ovs_parsed(). */
+    bool ovs_order;     /* Members in OVS's order (implied by the above). */
 };
 
 static void json_write(struct json_writer *, const json_t *, int level);
@@ -281,7 +282,7 @@ json_write_object(struct json_writer *w, const json_t *json, int level)
 
     ds_put_char(w->out, '{');
     json_write_newline(w, level + 1);
-    if (!w->sort_keys && !w->as_ovs_parsed) {
+    if (!w->sort_keys && !w->as_ovs_parsed && !w->ovs_order) {
         /* Members in their own order, straight from the object. */
         json_t *object = (json_t *) json;
         for (void *iter = json_object_iter(object); iter;
@@ -411,7 +412,14 @@ json_write(struct json_writer *w, const json_t *json, int level)
 void
 json_to_ds(const json_t *json, bool sort_keys, bool pretty, struct ds *out)
 {
-    struct json_writer w = {out, sort_keys, pretty, false};
+    struct json_writer w = {out, sort_keys, pretty, false, false};
+    json_write(&w, json, 0);
+}
+
+void
+json_to_ds_in_ovs_order(const json_t *json, struct ds *out)
+{
+    struct json_writer w = {out, false, false, false, true};
     json_write(&w, json, 0);
 }
 
@@ -419,7 +427,7 @@ void
 json_to_ds_as_ovs_parsed(const json_t *json, bool sort_keys, bool pretty,
                          struct ds *out)
 {
-    struct json_writer w = {out, sort_keys, pretty, true};
+    struct json_writer w = {out, sort_keys, pretty, true, true};
     json_write(&w, json, 0);
 }
 

@@ -110,12 +110,13 @@ ovsdb_file_read(const char *file_name, const struct ovsdb_schema *alt_schema,
 struct ovsdb_error *
 ovsdb_file_write_txn(struct ovsdb_log *log, const struct ovsdb_txn *txn)
 {
-    json_t *record = ovsdb_record_from_txn(txn, time_wall_msec());
-    if (!record) {
-        return NULL;
+    struct ds text = DS_EMPTY_INITIALIZER;
+    struct ovsdb_error *error = NULL;
+    if (ovsdb_record_text_from_txn(txn, time_wall_msec(), &text)) {
+        ds_put_char(&text, '\n');
+        error = ovsdb_log_write_text(log, text.string, text.length);
     }
-    struct ovsdb_error *error = ovsdb_log_write(log, record);
-    json_decref(record);
+    ds_destroy(&text);
     return error;
 }
 

@@ -87,9 +87,11 @@ table_member(json_t *record, const struct ovsdb_table *table)
  * "_date"; in a table, the rows in the order of OVS's hash table of the
  * transaction's rows of the table (by the first 32 bits of the UUID, in
  * the order the transaction first changed them); in a row, the columns in
- * the order of the table's hash table of columns. */
+ * the order of the table's hash table of columns.  Without 'reorder', the
+ * members stay in the order OVS adds them, for json_to_ds_in_ovs_order(). */
 struct record_builder {
     json_t *record;
+    bool reorder;
     size_t n_tables;
 
     /* The changed rows of 'table' not yet added to 'record'. */
@@ -119,10 +121,14 @@ record_builder_flush(struct record_builder *b)
     json_t *rows = json_object();
     for (size_t i = 0; i < b->n_rows; i++) {
         struct record_row *row = &b->rows[order[i]];
-        json_object_reorder_as_ovs(row->value);
+        if (b->reorder) {
+            json_object_reorder_as_ovs(row->value);
+        }
         json_object_set_new(rows, row->uuid, row->value);
     }
-    json_object_reorder_as_ovs(rows);
+    if (b->reorder) {
+        json_object_reorder_as_ovs(rows);
+    }
     json_object_set_new(b->record, b->table->schema->name, rows);
     b->n_tables++;
     b->n_rows = 0;
@@ -162,10 +168,10 @@ add_change(const struct ovsdb_table *table, const struct ovsdb_row *old,
     return true;
 }
 
-json_t *
-ovsdb_record_from_txn(const struct ovsdb_txn *txn, long long date_msec)
+static json_t *
+record_from_txn(const struct ovsdb_txn *txn, long long date_msec, bool reorder)
 {
-    struct record_builder b = {.record = json_object()};
+    struct record_builder b = {.record = json_object(), .reorder = reorder};
     ovsdb_txn_for_each_change(txn, add_change, &b);
     record_builder_flush(&b);
     free(b.rows);
@@ -180,8 +186,29 @@ ovsdb_record_from_txn(const struct ovsdb_txn *txn, long long date_msec)
     }
     json_object_set_new(b.record, "_is_diff", json_true());
     json_object_set_new(b.record, "_date", json_integer(date_msec));
-    json_object_reorder_as_ovs(b.record);
+    if (reorder) {
+        json_object_reorder_as_ovs(b.record);
+    }
     return b.record;
+}
+
+json_t *
+ovsdb_record_from_txn(const struct ovsdb_txn *txn, long long date_msec)
+{
+    return record_from_txn(txn, date_msec, true);
+}
+
+bool
+ovsdb_record_text_from_txn(const struct ovsdb_txn *txn, long long date_msec,
+                           struct ds *out)
+{
+    json_t *record = record_from_txn(txn, date_msec, false);
+    if (!record) {
+        return false;
+    }
+    json_to_ds_in_ovs_order(record, out);
+    json_decref(record);
+    return true;
 }
 
 json_t *

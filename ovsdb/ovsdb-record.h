@@ -28,6 +28,8 @@
 
 #include "lib/util.h"
 
+struct ds;
+
 struct ovsdb;
 struct ovsdb_error;
 struct ovsdb_txn;
@@ -36,6 +38,12 @@ struct ovsdb_txn;
  * 'date_msec', or NULL if the transaction changes nothing that is stored
  * (ephemeral columns are not). */
 json_t *ovsdb_record_from_txn(const struct ovsdb_txn *, long long date_msec);
+
+/* Appends the text of the record of 'txn' (as json_to_ds() would write
+ * ovsdb_record_from_txn()'s, compact) to 'out' and returns true, or
+ * returns false if there is no record. */
+bool ovsdb_record_text_from_txn(const struct ovsdb_txn *, long long date_msec,
+                                struct ds *out);
 
 /* Returns a snapshot of 'db' dated 'date_msec' with 'comment' (or none if
  * NULL). */

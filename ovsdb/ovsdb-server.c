@@ -271,14 +271,12 @@ static struct ovsdb_error *
 storage_write(const struct ovsdb_txn *txn, void *db_, uint64_t *seqp)
 {
     struct server_db *db = db_;
-    json_t *record = ovsdb_record_from_txn(txn, time_wall_msec());
     struct ovsdb_error *error = NULL;
-    if (record) {
+    struct ds *text = &db->record_text;
+    ds_clear(text);
+    if (ovsdb_record_text_from_txn(txn, time_wall_msec(), text)) {
         /* Serialised once for the log and, while it is being compacted,
          * for the new file too. */
-        struct ds *text = &db->record_text;
-        ds_clear(text);
-        json_to_ds(record, false, false, text);
         ds_put_char(text, '\n');
         error = ovsdb_log_write_text(db->log, text->string, text->length);
         if (!error && db->compaction) {
@@ -289,7 +287,6 @@ storage_write(const struct ovsdb_txn *txn, void *db_, uint64_t *seqp)
             ds_destroy(text); /* Do not keep a huge record's memory. */
             ds_init(text);
         }
-        json_decref(record);
     }
     *seqp = ovsdb_log_get_written_seq(db->log);
     return error;
