@@ -17,6 +17,7 @@
 #include "lib/ds.h"
 #include "lib/json.h"
 #include "lib/poll-loop.h"
+#include "lib/timeval.h"
 #include "lib/util.h"
 #include "lib/vlog.h"
 #include "ovsdb/lockfile.h"
@@ -90,6 +91,8 @@ struct ovsdb_log {
     int wake_fds[2];        /* Pipe: one byte per completed commit. */
     unsigned long long wake_read_at; /* poll_loop_n_wakeups() when the
                                       * pipe was last read. */
+    long long sync_usec; /* Typical fdatasync() time, 0 if unknown; written
+                          * under 'mutex', read atomically. */
 };
 
 /* 'durable_seq' and 'commit_error', read without the mutex. */
@@ -998,12 +1001,14 @@ log_sync_locked(struct ovsdb_log *log, uint64_t target)
     pthread_mutex_unlock(&log->mutex);
 
     int error = 0;
+    long long start = time_usec();
     while (fdatasync(fd)) {
         if (errno != EINTR) {
             error = errno;
             break;
         }
     }
+    long long elapsed = time_usec() - start;
     if (log->stream && (error == EINVAL || error == EROFS)) {
         /* A pipe, terminal or device: nothing to make durable here. */
         error = 0;
@@ -1011,6 +1016,11 @@ log_sync_locked(struct ovsdb_log *log, uint64_t target)
 
     pthread_mutex_lock(&log->mutex);
     log->syncing = false;
+    /* An average that follows the last few syncs. */
+    long long avg = log->sync_usec
+                        ? log->sync_usec + (elapsed - log->sync_usec) / 8
+                        : MAX(elapsed, 1);
+    __atomic_store_n(&log->sync_usec, MAX(avg, 1), __ATOMIC_RELAXED);
     if (generation != log->fd_generation) {
         /* A replacement swapped in another file meanwhile: this sync
          * proves nothing about it. */
@@ -1171,6 +1181,12 @@ ovsdb_log_commit_needed(const struct ovsdb_log *log)
 {
     return (!log_commit_error(log) && log->written_seq > log->requested_seq
             && log->written_seq > log_durable_seq(log));
+}
+
+long long
+ovsdb_log_get_sync_usec(const struct ovsdb_log *log)
+{
+    return __atomic_load_n(&log->sync_usec, __ATOMIC_RELAXED);
 }
 
 bool

@@ -226,6 +226,11 @@ ovsdb_log_commit_done(struct ovsdb_log *log,
  * main loop at once). */
 bool ovsdb_log_commit_needed(const struct ovsdb_log *);
 
+/* Returns how long one commit's fdatasync() takes these days, in
+ * microseconds (an average that follows the last few), or 0 before the
+ * first commit. */
+long long ovsdb_log_get_sync_usec(const struct ovsdb_log *);
+
 /* Returns true if a background commit is under way or queued.  For the
  * log's owner (the thread that writes and starts commits). */
 bool ovsdb_log_commit_in_progress(const struct ovsdb_log *log);

@@ -358,6 +358,13 @@ server_db_storage(struct server_db *db)
  * waits for it anyway, and gathers what comes meanwhile.) */
 #define GROUP_COMMIT_MAX_WAIT_USEC 100
 
+/* A commit runs in the main loop itself, rather than in the background,
+ * if none is under way and fsyncs take no longer than this: then handing
+ * it to the commit thread and being woken by it costs more time than it
+ * saves (the loop has nothing else to do meanwhile, or very little:
+ * other clients wait for that long at most). */
+#define INLINE_COMMIT_MAX_USEC 200
+
 /* Sends the replies and updates of what storage made durable, and, if
  * 'start_commits', starts commits for what is written and not yet
  * durable.  The main loop calls it before and after serving clients. */
@@ -392,10 +399,17 @@ storage_run(bool start_commits)
             if (!db->unrequested_usec) {
                 db->unrequested_usec = now;
             }
-            if (ovsdb_log_commit_in_progress(db->log)
-                || written == db->iteration_written_seq
+            bool busy = ovsdb_log_commit_in_progress(db->log);
+            if (busy || written == db->iteration_written_seq
                 || now - db->unrequested_usec >= GROUP_COMMIT_MAX_WAIT_USEC) {
-                ovsdb_log_commit_start(db->log);
+                long long sync_usec = ovsdb_log_get_sync_usec(db->log);
+                if (!busy && sync_usec
+                    && sync_usec <= INLINE_COMMIT_MAX_USEC) {
+                    /* A failure is sticky: the next iteration reports it. */
+                    ovsdb_error_destroy(ovsdb_log_commit_block(db->log));
+                } else {
+                    ovsdb_log_commit_start(db->log);
+                }
                 db->unrequested_usec = 0;
             }
             /* Otherwise storage_wait() wakes the loop at once. */

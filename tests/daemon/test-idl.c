@@ -50,8 +50,6 @@
 #include "lib/vlog.h"
 #include "ovsdb/vswitch-idl.h"
 
-VLOG_DEFINE_THIS_MODULE(test_idl);
-
 #define TIMEOUT_MS 20000
 
 static struct idl *idl;
