@@ -441,6 +441,10 @@ poll_block(void)
         } else {
             slot->events = pfd->events;
             slot->revents = pfd->revents;
+            if (slot->registered && !slot->armed && pfd->revents) {
+                /* Polled here because epoll refused it: ready as well. */
+                l->ready[l->n_ready++] = pfd->fd;
+            }
         }
     }
     if (n_armed && l->by_fd[l->epoll_fd].revents) {

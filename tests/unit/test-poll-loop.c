@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -364,6 +365,566 @@ test_idle_fds_are_told_apart(void **state)
     close_pipe(other);
 }
 
+/* Long-lived (registered) fds. */
+
+static void
+make_socketpair(int fds[2])
+{
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds),
+                     0);
+}
+
+/* Returns the fds that poll_ready_registered() reports, sorted, as a
+ * string such as "5,9" (malloc'd), so that a failure shows them all. */
+static char *
+ready_list(void)
+{
+    const int *fds;
+    size_t n = poll_ready_registered(&fds);
+    int *sorted = xmalloc((n + 1) * sizeof *sorted);
+    memcpy(sorted, fds, n * sizeof *sorted);
+    for (size_t i = 1; i < n; i++) {
+        for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+            int tmp = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = tmp;
+        }
+    }
+    char *s = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *t = xasprintf("%s%s%d", s, i ? "," : "", sorted[i]);
+        free(s);
+        s = t;
+    }
+    free(sorted);
+    return s;
+}
+
+static void
+assert_ready_list(const char *expected)
+{
+    char *s = ready_list();
+    if (strcmp(s, expected)) {
+        fail_msg("poll_ready_registered(): got \"%s\", expected \"%s\"", s,
+                 expected);
+    }
+    free(s);
+}
+
+/* Makes 'fd' take the number 'number' (closing what had it), so that a
+ * test can reuse a number it chose. */
+static int
+renumber(int fd, int number)
+{
+    if (fd != number) {
+        assert_int_equal(dup2(fd, number), number);
+        close(fd);
+    }
+    return number;
+}
+
+/* Standing events are waited for without poll_fd_wait(), in every
+ * iteration. */
+static void
+test_registered_standing_pollin_wakes_without_wait(void **state)
+{
+    int fds[2];
+    make_pipe(fds);
+    poll_fd_register(fds[0], POLLIN);
+
+    /* Nothing to read: sleeps for the timer. */
+    poll_timer_wait(50);
+    assert_true(timed_block() >= 50);
+    assert_int_equal(poll_fd_revents(fds[0]), 0);
+    assert_ready_list("");
+
+    /* Readable: wakes at once, in this and every following iteration
+     * while the data stays unread. */
+    assert_int_equal(write(fds[1], "r", 1), 1);
+    for (int i = 0; i < 3; i++) {
+        poll_timer_wait(BACKSTOP_MS);
+        assert_true(timed_block() < PROMPT_MS);
+        assert_int_equal(poll_fd_revents(fds[0]), POLLIN);
+        char *expected = xasprintf("%d", fds[0]);
+        assert_ready_list(expected);
+        free(expected);
+    }
+
+    /* Read: back to sleeping. */
+    drain(fds[0]);
+    poll_timer_wait(50);
+    assert_true(timed_block() >= 50);
+    assert_int_equal(poll_fd_revents(fds[0]), 0);
+    assert_ready_list("");
+
+    poll_fd_unregister(fds[0]);
+    close_pipe(fds);
+}
+
+/* Without standing events, a registered fd is waited on only in the
+ * iterations that ask, as any other fd. */
+static void
+test_registered_without_standing_events_wakes_only_when_waited(void **state)
+{
+    int fds[2];
+    make_pipe(fds);
+    poll_fd_register(fds[0], 0);
+    assert_int_equal(write(fds[1], "r", 1), 1);
+
+    poll_timer_wait(50);
+    assert_true(timed_block() >= 50);
+    assert_int_equal(poll_fd_revents(fds[0]), 0);
+    assert_ready_list("");
+
+    poll_fd_wait(fds[0], POLLIN);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_int_equal(poll_fd_revents(fds[0]), POLLIN);
+    char *expected = xasprintf("%d", fds[0]);
+    assert_ready_list(expected);
+    free(expected);
+
+    /* Still readable, but not waited on any more: taken out of the
+     * epoll set, it does not wake the loop. */
+    poll_timer_wait(50);
+    assert_true(timed_block() >= 50);
+    assert_int_equal(poll_fd_revents(fds[0]), 0);
+    assert_ready_list("");
+
+    poll_fd_unregister(fds[0]);
+    close_pipe(fds);
+}
+
+/* Events waited for in one iteration only are forgotten in the next: the
+ * epoll entry is changed back to the standing events, or removed. */
+static void
+test_registered_pollout_is_waited_for_one_iteration(void **state)
+{
+    /* A socket with standing POLLIN and nothing to read: POLLOUT once. */
+    int sp[2];
+    make_socketpair(sp);
+    poll_fd_register(sp[0], POLLIN);
+    poll_fd_wait(sp[0], POLLOUT);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_int_equal(poll_fd_revents(sp[0]), POLLOUT);
+
+    /* Still writable, but only POLLIN is waited for now. */
+    for (int i = 0; i < 2; i++) {
+        poll_timer_wait(50);
+        assert_true(timed_block() >= 50);
+        assert_int_equal(poll_fd_revents(sp[0]), 0);
+        assert_ready_list("");
+    }
+
+    /* And POLLIN still works after the change. */
+    assert_int_equal(write(sp[1], "s", 1), 1);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_int_equal(poll_fd_revents(sp[0]), POLLIN);
+    drain(sp[0]);
+
+    /* POLLOUT again, together with the standing POLLIN. */
+    poll_fd_wait(sp[0], POLLOUT);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_int_equal(poll_fd_revents(sp[0]), POLLOUT);
+
+    /* A pipe's write end without standing events: POLLOUT once, then
+     * nothing (the entry is removed), then POLLOUT again (added back). */
+    int fds[2];
+    make_pipe(fds);
+    poll_fd_register(fds[1], 0);
+    for (int round = 0; round < 2; round++) {
+        poll_fd_wait(fds[1], POLLOUT);
+        poll_timer_wait(BACKSTOP_MS);
+        assert_true(timed_block() < PROMPT_MS);
+        assert_int_equal(poll_fd_revents(fds[1]), POLLOUT);
+        char *expected = xasprintf("%d", fds[1]);
+        assert_ready_list(expected);
+        free(expected);
+
+        poll_timer_wait(50);
+        assert_true(timed_block() >= 50);
+        assert_int_equal(poll_fd_revents(fds[1]), 0);
+        assert_ready_list("");
+    }
+
+    poll_fd_unregister(fds[1]);
+    poll_fd_unregister(sp[0]);
+    close_pipe(fds);
+    close_pipe(sp);
+}
+
+/* poll_ready_registered() lists the registered fds found ready, and
+ * neither registered fds that were not nor fds waited on for one
+ * iteration. */
+static void
+test_ready_registered_lists_exactly_the_ready_ones(void **state)
+{
+    enum { N = 8 };
+    int reg[N][2], transient[2], unregistered[2];
+    for (int i = 0; i < N; i++) {
+        make_pipe(reg[i]);
+        poll_fd_register(reg[i][0], POLLIN);
+    }
+    make_pipe(transient);
+    make_pipe(unregistered);
+    poll_fd_register(unregistered[0], POLLIN);
+    poll_fd_unregister(unregistered[0]);
+
+    /* Every third registered one, the transient one and the one no
+     * longer registered are readable. */
+    char *expected = xstrdup("");
+    for (int i = 0; i < N; i += 3) {
+        assert_int_equal(write(reg[i][1], "x", 1), 1);
+        char *t = xasprintf("%s%s%d", expected, i ? "," : "", reg[i][0]);
+        free(expected);
+        expected = t;
+    }
+    assert_int_equal(write(transient[1], "t", 1), 1);
+    assert_int_equal(write(unregistered[1], "u", 1), 1);
+    poll_fd_wait(transient[0], POLLIN);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_ready_list(expected);
+    assert_int_equal(poll_fd_revents(transient[0]), POLLIN);
+    assert_int_equal(poll_fd_revents(unregistered[0]), 0);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(poll_fd_revents(reg[i][0]), i % 3 ? 0 : POLLIN);
+    }
+
+    /* A registered fd that was unregistered since is not reported either,
+     * nor is one registered again later before it is ready. */
+    poll_fd_unregister(reg[0][0]);
+    drain(reg[3][0]);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    char *e2 = xasprintf("%d", reg[6][0]);
+    assert_ready_list(e2);
+    free(e2);
+    poll_fd_register(reg[0][0], POLLIN);
+    drain(reg[0][0]);
+    drain(reg[6][0]);
+    poll_timer_wait(50);
+    assert_true(timed_block() >= 50);
+    assert_ready_list("");
+
+    for (int i = 0; i < N; i++) {
+        poll_fd_unregister(reg[i][0]);
+        close_pipe(reg[i]);
+    }
+    close_pipe(transient);
+    close_pipe(unregistered);
+    free(expected);
+}
+
+/* The kernel keys epoll entries by open file: an fd unregistered and
+ * closed, whose number a new file then gets, must be watched as the new
+ * file, with nothing left of the old one. */
+static void
+test_unregistered_closed_number_reused_by_new_registration(void **state)
+{
+    int a[2], b[2];
+    make_pipe(a);
+    int keep = dup(a[0]); /* The old file lives on. */
+    assert_true(keep >= 0);
+    poll_fd_register(a[0], POLLIN);
+    poll_timer_wait(10);
+    poll_block(); /* Now in the epoll set. */
+
+    int number = a[0];
+    poll_fd_unregister(number);
+    close(a[0]);
+    assert_int_equal(write(a[1], "o", 1), 1); /* 'keep' is readable. */
+
+    make_pipe(b);
+    b[0] = renumber(b[0], number);
+    poll_fd_register(b[0], POLLIN);
+    poll_timer_wait(80);
+    assert_true(timed_block() >= 80);
+    assert_int_equal(poll_fd_revents(number), 0);
+    assert_ready_list("");
+
+    assert_int_equal(write(b[1], "n", 1), 1);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_int_equal(poll_fd_revents(number), POLLIN);
+    char *expected = xasprintf("%d", number);
+    assert_ready_list(expected);
+    free(expected);
+
+    /* The same once more with the number not yet in the epoll set when it
+     * is unregistered (registered, never polled). */
+    poll_fd_unregister(number);
+    close_pipe(b);
+    int c[2];
+    make_pipe(c);
+    c[0] = renumber(c[0], number);
+    poll_fd_register(c[0], 0);
+    poll_fd_unregister(c[0]);
+    poll_fd_register(c[0], POLLIN);
+    assert_int_equal(write(c[1], "c", 1), 1);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_int_equal(poll_fd_revents(number), POLLIN);
+
+    poll_fd_unregister(c[0]);
+    close_pipe(c);
+    close(keep);
+    close(a[1]);
+}
+
+/* Registered and transient fds in the same iteration are reported alike,
+ * each with its own events. */
+static void
+test_registered_and_transient_fds_mix(void **state)
+{
+    int reg_ready[2], reg_idle[2], tr_ready[2], tr_idle[2], sp[2];
+    make_pipe(reg_ready);
+    make_pipe(reg_idle);
+    make_pipe(tr_ready);
+    make_pipe(tr_idle);
+    make_socketpair(sp);
+    poll_fd_register(reg_ready[0], POLLIN);
+    poll_fd_register(reg_idle[0], POLLIN);
+    poll_fd_register(sp[0], 0);
+    assert_int_equal(write(reg_ready[1], "a", 1), 1);
+    assert_int_equal(write(tr_ready[1], "b", 1), 1);
+
+    for (int i = 0; i < 2; i++) {
+        poll_fd_wait(tr_ready[0], POLLIN);
+        poll_fd_wait(tr_idle[0], POLLIN);
+        poll_fd_wait(sp[0], POLLOUT);
+        poll_fd_wait(sp[0], POLLIN);
+        poll_timer_wait(BACKSTOP_MS);
+        assert_true(timed_block() < PROMPT_MS);
+        assert_int_equal(poll_fd_revents(reg_ready[0]), POLLIN);
+        assert_int_equal(poll_fd_revents(reg_idle[0]), 0);
+        assert_int_equal(poll_fd_revents(tr_ready[0]), POLLIN);
+        assert_int_equal(poll_fd_revents(tr_idle[0]), 0);
+        assert_int_equal(poll_fd_revents(sp[0]), POLLOUT);
+        assert_true(poll_fd_is_idle(reg_idle[0], POLLIN));
+        assert_true(poll_fd_is_idle(tr_idle[0], POLLIN));
+        assert_false(poll_fd_is_idle(reg_ready[0], POLLIN));
+        /* Any event makes an fd busy, even one not asked about. */
+        assert_false(poll_fd_is_idle(sp[0], POLLIN));
+        char *expected = xasprintf("%d,%d", MIN(reg_ready[0], sp[0]),
+                                   MAX(reg_ready[0], sp[0]));
+        assert_ready_list(expected);
+        free(expected);
+    }
+
+    /* Only the transient idle one and the standing ones now. */
+    drain(reg_ready[0]);
+    assert_int_equal(write(tr_idle[1], "c", 1), 1);
+    poll_fd_wait(tr_idle[0], POLLIN);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_int_equal(poll_fd_revents(tr_idle[0]), POLLIN);
+    assert_int_equal(poll_fd_revents(tr_ready[0]), 0);
+    assert_int_equal(poll_fd_revents(reg_ready[0]), 0);
+    assert_int_equal(poll_fd_revents(sp[0]), 0);
+    assert_ready_list("");
+
+    poll_fd_unregister(reg_ready[0]);
+    poll_fd_unregister(reg_idle[0]);
+    poll_fd_unregister(sp[0]);
+    close_pipe(reg_ready);
+    close_pipe(reg_idle);
+    close_pipe(tr_ready);
+    close_pipe(tr_idle);
+    close_pipe(sp);
+}
+
+/* A registered fd whose peer hung up wakes the loop when events are
+ * waited for on it (the owner must learn of it)... */
+static void
+test_hangup_on_registered_fd_with_standing_events_wakes(void **state)
+{
+    int sp[2];
+    make_socketpair(sp);
+    poll_fd_register(sp[0], POLLIN);
+    poll_timer_wait(10);
+    poll_block();
+    close(sp[1]);
+
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_true(poll_fd_revents(sp[0]) & POLLHUP);
+    char *expected = xasprintf("%d", sp[0]);
+    assert_ready_list(expected);
+    free(expected);
+
+    int fds[2];
+    make_pipe(fds);
+    poll_fd_register(fds[0], POLLIN);
+    close(fds[1]);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_true(poll_fd_revents(fds[0]) & POLLHUP);
+
+    poll_fd_unregister(sp[0]);
+    poll_fd_unregister(fds[0]);
+    close(sp[0]);
+    close(fds[0]);
+}
+
+/* ...but not when nothing is waited for on it: epoll reports hang-ups
+ * and errors for every entry whatever its events, so such an fd must
+ * leave the set, or the loop would spin. */
+static void
+test_hung_up_registered_fd_without_waits_does_not_spin(void **state)
+{
+    int sp[2], fds[2];
+    make_socketpair(sp);
+    make_pipe(fds);
+    poll_fd_register(sp[0], 0);
+    poll_fd_register(fds[0], 0);
+
+    /* Waited on once (in the epoll set), then the peers hang up. */
+    poll_fd_wait(sp[0], POLLIN);
+    poll_fd_wait(fds[0], POLLIN);
+    poll_timer_wait(10);
+    poll_block();
+    close(sp[1]);
+    close(fds[1]);
+
+    unsigned long long wakeups = poll_loop_n_wakeups();
+    poll_timer_wait(100);
+    assert_true(timed_block() >= 100);
+    assert_true(poll_loop_n_wakeups() == wakeups + 1);
+    assert_int_equal(poll_fd_revents(sp[0]), 0);
+    assert_int_equal(poll_fd_revents(fds[0]), 0);
+    assert_ready_list("");
+
+    /* Registered after the hang-up, never waited on. */
+    int sp2[2];
+    make_socketpair(sp2);
+    close(sp2[1]);
+    poll_fd_register(sp2[0], 0);
+    poll_timer_wait(100);
+    assert_true(timed_block() >= 100);
+    assert_ready_list("");
+
+    /* Waited on again: the hang-up is reported. */
+    poll_fd_wait(sp[0], POLLIN);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_true(poll_fd_revents(sp[0]) & POLLHUP);
+
+    poll_fd_unregister(sp[0]);
+    poll_fd_unregister(fds[0]);
+    poll_fd_unregister(sp2[0]);
+    close(sp[0]);
+    close(fds[0]);
+    close(sp2[0]);
+}
+
+/* Timers count in microseconds: a 2 ms wait is not rounded to zero nor
+ * stretched. */
+static void
+test_usec_timer(void **state)
+{
+    for (int i = 0; i < 3; i++) {
+        long long start = time_usec();
+        poll_timer_wait(BACKSTOP_MS);
+        poll_timer_wait_until_usec(start + 2000);
+        poll_block();
+        long long elapsed = time_usec() - start;
+        if (elapsed < 2000 || elapsed >= 1000000) {
+            fail_msg("a 2000-us timer returned after %lld us", elapsed);
+        }
+    }
+
+    /* The earliest wins, whichever unit it was given in. */
+    long long start = time_usec();
+    poll_timer_wait_until_usec(start + 5000000);
+    poll_timer_wait(30);
+    poll_block();
+    long long elapsed = time_usec() - start;
+    assert_true(elapsed >= 30000 && elapsed < 30000 + PROMPT_MS * 1000LL);
+
+    /* A time in the past wakes at once. */
+    poll_timer_wait(BACKSTOP_MS);
+    poll_timer_wait_until_usec(time_usec() - 1000);
+    assert_true(timed_block() < PROMPT_MS);
+}
+
+/* poll_fd_is_idle() applies to registered fds: idle if the events asked
+ * about were waited for (standing or this iteration) and none came. */
+static void
+test_is_idle_for_registered_fds(void **state)
+{
+    int fds[2], other[2];
+    make_pipe(fds);
+    make_pipe(other);
+    poll_fd_register(fds[0], POLLIN);
+    poll_fd_register(other[0], 0);
+
+    poll_timer_wait(10);
+    poll_block();
+    assert_true(poll_fd_is_idle(fds[0], POLLIN));
+    assert_false(poll_fd_is_idle(fds[0], POLLOUT));  /* Not waited for. */
+    assert_false(poll_fd_is_idle(other[0], POLLIN)); /* Nor here. */
+
+    /* Waited for in this iteration only. */
+    poll_fd_wait(other[0], POLLIN);
+    poll_timer_wait(10);
+    poll_block();
+    assert_true(poll_fd_is_idle(other[0], POLLIN));
+    poll_timer_wait(10);
+    poll_block();
+    assert_false(poll_fd_is_idle(other[0], POLLIN));
+
+    /* Input makes it busy, for the iterations that see it. */
+    assert_int_equal(write(fds[1], "i", 1), 1);
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+    assert_false(poll_fd_is_idle(fds[0], POLLIN));
+    drain(fds[0]);
+    poll_timer_wait(10);
+    poll_block();
+    assert_true(poll_fd_is_idle(fds[0], POLLIN));
+
+    /* Unregistered: nothing is known of it any more. */
+    poll_fd_unregister(fds[0]);
+    assert_false(poll_fd_is_idle(fds[0], POLLIN));
+    poll_timer_wait(10);
+    poll_block();
+    assert_false(poll_fd_is_idle(fds[0], POLLIN));
+
+    poll_fd_unregister(other[0]);
+    close_pipe(fds);
+    close_pipe(other);
+}
+
+/* The kernel refuses regular files in an epoll set; a registered one is
+ * polled like any other fd instead, and reported as any registered fd. */
+static void
+test_registered_regular_file_is_polled_instead(void **state)
+{
+    char name[] = "/tmp/test-poll-loop-XXXXXX";
+    int fd = mkstemp(name);
+    assert_true(fd >= 0);
+    unlink(name);
+    poll_fd_register(fd, POLLIN); /* Always readable. */
+    for (int i = 0; i < 2; i++) {
+        poll_timer_wait(BACKSTOP_MS);
+        assert_true(timed_block() < PROMPT_MS);
+        assert_int_equal(poll_fd_revents(fd), POLLIN);
+        assert_false(poll_fd_is_idle(fd, POLLIN));
+        char *expected = xasprintf("%d", fd);
+        assert_ready_list(expected);
+        free(expected);
+    }
+    poll_fd_unregister(fd);
+    poll_timer_wait(50);
+    assert_true(timed_block() >= 50);
+    assert_ready_list("");
+    close(fd);
+}
+
 static void
 test_wakeups_are_counted(void **state)
 {
@@ -392,6 +953,21 @@ main(void)
         cmocka_unit_test(test_many_fds),
         cmocka_unit_test(test_idle_fds_are_told_apart),
         cmocka_unit_test(test_wakeups_are_counted),
+        cmocka_unit_test(test_registered_standing_pollin_wakes_without_wait),
+        cmocka_unit_test(
+            test_registered_without_standing_events_wakes_only_when_waited),
+        cmocka_unit_test(test_registered_pollout_is_waited_for_one_iteration),
+        cmocka_unit_test(test_ready_registered_lists_exactly_the_ready_ones),
+        cmocka_unit_test(
+            test_unregistered_closed_number_reused_by_new_registration),
+        cmocka_unit_test(test_registered_and_transient_fds_mix),
+        cmocka_unit_test(
+            test_hangup_on_registered_fd_with_standing_events_wakes),
+        cmocka_unit_test(
+            test_hung_up_registered_fd_without_waits_does_not_spin),
+        cmocka_unit_test(test_usec_timer),
+        cmocka_unit_test(test_is_idle_for_registered_fds),
+        cmocka_unit_test(test_registered_regular_file_is_polled_instead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
