@@ -370,31 +370,33 @@ jsonrpc_session_recv(struct jsonrpc_session *s)
     long long now = time_msec();
     reconnect_receive_attempted(s->reconnect, now);
 
-    /* Any bytes count as a sign of life, even the first part of a long
-     * message that is still arriving. */
-    unsigned long long received = jsonrpc_get_received_bytes(s->rpc);
-    struct jsonrpc_msg *msg;
-    int error = jsonrpc_recv(s->rpc, &msg);
-    if (jsonrpc_get_received_bytes(s->rpc) != received) {
-        reconnect_activity(s->reconnect, now);
-    }
-    if (error) {
-        return NULL;
-    }
+    for (;;) {
+        /* Any bytes count as a sign of life, even the first part of a
+         * long message that is still arriving. */
+        unsigned long long received = jsonrpc_get_received_bytes(s->rpc);
+        struct jsonrpc_msg *msg;
+        int error = jsonrpc_recv(s->rpc, &msg);
+        if (jsonrpc_get_received_bytes(s->rpc) != received) {
+            reconnect_activity(s->reconnect, now);
+        }
+        if (error) {
+            return NULL;
+        }
 
-    reconnect_activity(s->reconnect, now);
-    if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
-        /* The peer's probe: answer with its own parameters. */
-        struct jsonrpc_msg *reply =
-            jsonrpc_create_reply(json_incref(msg->params), msg->id);
-        jsonrpc_session_send(s, reply);
-    } else if (is_probe_reply(msg)) {
-        /* The answer to our probe: its arrival was all we needed. */
-    } else {
-        return msg;
+        reconnect_activity(s->reconnect, now);
+        if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
+            /* The peer's probe: answer with its own parameters. */
+            struct jsonrpc_msg *reply =
+                jsonrpc_create_reply(json_incref(msg->params), msg->id);
+            jsonrpc_session_send(s, reply);
+        } else if (!is_probe_reply(msg)) {
+            return msg;
+        }
+        /* Handled here (the answer to our probe needed only to arrive):
+         * on to the next message, so that the caller does not take NULL
+         * for "nothing more to read". */
+        jsonrpc_msg_destroy(msg);
     }
-    jsonrpc_msg_destroy(msg);
-    return NULL;
 }
 
 bool

@@ -160,7 +160,8 @@ struct jsonrpc_conn {
     int last_error;          /* What ended the last connection, or 0. */
     struct list awake_node;  /* In the server's 'awake' if awake. */
     bool awake;
-    int quiet_fd; /* Index in the server's 'quiet_by_fd', -1 if none. */
+    bool throttled; /* Not read: replies to it wait to be sent. */
+    int quiet_fd;   /* Index in the server's 'quiet_by_fd', -1 if none. */
 };
 
 /* A client's monitor, on a shared struct ovsdb_monitor. */
@@ -193,6 +194,7 @@ static bool conn_is_quiet(struct jsonrpc_conn *, long long now,
                           long long *deadline);
 static void conn_wake(struct jsonrpc_conn *);
 static void conn_sleep(struct jsonrpc_conn *, long long deadline);
+static void conn_set_throttled(struct jsonrpc_conn *, bool throttled);
 static void conn_run(struct jsonrpc_conn *);
 static void conn_wait(struct jsonrpc_conn *);
 static bool conn_is_alive(const struct jsonrpc_conn *);
@@ -1197,6 +1199,9 @@ static void
 conn_reset(struct jsonrpc_conn *conn)
 {
     conn_unlock_all(conn);
+    if (conn->throttled && !conn->disconnect_pending) {
+        conn_set_throttled(conn, false);
+    }
 
     struct conn_monitor *cm, *next_cm;
     HMAP_FOR_EACH_SAFE (cm, next_cm, node, &conn->monitors) {
@@ -1230,6 +1235,17 @@ conn_is_quiet(struct jsonrpc_conn *conn, long long now, long long *deadline)
 {
     return (!conn->disconnect_pending && list_is_empty(&conn->triggers)
             && jsonrpc_session_is_quiet(conn->js, now, deadline));
+}
+
+static void
+conn_set_throttled(struct jsonrpc_conn *conn, bool throttled)
+{
+    conn->throttled = throttled;
+    if (throttled) {
+        jsonrpc_session_unregister_poll(conn->js);
+    } else {
+        jsonrpc_session_register_poll(conn->js);
+    }
 }
 
 static void
@@ -1267,6 +1283,18 @@ conn_run(struct jsonrpc_conn *conn)
                 trigger_destroy(t);
             }
         }
+    }
+
+    /* As in OVS, nothing more is read from a client while replies to it
+     * wait to be sent, so that one that does not read cannot make the
+     * server queue replies without limit.  Its input is not waited for
+     * meanwhile (it would wake the loop again and again). */
+    bool throttled = jsonrpc_session_get_backlog(conn->js) > 0;
+    if (throttled != conn->throttled) {
+        conn_set_throttled(conn, throttled);
+    }
+    if (throttled) {
+        return;
     }
 
     /* Most of many clients are idle at any time (e.g. monitors waiting
@@ -1311,7 +1339,9 @@ conn_wait(struct jsonrpc_conn *conn)
         }
         return;
     }
-    jsonrpc_session_recv_wait(conn->js);
+    if (!conn->throttled) {
+        jsonrpc_session_recv_wait(conn->js);
+    }
     const struct trigger *t;
     LIST_FOR_EACH (t, node, &conn->triggers) {
         if (t->db_seqno != t->db->seqno) {

@@ -557,3 +557,69 @@ def test_burst_of_requests_in_one_write_is_answered_entirely(sandbox, server):
     for i in range(n):
         msg = c.recv(timeout=2)
         assert msg == {"id": i, "result": [i], "error": None}, (i, msg)
+
+
+@pytest.mark.parametrize("server", [
+    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+def test_client_that_does_not_read_is_not_read_either(sandbox, server):
+    """Flow control: while replies to a client wait to be sent, the server
+    reads nothing more from it, so a client that sends without reading
+    soon finds its writes blocked instead of making the server queue 20 MB
+    of replies.  Once it reads, every reply arrives, in order."""
+    _, sock, _ = _start(sandbox, server)
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock)
+    payload = "x" * 4000
+    n = 5000
+    data = "".join(json.dumps({"method": "echo", "params": [payload],
+                               "id": i}) for i in range(n)).encode()
+
+    s.setblocking(False)
+    sent = 0
+    last_progress = time.monotonic()
+    while sent < len(data) and time.monotonic() - last_progress < 1.0:
+        try:
+            sent += s.send(data[sent:sent + 65536])
+            last_progress = time.monotonic()
+        except BlockingIOError:
+            time.sleep(0.01)
+    # Socket buffers hold a few hundred kB each way; the server may hold
+    # what it read from one more read.
+    assert sent < 5 * 1024 * 1024, f"server read {sent} bytes unanswered"
+
+    received = []
+
+    def reader():
+        buf = b""
+        dec = json.JSONDecoder()
+        s.setblocking(True)
+        s.settimeout(20)
+        while len(received) < n:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                return
+            buf += chunk
+            text = buf.decode()
+            pos = 0
+            while True:
+                while pos < len(text) and text[pos].isspace():
+                    pos += 1
+                try:
+                    msg, pos = dec.raw_decode(text, pos)
+                except ValueError:
+                    break
+                received.append(msg["id"])
+            buf = text[pos:].encode()
+
+    t = threading.Thread(target=reader)
+    t.start()
+    rest = memoryview(data)[sent:]
+    while rest:
+        try:
+            k = s.send(rest)
+            rest = rest[k:]
+        except BlockingIOError:
+            time.sleep(0.001)
+    t.join(30)
+    s.close()
+    assert received == list(range(n))
