@@ -307,7 +307,10 @@ put_member(struct ds *out, const char *name, const json_t *value)
 static void
 jsonrpc_msg_to_ds(const struct jsonrpc_msg *m, struct ds *out)
 {
+    /* The members in the order in which OVS writes them: "id" first. */
     ds_put_char(out, '{');
+    put_member(out, "id", m->id);
+    ds_put_char(out, ',');
     switch (m->type) {
     case JSONRPC_REQUEST:
     case JSONRPC_NOTIFY:
@@ -329,8 +332,6 @@ jsonrpc_msg_to_ds(const struct jsonrpc_msg *m, struct ds *out)
         put_member(out, "error", m->error);
         break;
     }
-    ds_put_char(out, ',');
-    put_member(out, "id", m->id);
     ds_put_char(out, '}');
 }
 

@@ -169,6 +169,8 @@ ovsdb_error_to_json(const struct ovsdb_error *error)
             json, "io-error",
             json_string(ovs_retval_to_string(error->errno_value)));
     }
+    /* As OVS sends it (see json_reorder_as_ovs()). */
+    json_object_reorder_as_ovs(json);
     return json;
 }
 

@@ -117,7 +117,7 @@ def _unix_server(server_factory, tmp_path, extra_args=()):
 
 
 # The reply to the first request of a client process has id 0.
-ECHO_REPLY = '{"result":[1,"a",{"b":null}],"error":null,"id":0}\n'
+ECHO_REPLY = '{"id":0,"result":[1,"a",{"b":null}],"error":null}\n'
 
 
 def test_echo_request_over_unix_gets_params_back(server_factory, tmp_path):
@@ -153,8 +153,8 @@ def test_echo_request_over_tcp_ipv6(server_factory, tmp_path):
 def test_unknown_method_gets_error_reply(server_factory, tmp_path):
     server, remote, _ = _unix_server(server_factory, tmp_path)
     out = _client(tmp_path, "request", remote, "frobnicate", "[1]").stdout
-    assert out == ('{"error":{"error":"unknown method",'
-                   '"details":"frobnicate"},"id":0}\n')
+    assert out == ('{"id":0,"error":{"error":"unknown method",'
+                   '"details":"frobnicate"}}\n')
     # The connection stayed usable for other clients.
     assert _echo(tmp_path, remote) == ECHO_REPLY
 
@@ -165,7 +165,7 @@ def test_notification_reaches_server(server_factory, tmp_path):
     assert result.stdout == ""
     wait_for(lambda: server.stdout_lines(), what="notification")
     assert server.stdout_lines() == [
-        '{"method":"hello","params":[1,"two"],"id":null}']
+        '{"id":null,"method":"hello","params":[1,"two"]}']
 
 
 def test_shutdown_request_stops_server_and_removes_socket(server_factory,
@@ -173,7 +173,7 @@ def test_shutdown_request_stops_server_and_removes_socket(server_factory,
     server, remote, path = _unix_server(server_factory, tmp_path)
     assert os.path.exists(path)
     out = _client(tmp_path, "request", remote, "shutdown", "[]").stdout
-    assert out == '{"result":{},"error":null,"id":0}\n'
+    assert out == '{"id":0,"result":{},"error":null}\n'
     assert server.proc.wait(timeout=10) == 0
     assert not os.path.exists(path)
 
@@ -459,8 +459,8 @@ def test_client_interoperates_with_python_ovs_server(tmp_path):
     try:
         out = _client(tmp_path, "request", "unix:" + path, "echo",
                       '["x",[2]]').stdout
-        assert out == ('{"result":{"echoed":["x",[2]]},"error":null,'
-                       '"id":0}\n')
+        assert out == ('{"id":0,"result":{"echoed":["x",[2]]},'
+                       '"error":null}\n')
         _client(tmp_path, "notify", "unix:" + path, "note", "[true]")
         wait_for(lambda: len(received) == 2, what="notification")
         assert received[1] == {"method": "note", "params": [True],

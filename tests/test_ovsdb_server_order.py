@@ -123,8 +123,8 @@ class Pair:
 
     def both(self, method, params):
         """Sends the request to both servers; returns the texts of the two
-        replies' "result" members (the reply's own members are in
-        another order)."""
+        replies' "result" members (whole messages are compared in
+        test_message_envelopes_same_bytes_as_reference_server())."""
         texts = []
         for who in ("ref", "ours"):
             reply = self.clients[who].request(method, params)
@@ -237,3 +237,49 @@ def test_transaction_records_same_bytes_as_reference_server(sandbox):
     for ref_line, our_line in zip(ref, ours):
         assert our_line == ref_line
     assert len(ours) == len(ref)
+
+
+def test_message_envelopes_same_bytes_as_reference_server(sandbox):
+    """Whole messages, not just their results: replies, error replies and
+    notifications (update, update2, locked, stolen) have their members in
+    OVS's order ("id" first)."""
+    pair = Pair(sandbox, "T")
+    watchers = {who: Client(os.path.dirname(pair.files[who]) + "/db.sock")
+                for who in ("ref", "ours")}
+    requests = [
+        ("echo", [1, "a", {"b": None}]),
+        ("list_dbs", []),
+        ("no_such_method", [1]),
+        ("transact", ["T", {"op": "select", "table": "no_such_table",
+                            "where": []}]),
+        ("lock", ["L"]),
+        ("get_schema", ["no_such_db"]),
+        ("monitor", ["T", None, {"A": {"columns": ["i"]}}]),
+        ("monitor_cond", ["T", "m2", {"A": [{"columns": ["i"]}]}]),
+    ]
+    texts = {}
+    for who in ("ref", "ours"):
+        c = pair.clients[who]
+        out = []
+        for method, params in requests:
+            c.request(method, params)
+            out.append(c.last_text)
+        texts[who] = out
+    assert texts["ours"] == texts["ref"]
+
+    notes = {}
+    for who in ("ref", "ours"):
+        w = watchers[who]
+        w.request("transact", ["T", {"op": "insert", "table": "A",
+                                     "uuid": "1ce0e80c-0000-4000-8000-"
+                                             "000000000001",
+                                     "row": {"i": 7}}])
+        w.request("steal", ["L"])
+        c = pair.clients[who]
+        got = []
+        while len(got) < 3:
+            msg = c.recv()
+            assert msg is not None, (who, got)
+            got.append(c.last_text)
+        notes[who] = sorted(got)
+    assert notes["ours"] == notes["ref"]

@@ -149,8 +149,8 @@ test_requests_get_distinct_ids_and_round_trip(void **state)
     assert_false(json_equal(id1, id2));
 
     char *s = jsonrpc_msg_to_string(r1);
-    char *expected = xasprintf("{\"method\":\"echo\",\"params\":[],"
-                               "\"id\":%lld",
+    char *expected = xasprintf("{\"id\":%lld,\"method\":\"echo\","
+                               "\"params\":[]}",
                                json_integer_value(id1));
     assert_true(strncmp(s, expected, strlen(expected)) == 0);
     free(expected);
@@ -162,16 +162,16 @@ test_requests_get_distinct_ids_and_round_trip(void **state)
 
     struct jsonrpc_msg *reply =
         jsonrpc_create_reply(json_string("ok"), back->id);
-    assert_msg_text(reply, "{\"result\":\"ok\",\"error\":null,\"id\":%lld}",
+    assert_msg_text(reply, "{\"id\":%lld,\"result\":\"ok\",\"error\":null}",
                     json_integer_value(id1));
 
     struct jsonrpc_msg *error =
         jsonrpc_create_error(json_string("no"), back->id);
-    assert_msg_text(error, "{\"error\":\"no\",\"id\":%lld}",
+    assert_msg_text(error, "{\"id\":%lld,\"error\":\"no\"}",
                     json_integer_value(id1));
 
     struct jsonrpc_msg *notify = jsonrpc_create_notify("n", json_array());
-    assert_msg_text(notify, "{\"method\":\"n\",\"params\":[],\"id\":null}");
+    assert_msg_text(notify, "{\"id\":null,\"method\":\"n\",\"params\":[]}");
 
     struct ds ds = DS_EMPTY_INITIALIZER;
     jsonrpc_msg_format(error, &ds);
@@ -227,9 +227,9 @@ static const char stream_text[] =
     "{\"method\":\"n\",\"params\":[[[[]]]],\"id\":null}\n";
 
 static const char stream_expected[] =
-    "{\"method\":\"a\",\"params\":[\"}]{[\\\"\\\\\",{\"x\":[]}],\"id\":1}\n"
-    "{\"result\":\"\xc3\xa9\\\"}\",\"error\":null,\"id\":1}\n"
-    "{\"method\":\"n\",\"params\":[[[[]]]],\"id\":null}\n";
+    "{\"id\":1,\"method\":\"a\",\"params\":[\"}]{[\\\"\\\\\",{\"x\":[]}]}\n"
+    "{\"id\":1,\"result\":\"\xc3\xa9\\\"}\",\"error\":null}\n"
+    "{\"id\":null,\"method\":\"n\",\"params\":[[[[]]]]}\n";
 
 /* Brackets and quotes inside strings and escapes must not confuse the
  * framing, wherever the reads happen to split the stream. */
@@ -372,7 +372,7 @@ test_max_message_size_is_enforced(void **state)
 {
     const char *msg = "{\"result\":\"0123456789\",\"id\":1}";
     const char *expected =
-        "{\"result\":\"0123456789\",\"error\":null,\"id\":1}\n";
+        "{\"id\":1,\"result\":\"0123456789\",\"error\":null}\n";
     size_t len = strlen(msg);
 
     /* Exactly at the limit works, one byte over fails, even before the
@@ -483,7 +483,7 @@ test_connection_sends_and_receives(void **state)
     ssize_t n = read(p.peer, buf, sizeof buf - 1);
     assert_true(n > 0);
     buf[n] = '\0';
-    assert_string_equal(buf, "{\"result\":[1],\"error\":null,\"id\":\"i\"}");
+    assert_string_equal(buf, "{\"id\":\"i\",\"result\":[1],\"error\":null}");
     assert_string_equal(jsonrpc_get_name(p.rpc), "unix:pair");
 
     /* Clean close between messages is EOF, and sticks. */
@@ -643,7 +643,7 @@ test_send_block_and_recv_block(void **state)
     ssize_t n = read(p.peer, buf, sizeof buf - 1);
     assert_true(n > 0);
     buf[n] = '\0';
-    assert_string_equal(buf, "{\"method\":\"hi\",\"params\":[],\"id\":null}");
+    assert_string_equal(buf, "{\"id\":null,\"method\":\"hi\",\"params\":[]}");
 
     peer_write(&p, "{\"result\":true,\"id\":7}");
     struct jsonrpc_msg *msg;
