@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/bitmap.h"
+#include "lib/ds.h"
 #include "lib/hash.h"
 #include "lib/hmap.h"
 #include "lib/json.h"
@@ -431,7 +432,7 @@ struct ovsdb_monitor {
     /* Shared results (see monitor.h). */
     bool has_initial;
     uint64_t initial_seqno;
-    json_t *initial;
+    struct ds initial; /* Serialised initial contents. */
     struct cached_update updates[N_CACHED_UPDATES];
     size_t next_update; /* Slot in 'updates' to replace next. */
 };
@@ -488,7 +489,7 @@ ovsdb_monitor_unref(struct ovsdb_monitor *m)
     if (m && !--m->refcount) {
         hmap_remove(&m->set->monitors, &m->node);
         monitor_free_tables(m->tables, m->n_tables);
-        json_decref(m->initial);
+        ds_destroy(&m->initial);
         for (size_t i = 0; i < N_CACHED_UPDATES; i++) {
             free(m->updates[i].text);
         }
@@ -559,6 +560,7 @@ monitor_intern(struct ovsdb_monitor_set *set, struct ovsdb *db,
     m->version = version;
     m->tables = tables;
     m->n_tables = n;
+    ds_init(&m->initial);
     hmap_insert(&set->monitors, &m->node, hash);
     return m;
 }
@@ -1010,56 +1012,122 @@ initial_rows_by_index(const struct monitored_table *mt,
     return true;
 }
 
-/* Adds 'row' to the initial contents 'updates' if it meets 'mt''s
- * condition.  A row added twice is replaced by the same value. */
+/* Appends to 'out' what row_to_json() returns, as json_to_ds() would
+ * write it, without building it. */
 static void
-add_initial_row(json_t *updates, const struct ovsdb_monitor *m,
-                const struct monitored_table *mt, const struct ovsdb_row *row)
+row_to_ds(const struct monitored_table *mt, const struct ovsdb_row *row,
+          unsigned int select, bool skip_defaults, struct ds *out)
+{
+    bool first = true;
+    ds_put_char(out, '{');
+    for (size_t i = 0; i < mt->columns.n_columns; i++) {
+        const struct ovsdb_column *column = mt->columns.columns[i];
+        const struct ovsdb_datum *datum = &row->fields[column->index];
+        if (!(mt->column_select[column->index] & select)
+            || (skip_defaults
+                && ovsdb_datum_is_default(datum, &column->type))) {
+            continue;
+        }
+        if (!first) {
+            ds_put_char(out, ',');
+        }
+        first = false;
+        json_string_to_ds(column->name, strlen(column->name), out);
+        ds_put_char(out, ':');
+        ovsdb_datum_to_json_ds(datum, &column->type, out);
+    }
+    ds_put_char(out, '}');
+}
+
+/* Appends to 'out' the <row-update> (or <row-update2>) of 'row' in the
+ * initial contents, if it meets 'mt''s condition, with its UUID as the
+ * member name and the table's name before it if it is the table's first
+ * ('*n_rows' counts the rows so far). */
+static void
+initial_row_to_ds(const struct ovsdb_monitor *m,
+                  const struct monitored_table *mt,
+                  const struct ovsdb_row *row, size_t *n_rows, struct ds *out)
 {
     if (!monitored_table_matches(mt, row)) {
         return;
     }
-    json_t *ru =
-        m->version == OVSDB_MONITOR_V1
-            ? json_pack("{s:o}", "new",
-                        row_to_json(mt, row, SELECT_INITIAL, false, NULL))
-            : json_pack("{s:o}", "initial",
-                        row_to_json(mt, row, SELECT_INITIAL, true, NULL));
-    add_row_update(updates, mt, ovsdb_row_get_uuid(row), ru);
+    if (!*n_rows) {
+        if (out->length > 1) {
+            ds_put_char(out, ',');
+        }
+        const char *name = mt->table->schema->name;
+        json_string_to_ds(name, strlen(name), out);
+        ds_put_cstr(out, ":{");
+    } else {
+        ds_put_char(out, ',');
+    }
+    ++*n_rows;
+
+    char buf[UUID_LEN + 1];
+    ds_put_char(out, '"');
+    ds_put_buffer(out, uuid_to_string(ovsdb_row_get_uuid(row), buf), UUID_LEN);
+    if (m->version == OVSDB_MONITOR_V1) {
+        ds_put_cstr(out, "\":{\"new\":");
+        row_to_ds(mt, row, SELECT_INITIAL, false, out);
+    } else {
+        ds_put_cstr(out, "\":{\"initial\":");
+        row_to_ds(mt, row, SELECT_INITIAL, true, out);
+    }
+    ds_put_char(out, '}');
 }
 
-json_t *
-ovsdb_monitor_get_initial(struct ovsdb_monitor *m, uint64_t db_seqno)
+/* Writes the initial contents into 'out', which is empty: tables in
+ * name order, each with its rows (if any match) in the order the table
+ * holds them, as an object built in that order would be written. */
+static void
+monitor_initial_to_ds(const struct ovsdb_monitor *m, struct ds *out)
 {
-    if (m->has_initial && m->initial_seqno == db_seqno) {
-        return json_incref(m->initial);
-    }
-
-    json_t *updates = json_object();
+    ds_put_char(out, '{');
     for (size_t i = 0; i < m->n_tables; i++) {
         const struct monitored_table *mt = &m->tables[i];
         if (!(mt->select & SELECT_INITIAL)) {
             continue;
         }
+        size_t n_rows = 0;
         const struct ovsdb_row **rows;
         if (initial_rows_by_index(mt, &rows)) {
             for (size_t j = 0; rows[j]; j++) {
-                add_initial_row(updates, m, mt, rows[j]);
+                /* Two clauses may name the same row: it goes once, where
+                 * it came first. */
+                bool dup = false;
+                for (size_t k = 0; k < j && !dup; k++) {
+                    dup = rows[k] == rows[j];
+                }
+                if (!dup) {
+                    initial_row_to_ds(m, mt, rows[j], &n_rows, out);
+                }
             }
             free(rows);
         } else {
             const struct ovsdb_row *row;
             HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
-                add_initial_row(updates, m, mt, row);
+                initial_row_to_ds(m, mt, row, &n_rows, out);
             }
         }
+        if (n_rows) {
+            ds_put_char(out, '}');
+        }
     }
+    ds_put_char(out, '}');
+}
 
-    json_decref(m->initial);
-    m->initial = json_incref(updates);
-    m->initial_seqno = db_seqno;
-    m->has_initial = true;
-    return updates;
+const char *
+ovsdb_monitor_get_initial(struct ovsdb_monitor *m, uint64_t db_seqno,
+                          size_t *lenp)
+{
+    if (!m->has_initial || m->initial_seqno != db_seqno) {
+        ds_clear(&m->initial);
+        monitor_initial_to_ds(m, &m->initial);
+        m->initial_seqno = db_seqno;
+        m->has_initial = true;
+    }
+    *lenp = m->initial.length;
+    return ds_cstr(&m->initial);
 }
 
 json_t *
