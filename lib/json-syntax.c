@@ -30,6 +30,12 @@ struct token {
     char punct;
     json_t *value; /* Owned by the token. */
     size_t ofs;    /* Where OVS reports an error about this token. */
+    /* A string without escapes is not made into a value until it is
+     * needed, so that object member names, the most common strings, are
+     * never allocated twice: 'value' is NULL and the string's bytes are
+     * the 'raw_len' at 'raw' in the text. */
+    const char *raw;
+    size_t raw_len;
 };
 
 struct parser {
@@ -191,10 +197,6 @@ static json_t *
 decode_string(struct parser *p, size_t start, size_t end)
 {
     const unsigned char *s = p->text;
-    if (!memchr(&s[start], '\\', end - start)) {
-        return json_stringn_nocheck((const char *) &s[start], end - start);
-    }
-
     struct ds out = DS_EMPTY_INITIALIZER;
     size_t i = start;
 
@@ -258,8 +260,13 @@ lex_string(struct parser *p, struct token *token)
 
     token->type = TOKEN_SCALAR;
     token->ofs = i;
-    token->value = decode_string(p, start, i);
     p->pos = i + 1;
+    if (!memchr(&s[start], '\\', i - start)) {
+        token->raw = (const char *) &s[start];
+        token->raw_len = i - start;
+        return true;
+    }
+    token->value = decode_string(p, start, i);
     return token->value != NULL;
 }
 
@@ -513,7 +520,8 @@ parse_value(struct parser *p, struct token *token, int depth)
     if (token->type == TOKEN_SCALAR) {
         json_t *value = token->value;
         token->value = NULL;
-        return value;
+        return value ? value
+                     : json_stringn_nocheck(token->raw, token->raw_len);
     } else if (token_is(token, '[') || token_is(token, '{')) {
         if (depth >= JSON_SYNTAX_MAX_DEPTH) {
             parser_error(p, token->ofs,
@@ -577,7 +585,8 @@ parse_object(struct parser *p, int depth)
         return object;
     }
     for (;;) {
-        if (!json_is_string(token.value)) {
+        if (token.type != TOKEN_SCALAR
+            || (token.value && !json_is_string(token.value))) {
             unexpected(p, &token,
                        "syntax error parsing object expecting string");
             goto error;
@@ -597,8 +606,14 @@ parse_object(struct parser *p, int depth)
         if (!value) {
             goto error;
         }
-        json_object_set_new_nocheck(object, json_string_value(key.value),
-                                    value);
+        if (key.value) {
+            json_object_set_new_nocheck(object, json_string_value(key.value),
+                                        value);
+        } else {
+            /* Raw bytes hold no NUL (it would need an escape), so this
+             * is the same as the line above. */
+            json_object_setn_new_nocheck(object, key.raw, key.raw_len, value);
+        }
         token_destroy(&key);
 
         if (!next_token(p, &token)) {
