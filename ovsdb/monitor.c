@@ -7,6 +7,7 @@
 
 #include "lib/bitmap.h"
 #include "lib/ds.h"
+#include "lib/hash-order.h"
 #include "lib/hash.h"
 #include "lib/hmap.h"
 #include "lib/json.h"
@@ -915,6 +916,122 @@ add_row_update(json_t *updates, const struct monitored_table *mt,
                         row_update_json);
 }
 
+static int
+compare_uuids_as_text(const void *a_, const void *b_)
+{
+    const struct uuid *a = a_;
+    const struct uuid *b = b_;
+    for (int i = 0; i < 4; i++) {
+        if (a->parts[i] != b->parts[i]) {
+            return a->parts[i] < b->parts[i] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+/* Puts the 'n' rows of one table with UUIDs 'uuids' (in the order in
+ * which the monitor finds them) into the order in which OVS's server
+ * writes them in a <table-update> (or <table-update2>, if 'version' is
+ * V2), storing in 'order' their indexes in that order.
+ *
+ * A client reads a <table-update> into a hash table by the UUID's text,
+ * where rows whose texts share a bucket come in the order in which they
+ * came on the wire, so that the order of the rows on the wire shows in
+ * what a client like ovsdb-client prints.
+ *
+ * For update2, OVS writes the rows in the order of their UUIDs' text
+ * (as with sorted members).  For update, OVS collects the rows in a hash
+ * table by the first 32 bits of the UUID, then adds them in that table's
+ * order to a JSON object, which it writes in the order of its own hash
+ * table, by the UUID's text.  The order of rows that share a bucket in
+ * both tables depends on the order in which OVS's table of rows got
+ * them, which this takes to be the order of 'uuids'; that holds only
+ * for rows that share a bucket in both tables. */
+static void
+order_rows_as_ovs(enum ovsdb_monitor_version version, const struct uuid *uuids,
+                  size_t n, size_t *order)
+{
+    if (version != OVSDB_MONITOR_V1) {
+        struct uuid *sorted = xmemdup(uuids, n * sizeof *uuids);
+        qsort(sorted, n, sizeof *sorted, compare_uuids_as_text);
+        for (size_t i = 0; i < n; i++) {
+            /* UUIDs in one table are unique. */
+            const struct uuid *u = bsearch(
+                &uuids[i], sorted, n, sizeof *sorted, compare_uuids_as_text);
+            order[u - sorted] = i;
+        }
+        free(sorted);
+        return;
+    }
+    if (n < 2) {
+        if (n) {
+            order[0] = 0;
+        }
+        return;
+    }
+    uint32_t *hashes = xmalloc(n * sizeof *hashes);
+    for (size_t i = 0; i < n; i++) {
+        hashes[i] = uuids[i].parts[0];
+    }
+    size_t *by_hash = xmalloc(n * sizeof *by_hash);
+    hash_order_hashes(hashes, n, by_hash);
+
+    char(*texts)[UUID_LEN + 1] = xmalloc(n * sizeof *texts);
+    const char **names = xmalloc(n * sizeof *names);
+    for (size_t i = 0; i < n; i++) {
+        names[i] = uuid_to_string(&uuids[by_hash[i]], texts[i]);
+    }
+    hash_order_strings(names, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (names[i] - texts[0]) / (UUID_LEN + 1);
+        order[i] = by_hash[k];
+    }
+
+    free(names);
+    free(texts);
+    free(by_hash);
+    free(hashes);
+}
+
+/* Puts the rows of each table in 'updates' (a <table-updates> or
+ * <table-updates2> built with the rows in the order in which the monitor
+ * found them) in the order in which OVS writes them (see
+ * order_rows_as_ovs()). */
+static void
+reorder_table_updates(json_t *updates, enum ovsdb_monitor_version version)
+{
+    const char *table_name;
+    json_t *rows;
+    json_object_foreach (updates, table_name, rows) {
+        size_t n = json_object_size(rows);
+        if (n < 2) {
+            continue;
+        }
+        struct uuid *uuids = xmalloc(n * sizeof *uuids);
+        json_t **values = xmalloc(n * sizeof *values);
+        size_t i = 0;
+        const char *uuid_text;
+        json_t *value;
+        json_object_foreach (rows, uuid_text, value) {
+            uuid_from_string(&uuids[i], uuid_text);
+            values[i++] = json_incref(value);
+        }
+        size_t *order = xmalloc(n * sizeof *order);
+        order_rows_as_ovs(version, uuids, n, order);
+
+        /* jansson keeps members in insertion order: rebuild. */
+        json_object_clear(rows);
+        for (i = 0; i < n; i++) {
+            char buf[UUID_LEN + 1];
+            json_object_set_new(rows, uuid_to_string(&uuids[order[i]], buf),
+                                values[order[i]]);
+        }
+        free(order);
+        free(values);
+        free(uuids);
+    }
+}
+
 /* Returns the <table-updates> (or <table-updates2>) that 'c' produces
  * for 'm', or NULL if it is empty. */
 static json_t *
@@ -935,6 +1052,9 @@ monitor_compute_update(const struct ovsdb_monitor *m,
             }
             add_row_update(updates, mt, &cr->uuid, ru);
         }
+    }
+    if (updates) {
+        reorder_table_updates(updates, m->version);
     }
     return updates;
 }
@@ -1039,30 +1159,29 @@ row_to_ds(const struct monitored_table *mt, const struct ovsdb_row *row,
     ds_put_char(out, '}');
 }
 
+/* The rows of a table that go into an update, while collecting them. */
+struct row_list {
+    const struct ovsdb_row **rows;
+    size_t n, allocated;
+};
+
+static void
+row_list_add(struct row_list *list, const struct ovsdb_row *row)
+{
+    if (list->n >= list->allocated) {
+        list->rows =
+            x2nrealloc(list->rows, &list->allocated, sizeof *list->rows);
+    }
+    list->rows[list->n++] = row;
+}
+
 /* Appends to 'out' the <row-update> (or <row-update2>) of 'row' in the
- * initial contents, if it meets 'mt''s condition, with its UUID as the
- * member name and the table's name before it if it is the table's first
- * ('*n_rows' counts the rows so far). */
+ * initial contents, as a member named by its UUID. */
 static void
 initial_row_to_ds(const struct ovsdb_monitor *m,
                   const struct monitored_table *mt,
-                  const struct ovsdb_row *row, size_t *n_rows, struct ds *out)
+                  const struct ovsdb_row *row, struct ds *out)
 {
-    if (!monitored_table_matches(mt, row)) {
-        return;
-    }
-    if (!*n_rows) {
-        if (out->length > 1) {
-            ds_put_char(out, ',');
-        }
-        const char *name = mt->table->schema->name;
-        json_string_to_ds(name, strlen(name), out);
-        ds_put_cstr(out, ":{");
-    } else {
-        ds_put_char(out, ',');
-    }
-    ++*n_rows;
-
     char buf[UUID_LEN + 1];
     ds_put_char(out, '"');
     ds_put_buffer(out, uuid_to_string(ovsdb_row_get_uuid(row), buf), UUID_LEN);
@@ -1076,44 +1195,82 @@ initial_row_to_ds(const struct ovsdb_monitor *m,
     ds_put_char(out, '}');
 }
 
-/* Writes the initial contents into 'out', which is empty: tables in
- * name order, each with its rows (if any match) in the order the table
- * holds them, as an object built in that order would be written. */
+/* Stores in 'list' the rows of 'mt' that meet its condition, in the order
+ * in which the table holds them. */
+static void
+initial_rows(const struct monitored_table *mt, struct row_list *list)
+{
+    const struct ovsdb_row **rows;
+    if (initial_rows_by_index(mt, &rows)) {
+        for (size_t j = 0; rows[j]; j++) {
+            /* Two clauses may name the same row: it goes once. */
+            bool dup = false;
+            for (size_t k = 0; k < j && !dup; k++) {
+                dup = rows[k] == rows[j];
+            }
+            if (!dup && monitored_table_matches(mt, rows[j])) {
+                row_list_add(list, rows[j]);
+            }
+        }
+        free(rows);
+    } else {
+        const struct ovsdb_row *row;
+        HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
+            if (monitored_table_matches(mt, row)) {
+                row_list_add(list, row);
+            }
+        }
+    }
+}
+
+/* Writes the initial contents into 'out': tables in name order, each with
+ * its rows (if any match) in OVS's order (see order_rows_as_ovs()). */
 static void
 monitor_initial_to_ds(const struct ovsdb_monitor *m, struct ds *out)
 {
+    struct row_list list = {NULL, 0, 0};
+    struct uuid *uuids = NULL;
+    size_t *order = NULL;
+    size_t n_tables = 0;
+
     ds_put_char(out, '{');
     for (size_t i = 0; i < m->n_tables; i++) {
         const struct monitored_table *mt = &m->tables[i];
         if (!(mt->select & SELECT_INITIAL)) {
             continue;
         }
-        size_t n_rows = 0;
-        const struct ovsdb_row **rows;
-        if (initial_rows_by_index(mt, &rows)) {
-            for (size_t j = 0; rows[j]; j++) {
-                /* Two clauses may name the same row: it goes once, where
-                 * it came first. */
-                bool dup = false;
-                for (size_t k = 0; k < j && !dup; k++) {
-                    dup = rows[k] == rows[j];
-                }
-                if (!dup) {
-                    initial_row_to_ds(m, mt, rows[j], &n_rows, out);
-                }
-            }
-            free(rows);
-        } else {
-            const struct ovsdb_row *row;
-            HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
-                initial_row_to_ds(m, mt, row, &n_rows, out);
-            }
+        list.n = 0;
+        initial_rows(mt, &list);
+        if (!list.n) {
+            continue;
         }
-        if (n_rows) {
-            ds_put_char(out, '}');
+
+        uuids = xrealloc(uuids, list.n * sizeof *uuids);
+        order = xrealloc(order, list.n * sizeof *order);
+        for (size_t j = 0; j < list.n; j++) {
+            uuids[j] = *ovsdb_row_get_uuid(list.rows[j]);
         }
+        order_rows_as_ovs(m->version, uuids, list.n, order);
+
+        if (n_tables++) {
+            ds_put_char(out, ',');
+        }
+        const char *name = mt->table->schema->name;
+        json_string_to_ds(name, strlen(name), out);
+        ds_put_cstr(out, ":{");
+        for (size_t j = 0; j < list.n; j++) {
+            if (j) {
+                ds_put_char(out, ',');
+            }
+            initial_row_to_ds(m, mt, list.rows[order[j]], out);
+        }
+        ds_put_char(out, '}');
     }
     ds_put_char(out, '}');
+
+    free(order);
+    free(uuids);
+    free(list.rows);
 }
 
 const char *
@@ -1272,6 +1429,9 @@ ovsdb_monitor_change_condition(struct ovsdb_monitor *m, const json_t *changes,
         }
     }
 
+    if (updates) {
+        reorder_table_updates(updates, m->version);
+    }
     *new_monitorp =
         monitor_intern(m->set, m->db, m->version, tables, m->n_tables);
     *updatesp = updates;

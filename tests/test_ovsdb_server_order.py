@@ -100,12 +100,17 @@ class Pair:
     """The reference ovsdb-server and Turnout's, each on a copy of the
     same new database made by the reference ovsdb-tool."""
 
-    def __init__(self, sandbox, name):
+    def __init__(self, sandbox, name, seed_txn=None):
         self.sandbox = sandbox
         self.schema = _schema_file(sandbox, name)
         seed = sandbox.path("seed.db")
         sandbox.run([paths.reference("ovsdb-tool"), "create", seed,
                      self.schema], check=True)
+        if seed_txn:
+            # Rows in the file itself, so that both servers have the same
+            # UUIDs.
+            sandbox.run([paths.reference("ovsdb-tool"), "transact", seed,
+                         json.dumps(seed_txn)], check=True)
         self.files = {}
         self.clients = {}
         for who, program in (("ref", paths.reference("ovsdb-server")),
@@ -237,3 +242,42 @@ def test_transaction_records_same_bytes_as_reference_server(sandbox):
     for ref_line, our_line in zip(ref, ours):
         assert our_line == ref_line
     assert len(ours) == len(ref)
+
+
+def _update_text(client):
+    """The text of the params[1] (the <table-updates2>) of the next update2
+    notification that 'client' receives."""
+    while True:
+        msg = client.recv()
+        assert msg is not None, "no update2"
+        if msg.get("method") == "update2":
+            start = client.last_text.index('"params":') + len('"params":')
+            params = _member_text(client.last_text, start)
+            start = params.index(",") + 1
+            return _member_text(params, start)
+
+
+def test_monitor_cond_rows_in_reference_server_order(sandbox):
+    """monitor_cond's initial contents and update2 list the rows of a
+    table as the reference server does (in the order of their UUIDs'
+    text), byte for byte, so that clients reading them into hash tables
+    list them in the same order too."""
+    seed = ["T"] + [{"op": "insert", "table": "B",
+                     "row": {"n": i, "Zed": "z%d" % (i % 7)}}
+                    for i in range(600)]
+    pair = Pair(sandbox, "T", seed)
+    request = {"B": {"columns": ["n", "Zed"]}}
+    ref, ours = pair.both("monitor_cond", ["T", "m", request])
+    assert len(json.loads(ref)["B"]) == 600
+    assert ours == ref
+
+    mutate = ["T", {"op": "mutate", "table": "B", "where": [],
+                    "mutations": [["n", "+=", 1]]}]
+    texts = []
+    for who in ("ref", "ours"):
+        client = pair.clients[who]
+        client.send({"method": "transact", "params": mutate, "id": "t"})
+        texts.append(_update_text(client))
+    ref, ours = texts
+    assert len(json.loads(ref)["B"]) == 600
+    assert ours == ref
