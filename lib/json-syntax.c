@@ -38,7 +38,17 @@ struct token {
     size_t raw_len;
 };
 
+/* Short strings recur throughout a message ("uuid", "==", "op", table
+ * and column names: tens of thousands of times in a transaction of
+ * ovs-vsctl on a large bridge).  The parser makes each such string once
+ * per message, as far as a small cache remembers it, and shares it:
+ * jansson's values are reference counted, and nothing changes a string
+ * once made. */
+#define N_SHARED_STRINGS 64
+#define MAX_SHARED_LEN 16
+
 struct parser {
+    json_t *shared[N_SHARED_STRINGS]; /* Owns a reference to each. */
     const unsigned char *text;
     size_t n;
     size_t pos;         /* Next byte to lex. */
@@ -509,6 +519,37 @@ unexpected(struct parser *p, const struct token *token, const char *what)
     }
 }
 
+/* Returns a new reference to a string value holding the 'n' bytes at
+ * 's', which hold no escapes. */
+static json_t *
+make_string(struct parser *p, const char *s, size_t n)
+{
+    if (n > MAX_SHARED_LEN) {
+        return json_stringn_nocheck(s, n);
+    }
+
+    uint32_t hash = n;
+    for (size_t i = 0; i < n; i++) {
+        hash = hash * 31 + (unsigned char) s[i];
+    }
+    json_t **slot = &p->shared[hash % N_SHARED_STRINGS];
+    if (*slot && json_string_length(*slot) == n
+        && !memcmp(json_string_value(*slot), s, n)) {
+        return json_incref(*slot);
+    }
+    json_decref(*slot);
+    *slot = json_stringn_nocheck(s, n);
+    return json_incref(*slot);
+}
+
+static void
+parser_destroy(struct parser *p)
+{
+    for (size_t i = 0; i < N_SHARED_STRINGS; i++) {
+        json_decref(p->shared[i]);
+    }
+}
+
 static json_t *parse_array(struct parser *, int depth);
 static json_t *parse_object(struct parser *, int depth);
 
@@ -520,8 +561,7 @@ parse_value(struct parser *p, struct token *token, int depth)
     if (token->type == TOKEN_SCALAR) {
         json_t *value = token->value;
         token->value = NULL;
-        return value ? value
-                     : json_stringn_nocheck(token->raw, token->raw_len);
+        return value ? value : make_string(p, token->raw, token->raw_len);
     } else if (token_is(token, '[') || token_is(token, '{')) {
         if (depth >= JSON_SYNTAX_MAX_DEPTH) {
             parser_error(p, token->ofs,
@@ -681,6 +721,7 @@ json_syntax_parse(const void *buf, size_t n, int flags, json_t **jsonp)
         .any_value = (flags & JSON_SYNTAX_ANY_VALUE) != 0,
     };
     *jsonp = parse_text(&p);
+    parser_destroy(&p);
     return p.error;
 }
 
@@ -689,5 +730,6 @@ json_syntax_check_prefix(const void *buf, size_t n)
 {
     struct parser p = {.text = buf, .n = n, .partial = true};
     json_decref(parse_text(&p));
+    parser_destroy(&p);
     return p.error;
 }
