@@ -929,38 +929,71 @@ compare_uuids_as_text(const void *a_, const void *b_)
     return 0;
 }
 
+/* Returns true if 'mt''s condition selects every row whatever it holds:
+ * it has no clause, or one of its clauses is the constant true. */
+static bool
+monitored_table_selects_all(const struct monitored_table *mt)
+{
+    for (size_t i = 0; i < mt->cond.n_clauses; i++) {
+        if (mt->cond.clauses[i].function == OVSDB_F_TRUE) {
+            return true;
+        }
+    }
+    return !mt->cond.n_clauses;
+}
+
+/* Returns true if OVS's server writes the updates for a monitor of
+ * 'version' on 'tables' with members sorted by name (see
+ * order_rows_as_ovs()): for update2 when no table has a condition that
+ * could leave rows out. */
+static bool
+monitor_sorts_members(enum ovsdb_monitor_version version,
+                      const struct monitored_table *tables, size_t n)
+{
+    if (version == OVSDB_MONITOR_V1) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!monitored_table_selects_all(&tables[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Puts the 'n' rows of one table with UUIDs 'uuids' (in the order in
  * which the monitor finds them) into the order in which OVS's server
- * writes them in a <table-update> (or <table-update2>, if 'version' is
- * V2), storing in 'order' their indexes in that order.
+ * writes them in a <table-update> (or <table-update2>), storing in
+ * 'order' their indexes in that order.
  *
  * A client reads a <table-update> into a hash table by the UUID's text,
  * where rows whose texts share a bucket come in the order in which they
  * came on the wire, so that the order of the rows on the wire shows in
  * what a client like ovsdb-client prints.
  *
- * For update2, OVS writes the rows in the order of their UUIDs' text
- * (as with sorted members).  For update, OVS collects the rows in a hash
- * table by the first 32 bits of the UUID, then adds them in that table's
- * order to a JSON object, which it writes in the order of its own hash
- * table, by the UUID's text.  The order of rows that share a bucket in
- * both tables depends on the order in which OVS's table of rows got
- * them, which this takes to be the order of 'uuids'; that holds only
- * for rows that share a bucket in both tables. */
+ * If 'sorted' (see monitor_sorts_members()), OVS writes the rows in the
+ * order of their UUIDs' text.  Otherwise it adds them to a JSON object,
+ * which it writes in the order of its own hash table, by the UUID's
+ * text, in the order in which it finds them: for the initial contents,
+ * the order of its table of rows, which 'uuids' has then; for changes
+ * ('by_change'), the order of a hash table of the changed rows by the
+ * first 32 bits of the UUID, which they entered in the order of 'uuids'.
+ * The order of rows that share a bucket in both tables depends on the
+ * history of OVS's table of rows, which this cannot know. */
 static void
-order_rows_as_ovs(enum ovsdb_monitor_version version, const struct uuid *uuids,
+order_rows_as_ovs(bool sorted, bool by_change, const struct uuid *uuids,
                   size_t n, size_t *order)
 {
-    if (version != OVSDB_MONITOR_V1) {
-        struct uuid *sorted = xmemdup(uuids, n * sizeof *uuids);
-        qsort(sorted, n, sizeof *sorted, compare_uuids_as_text);
+    if (sorted) {
+        struct uuid *by_text = xmemdup(uuids, n * sizeof *uuids);
+        qsort(by_text, n, sizeof *by_text, compare_uuids_as_text);
         for (size_t i = 0; i < n; i++) {
             /* UUIDs in one table are unique. */
             const struct uuid *u = bsearch(
-                &uuids[i], sorted, n, sizeof *sorted, compare_uuids_as_text);
-            order[u - sorted] = i;
+                &uuids[i], by_text, n, sizeof *by_text, compare_uuids_as_text);
+            order[u - by_text] = i;
         }
-        free(sorted);
+        free(by_text);
         return;
     }
     if (n < 2) {
@@ -974,7 +1007,13 @@ order_rows_as_ovs(enum ovsdb_monitor_version version, const struct uuid *uuids,
         hashes[i] = uuids[i].parts[0];
     }
     size_t *by_hash = xmalloc(n * sizeof *by_hash);
-    hash_order_hashes(hashes, n, by_hash);
+    if (by_change) {
+        hash_order_hashes(hashes, n, by_hash);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            by_hash[i] = i;
+        }
+    }
 
     char(*texts)[UUID_LEN + 1] = xmalloc(n * sizeof *texts);
     const char **names = xmalloc(n * sizeof *names);
@@ -993,13 +1032,44 @@ order_rows_as_ovs(enum ovsdb_monitor_version version, const struct uuid *uuids,
     free(hashes);
 }
 
+static int
+compare_strings(const void *a_, const void *b_)
+{
+    const char *const *a = a_;
+    const char *const *b = b_;
+    return strcmp(*a, *b);
+}
+
 /* Puts the rows of each table in 'updates' (a <table-updates> or
  * <table-updates2> built with the rows in the order in which the monitor
  * found them) in the order in which OVS writes them (see
- * order_rows_as_ovs()). */
+ * order_rows_as_ovs()), and if 'sorted' the tables too. */
 static void
-reorder_table_updates(json_t *updates, enum ovsdb_monitor_version version)
+reorder_table_updates(json_t *updates, bool sorted)
 {
+    size_t n_tables = json_object_size(updates);
+    if (sorted && n_tables > 1) {
+        const char **names = xmalloc(n_tables * sizeof *names);
+        json_t **tables = xmalloc(n_tables * sizeof *tables);
+        size_t i = 0;
+        const char *name;
+        json_t *table;
+        json_object_foreach (updates, name, table) {
+            names[i++] = xstrdup(name);
+        }
+        qsort(names, n_tables, sizeof *names, compare_strings);
+        for (i = 0; i < n_tables; i++) {
+            tables[i] = json_incref(json_object_get(updates, names[i]));
+        }
+        json_object_clear(updates);
+        for (i = 0; i < n_tables; i++) {
+            json_object_set_new(updates, names[i], tables[i]);
+            free((char *) names[i]);
+        }
+        free(tables);
+        free(names);
+    }
+
     const char *table_name;
     json_t *rows;
     json_object_foreach (updates, table_name, rows) {
@@ -1017,7 +1087,7 @@ reorder_table_updates(json_t *updates, enum ovsdb_monitor_version version)
             values[i++] = json_incref(value);
         }
         size_t *order = xmalloc(n * sizeof *order);
-        order_rows_as_ovs(version, uuids, n, order);
+        order_rows_as_ovs(sorted, true, uuids, n, order);
 
         /* jansson keeps members in insertion order: rebuild. */
         json_object_clear(rows);
@@ -1054,7 +1124,9 @@ monitor_compute_update(const struct ovsdb_monitor *m,
         }
     }
     if (updates) {
-        reorder_table_updates(updates, m->version);
+        reorder_table_updates(
+            updates,
+            monitor_sorts_members(m->version, m->tables, m->n_tables));
     }
     return updates;
 }
@@ -1175,6 +1247,39 @@ row_list_add(struct row_list *list, const struct ovsdb_row *row)
     list->rows[list->n++] = row;
 }
 
+struct row_in_bucket {
+    const struct ovsdb_row *row;
+    size_t bucket, idx;
+};
+
+static int
+compare_rows_in_buckets(const void *a_, const void *b_)
+{
+    const struct row_in_bucket *a = a_;
+    const struct row_in_bucket *b = b_;
+    return (a->bucket != b->bucket ? (a->bucket < b->bucket ? -1 : 1)
+            : a->idx < b->idx      ? -1
+                                   : a->idx > b->idx);
+}
+
+/* Sorts the 'n' 'rows' by the bucket that the first 32 bits of their UUIDs
+ * choose among 'mask' + 1, keeping the order of rows in one bucket. */
+static void
+sort_rows_by_bucket(const struct ovsdb_row **rows, size_t n, size_t mask)
+{
+    struct row_in_bucket *rb = xmalloc(MAX(n, 1) * sizeof *rb);
+    for (size_t i = 0; i < n; i++) {
+        rb[i].row = rows[i];
+        rb[i].bucket = ovsdb_row_get_uuid(rows[i])->parts[0] & mask;
+        rb[i].idx = i;
+    }
+    qsort(rb, n, sizeof *rb, compare_rows_in_buckets);
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = rb[i].row;
+    }
+    free(rb);
+}
+
 /* Appends to 'out' the <row-update> (or <row-update2>) of 'row' in the
  * initial contents, as a member named by its UUID. */
 static void
@@ -1232,6 +1337,7 @@ monitor_initial_to_ds(const struct ovsdb_monitor *m, struct ds *out)
     struct uuid *uuids = NULL;
     size_t *order = NULL;
     size_t n_tables = 0;
+    bool sorted = monitor_sorts_members(m->version, m->tables, m->n_tables);
 
     ds_put_char(out, '{');
     for (size_t i = 0; i < m->n_tables; i++) {
@@ -1245,12 +1351,17 @@ monitor_initial_to_ds(const struct ovsdb_monitor *m, struct ds *out)
             continue;
         }
 
+        if (!sorted) {
+            /* OVS finds the rows in its table's bucket order. */
+            size_t mask = hash_order_mask(hmap_count(&mt->table->rows));
+            sort_rows_by_bucket(list.rows, list.n, mask);
+        }
         uuids = xrealloc(uuids, list.n * sizeof *uuids);
         order = xrealloc(order, list.n * sizeof *order);
         for (size_t j = 0; j < list.n; j++) {
             uuids[j] = *ovsdb_row_get_uuid(list.rows[j]);
         }
-        order_rows_as_ovs(m->version, uuids, list.n, order);
+        order_rows_as_ovs(sorted, false, uuids, list.n, order);
 
         if (n_tables++) {
             ds_put_char(out, ',');
@@ -1430,7 +1541,8 @@ ovsdb_monitor_change_condition(struct ovsdb_monitor *m, const json_t *changes,
     }
 
     if (updates) {
-        reorder_table_updates(updates, m->version);
+        reorder_table_updates(
+            updates, monitor_sorts_members(m->version, tables, m->n_tables));
     }
     *new_monitorp =
         monitor_intern(m->set, m->db, m->version, tables, m->n_tables);
