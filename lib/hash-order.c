@@ -6,9 +6,7 @@
 #include "lib/hash.h"
 #include "lib/util.h"
 
-/* OVS sizes the table for 'n' entries at two per bucket, rounded up to a
- * power of two, and never to exactly two buckets. */
-static size_t
+size_t
 hash_order_mask(size_t n)
 {
     size_t mask = n / 2;

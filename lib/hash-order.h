@@ -25,4 +25,9 @@ void hash_order_strings(const char **names, size_t n);
  * UUID.) */
 void hash_order_hashes(const uint32_t *hashes, size_t n, size_t *order);
 
+/* Returns the mask of bucket numbers of an OVS hash table after 'n'
+ * insertions: it sizes the table for two entries per bucket, rounded up
+ * to a power of two, and never to exactly two buckets. */
+size_t hash_order_mask(size_t n);
+
 #endif /* lib/hash-order.h */

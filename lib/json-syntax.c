@@ -30,9 +30,25 @@ struct token {
     char punct;
     json_t *value; /* Owned by the token. */
     size_t ofs;    /* Where OVS reports an error about this token. */
+    /* A string without escapes is not made into a value until it is
+     * needed, so that object member names, the most common strings, are
+     * never allocated twice: 'value' is NULL and the string's bytes are
+     * the 'raw_len' at 'raw' in the text. */
+    const char *raw;
+    size_t raw_len;
 };
 
+/* Short strings recur throughout a message ("uuid", "==", "op", table
+ * and column names: tens of thousands of times in a transaction of
+ * ovs-vsctl on a large bridge).  The parser makes each such string once
+ * per message, as far as a small cache remembers it, and shares it:
+ * jansson's values are reference counted, and nothing changes a string
+ * once made. */
+#define N_SHARED_STRINGS 64
+#define MAX_SHARED_LEN 16
+
 struct parser {
+    json_t *shared[N_SHARED_STRINGS]; /* Owns a reference to each. */
     const unsigned char *text;
     size_t n;
     size_t pos;         /* Next byte to lex. */
@@ -191,10 +207,6 @@ static json_t *
 decode_string(struct parser *p, size_t start, size_t end)
 {
     const unsigned char *s = p->text;
-    if (!memchr(&s[start], '\\', end - start)) {
-        return json_stringn_nocheck((const char *) &s[start], end - start);
-    }
-
     struct ds out = DS_EMPTY_INITIALIZER;
     size_t i = start;
 
@@ -258,8 +270,13 @@ lex_string(struct parser *p, struct token *token)
 
     token->type = TOKEN_SCALAR;
     token->ofs = i;
-    token->value = decode_string(p, start, i);
     p->pos = i + 1;
+    if (!memchr(&s[start], '\\', i - start)) {
+        token->raw = (const char *) &s[start];
+        token->raw_len = i - start;
+        return true;
+    }
+    token->value = decode_string(p, start, i);
     return token->value != NULL;
 }
 
@@ -502,6 +519,37 @@ unexpected(struct parser *p, const struct token *token, const char *what)
     }
 }
 
+/* Returns a new reference to a string value holding the 'n' bytes at
+ * 's', which hold no escapes. */
+static json_t *
+make_string(struct parser *p, const char *s, size_t n)
+{
+    if (n > MAX_SHARED_LEN) {
+        return json_stringn_nocheck(s, n);
+    }
+
+    uint32_t hash = n;
+    for (size_t i = 0; i < n; i++) {
+        hash = hash * 31 + (unsigned char) s[i];
+    }
+    json_t **slot = &p->shared[hash % N_SHARED_STRINGS];
+    if (*slot && json_string_length(*slot) == n
+        && !memcmp(json_string_value(*slot), s, n)) {
+        return json_incref(*slot);
+    }
+    json_decref(*slot);
+    *slot = json_stringn_nocheck(s, n);
+    return json_incref(*slot);
+}
+
+static void
+parser_destroy(struct parser *p)
+{
+    for (size_t i = 0; i < N_SHARED_STRINGS; i++) {
+        json_decref(p->shared[i]);
+    }
+}
+
 static json_t *parse_array(struct parser *, int depth);
 static json_t *parse_object(struct parser *, int depth);
 
@@ -513,7 +561,7 @@ parse_value(struct parser *p, struct token *token, int depth)
     if (token->type == TOKEN_SCALAR) {
         json_t *value = token->value;
         token->value = NULL;
-        return value;
+        return value ? value : make_string(p, token->raw, token->raw_len);
     } else if (token_is(token, '[') || token_is(token, '{')) {
         if (depth >= JSON_SYNTAX_MAX_DEPTH) {
             parser_error(p, token->ofs,
@@ -577,7 +625,8 @@ parse_object(struct parser *p, int depth)
         return object;
     }
     for (;;) {
-        if (!json_is_string(token.value)) {
+        if (token.type != TOKEN_SCALAR
+            || (token.value && !json_is_string(token.value))) {
             unexpected(p, &token,
                        "syntax error parsing object expecting string");
             goto error;
@@ -597,8 +646,14 @@ parse_object(struct parser *p, int depth)
         if (!value) {
             goto error;
         }
-        json_object_set_new_nocheck(object, json_string_value(key.value),
-                                    value);
+        if (key.value) {
+            json_object_set_new_nocheck(object, json_string_value(key.value),
+                                        value);
+        } else {
+            /* Raw bytes hold no NUL (it would need an escape), so this
+             * is the same as the line above. */
+            json_object_setn_new_nocheck(object, key.raw, key.raw_len, value);
+        }
         token_destroy(&key);
 
         if (!next_token(p, &token)) {
@@ -666,6 +721,7 @@ json_syntax_parse(const void *buf, size_t n, int flags, json_t **jsonp)
         .any_value = (flags & JSON_SYNTAX_ANY_VALUE) != 0,
     };
     *jsonp = parse_text(&p);
+    parser_destroy(&p);
     return p.error;
 }
 
@@ -674,5 +730,6 @@ json_syntax_check_prefix(const void *buf, size_t n)
 {
     struct parser p = {.text = buf, .n = n, .partial = true};
     json_decref(parse_text(&p));
+    parser_destroy(&p);
     return p.error;
 }

@@ -212,9 +212,8 @@ json_string_to_ds(const char *s, size_t len, struct ds *out)
     ds_put_char(out, '"');
 }
 
-/* Appends 'v' in decimal, as "%" JSON_INTEGER_FORMAT would, without the
- * cost of printf. */
-static void
+/* As "%" JSON_INTEGER_FORMAT would, without the cost of printf. */
+void
 json_integer_to_ds(json_int_t v, struct ds *out)
 {
     char buf[24];

@@ -70,6 +70,9 @@ void json_to_ds_in_ovs_order(const json_t *json, struct ds *out);
  * escaping quotes, backslashes and control characters as OVS does. */
 void json_string_to_ds(const char *s, size_t len, struct ds *out);
 
+/* Appends 'v' in decimal, as json_to_ds() writes an integer. */
+void json_integer_to_ds(json_int_t v, struct ds *out);
+
 /* Like json_to_ds() for JSON that OVS's tools would have parsed from
  * text (a peer's message) before printing it: numbers print as OVS's
  * parser stores them (integral values that fit in 64 bits as integers,

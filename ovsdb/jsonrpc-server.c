@@ -1716,6 +1716,33 @@ conn_monitor_destroy(struct jsonrpc_conn *conn, struct conn_monitor *cm)
     conn->remote->server->n_monitors--;
 }
 
+/* Sends the reply to 'request' whose result is the text 'prefix', the
+ * 'n' bytes at 'contents' and 'suffix', which may be large: written
+ * straight into the message rather than parsed back into JSON. */
+static void
+conn_send_reply_text(struct jsonrpc_conn *conn,
+                     const struct jsonrpc_msg *request, const char *prefix,
+                     const char *contents, size_t n, const char *suffix)
+{
+    struct ds msg = DS_EMPTY_INITIALIZER;
+    ds_reserve(&msg, n + 128);
+    ds_put_cstr(&msg, "{\"id\":");
+    json_to_ds(request->id, false, false, &msg);
+    ds_put_cstr(&msg, ",\"result\":");
+    ds_put_cstr(&msg, prefix);
+    ds_put_buffer(&msg, contents, n);
+    ds_put_cstr(&msg, suffix);
+    ds_put_cstr(&msg, ",\"error\":null}");
+
+    conn_flush_updates(conn, NULL);
+    size_t len = msg.length;
+    jsonrpc_session_send_text(conn->js, ds_steal_cstr(&msg), len);
+    conn_wake(conn);
+}
+
+/* Returns the result of the monitor request 'request', or NULL if it sent
+ * the reply itself (on success, with the initial contents) or failed
+ * ('*errorp' says why). */
 static json_t *
 handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
                enum ovsdb_monitor_version version, struct ovsdb_error **errorp)
@@ -1762,9 +1789,13 @@ handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
     conn_monitor_set_id(conn, cm, id);
     conn->remote->server->n_monitors++;
 
+    size_t n;
+    const char *initial;
     if (version != OVSDB_MONITOR_V3) {
         cm->seqno = db->seqno;
-        return ovsdb_monitor_get_initial(monitor, db->seqno);
+        initial = ovsdb_monitor_get_initial(monitor, db->seqno, &n);
+        conn_send_reply_text(conn, request, "", initial, n, "");
+        return NULL;
     }
 
     /* A client that saw every transaction up to one we still remember
@@ -1780,9 +1811,12 @@ handle_monitor(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
                          updates ? updates : json_object());
     }
     cm->seqno = db->seqno;
-    uuid_to_string(&db->last_txn_id, buf);
-    return json_pack("[b,s,o]", false, buf,
-                     ovsdb_monitor_get_initial(monitor, db->seqno));
+    char prefix[UUID_LEN + 16];
+    snprintf(prefix, sizeof prefix, "[false,\"%s\",",
+             uuid_to_string(&db->last_txn_id, buf));
+    initial = ovsdb_monitor_get_initial(monitor, db->seqno, &n);
+    conn_send_reply_text(conn, request, prefix, initial, n, "]");
+    return NULL;
 }
 
 static json_t *
@@ -1864,6 +1898,7 @@ conn_got_request(struct jsonrpc_conn *conn, struct jsonrpc_msg *request)
     const char *method = request->method;
     struct ovsdb_error *error = NULL;
     json_t *result = NULL;
+    bool replied = false; /* By the handler itself. */
 
     COVERAGE_INC(jsonrpc_server_request);
     if (!strcmp(method, "transact")) {
@@ -1871,10 +1906,13 @@ conn_got_request(struct jsonrpc_conn *conn, struct jsonrpc_msg *request)
         return;
     } else if (!strcmp(method, "monitor")) {
         result = handle_monitor(conn, request, OVSDB_MONITOR_V1, &error);
+        replied = !result && !error;
     } else if (!strcmp(method, "monitor_cond")) {
         result = handle_monitor(conn, request, OVSDB_MONITOR_V2, &error);
+        replied = !result && !error;
     } else if (!strcmp(method, "monitor_cond_since")) {
         result = handle_monitor(conn, request, OVSDB_MONITOR_V3, &error);
+        replied = !result && !error;
     } else if (!strcmp(method, "monitor_cond_change")) {
         result = handle_monitor_cond_change(conn, request, &error);
     } else if (!strcmp(method, "monitor_cancel")) {
@@ -1908,7 +1946,7 @@ conn_got_request(struct jsonrpc_conn *conn, struct jsonrpc_msg *request)
     if (error) {
         conn_send(conn, jsonrpc_create_error(ovsdb_error_to_json_free(error),
                                              request->id));
-    } else {
+    } else if (!replied) {
         conn_send(conn, jsonrpc_create_reply(result, request->id));
     }
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "lib/bitmap.h"
+#include "lib/ds.h"
+#include "lib/hash-order.h"
 #include "lib/hash.h"
 #include "lib/hmap.h"
 #include "lib/json.h"
@@ -431,7 +433,7 @@ struct ovsdb_monitor {
     /* Shared results (see monitor.h). */
     bool has_initial;
     uint64_t initial_seqno;
-    json_t *initial;
+    struct ds initial; /* Serialised initial contents. */
     struct cached_update updates[N_CACHED_UPDATES];
     size_t next_update; /* Slot in 'updates' to replace next. */
 };
@@ -488,7 +490,7 @@ ovsdb_monitor_unref(struct ovsdb_monitor *m)
     if (m && !--m->refcount) {
         hmap_remove(&m->set->monitors, &m->node);
         monitor_free_tables(m->tables, m->n_tables);
-        json_decref(m->initial);
+        ds_destroy(&m->initial);
         for (size_t i = 0; i < N_CACHED_UPDATES; i++) {
             free(m->updates[i].text);
         }
@@ -559,6 +561,7 @@ monitor_intern(struct ovsdb_monitor_set *set, struct ovsdb *db,
     m->version = version;
     m->tables = tables;
     m->n_tables = n;
+    ds_init(&m->initial);
     hmap_insert(&set->monitors, &m->node, hash);
     return m;
 }
@@ -913,6 +916,192 @@ add_row_update(json_t *updates, const struct monitored_table *mt,
                         row_update_json);
 }
 
+static int
+compare_uuids_as_text(const void *a_, const void *b_)
+{
+    const struct uuid *a = a_;
+    const struct uuid *b = b_;
+    for (int i = 0; i < 4; i++) {
+        if (a->parts[i] != b->parts[i]) {
+            return a->parts[i] < b->parts[i] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+/* Returns true if 'mt''s condition selects every row whatever it holds:
+ * it has no clause, or one of its clauses is the constant true. */
+static bool
+monitored_table_selects_all(const struct monitored_table *mt)
+{
+    for (size_t i = 0; i < mt->cond.n_clauses; i++) {
+        if (mt->cond.clauses[i].function == OVSDB_F_TRUE) {
+            return true;
+        }
+    }
+    return !mt->cond.n_clauses;
+}
+
+/* Returns true if OVS's server writes the updates for a monitor of
+ * 'version' on 'tables' with members sorted by name (see
+ * order_rows_as_ovs()): for update2 when no table has a condition that
+ * could leave rows out. */
+static bool
+monitor_sorts_members(enum ovsdb_monitor_version version,
+                      const struct monitored_table *tables, size_t n)
+{
+    if (version == OVSDB_MONITOR_V1) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!monitored_table_selects_all(&tables[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Puts the 'n' rows of one table with UUIDs 'uuids' (in the order in
+ * which the monitor finds them) into the order in which OVS's server
+ * writes them in a <table-update> (or <table-update2>), storing in
+ * 'order' their indexes in that order.
+ *
+ * A client reads a <table-update> into a hash table by the UUID's text,
+ * where rows whose texts share a bucket come in the order in which they
+ * came on the wire, so that the order of the rows on the wire shows in
+ * what a client like ovsdb-client prints.
+ *
+ * If 'sorted' (see monitor_sorts_members()), OVS writes the rows in the
+ * order of their UUIDs' text.  Otherwise it adds them to a JSON object,
+ * which it writes in the order of its own hash table, by the UUID's
+ * text, in the order in which it finds them: for the initial contents,
+ * the order of its table of rows, which 'uuids' has then; for changes
+ * ('by_change'), the order of a hash table of the changed rows by the
+ * first 32 bits of the UUID, which they entered in the order of 'uuids'.
+ * The order of rows that share a bucket in both tables depends on the
+ * history of OVS's table of rows, which this cannot know. */
+static void
+order_rows_as_ovs(bool sorted, bool by_change, const struct uuid *uuids,
+                  size_t n, size_t *order)
+{
+    if (sorted) {
+        struct uuid *by_text = xmemdup(uuids, n * sizeof *uuids);
+        qsort(by_text, n, sizeof *by_text, compare_uuids_as_text);
+        for (size_t i = 0; i < n; i++) {
+            /* UUIDs in one table are unique. */
+            const struct uuid *u = bsearch(
+                &uuids[i], by_text, n, sizeof *by_text, compare_uuids_as_text);
+            order[u - by_text] = i;
+        }
+        free(by_text);
+        return;
+    }
+    if (n < 2) {
+        if (n) {
+            order[0] = 0;
+        }
+        return;
+    }
+    uint32_t *hashes = xmalloc(n * sizeof *hashes);
+    for (size_t i = 0; i < n; i++) {
+        hashes[i] = uuids[i].parts[0];
+    }
+    size_t *by_hash = xmalloc(n * sizeof *by_hash);
+    if (by_change) {
+        hash_order_hashes(hashes, n, by_hash);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            by_hash[i] = i;
+        }
+    }
+
+    char(*texts)[UUID_LEN + 1] = xmalloc(n * sizeof *texts);
+    const char **names = xmalloc(n * sizeof *names);
+    for (size_t i = 0; i < n; i++) {
+        names[i] = uuid_to_string(&uuids[by_hash[i]], texts[i]);
+    }
+    hash_order_strings(names, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (names[i] - texts[0]) / (UUID_LEN + 1);
+        order[i] = by_hash[k];
+    }
+
+    free(names);
+    free(texts);
+    free(by_hash);
+    free(hashes);
+}
+
+static int
+compare_strings(const void *a_, const void *b_)
+{
+    const char *const *a = a_;
+    const char *const *b = b_;
+    return strcmp(*a, *b);
+}
+
+/* Puts the rows of each table in 'updates' (a <table-updates> or
+ * <table-updates2> built with the rows in the order in which the monitor
+ * found them) in the order in which OVS writes them (see
+ * order_rows_as_ovs()), and if 'sorted' the tables too. */
+static void
+reorder_table_updates(json_t *updates, bool sorted)
+{
+    size_t n_tables = json_object_size(updates);
+    if (sorted && n_tables > 1) {
+        const char **names = xmalloc(n_tables * sizeof *names);
+        json_t **tables = xmalloc(n_tables * sizeof *tables);
+        size_t i = 0;
+        const char *name;
+        json_t *table;
+        json_object_foreach (updates, name, table) {
+            names[i++] = xstrdup(name);
+        }
+        qsort(names, n_tables, sizeof *names, compare_strings);
+        for (i = 0; i < n_tables; i++) {
+            tables[i] = json_incref(json_object_get(updates, names[i]));
+        }
+        json_object_clear(updates);
+        for (i = 0; i < n_tables; i++) {
+            json_object_set_new(updates, names[i], tables[i]);
+            free((char *) names[i]);
+        }
+        free(tables);
+        free(names);
+    }
+
+    const char *table_name;
+    json_t *rows;
+    json_object_foreach (updates, table_name, rows) {
+        size_t n = json_object_size(rows);
+        if (n < 2) {
+            continue;
+        }
+        struct uuid *uuids = xmalloc(n * sizeof *uuids);
+        json_t **values = xmalloc(n * sizeof *values);
+        size_t i = 0;
+        const char *uuid_text;
+        json_t *value;
+        json_object_foreach (rows, uuid_text, value) {
+            uuid_from_string(&uuids[i], uuid_text);
+            values[i++] = json_incref(value);
+        }
+        size_t *order = xmalloc(n * sizeof *order);
+        order_rows_as_ovs(sorted, true, uuids, n, order);
+
+        /* jansson keeps members in insertion order: rebuild. */
+        json_object_clear(rows);
+        for (i = 0; i < n; i++) {
+            char buf[UUID_LEN + 1];
+            json_object_set_new(rows, uuid_to_string(&uuids[order[i]], buf),
+                                values[order[i]]);
+        }
+        free(order);
+        free(values);
+        free(uuids);
+    }
+}
+
 /* Returns the <table-updates> (or <table-updates2>) that 'c' produces
  * for 'm', or NULL if it is empty. */
 static json_t *
@@ -933,6 +1122,11 @@ monitor_compute_update(const struct ovsdb_monitor *m,
             }
             add_row_update(updates, mt, &cr->uuid, ru);
         }
+    }
+    if (updates) {
+        reorder_table_updates(
+            updates,
+            monitor_sorts_members(m->version, m->tables, m->n_tables));
     }
     return updates;
 }
@@ -1010,56 +1204,198 @@ initial_rows_by_index(const struct monitored_table *mt,
     return true;
 }
 
-/* Adds 'row' to the initial contents 'updates' if it meets 'mt''s
- * condition.  A row added twice is replaced by the same value. */
+/* Appends to 'out' what row_to_json() returns, as json_to_ds() would
+ * write it, without building it. */
 static void
-add_initial_row(json_t *updates, const struct ovsdb_monitor *m,
-                const struct monitored_table *mt, const struct ovsdb_row *row)
+row_to_ds(const struct monitored_table *mt, const struct ovsdb_row *row,
+          unsigned int select, bool skip_defaults, struct ds *out)
 {
-    if (!monitored_table_matches(mt, row)) {
-        return;
+    bool first = true;
+    ds_put_char(out, '{');
+    for (size_t i = 0; i < mt->columns.n_columns; i++) {
+        const struct ovsdb_column *column = mt->columns.columns[i];
+        const struct ovsdb_datum *datum = &row->fields[column->index];
+        if (!(mt->column_select[column->index] & select)
+            || (skip_defaults
+                && ovsdb_datum_is_default(datum, &column->type))) {
+            continue;
+        }
+        if (!first) {
+            ds_put_char(out, ',');
+        }
+        first = false;
+        json_string_to_ds(column->name, strlen(column->name), out);
+        ds_put_char(out, ':');
+        ovsdb_datum_to_json_ds(datum, &column->type, out);
     }
-    json_t *ru =
-        m->version == OVSDB_MONITOR_V1
-            ? json_pack("{s:o}", "new",
-                        row_to_json(mt, row, SELECT_INITIAL, false, NULL))
-            : json_pack("{s:o}", "initial",
-                        row_to_json(mt, row, SELECT_INITIAL, true, NULL));
-    add_row_update(updates, mt, ovsdb_row_get_uuid(row), ru);
+    ds_put_char(out, '}');
 }
 
-json_t *
-ovsdb_monitor_get_initial(struct ovsdb_monitor *m, uint64_t db_seqno)
-{
-    if (m->has_initial && m->initial_seqno == db_seqno) {
-        return json_incref(m->initial);
-    }
+/* The rows of a table that go into an update, while collecting them. */
+struct row_list {
+    const struct ovsdb_row **rows;
+    size_t n, allocated;
+};
 
-    json_t *updates = json_object();
+static void
+row_list_add(struct row_list *list, const struct ovsdb_row *row)
+{
+    if (list->n >= list->allocated) {
+        list->rows =
+            x2nrealloc(list->rows, &list->allocated, sizeof *list->rows);
+    }
+    list->rows[list->n++] = row;
+}
+
+struct row_in_bucket {
+    const struct ovsdb_row *row;
+    size_t bucket, idx;
+};
+
+static int
+compare_rows_in_buckets(const void *a_, const void *b_)
+{
+    const struct row_in_bucket *a = a_;
+    const struct row_in_bucket *b = b_;
+    return (a->bucket != b->bucket ? (a->bucket < b->bucket ? -1 : 1)
+            : a->idx < b->idx      ? -1
+                                   : a->idx > b->idx);
+}
+
+/* Sorts the 'n' 'rows' by the bucket that the first 32 bits of their UUIDs
+ * choose among 'mask' + 1, keeping the order of rows in one bucket. */
+static void
+sort_rows_by_bucket(const struct ovsdb_row **rows, size_t n, size_t mask)
+{
+    struct row_in_bucket *rb = xmalloc(MAX(n, 1) * sizeof *rb);
+    for (size_t i = 0; i < n; i++) {
+        rb[i].row = rows[i];
+        rb[i].bucket = ovsdb_row_get_uuid(rows[i])->parts[0] & mask;
+        rb[i].idx = i;
+    }
+    qsort(rb, n, sizeof *rb, compare_rows_in_buckets);
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = rb[i].row;
+    }
+    free(rb);
+}
+
+/* Appends to 'out' the <row-update> (or <row-update2>) of 'row' in the
+ * initial contents, as a member named by its UUID. */
+static void
+initial_row_to_ds(const struct ovsdb_monitor *m,
+                  const struct monitored_table *mt,
+                  const struct ovsdb_row *row, struct ds *out)
+{
+    char buf[UUID_LEN + 1];
+    ds_put_char(out, '"');
+    ds_put_buffer(out, uuid_to_string(ovsdb_row_get_uuid(row), buf), UUID_LEN);
+    if (m->version == OVSDB_MONITOR_V1) {
+        ds_put_cstr(out, "\":{\"new\":");
+        row_to_ds(mt, row, SELECT_INITIAL, false, out);
+    } else {
+        ds_put_cstr(out, "\":{\"initial\":");
+        row_to_ds(mt, row, SELECT_INITIAL, true, out);
+    }
+    ds_put_char(out, '}');
+}
+
+/* Stores in 'list' the rows of 'mt' that meet its condition, in the order
+ * in which the table holds them. */
+static void
+initial_rows(const struct monitored_table *mt, struct row_list *list)
+{
+    const struct ovsdb_row **rows;
+    if (initial_rows_by_index(mt, &rows)) {
+        for (size_t j = 0; rows[j]; j++) {
+            /* Two clauses may name the same row: it goes once. */
+            bool dup = false;
+            for (size_t k = 0; k < j && !dup; k++) {
+                dup = rows[k] == rows[j];
+            }
+            if (!dup && monitored_table_matches(mt, rows[j])) {
+                row_list_add(list, rows[j]);
+            }
+        }
+        free(rows);
+    } else {
+        const struct ovsdb_row *row;
+        HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
+            if (monitored_table_matches(mt, row)) {
+                row_list_add(list, row);
+            }
+        }
+    }
+}
+
+/* Writes the initial contents into 'out': tables in name order, each with
+ * its rows (if any match) in OVS's order (see order_rows_as_ovs()). */
+static void
+monitor_initial_to_ds(const struct ovsdb_monitor *m, struct ds *out)
+{
+    struct row_list list = {NULL, 0, 0};
+    struct uuid *uuids = NULL;
+    size_t *order = NULL;
+    size_t n_tables = 0;
+    bool sorted = monitor_sorts_members(m->version, m->tables, m->n_tables);
+
+    ds_put_char(out, '{');
     for (size_t i = 0; i < m->n_tables; i++) {
         const struct monitored_table *mt = &m->tables[i];
         if (!(mt->select & SELECT_INITIAL)) {
             continue;
         }
-        const struct ovsdb_row **rows;
-        if (initial_rows_by_index(mt, &rows)) {
-            for (size_t j = 0; rows[j]; j++) {
-                add_initial_row(updates, m, mt, rows[j]);
-            }
-            free(rows);
-        } else {
-            const struct ovsdb_row *row;
-            HMAP_FOR_EACH (row, hmap_node, &mt->table->rows) {
-                add_initial_row(updates, m, mt, row);
-            }
+        list.n = 0;
+        initial_rows(mt, &list);
+        if (!list.n) {
+            continue;
         }
-    }
 
-    json_decref(m->initial);
-    m->initial = json_incref(updates);
-    m->initial_seqno = db_seqno;
-    m->has_initial = true;
-    return updates;
+        if (!sorted) {
+            /* OVS finds the rows in its table's bucket order. */
+            size_t mask = hash_order_mask(hmap_count(&mt->table->rows));
+            sort_rows_by_bucket(list.rows, list.n, mask);
+        }
+        uuids = xrealloc(uuids, list.n * sizeof *uuids);
+        order = xrealloc(order, list.n * sizeof *order);
+        for (size_t j = 0; j < list.n; j++) {
+            uuids[j] = *ovsdb_row_get_uuid(list.rows[j]);
+        }
+        order_rows_as_ovs(sorted, false, uuids, list.n, order);
+
+        if (n_tables++) {
+            ds_put_char(out, ',');
+        }
+        const char *name = mt->table->schema->name;
+        json_string_to_ds(name, strlen(name), out);
+        ds_put_cstr(out, ":{");
+        for (size_t j = 0; j < list.n; j++) {
+            if (j) {
+                ds_put_char(out, ',');
+            }
+            initial_row_to_ds(m, mt, list.rows[order[j]], out);
+        }
+        ds_put_char(out, '}');
+    }
+    ds_put_char(out, '}');
+
+    free(order);
+    free(uuids);
+    free(list.rows);
+}
+
+const char *
+ovsdb_monitor_get_initial(struct ovsdb_monitor *m, uint64_t db_seqno,
+                          size_t *lenp)
+{
+    if (!m->has_initial || m->initial_seqno != db_seqno) {
+        ds_clear(&m->initial);
+        monitor_initial_to_ds(m, &m->initial);
+        m->initial_seqno = db_seqno;
+        m->has_initial = true;
+    }
+    *lenp = m->initial.length;
+    return ds_cstr(&m->initial);
 }
 
 json_t *
@@ -1204,6 +1540,10 @@ ovsdb_monitor_change_condition(struct ovsdb_monitor *m, const json_t *changes,
         }
     }
 
+    if (updates) {
+        reorder_table_updates(
+            updates, monitor_sorts_members(m->version, tables, m->n_tables));
+    }
     *new_monitorp =
         monitor_intern(m->set, m->db, m->version, tables, m->n_tables);
     *updatesp = updates;

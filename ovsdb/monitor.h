@@ -137,11 +137,13 @@ struct ovsdb *ovsdb_monitor_get_db(const struct ovsdb_monitor *);
 enum ovsdb_monitor_version
 ovsdb_monitor_get_version(const struct ovsdb_monitor *);
 
-/* Returns the initial contents for a new client (<table-updates> for V1,
- * <table-updates2> for V2 and V3), a new reference.  'db_seqno' says
- * which state of the database it is: clients asking at the same seqno
- * share one result. */
-json_t *ovsdb_monitor_get_initial(struct ovsdb_monitor *, uint64_t db_seqno);
+/* Returns the serialised initial contents for a new client
+ * (<table-updates> for V1, <table-updates2> for V2 and V3) and stores its
+ * length in '*lenp'.  'db_seqno' says which state of the database it is:
+ * clients asking at the same seqno share one text, which stays valid
+ * until the monitor is asked at another seqno or freed. */
+const char *ovsdb_monitor_get_initial(struct ovsdb_monitor *,
+                                      uint64_t db_seqno, size_t *lenp);
 
 /* Returns the serialised <table-updates> or <table-updates2> that the
  * 'n' (at least 1) consecutive 'changes' of a database, oldest first,

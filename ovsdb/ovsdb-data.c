@@ -1088,6 +1088,77 @@ ovsdb_datum_to_json(const struct ovsdb_datum *datum,
 }
 
 void
+ovsdb_atom_to_json_ds(const union ovsdb_atom *atom,
+                      enum ovsdb_atomic_type type, struct ds *out)
+{
+    switch (type) {
+    case OVSDB_TYPE_INTEGER:
+        json_integer_to_ds(atom->integer, out);
+        break;
+    case OVSDB_TYPE_REAL: {
+        /* As ovsdb_atom_real_to_json() chooses and json_to_ds() prints. */
+        double d = atom->real;
+        if (d == trunc(d) && fabs(d) < 1e15) {
+            json_integer_to_ds((json_int_t) d, out);
+        } else if (isfinite(d)) {
+            ds_put_format(out, "%.15g", d);
+        } else {
+            ds_put_cstr(out, "null");
+        }
+        break;
+    }
+    case OVSDB_TYPE_BOOLEAN:
+        ds_put_cstr(out, atom->boolean ? "true" : "false");
+        break;
+    case OVSDB_TYPE_STRING:
+        json_string_to_ds(atom->string, strlen(atom->string), out);
+        break;
+    case OVSDB_TYPE_UUID: {
+        static const char prefix[] = "[\"uuid\",\"";
+        char *p = ds_put_uninit(out, sizeof prefix - 1 + UUID_LEN + 2);
+        memcpy(p, prefix, sizeof prefix - 1);
+        p += sizeof prefix - 1;
+        char buf[UUID_LEN + 1];
+        memcpy(p, uuid_to_string(&atom->uuid, buf), UUID_LEN);
+        memcpy(p + UUID_LEN, "\"]", 2);
+        break;
+    }
+    case OVSDB_TYPE_VOID:
+    case OVSDB_N_TYPES:
+    default:
+        ovs_assert(false);
+    }
+}
+
+void
+ovsdb_datum_to_json_ds(const struct ovsdb_datum *datum,
+                       const struct ovsdb_type *type, struct ds *out)
+{
+    if (ovsdb_type_is_map(type)) {
+        ds_put_cstr(out, "[\"map\",[");
+        for (unsigned int i = 0; i < datum->n; i++) {
+            ds_put_cstr(out, i ? ",[" : "[");
+            ovsdb_atom_to_json_ds(&datum->keys[i], type->key.type, out);
+            ds_put_char(out, ',');
+            ovsdb_atom_to_json_ds(&datum->values[i], type->value.type, out);
+            ds_put_char(out, ']');
+        }
+        ds_put_cstr(out, "]]");
+    } else if (datum->n == 1) {
+        ovsdb_atom_to_json_ds(&datum->keys[0], type->key.type, out);
+    } else {
+        ds_put_cstr(out, "[\"set\",[");
+        for (unsigned int i = 0; i < datum->n; i++) {
+            if (i) {
+                ds_put_char(out, ',');
+            }
+            ovsdb_atom_to_json_ds(&datum->keys[i], type->key.type, out);
+        }
+        ds_put_cstr(out, "]]");
+    }
+}
+
+void
 ovsdb_datum_to_string(const struct ovsdb_datum *datum,
                       const struct ovsdb_type *type, struct ds *out)
 {

@@ -138,6 +138,14 @@ ovsdb_datum_from_json(struct ovsdb_datum *, const struct ovsdb_type *,
 json_t *ovsdb_datum_to_json(const struct ovsdb_datum *,
                             const struct ovsdb_type *);
 
+/* Append to 'out' the compact text that json_to_ds() writes for
+ * ovsdb_atom_to_json() and ovsdb_datum_to_json(), without building the
+ * JSON: for the large replies that a server writes once per request. */
+void ovsdb_atom_to_json_ds(const union ovsdb_atom *, enum ovsdb_atomic_type,
+                           struct ds *out);
+void ovsdb_datum_to_json_ds(const struct ovsdb_datum *,
+                            const struct ovsdb_type *, struct ds *out);
+
 /* Appends the string form of 'datum' to 'out': a bare atom when 'type'
  * holds at most one element and 'datum' has one, otherwise "[a, b]" for
  * sets and "{k=v, k2=v2}" for maps. */
