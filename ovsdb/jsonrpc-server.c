@@ -109,6 +109,8 @@ struct ovsdb_jsonrpc_server {
     /* "struct jsonrpc_conn"s that may have monitors to update, in the
      * order they get their turn. */
     struct list fanout;
+    size_t n_fanout;               /* Length of 'fanout'. */
+    size_t n_monitoring_conns;     /* Connections with monitors. */
     size_t sweep_left;             /* Turns left in the fan-out under way,
                                     * 0 if none is. */
     long long last_dispatch_usec;  /* When a commit last became durable. */
@@ -569,6 +571,7 @@ conn_leave_fanout(struct jsonrpc_conn *conn)
 {
     if (conn->in_fanout) {
         list_remove(&conn->fanout_node);
+        conn->remote->server->n_fanout--;
         conn->in_fanout = false;
     }
 }
@@ -581,6 +584,11 @@ db_enqueue_fanout(struct ovsdb_jsonrpc_server *server,
     if (list_is_empty(&server->fanout)) {
         server->fanout_waiting_usec = time_usec();
     }
+    if (server->n_fanout >= server->n_monitoring_conns) {
+        /* Every connection with monitors has its turn coming already:
+         * no need to look at each (they are many in a burst of commits). */
+        return;
+    }
     struct jsonrpc_remote *remote;
     HMAP_FOR_EACH (remote, node, &server->remotes) {
         struct jsonrpc_conn *conn;
@@ -592,6 +600,7 @@ db_enqueue_fanout(struct ovsdb_jsonrpc_server *server,
             HMAP_FOR_EACH (cm, node, &conn->monitors) {
                 if (cm->db == db) {
                     list_push_back(&server->fanout, &conn->fanout_node);
+                    server->n_fanout++;
                     conn->in_fanout = true;
                     break;
                 }
@@ -630,8 +639,7 @@ static bool
 server_fanout_is_due(const struct ovsdb_jsonrpc_server *server,
                      long long *when_usec)
 {
-    if (server->sweep_left
-        || list_size(&server->fanout) <= FANOUT_CONNS_PER_RUN) {
+    if (server->sweep_left || server->n_fanout <= FANOUT_CONNS_PER_RUN) {
         return true;
     }
     *when_usec = MIN(server->last_dispatch_usec + FANOUT_QUIET_USEC,
@@ -651,7 +659,7 @@ server_fanout_run(struct ovsdb_jsonrpc_server *server)
     if (!list_is_empty(&server->fanout)
         && server_fanout_is_due(server, &when)) {
         /* Connections that went away leave the queue shorter. */
-        size_t n_queued = list_size(&server->fanout);
+        size_t n_queued = server->n_fanout;
         if (!server->sweep_left || server->sweep_left > n_queued) {
             server->sweep_left = n_queued;
         }
@@ -661,8 +669,10 @@ server_fanout_run(struct ovsdb_jsonrpc_server *server)
             struct jsonrpc_conn *conn =
                 CONTAINER_OF(list_pop_front(&server->fanout),
                              struct jsonrpc_conn, fanout_node);
+            server->n_fanout--;
             if (jsonrpc_session_get_backlog(conn->js)) {
                 list_push_back(&server->fanout, &conn->fanout_node);
+                server->n_fanout++;
                 continue;
             }
             conn->in_fanout = false;
@@ -1699,6 +1709,8 @@ conn_monitor_set_id(struct jsonrpc_conn *conn, struct conn_monitor *cm,
         hmap_remove(&conn->monitors, &cm->node);
         json_decref(cm->id);
         free(cm->id_text);
+    } else if (hmap_is_empty(&conn->monitors)) {
+        conn->remote->server->n_monitoring_conns++;
     }
     cm->id = json_deep_copy(id);
     cm->id_text = json_to_string_compact(id, true);
@@ -1709,6 +1721,12 @@ static void
 conn_monitor_destroy(struct jsonrpc_conn *conn, struct conn_monitor *cm)
 {
     hmap_remove(&conn->monitors, &cm->node);
+    if (hmap_is_empty(&conn->monitors)) {
+        /* Every connection in the fan-out has monitors (see
+         * db_enqueue_fanout()). */
+        conn->remote->server->n_monitoring_conns--;
+        conn_leave_fanout(conn);
+    }
     ovsdb_monitor_unref(cm->monitor);
     json_decref(cm->id);
     free(cm->id_text);

@@ -360,11 +360,14 @@ server_db_storage(struct server_db *db)
 #define GROUP_COMMIT_MAX_WAIT_USEC 100
 
 /* A commit runs in the main loop itself, rather than in the background,
- * if none is under way and fsyncs take no longer than this: then handing
- * it to the commit thread and being woken by it costs more time than it
- * saves (the loop has nothing else to do meanwhile, or very little:
- * other clients wait for that long at most). */
+ * if none is under way, it covers at most INLINE_COMMIT_MAX_TXNS
+ * transactions and fsyncs take no longer than INLINE_COMMIT_MAX_USEC:
+ * then handing it to the commit thread and being woken by it costs more
+ * time than it saves (the few clients that sent them all wait for it,
+ * and the others wait for that long at most).  With more clients, the
+ * loop serves them while the thread syncs. */
 #define INLINE_COMMIT_MAX_USEC 200
+#define INLINE_COMMIT_MAX_TXNS 16
 
 /* Sends the replies and updates of what storage made durable, and, if
  * 'start_commits', starts commits for what is written and not yet
@@ -404,8 +407,8 @@ storage_run(bool start_commits)
             if (busy || written == db->iteration_written_seq
                 || now - db->unrequested_usec >= GROUP_COMMIT_MAX_WAIT_USEC) {
                 long long sync_usec = ovsdb_log_get_sync_usec(db->log);
-                if (!busy && sync_usec
-                    && sync_usec <= INLINE_COMMIT_MAX_USEC) {
+                if (!busy && sync_usec && sync_usec <= INLINE_COMMIT_MAX_USEC
+                    && written - durable <= INLINE_COMMIT_MAX_TXNS) {
                     /* A failure is sticky: the next iteration reports it. */
                     ovsdb_error_destroy(ovsdb_log_commit_block(db->log));
                 } else {
