@@ -251,14 +251,6 @@ json_write_real(struct json_writer *w, double d)
     }
 }
 
-static int
-json_compare_keys(const void *a_, const void *b_)
-{
-    const char *const *a = a_;
-    const char *const *b = b_;
-    return strcmp(*a, *b);
-}
-
 static void
 json_write_member(struct json_writer *w, size_t i, const char *key,
                   size_t key_len, const json_t *value, int level)
@@ -297,7 +289,7 @@ json_write_object(struct json_writer *w, const json_t *json, int level)
             keys[i++] = key;
         }
         if (w->sort_keys) {
-            qsort(keys, n, sizeof *keys, json_compare_keys);
+            qsort(keys, n, sizeof *keys, str_compare_ptrs);
         } else {
             hash_order_strings(keys, n);
         }

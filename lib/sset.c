@@ -159,14 +159,6 @@ sset_equals(const struct sset *a, const struct sset *b)
     return true;
 }
 
-static int
-compare_string_pointers(const void *a_, const void *b_)
-{
-    const char *const *a = a_;
-    const char *const *b = b_;
-    return strcmp(*a, *b);
-}
-
 const char **
 sset_sort(const struct sset *set)
 {
@@ -177,6 +169,6 @@ sset_sort(const struct sset *set)
     SSET_FOR_EACH (name, set) {
         array[i++] = name;
     }
-    qsort(array, n, sizeof *array, compare_string_pointers);
+    qsort(array, n, sizeof *array, str_compare_ptrs);
     return array;
 }

@@ -296,6 +296,14 @@ str_to_double(const char *s, double *d)
     return ok;
 }
 
+int
+str_compare_ptrs(const void *a_, const void *b_)
+{
+    const char *const *a = a_;
+    const char *const *b = b_;
+    return strcmp(*a, *b);
+}
+
 bool
 str_startswith(const char *s, const char *prefix)
 {

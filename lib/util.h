@@ -93,6 +93,10 @@ bool str_to_llong(const char *s, int base, long long *ll);
 bool str_to_ullong(const char *s, int base, unsigned long long *ull);
 bool str_to_double(const char *s, double *d);
 
+/* qsort() comparison function for an array of "const char *": by
+ * strcmp(). */
+int str_compare_ptrs(const void *a, const void *b);
+
 bool str_startswith(const char *s, const char *prefix);
 bool str_endswith(const char *s, const char *suffix);
 

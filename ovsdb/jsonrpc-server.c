@@ -1472,14 +1472,6 @@ handle_unlock(struct jsonrpc_conn *conn, const struct jsonrpc_msg *request,
 
 /* Requests. */
 
-static int
-compare_strings(const void *a_, const void *b_)
-{
-    const char *const *a = a_;
-    const char *const *b = b_;
-    return strcmp(*a, *b);
-}
-
 static json_t *
 handle_list_dbs(struct jsonrpc_conn *conn)
 {
@@ -1491,7 +1483,7 @@ handle_list_dbs(struct jsonrpc_conn *conn)
     HMAP_FOR_EACH (db, node, &server->dbs) {
         names[i++] = db->name;
     }
-    qsort(names, n, sizeof *names, compare_strings);
+    qsort(names, n, sizeof *names, str_compare_ptrs);
     json_t *result = json_array_of_strings(names, n);
     free(names);
     return result;

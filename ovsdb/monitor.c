@@ -1032,14 +1032,6 @@ order_rows_as_ovs(bool sorted, bool by_change, const struct uuid *uuids,
     free(hashes);
 }
 
-static int
-compare_strings(const void *a_, const void *b_)
-{
-    const char *const *a = a_;
-    const char *const *b = b_;
-    return strcmp(*a, *b);
-}
-
 /* Puts the rows of each table in 'updates' (a <table-updates> or
  * <table-updates2> built with the rows in the order in which the monitor
  * found them) in the order in which OVS writes them (see
@@ -1057,7 +1049,7 @@ reorder_table_updates(json_t *updates, bool sorted)
         json_object_foreach (updates, name, table) {
             names[i++] = xstrdup(name);
         }
-        qsort(names, n_tables, sizeof *names, compare_strings);
+        qsort(names, n_tables, sizeof *names, str_compare_ptrs);
         for (i = 0; i < n_tables; i++) {
             tables[i] = json_incref(json_object_get(updates, names[i]));
         }

@@ -422,14 +422,6 @@ ovsdb_client_find_table(const struct ovsdb_client_schema *cs, const char *name)
 
 /* Server-level and schema commands. */
 
-static int
-compare_strings(const void *a_, const void *b_)
-{
-    const char *const *a = a_;
-    const char *const *b = b_;
-    return strcmp(*a, *b);
-}
-
 static void
 do_list_dbs(int argc, char *argv[])
 {
@@ -451,7 +443,7 @@ do_list_dbs(int argc, char *argv[])
     for (size_t i = 0; i < n; i++) {
         names[i] = json_string_value(json_array_get(result, i));
     }
-    qsort(names, n, sizeof *names, compare_strings);
+    qsort(names, n, sizeof *names, str_compare_ptrs);
     for (size_t i = 0; i < n; i++) {
         printf("%s\n", names[i]);
     }

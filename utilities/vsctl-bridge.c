@@ -84,20 +84,12 @@ vsctl_find_real_bridge(struct ctl_context *ctx, const char *name,
     return br ? br->br_cfg : NULL;
 }
 
-static int
-compare_strings(const void *a_, const void *b_)
-{
-    const char *const *a = a_;
-    const char *const *b = b_;
-    return strcmp(*a, *b);
-}
-
 /* Prints 'names' sorted, one a line. */
 void
 vsctl_output_sorted(struct ctl_context *ctx, const char **names, size_t n)
 {
     if (n > 1) {
-        qsort(names, n, sizeof *names, compare_strings);
+        qsort(names, n, sizeof *names, str_compare_ptrs);
     }
     for (size_t i = 0; i < n; i++) {
         ds_put_format(&ctx->output, "%s\n", names[i]);
@@ -561,8 +553,8 @@ check_existing_port(struct ctl_context *ctx, const struct vsctl_port *port,
     for (size_t i = 0; i < port->n_ifaces; i++) {
         have[i] = port->ifaces[i]->name;
     }
-    qsort(want, n_ifaces, sizeof *want, compare_strings);
-    qsort(have, port->n_ifaces, sizeof *have, compare_strings);
+    qsort(want, n_ifaces, sizeof *want, str_compare_ptrs);
+    qsort(have, port->n_ifaces, sizeof *have, str_compare_ptrs);
     bool same = n_ifaces == port->n_ifaces;
     for (size_t i = 0; same && i < n_ifaces; i++) {
         same = !strcmp(want[i], have[i]);
