@@ -81,17 +81,15 @@ table_member(json_t *record, const struct ovsdb_table *table)
 }
 
 /* A transaction record under construction.  Members are added in the
- * order in which OVS adds them, json_object_reorder_as_ovs() then putting
+ * order in which OVS adds them, so that json_to_ds_in_ovs_order() writes
  * them in the order in which OVS writes them: the tables in the order the
  * transaction first changed them, then "_comment", "_is_diff" and
  * "_date"; in a table, the rows in the order of OVS's hash table of the
  * transaction's rows of the table (by the first 32 bits of the UUID, in
  * the order the transaction first changed them); in a row, the columns in
- * the order of the table's hash table of columns.  Without 'reorder', the
- * members stay in the order OVS adds them, for json_to_ds_in_ovs_order(). */
+ * the order of the table's hash table of columns. */
 struct record_builder {
     json_t *record;
-    bool reorder;
     size_t n_tables;
 
     /* The changed rows of 'table' not yet added to 'record'. */
@@ -121,13 +119,7 @@ record_builder_flush(struct record_builder *b)
     json_t *rows = json_object();
     for (size_t i = 0; i < b->n_rows; i++) {
         struct record_row *row = &b->rows[order[i]];
-        if (b->reorder) {
-            json_object_reorder_as_ovs(row->value);
-        }
         json_object_set_new(rows, row->uuid, row->value);
-    }
-    if (b->reorder) {
-        json_object_reorder_as_ovs(rows);
     }
     json_object_set_new(b->record, b->table->schema->name, rows);
     b->n_tables++;
@@ -168,10 +160,10 @@ add_change(const struct ovsdb_table *table, const struct ovsdb_row *old,
     return true;
 }
 
-static json_t *
-record_from_txn(const struct ovsdb_txn *txn, long long date_msec, bool reorder)
+json_t *
+ovsdb_record_from_txn(const struct ovsdb_txn *txn, long long date_msec)
 {
-    struct record_builder b = {.record = json_object(), .reorder = reorder};
+    struct record_builder b = {.record = json_object()};
     ovsdb_txn_for_each_change(txn, add_change, &b);
     record_builder_flush(&b);
     free(b.rows);
@@ -186,23 +178,14 @@ record_from_txn(const struct ovsdb_txn *txn, long long date_msec, bool reorder)
     }
     json_object_set_new(b.record, "_is_diff", json_true());
     json_object_set_new(b.record, "_date", json_integer(date_msec));
-    if (reorder) {
-        json_object_reorder_as_ovs(b.record);
-    }
     return b.record;
-}
-
-json_t *
-ovsdb_record_from_txn(const struct ovsdb_txn *txn, long long date_msec)
-{
-    return record_from_txn(txn, date_msec, true);
 }
 
 bool
 ovsdb_record_text_from_txn(const struct ovsdb_txn *txn, long long date_msec,
                            struct ds *out)
 {
-    json_t *record = record_from_txn(txn, date_msec, false);
+    json_t *record = ovsdb_record_from_txn(txn, date_msec);
     if (!record) {
         return false;
     }

@@ -36,12 +36,13 @@ struct ovsdb_txn;
 
 /* Returns the record of 'txn' (precommitted or applied) dated
  * 'date_msec', or NULL if the transaction changes nothing that is stored
- * (ephemeral columns are not). */
+ * (ephemeral columns are not).  Its members are in the order in which OVS
+ * adds them: json_to_ds_in_ovs_order() writes it as OVS does. */
 json_t *ovsdb_record_from_txn(const struct ovsdb_txn *, long long date_msec);
 
-/* Appends the text of the record of 'txn' (as json_to_ds() would write
- * ovsdb_record_from_txn()'s, compact) to 'out' and returns true, or
- * returns false if there is no record. */
+/* Appends the text of the record of 'txn' as OVS writes it (see
+ * ovsdb_record_from_txn()) to 'out' and returns true, or returns false if
+ * there is no record. */
 bool ovsdb_record_text_from_txn(const struct ovsdb_txn *, long long date_msec,
                                 struct ds *out);
 
