@@ -78,6 +78,8 @@ struct fd_slot {
     short standing;   /* Waited for in every iteration. */
     short want;       /* Waited for in this iteration. */
     short armed;      /* In the epoll set (0: not in it). */
+    bool refused;     /* The kernel will not have it in an epoll set (a
+                       * regular file): polled like any other fd. */
     size_t reg_index; /* In 'registered'. */
 };
 
@@ -238,6 +240,7 @@ poll_fd_register(int fd, short standing_events)
         l->allocated_registered = allocated;
     }
     slot->registered = true;
+    slot->refused = false;
     slot->standing = standing_events;
     slot->want = slot->armed = 0;
     slot->reg_index = l->n_registered;
@@ -350,12 +353,19 @@ prepare_registered(struct poll_loop *l)
         slot->want = 0;
         slot->events = want;
         slot->revents = 0;
-        int error = arm_registered(l, slot, fd, want);
+        int error = slot->refused ? 0 : arm_registered(l, slot, fd, want);
         if (error) {
             static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
             VLOG_WARN_RL(&rl, "fd %d: epoll_ctl failed (%s); polling it", fd,
                          ovs_strerror(error));
-            add_wanted(l, slot, fd, want, "long-lived fd");
+            /* EPERM: an fd that epoll does not support, which asking again
+             * in every iteration would not change. */
+            slot->refused = error == EPERM;
+        }
+        if (error || slot->refused) {
+            if (want) {
+                add_wanted(l, slot, fd, want, "long-lived fd");
+            }
         } else if (want) {
             n_armed++;
         }
