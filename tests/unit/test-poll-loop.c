@@ -53,6 +53,24 @@ timed_block(void)
     return time_msec() - start;
 }
 
+/* Blocks with the BACKSTOP_MS timer and asserts that something else woke
+ * the loop promptly. */
+static void
+block_wakes_promptly(void)
+{
+    poll_timer_wait(BACKSTOP_MS);
+    assert_true(timed_block() < PROMPT_MS);
+}
+
+/* Blocks with a 50-ms timer and asserts that nothing woke the loop
+ * sooner. */
+static void
+block_sleeps_50_ms(void)
+{
+    poll_timer_wait(50);
+    assert_true(timed_block() >= 50);
+}
+
 static void
 test_immediate_wake_returns_at_once(void **state)
 {
@@ -91,15 +109,13 @@ test_readable_pipe_wakes_and_reports_revents(void **state)
     assert_int_equal(write(fds[1], "x", 1), 1);
 
     poll_fd_wait(fds[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_true(poll_fd_revents(fds[0]) & POLLIN);
     assert_int_equal(poll_fd_revents(fds[1]), 0); /* Not registered. */
 
     /* A writable end reports POLLOUT. */
     poll_fd_wait(fds[1], POLLOUT);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_true(poll_fd_revents(fds[1]) & POLLOUT);
     assert_int_equal(poll_fd_revents(fds[0]), 0); /* Not this time. */
     close_pipe(fds);
@@ -125,8 +141,7 @@ test_hangup_wakes_even_without_requested_events(void **state)
     make_pipe(fds);
     close(fds[1]);
     poll_fd_wait(fds[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_true(poll_fd_revents(fds[0]) & POLLHUP);
     close(fds[0]);
 }
@@ -141,8 +156,7 @@ test_registrations_last_one_iteration(void **state)
     assert_int_equal(write(fds[1], "x", 1), 1);
 
     poll_fd_wait(fds[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
 
     poll_timer_wait(80);
     long long elapsed = timed_block();
@@ -152,8 +166,7 @@ test_registrations_last_one_iteration(void **state)
     /* And the immediate wake was consumed too. */
     poll_immediate_wake();
     poll_block();
-    poll_timer_wait(50);
-    assert_true(timed_block() >= 50);
+    block_sleeps_50_ms();
     close_pipe(fds);
 }
 
@@ -180,8 +193,7 @@ test_closed_and_reused_fd_is_watched(void **state)
     }
     assert_int_equal(write(b[1], "y", 1), 1);
     poll_fd_wait(b[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_true(poll_fd_revents(b[0]) & POLLIN);
     close_pipe(b);
 }
@@ -227,8 +239,7 @@ test_stale_events_of_closed_fd_are_ignored(void **state)
     /* And the new file's own events are still seen. */
     assert_int_equal(write(b[1], "w", 1), 1);
     poll_fd_wait(b[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_true(poll_fd_revents(b[0]) & POLLIN);
 
     close_pipe(b);
@@ -280,8 +291,7 @@ test_forked_child_does_not_disturb_parent(void **state)
     /* The parent's own fds work as before. */
     assert_int_equal(write(parent_fds[1], "p", 1), 1);
     poll_fd_wait(parent_fds[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_true(poll_fd_revents(parent_fds[0]) & POLLIN);
 
     close_pipe(parent_fds);
@@ -296,8 +306,7 @@ test_same_fd_registered_twice_merges_events(void **state)
     make_pipe(fds);
     poll_fd_wait(fds[1], POLLIN);  /* A pipe's write end: never. */
     poll_fd_wait(fds[1], POLLOUT); /* But it is writable. */
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_true(poll_fd_revents(fds[1]) & POLLOUT);
     close_pipe(fds);
 }
@@ -316,8 +325,7 @@ test_many_fds(void **state)
     for (int i = 0; i < N; i++) {
         poll_fd_wait(fds[i][0], POLLIN);
     }
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     for (int i = 0; i < N; i++) {
         assert_int_equal((poll_fd_revents(fds[i][0]) & POLLIN) != 0,
                          i % 3 == 0);
@@ -349,8 +357,7 @@ test_idle_fds_are_told_apart(void **state)
     assert_int_equal(write(fds[1], "i", 1), 1);
     assert_true(poll_fd_is_idle(fds[0], POLLIN));
     poll_fd_wait(fds[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_false(poll_fd_is_idle(fds[0], POLLIN));
 
     /* An fd registered in an earlier iteration only is unknown. */
@@ -411,6 +418,15 @@ assert_ready_list(const char *expected)
     free(s);
 }
 
+/* Asserts that 'fd' is the one registered fd found ready. */
+static void
+assert_ready_fd(int fd)
+{
+    char *expected = xasprintf("%d", fd);
+    assert_ready_list(expected);
+    free(expected);
+}
+
 /* Makes 'fd' take the number 'number' (closing what had it), so that a
  * test can reuse a number it chose. */
 static int
@@ -433,8 +449,7 @@ test_registered_standing_pollin_wakes_without_wait(void **state)
     poll_fd_register(fds[0], POLLIN);
 
     /* Nothing to read: sleeps for the timer. */
-    poll_timer_wait(50);
-    assert_true(timed_block() >= 50);
+    block_sleeps_50_ms();
     assert_int_equal(poll_fd_revents(fds[0]), 0);
     assert_ready_list("");
 
@@ -442,18 +457,14 @@ test_registered_standing_pollin_wakes_without_wait(void **state)
      * while the data stays unread. */
     assert_int_equal(write(fds[1], "r", 1), 1);
     for (int i = 0; i < 3; i++) {
-        poll_timer_wait(BACKSTOP_MS);
-        assert_true(timed_block() < PROMPT_MS);
+        block_wakes_promptly();
         assert_int_equal(poll_fd_revents(fds[0]), POLLIN);
-        char *expected = xasprintf("%d", fds[0]);
-        assert_ready_list(expected);
-        free(expected);
+        assert_ready_fd(fds[0]);
     }
 
     /* Read: back to sleeping. */
     drain(fds[0]);
-    poll_timer_wait(50);
-    assert_true(timed_block() >= 50);
+    block_sleeps_50_ms();
     assert_int_equal(poll_fd_revents(fds[0]), 0);
     assert_ready_list("");
 
@@ -471,23 +482,18 @@ test_registered_without_standing_events_wakes_only_when_waited(void **state)
     poll_fd_register(fds[0], 0);
     assert_int_equal(write(fds[1], "r", 1), 1);
 
-    poll_timer_wait(50);
-    assert_true(timed_block() >= 50);
+    block_sleeps_50_ms();
     assert_int_equal(poll_fd_revents(fds[0]), 0);
     assert_ready_list("");
 
     poll_fd_wait(fds[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_int_equal(poll_fd_revents(fds[0]), POLLIN);
-    char *expected = xasprintf("%d", fds[0]);
-    assert_ready_list(expected);
-    free(expected);
+    assert_ready_fd(fds[0]);
 
     /* Still readable, but not waited on any more: taken out of the
      * epoll set, it does not wake the loop. */
-    poll_timer_wait(50);
-    assert_true(timed_block() >= 50);
+    block_sleeps_50_ms();
     assert_int_equal(poll_fd_revents(fds[0]), 0);
     assert_ready_list("");
 
@@ -505,29 +511,25 @@ test_registered_pollout_is_waited_for_one_iteration(void **state)
     make_socketpair(sp);
     poll_fd_register(sp[0], POLLIN);
     poll_fd_wait(sp[0], POLLOUT);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_int_equal(poll_fd_revents(sp[0]), POLLOUT);
 
     /* Still writable, but only POLLIN is waited for now. */
     for (int i = 0; i < 2; i++) {
-        poll_timer_wait(50);
-        assert_true(timed_block() >= 50);
+        block_sleeps_50_ms();
         assert_int_equal(poll_fd_revents(sp[0]), 0);
         assert_ready_list("");
     }
 
     /* And POLLIN still works after the change. */
     assert_int_equal(write(sp[1], "s", 1), 1);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_int_equal(poll_fd_revents(sp[0]), POLLIN);
     drain(sp[0]);
 
     /* POLLOUT again, together with the standing POLLIN. */
     poll_fd_wait(sp[0], POLLOUT);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_int_equal(poll_fd_revents(sp[0]), POLLOUT);
 
     /* A pipe's write end without standing events: POLLOUT once, then
@@ -537,15 +539,11 @@ test_registered_pollout_is_waited_for_one_iteration(void **state)
     poll_fd_register(fds[1], 0);
     for (int round = 0; round < 2; round++) {
         poll_fd_wait(fds[1], POLLOUT);
-        poll_timer_wait(BACKSTOP_MS);
-        assert_true(timed_block() < PROMPT_MS);
+        block_wakes_promptly();
         assert_int_equal(poll_fd_revents(fds[1]), POLLOUT);
-        char *expected = xasprintf("%d", fds[1]);
-        assert_ready_list(expected);
-        free(expected);
+        assert_ready_fd(fds[1]);
 
-        poll_timer_wait(50);
-        assert_true(timed_block() >= 50);
+        block_sleeps_50_ms();
         assert_int_equal(poll_fd_revents(fds[1]), 0);
         assert_ready_list("");
     }
@@ -585,8 +583,7 @@ test_ready_registered_lists_exactly_the_ready_ones(void **state)
     assert_int_equal(write(transient[1], "t", 1), 1);
     assert_int_equal(write(unregistered[1], "u", 1), 1);
     poll_fd_wait(transient[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_ready_list(expected);
     assert_int_equal(poll_fd_revents(transient[0]), POLLIN);
     assert_int_equal(poll_fd_revents(unregistered[0]), 0);
@@ -598,16 +595,14 @@ test_ready_registered_lists_exactly_the_ready_ones(void **state)
      * nor is one registered again later before it is ready. */
     poll_fd_unregister(reg[0][0]);
     drain(reg[3][0]);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     char *e2 = xasprintf("%d", reg[6][0]);
     assert_ready_list(e2);
     free(e2);
     poll_fd_register(reg[0][0], POLLIN);
     drain(reg[0][0]);
     drain(reg[6][0]);
-    poll_timer_wait(50);
-    assert_true(timed_block() >= 50);
+    block_sleeps_50_ms();
     assert_ready_list("");
 
     for (int i = 0; i < N; i++) {
@@ -647,12 +642,9 @@ test_unregistered_closed_number_reused_by_new_registration(void **state)
     assert_ready_list("");
 
     assert_int_equal(write(b[1], "n", 1), 1);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_int_equal(poll_fd_revents(number), POLLIN);
-    char *expected = xasprintf("%d", number);
-    assert_ready_list(expected);
-    free(expected);
+    assert_ready_fd(number);
 
     /* The same once more with the number not yet in the epoll set when it
      * is unregistered (registered, never polled). */
@@ -665,8 +657,7 @@ test_unregistered_closed_number_reused_by_new_registration(void **state)
     poll_fd_unregister(c[0]);
     poll_fd_register(c[0], POLLIN);
     assert_int_equal(write(c[1], "c", 1), 1);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_int_equal(poll_fd_revents(number), POLLIN);
 
     poll_fd_unregister(c[0]);
@@ -697,8 +688,7 @@ test_registered_and_transient_fds_mix(void **state)
         poll_fd_wait(tr_idle[0], POLLIN);
         poll_fd_wait(sp[0], POLLOUT);
         poll_fd_wait(sp[0], POLLIN);
-        poll_timer_wait(BACKSTOP_MS);
-        assert_true(timed_block() < PROMPT_MS);
+        block_wakes_promptly();
         assert_int_equal(poll_fd_revents(reg_ready[0]), POLLIN);
         assert_int_equal(poll_fd_revents(reg_idle[0]), 0);
         assert_int_equal(poll_fd_revents(tr_ready[0]), POLLIN);
@@ -719,8 +709,7 @@ test_registered_and_transient_fds_mix(void **state)
     drain(reg_ready[0]);
     assert_int_equal(write(tr_idle[1], "c", 1), 1);
     poll_fd_wait(tr_idle[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_int_equal(poll_fd_revents(tr_idle[0]), POLLIN);
     assert_int_equal(poll_fd_revents(tr_ready[0]), 0);
     assert_int_equal(poll_fd_revents(reg_ready[0]), 0);
@@ -749,19 +738,15 @@ test_hangup_on_registered_fd_with_standing_events_wakes(void **state)
     poll_block();
     close(sp[1]);
 
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_true(poll_fd_revents(sp[0]) & POLLHUP);
-    char *expected = xasprintf("%d", sp[0]);
-    assert_ready_list(expected);
-    free(expected);
+    assert_ready_fd(sp[0]);
 
     int fds[2];
     make_pipe(fds);
     poll_fd_register(fds[0], POLLIN);
     close(fds[1]);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_true(poll_fd_revents(fds[0]) & POLLHUP);
 
     poll_fd_unregister(sp[0]);
@@ -809,8 +794,7 @@ test_hung_up_registered_fd_without_waits_does_not_spin(void **state)
 
     /* Waited on again: the hang-up is reported. */
     poll_fd_wait(sp[0], POLLIN);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_true(poll_fd_revents(sp[0]) & POLLHUP);
 
     poll_fd_unregister(sp[0]);
@@ -879,8 +863,7 @@ test_is_idle_for_registered_fds(void **state)
 
     /* Input makes it busy, for the iterations that see it. */
     assert_int_equal(write(fds[1], "i", 1), 1);
-    poll_timer_wait(BACKSTOP_MS);
-    assert_true(timed_block() < PROMPT_MS);
+    block_wakes_promptly();
     assert_false(poll_fd_is_idle(fds[0], POLLIN));
     drain(fds[0]);
     poll_timer_wait(10);
@@ -910,17 +893,13 @@ test_registered_regular_file_is_polled_instead(void **state)
     unlink(name);
     poll_fd_register(fd, POLLIN); /* Always readable. */
     for (int i = 0; i < 2; i++) {
-        poll_timer_wait(BACKSTOP_MS);
-        assert_true(timed_block() < PROMPT_MS);
+        block_wakes_promptly();
         assert_int_equal(poll_fd_revents(fd), POLLIN);
         assert_false(poll_fd_is_idle(fd, POLLIN));
-        char *expected = xasprintf("%d", fd);
-        assert_ready_list(expected);
-        free(expected);
+        assert_ready_fd(fd);
     }
     poll_fd_unregister(fd);
-    poll_timer_wait(50);
-    assert_true(timed_block() >= 50);
+    block_sleeps_50_ms();
     assert_ready_list("");
     close(fd);
 }
