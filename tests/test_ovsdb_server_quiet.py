@@ -22,8 +22,8 @@ import paths
 from wait import wait_for
 
 from test_ovsdb_server import Client, _start_server
-from test_ovsdb_server_remotes import (_create_other_db, _listening_ports,
-                                       _connect)
+from test_ovsdb_server_remotes import (_add_conn, _create_other_db,
+                                       _listening_ports, _connect)
 
 SCHEMA = {
     "name": "Q", "version": "1.0.0",
@@ -223,13 +223,7 @@ def _other_server_with_probe(sandbox, server, probe_ms):
                                 program=paths.reference("ovsdb-server"))
     c = Client(sock)
     target = "ptcp:0:127.0.0.1"
-    r = c.request("transact", ["Other",
-                               {"op": "insert", "table": "Conn",
-                                "uuid-name": "c",
-                                "row": {"target": target,
-                                        "inactivity_probe": probe_ms}},
-                               {"op": "insert", "table": "Config",
-                                "row": {"conns": ["named-uuid", "c"]}}])
+    r = _add_conn(c, {"target": target, "inactivity_probe": probe_ms})
     assert r["error"] is None and "error" not in r["result"][1], r
     c.close()
     port = wait_for(lambda: _listening_ports(d, target), what="listener")[0]

@@ -142,19 +142,24 @@ def _tcp_client(port):
     return c
 
 
+def _add_conn(client, row):
+    """Adds a Conn row with the columns 'row' to database "Other" and
+    refers to it from a new Config row; returns the transact reply."""
+    return client.request("transact", ["Other",
+                                       {"op": "insert", "table": "Conn",
+                                        "uuid-name": "c", "row": row},
+                                       {"op": "insert", "table": "Config",
+                                        "row": {"conns": ["named-uuid",
+                                                          "c"]}}])
+
+
 def test_read_only_connection_row_refuses_changes(sandbox):
     db = _create_other_db(sandbox)
     d, sock = _start_server(sandbox, db,
                             extra=["--remote=db:Other,Config,conns"])
     c = Client(sock)
     target = "ptcp:0:127.0.0.1"
-    r = c.request("transact", ["Other",
-                               {"op": "insert", "table": "Conn",
-                                "uuid-name": "c",
-                                "row": {"target": target,
-                                        "read_only": True}},
-                               {"op": "insert", "table": "Config",
-                                "row": {"conns": ["named-uuid", "c"]}}])
+    r = _add_conn(c, {"target": target, "read_only": True})
     assert "error" not in r["result"][1]
     port = wait_for(lambda: _listening_ports(d, target), what="listener")[0]
     t = _tcp_client(port)
