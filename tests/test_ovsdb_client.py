@@ -423,17 +423,20 @@ def test_monitor_detach_returns_after_initial_contents(sandbox, server):
 
 def test_lock_steal_and_notifications_match_reference(sandbox, server):
     outputs = []
-    for program in (reference_client(), "ovsdb-client"):
-        holder = Monitor(sandbox, program, ["lock", server.remote, "L"],
+    # Each program gets a lock of its own: the server may not yet have
+    # seen the first holder go when the second one asks.
+    for program, lock in ((reference_client(), "L"), ("ovsdb-client", "M")):
+        holder = Monitor(sandbox, program, ["lock", server.remote, lock],
                          "holder")
         wait_for(lambda: holder.output(), what="lock reply")
         stealer = sandbox.run([program, "--timeout=1", "steal",
-                               server.remote, "L"])
+                               server.remote, lock])
         # Once the stealer is gone, the lock comes back.
-        wait_for(lambda: holder.output().endswith("locked\n[\"L\"]\n"),
+        wait_for(lambda: holder.output().endswith('locked\n["%s"]\n' % lock),
                  what="stolen, then locked again")
         holder.stop()
-        outputs.append((holder.output(), stealer.stdout))
+        outputs.append((holder.output().replace('"%s"' % lock, '"L"'),
+                        stealer.stdout))
     assert outputs[1] == outputs[0]
     assert outputs[0] == ('{"locked":true}\nstolen\n["L"]\nlocked\n["L"]\n',
                           '{"locked":true}\n')
