@@ -530,6 +530,7 @@ fanout_round(struct conn *writer, struct monitor *monitors,
     long long first_monitor_done = 0;
     int n_committed = 0;
     int n_done = 0;
+    bool polled = false;
     send_one_insert(writer, -1);
     for (;;) {
         struct jsonrpc_msg *msg;
@@ -544,9 +545,11 @@ fanout_round(struct conn *writer, struct monitor *monitors,
             }
             jsonrpc_msg_destroy(msg);
         }
-        /* Only the monitors that the poll loop found with input. */
+        /* Only the monitors that the poll loop found with input, once it
+         * has looked in this round: before, its list is the last round's,
+         * whose monitors were read already. */
         const int *fds;
-        size_t n_ready = poll_ready_registered(&fds);
+        size_t n_ready = polled ? poll_ready_registered(&fds) : 0;
         for (size_t i = 0; i < n_ready; i++) {
             struct monitor *m =
                 (struct monitor *) (fds[i] < (int) n_by_fd ? by_fd[fds[i]]
@@ -583,6 +586,7 @@ fanout_round(struct conn *writer, struct monitor *monitors,
         }
         poll_timer_wait_until(deadline / 1000 + 1);
         poll_block();
+        polled = true;
     }
     return (struct fanout_round){
         .total_usec = MAX(writer_done, last_monitor_done) - start,
