@@ -1,5 +1,6 @@
 #include "lib/hash-order.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -29,6 +30,10 @@ hash_order_push(size_t *buckets, size_t mask, size_t *next,
     *head = i;
 }
 
+/* Tables of up to this many entries are ordered without allocating: the
+ * records of most transactions, and their rows, are that small. */
+#define HASH_ORDER_SMALL 64
+
 void
 hash_order_hashes(const uint32_t *hashes, size_t n, size_t *order)
 {
@@ -39,9 +44,14 @@ hash_order_hashes(const uint32_t *hashes, size_t n, size_t *order)
         return;
     }
 
-    size_t *next = xmalloc(n * sizeof *next);
+    /* hash_order_mask(HASH_ORDER_SMALL) + 1 buckets at most, twice: the
+     * old ones and the new ones while the table grows. */
+    size_t small_next[HASH_ORDER_SMALL];
+    size_t small_buckets[2][HASH_ORDER_SMALL];
+    bool small = n <= HASH_ORDER_SMALL;
+    size_t *next = small ? small_next : xmalloc(n * sizeof *next);
     size_t mask = 0;
-    size_t *buckets = xmalloc(sizeof *buckets);
+    size_t *buckets = small ? small_buckets[0] : xmalloc(sizeof *buckets);
 
     buckets[0] = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
@@ -52,7 +62,8 @@ hash_order_hashes(const uint32_t *hashes, size_t n, size_t *order)
             size_t new_mask = hash_order_mask(count);
             if (new_mask > mask) {
                 size_t *new_buckets =
-                    xmalloc((new_mask + 1) * sizeof *new_buckets);
+                    (small ? small_buckets[buckets == small_buckets[0]]
+                           : xmalloc((new_mask + 1) * sizeof *new_buckets));
                 for (size_t b = 0; b <= new_mask; b++) {
                     new_buckets[b] = SIZE_MAX;
                 }
@@ -65,7 +76,9 @@ hash_order_hashes(const uint32_t *hashes, size_t n, size_t *order)
                         j = following;
                     }
                 }
-                free(buckets);
+                if (!small) {
+                    free(buckets);
+                }
                 buckets = new_buckets;
                 mask = new_mask;
             }
@@ -79,8 +92,10 @@ hash_order_hashes(const uint32_t *hashes, size_t n, size_t *order)
         }
     }
 
-    free(buckets);
-    free(next);
+    if (!small) {
+        free(buckets);
+        free(next);
+    }
 }
 
 void

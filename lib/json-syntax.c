@@ -250,28 +250,33 @@ lex_string(struct parser *p, struct token *token)
     const unsigned char *s = p->text;
     size_t start = p->pos + 1;
     size_t i = start;
+    bool escaped = false;
 
     for (;;) {
+        /* The bytes that end a run of plain ones: a quote, a backslash, a
+         * control character. */
+        while (i < p->n && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\') {
+            i++;
+        }
         if (i >= p->n) {
             parser_eof(p, p->n, "unexpected end of input in quoted string");
             return false;
         } else if (s[i] == '"') {
             break;
         } else if (s[i] == '\\') {
+            escaped = true;
             i += 2;
-        } else if (s[i] < 0x20) {
+        } else {
             parser_error(p, i, "U+%04X must be escaped in quoted string",
                          s[i]);
             return false;
-        } else {
-            i++;
         }
     }
 
     token->type = TOKEN_SCALAR;
     token->ofs = i;
     p->pos = i + 1;
-    if (!memchr(&s[start], '\\', i - start)) {
+    if (!escaped) {
         token->raw = (const char *) &s[start];
         token->raw_len = i - start;
         return true;
@@ -480,7 +485,7 @@ next_token(struct parser *p, struct token *token)
     }
 
     unsigned char c = p->text[p->pos];
-    if (c && strchr("{}[]:,", c)) {
+    if (c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',') {
         token->type = TOKEN_PUNCT;
         token->punct = c;
         token->ofs = p->pos++;

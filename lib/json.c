@@ -144,7 +144,6 @@ struct json_writer {
     bool sort_keys;
     bool pretty;
     bool as_ovs_parsed; /* See json_to_ds_as_ovs_parsed(). */
-    bool ovs_order;     /* Members in OVS's order (implied by the above). */
 };
 
 static void json_write(struct json_writer *, const json_t *, int level);
@@ -161,9 +160,21 @@ json_write_newline(struct json_writer *w, int level)
 void
 json_string_to_ds(const char *s, size_t len, struct ds *out)
 {
-    ds_reserve(out, out->length + len + 2);
-    ds_put_char(out, '"');
-    for (size_t i = 0; i < len; i++) {
+    /* Most strings (names, UUIDs, values) need no escape: copied whole. */
+    size_t plain = 0;
+    while (plain < len && (unsigned char) s[plain] >= 0x20 && s[plain] != '"'
+           && s[plain] != '\\') {
+        plain++;
+    }
+    char *p = ds_put_uninit(out, plain + 1 + (plain == len));
+    *p = '"';
+    memcpy(p + 1, s, plain);
+    if (plain == len) {
+        p[len + 1] = '"';
+        return;
+    }
+
+    for (size_t i = plain; i < len; i++) {
         /* Characters that need no escape are copied a run at a time. */
         size_t run = 0;
         while (i + run < len && (unsigned char) s[i + run] >= 0x20
@@ -273,7 +284,7 @@ json_write_object(struct json_writer *w, const json_t *json, int level)
 
     ds_put_char(w->out, '{');
     json_write_newline(w, level + 1);
-    if (!w->sort_keys && !w->as_ovs_parsed && !w->ovs_order) {
+    if (!w->sort_keys && !w->as_ovs_parsed) {
         /* Members in their own order, straight from the object. */
         json_t *object = (json_t *) json;
         for (void *iter = json_object_iter(object); iter;
@@ -403,14 +414,7 @@ json_write(struct json_writer *w, const json_t *json, int level)
 void
 json_to_ds(const json_t *json, bool sort_keys, bool pretty, struct ds *out)
 {
-    struct json_writer w = {out, sort_keys, pretty, false, false};
-    json_write(&w, json, 0);
-}
-
-void
-json_to_ds_in_ovs_order(const json_t *json, struct ds *out)
-{
-    struct json_writer w = {out, false, false, false, true};
+    struct json_writer w = {out, sort_keys, pretty, false};
     json_write(&w, json, 0);
 }
 
@@ -418,7 +422,7 @@ void
 json_to_ds_as_ovs_parsed(const json_t *json, bool sort_keys, bool pretty,
                          struct ds *out)
 {
-    struct json_writer w = {out, sort_keys, pretty, true, true};
+    struct json_writer w = {out, sort_keys, pretty, true};
     json_write(&w, json, 0);
 }
 

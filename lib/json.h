@@ -61,11 +61,6 @@ char *json_to_string_pretty(const json_t *json, bool sort_keys);
 void json_to_ds(const json_t *json, bool sort_keys, bool pretty,
                 struct ds *out);
 
-/* Appends the compact form of 'json' to 'out' as json_to_ds() with
- * json_reorder_as_ovs() applied first would, without changing 'json'
- * (and faster). */
-void json_to_ds_in_ovs_order(const json_t *json, struct ds *out);
-
 /* Appends the 'len' bytes at 's' to 'out' as a quoted JSON string,
  * escaping quotes, backslashes and control characters as OVS does. */
 void json_string_to_ds(const char *s, size_t len, struct ds *out);

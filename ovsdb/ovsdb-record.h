@@ -34,15 +34,10 @@ struct ovsdb;
 struct ovsdb_error;
 struct ovsdb_txn;
 
-/* Returns the record of 'txn' (precommitted or applied) dated
- * 'date_msec', or NULL if the transaction changes nothing that is stored
- * (ephemeral columns are not).  Its members are in the order in which OVS
- * adds them: json_to_ds_in_ovs_order() writes it as OVS does. */
-json_t *ovsdb_record_from_txn(const struct ovsdb_txn *, long long date_msec);
-
-/* Appends the text of the record of 'txn' as OVS writes it (see
- * ovsdb_record_from_txn()) to 'out' and returns true, or returns false if
- * there is no record. */
+/* Appends the text of the record of 'txn' (precommitted or applied),
+ * dated 'date_msec', as OVS writes it, to 'out' and returns true, or
+ * returns false if the transaction changes nothing that is stored
+ * (ephemeral columns are not). */
 bool ovsdb_record_text_from_txn(const struct ovsdb_txn *, long long date_msec,
                                 struct ds *out);
 

@@ -168,7 +168,13 @@ main(int argc, char *argv[])
                     json_array_append_new(
                         results, ovsdb_error_to_json_free(commit_error));
                 } else {
-                    record = ovsdb_record_from_txn(outcome.txn, 0);
+                    struct ds text = DS_EMPTY_INITIALIZER;
+                    if (ovsdb_record_text_from_txn(outcome.txn, 0, &text)) {
+                        char *parse_error =
+                            json_from_string(ds_cstr(&text), &record);
+                        ovs_assert(!parse_error);
+                    }
+                    ds_destroy(&text);
                     ovsdb_txn_destroy(outcome.txn);
                 }
             }
