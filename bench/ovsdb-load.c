@@ -417,7 +417,9 @@ monitor_count(struct monitor *m, const char *data, size_t n)
 }
 
 /* Reads what 'm' received, without blocking.  Exits if the connection
- * failed. */
+ * failed.  A read that does not fill the buffer took everything there
+ * was: asking again would be one more system call per monitor, for the
+ * poll loop reports the connection again if more arrives. */
 static void
 monitor_read(struct monitor *m)
 {
@@ -426,6 +428,9 @@ monitor_read(struct monitor *m)
         ssize_t n = stream_recv(m->stream, buf, sizeof buf);
         if (n > 0) {
             monitor_count(m, buf, n);
+            if (n < (ssize_t) sizeof buf) {
+                return;
+            }
         } else if (n == -EAGAIN) {
             return;
         } else {

@@ -103,7 +103,9 @@ add_change(const struct ovsdb_table *table, const struct ovsdb_row *old,
            const struct ovsdb_row *new, const unsigned long *changed, void *b_)
 {
     struct record_builder *b = b_;
-    if (old && new) {
+    if (!old || !new) {
+        changed = NULL; /* An inserted or deleted row: all of it, or none. */
+    } else {
         /* Only the columns that a record holds. */
         const struct ovsdb_table_schema *ts = table->schema;
         size_t c = OVSDB_N_STD_COLUMNS;
@@ -135,7 +137,7 @@ add_change(const struct ovsdb_table *table, const struct ovsdb_row *old,
         .hash = ovsdb_row_get_uuid(new ? new : old)->parts[0],
         .old = old,
         .new = new,
-        .changed = old &&new ? changed : NULL,
+        .changed = changed,
     };
     return true;
 }
