@@ -51,4 +51,8 @@ char *json_syntax_parse(const void *buf, size_t n, int flags,
 char *json_syntax_check_prefix(const void *buf,
                                size_t n) OVS_WARN_UNUSED_RESULT;
 
+/* Returns how many of the 'n' bytes at 's' can stand in a JSON string as
+ * they are: up to the first quote, backslash or control character. */
+size_t json_syntax_plain_len(const void *s, size_t n);
+
 #endif /* lib/json-syntax.h */

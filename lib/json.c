@@ -161,11 +161,7 @@ void
 json_string_to_ds(const char *s, size_t len, struct ds *out)
 {
     /* Most strings (names, UUIDs, values) need no escape: copied whole. */
-    size_t plain = 0;
-    while (plain < len && (unsigned char) s[plain] >= 0x20 && s[plain] != '"'
-           && s[plain] != '\\') {
-        plain++;
-    }
+    size_t plain = json_syntax_plain_len(s, len);
     char *p = ds_put_uninit(out, plain + 1 + (plain == len));
     *p = '"';
     memcpy(p + 1, s, plain);

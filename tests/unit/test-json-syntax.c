@@ -195,6 +195,37 @@ test_prefix_check_reports_errors_only_once_certain(void **state)
     assert_null(error);
 }
 
+/* Every byte that ends a plain run (quote, backslash, each control
+ * character), at every offset in and across the 8-byte words that
+ * json_syntax_plain_len() reads at once, amid bytes that do not (DEL and
+ * UTF-8 bytes included). */
+static void
+test_plain_len_stops_at_the_first_byte_that_needs_attention(void **state)
+{
+    (void) state;
+    unsigned char buf[40];
+    for (size_t i = 0; i < sizeof buf; i++) {
+        static const unsigned char plain[] = {'a',  ' ', 0x7f, 0x80,
+                                              0xff, '/', 'Z',  0xc3};
+        buf[i] = plain[i % sizeof plain];
+    }
+    assert_int_equal(json_syntax_plain_len(buf, sizeof buf), sizeof buf);
+    assert_int_equal(json_syntax_plain_len(buf, 0), 0);
+
+    for (int stop = 0; stop < 0x20 + 2; stop++) {
+        unsigned char c = stop < 0x20 ? stop : stop == 0x20 ? '"' : '\\';
+        for (size_t at = 0; at < 20; at++) {
+            unsigned char copy[sizeof buf];
+            memcpy(copy, buf, sizeof buf);
+            copy[at] = c;
+            copy[at + 3] = '"'; /* A later stop does not matter. */
+            assert_int_equal(json_syntax_plain_len(copy, sizeof copy), at);
+            /* Nor does one past the end of what is looked at. */
+            assert_int_equal(json_syntax_plain_len(copy, at), at);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -205,6 +236,8 @@ main(void)
         cmocka_unit_test(test_any_value_flag_takes_scalars),
         cmocka_unit_test(test_nesting_is_limited_to_1000_levels),
         cmocka_unit_test(test_prefix_check_reports_errors_only_once_certain),
+        cmocka_unit_test(
+            test_plain_len_stops_at_the_first_byte_that_needs_attention),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
