@@ -23,6 +23,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "lib/util.h"
 
@@ -52,7 +54,35 @@ char *json_syntax_check_prefix(const void *buf,
                                size_t n) OVS_WARN_UNUSED_RESULT;
 
 /* Returns how many of the 'n' bytes at 's' can stand in a JSON string as
- * they are: up to the first quote, backslash or control character. */
-size_t json_syntax_plain_len(const void *s, size_t n);
+ * they are: up to the first quote, backslash or control character.
+ * (Inline: the lexer and the writer call it for every string.) */
+static inline size_t
+json_syntax_plain_len(const void *s_, size_t n)
+{
+    /* Eight bytes at a time: a word has a byte that needs attention if
+     * one of its bytes is zero after XOR with '"' or with '\\', or is
+     * below 0x20.  (These tests may flag bytes after the first one that
+     * matches, never miss one; the bytes are then looked at one by one.) */
+    const unsigned char *s = s_;
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, &s[i], 8);
+        uint64_t quote = v ^ (ones * '"');
+        uint64_t backslash = v ^ (ones * '\\');
+        uint64_t flagged = ((quote - ones) & ~quote)
+                           | ((backslash - ones) & ~backslash)
+                           | ((v - ones * 0x20) & ~v);
+        if (flagged & highs) {
+            break;
+        }
+    }
+    while (i < n && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\') {
+        i++;
+    }
+    return i;
+}
 
 #endif /* lib/json-syntax.h */
