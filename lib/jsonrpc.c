@@ -543,6 +543,41 @@ jsonrpc_reader_is_mid_message(const struct jsonrpc_reader *r)
     return r->state == READER_VALUE;
 }
 
+/* Makes 'r' ready for the next message, keeping its buffer unless it
+ * grew large. */
+static void
+reader_reset(struct jsonrpc_reader *r)
+{
+    if (r->buf.allocated > READER_KEEP_BUFFER) {
+        ds_destroy(&r->buf);
+        ds_init(&r->buf);
+    } else {
+        ds_clear(&r->buf);
+    }
+    r->state = READER_IDLE;
+    r->n_space = 0;
+}
+
+char *
+jsonrpc_msg_from_text(const char *text, size_t n, struct jsonrpc_msg **msgp)
+{
+    *msgp = NULL;
+    json_t *json;
+    char *syntax_error = json_from_buffer(text, n, &json);
+    if (syntax_error) {
+        char *error = xasprintf("error parsing stream: %s", syntax_error);
+        free(syntax_error);
+        return error;
+    }
+    char *error = jsonrpc_msg_from_json(json, msgp);
+    if (error) {
+        char *msg = xasprintf("received bad JSON-RPC message: %s", error);
+        free(error);
+        return msg;
+    }
+    return NULL;
+}
+
 char *
 jsonrpc_reader_take(struct jsonrpc_reader *r, struct jsonrpc_msg **msgp)
 {
@@ -553,33 +588,27 @@ jsonrpc_reader_take(struct jsonrpc_reader *r, struct jsonrpc_msg **msgp)
         return NULL;
     }
 
-    json_t *json;
-    char *syntax_error = json_from_buffer(r->buf.string, r->buf.length, &json);
-    if (r->buf.allocated > READER_KEEP_BUFFER) {
-        ds_destroy(&r->buf);
-        ds_init(&r->buf);
-    } else {
-        ds_clear(&r->buf);
-    }
-    r->state = READER_IDLE;
-    r->n_space = 0;
-
-    char *error;
-    if (syntax_error) {
-        error = xasprintf("error parsing stream: %s", syntax_error);
-        free(syntax_error);
-    } else {
-        error = jsonrpc_msg_from_json(json, msgp);
-        if (error) {
-            char *msg = xasprintf("received bad JSON-RPC message: %s", error);
-            free(error);
-            error = msg;
-        }
-    }
+    /* Whitespace before the value stays in the text: OVS counts it in the
+     * positions of syntax errors. */
+    char *error = jsonrpc_msg_from_text(r->buf.string, r->buf.length, msgp);
+    reader_reset(r);
     if (error) {
         reader_fail(r, xstrdup(error));
     }
     return error;
+}
+
+bool
+jsonrpc_reader_take_text(struct jsonrpc_reader *r, struct ds *text)
+{
+    if (r->state != READER_READY) {
+        return false;
+    }
+    ds_clear(text);
+    ds_put_buffer(text, r->buf.string + r->n_space,
+                  r->buf.length - r->n_space);
+    reader_reset(r);
+    return true;
 }
 
 /* Connections. */
@@ -917,10 +946,11 @@ jsonrpc_skip_drained_reads(void)
     skip_drained_reads = true;
 }
 
-int
-jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
+/* Reads until the reader has a message (or an error) ready: returns 0 if
+ * it has, otherwise EAGAIN or the connection's status. */
+static int
+recv_until_ready(struct jsonrpc *rpc)
 {
-    *msgp = NULL;
     if (rpc->status) {
         return rpc->status;
     }
@@ -928,60 +958,88 @@ jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
     /* Bounded, so that a peer that sends fast cannot keep the main loop
      * here forever; jsonrpc_recv_wait() wakes at once if input remains. */
     for (int i = 0; i < 50; i++) {
-        if (rpc->rx_ofs < rpc->rx_len) {
+        if (jsonrpc_reader_is_ready(rpc->reader)) {
+            return 0;
+        } else if (rpc->rx_ofs < rpc->rx_len) {
             rpc->rx_ofs += jsonrpc_reader_feed(
                 rpc->reader, rpc->rx + rpc->rx_ofs, rpc->rx_len - rpc->rx_ofs);
-        } else if (!jsonrpc_reader_is_ready(rpc->reader)) {
-            /* A read shorter than asked for took everything the socket
-             * had: asking again in the same iteration of the main loop
-             * would almost always be a wasted system call.  The next
-             * poll_block() wakes up if more arrived meanwhile. */
-            if (skip_drained_reads && rpc->rx_drained
-                && rpc->rx_drained_wakeup == poll_loop_n_wakeups()) {
-                return EAGAIN;
-            }
-            ssize_t retval =
-                stream_recv(rpc->stream, rpc->rx, JSONRPC_RX_SIZE);
-            if (retval > 0) {
-                rpc->rx_ofs = 0;
-                rpc->rx_len = retval;
-                rpc->received_bytes += retval;
-                rpc->rx_drained = retval < JSONRPC_RX_SIZE;
-                rpc->rx_drained_wakeup = poll_loop_n_wakeups();
-                continue;
-            } else if (retval == -EAGAIN) {
-                return EAGAIN;
-            } else if (retval == 0) {
-                /* Like OVS, drop a message cut short by the end of the
-                 * stream without complaint. */
-                VLOG_DBG("%s: connection closed by peer", rpc->name);
-                jsonrpc_error(rpc, EOF);
-                return rpc->status;
-            } else {
-                static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
-                VLOG_WARN_RL(&rl, "%s: receive error: %s", rpc->name,
-                             ovs_strerror(-retval));
-                jsonrpc_error(rpc, -retval);
-                return rpc->status;
-            }
+            continue;
         }
 
-        if (jsonrpc_reader_is_ready(rpc->reader)) {
-            struct jsonrpc_msg *msg;
-            char *error = jsonrpc_reader_take(rpc->reader, &msg);
-            if (error) {
-                jsonrpc_protocol_error(rpc, error);
-                return rpc->status;
-            }
-            if (msg) {
-                COVERAGE_INC(jsonrpc_recv);
-                jsonrpc_log_msg(rpc, "received", msg);
-                *msgp = msg;
-                return 0;
-            }
+        /* A read shorter than asked for took everything the socket had:
+         * asking again in the same iteration of the main loop would
+         * almost always be a wasted system call.  The next poll_block()
+         * wakes up if more arrived meanwhile. */
+        if (skip_drained_reads && rpc->rx_drained
+            && rpc->rx_drained_wakeup == poll_loop_n_wakeups()) {
+            return EAGAIN;
+        }
+        ssize_t retval = stream_recv(rpc->stream, rpc->rx, JSONRPC_RX_SIZE);
+        if (retval > 0) {
+            rpc->rx_ofs = 0;
+            rpc->rx_len = retval;
+            rpc->received_bytes += retval;
+            rpc->rx_drained = retval < JSONRPC_RX_SIZE;
+            rpc->rx_drained_wakeup = poll_loop_n_wakeups();
+        } else if (retval == -EAGAIN) {
+            return EAGAIN;
+        } else if (retval == 0) {
+            /* Like OVS, drop a message cut short by the end of the stream
+             * without complaint. */
+            VLOG_DBG("%s: connection closed by peer", rpc->name);
+            jsonrpc_error(rpc, EOF);
+            return rpc->status;
+        } else {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "%s: receive error: %s", rpc->name,
+                         ovs_strerror(-retval));
+            jsonrpc_error(rpc, -retval);
+            return rpc->status;
+        }
+    }
+    return jsonrpc_reader_is_ready(rpc->reader) ? 0 : EAGAIN;
+}
+
+int
+jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
+{
+    *msgp = NULL;
+    for (int i = 0; i < 50; i++) {
+        int error = recv_until_ready(rpc);
+        if (error) {
+            return error;
+        }
+        struct jsonrpc_msg *msg;
+        char *protocol_error = jsonrpc_reader_take(rpc->reader, &msg);
+        if (protocol_error) {
+            jsonrpc_protocol_error(rpc, protocol_error);
+            return rpc->status;
+        }
+        if (msg) {
+            COVERAGE_INC(jsonrpc_recv);
+            jsonrpc_log_msg(rpc, "received", msg);
+            *msgp = msg;
+            return 0;
         }
     }
     return EAGAIN;
+}
+
+int
+jsonrpc_recv_text(struct jsonrpc *rpc, struct ds *text)
+{
+    int error = recv_until_ready(rpc);
+    if (error) {
+        return error;
+    }
+    if (!jsonrpc_reader_take_text(rpc->reader, text)) {
+        struct jsonrpc_msg *msg;
+        char *protocol_error = jsonrpc_reader_take(rpc->reader, &msg);
+        jsonrpc_protocol_error(rpc, protocol_error);
+        return rpc->status;
+    }
+    COVERAGE_INC(jsonrpc_recv);
+    return 0;
 }
 
 bool

@@ -147,6 +147,12 @@ bool jsonrpc_reader_is_ready(const struct jsonrpc_reader *reader);
 char *jsonrpc_reader_take(struct jsonrpc_reader *reader,
                           struct jsonrpc_msg **msgp) OVS_WARN_UNUSED_RESULT;
 
+/* Collects the text of the message that is ready, unparsed: returns true
+ * and stores it in 'text' (replacing what it held; whitespace that came
+ * before the message is left out).  Returns false if nothing is ready or
+ * the reader failed (jsonrpc_reader_take() then reports the error). */
+bool jsonrpc_reader_take_text(struct jsonrpc_reader *reader, struct ds *text);
+
 /* Returns true if the reader holds part of a message (bytes after the
  * end of the last complete message other than whitespace), so that end
  * of stream now would truncate a message. */
@@ -209,6 +215,18 @@ int jsonrpc_send_text(struct jsonrpc *rpc, char *text, size_t n);
  * yet, or the connection's status (EOF, EPROTO, an errno value) with
  * '*msgp' set to NULL. */
 int jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp);
+
+/* Receives one message as jsonrpc_recv() does, but as its text, which it
+ * neither parses nor checks beyond the framing: returns 0 and stores the
+ * text in 'text', or returns EAGAIN or the connection's status.  For a
+ * client that can tell the messages it expects by their bytes, and parses
+ * only the others (jsonrpc_msg_from_text()). */
+int jsonrpc_recv_text(struct jsonrpc *rpc, struct ds *text);
+
+/* Parses the 'n' bytes at 'text' as one JSON-RPC message: returns NULL and
+ * stores it in '*msgp', or returns a malloc'd error and stores NULL. */
+char *jsonrpc_msg_from_text(const char *text, size_t n,
+                            struct jsonrpc_msg **msgp) OVS_WARN_UNUSED_RESULT;
 
 /* Declares, for the whole process, that every thread that receives runs
  * a strict main loop, with a poll_block() between two passes over its

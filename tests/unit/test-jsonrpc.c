@@ -497,6 +497,47 @@ test_connection_sends_and_receives(void **state)
     pair_close(&p);
 }
 
+/* jsonrpc_recv_text() hands out each message's bytes as they came (less
+ * the whitespace before it), parses nothing, and fails the connection on
+ * broken framing just as jsonrpc_recv() would. */
+static void
+test_connection_receives_text_unparsed(void **state)
+{
+    struct pair p;
+    pair_open(&p);
+    struct ds text = DS_EMPTY_INITIALIZER;
+    assert_int_equal(jsonrpc_recv_text(p.rpc, &text), EAGAIN);
+
+    /* Not a valid JSON-RPC message (no "id" in a reply), and yet text. */
+    peer_write(&p, "\n {\"result\" : [1, \"a b\"]}\t[2]{\"a\":");
+    assert_int_equal(jsonrpc_recv_text(p.rpc, &text), 0);
+    assert_string_equal(ds_cstr(&text), "{\"result\" : [1, \"a b\"]}");
+    assert_int_equal(jsonrpc_recv_text(p.rpc, &text), 0);
+    assert_string_equal(ds_cstr(&text), "[2]");
+    assert_int_equal(jsonrpc_recv_text(p.rpc, &text), EAGAIN);
+
+    struct jsonrpc_msg *msg;
+    char *error = jsonrpc_msg_from_text("[2]", 3, &msg);
+    assert_string_equal(error, "received bad JSON-RPC message: message is "
+                               "not a JSON object");
+    assert_null(msg);
+    free(error);
+    assert_null(jsonrpc_msg_from_text("{\"result\":1,\"id\":7}", 19, &msg));
+    assert_int_equal(msg->type, JSONRPC_REPLY);
+    jsonrpc_msg_destroy(msg);
+
+    /* The rest of the third message, then broken framing. */
+    peer_write(&p, "1}x ");
+    assert_int_equal(jsonrpc_recv_text(p.rpc, &text), 0);
+    assert_string_equal(ds_cstr(&text), "{\"a\":1}");
+    assert_int_equal(jsonrpc_recv_text(p.rpc, &text), EPROTO);
+    assert_int_equal(jsonrpc_get_status(p.rpc), EPROTO);
+    assert_non_null(
+        strstr(jsonrpc_get_error_string(p.rpc), "invalid keyword 'x'"));
+    ds_destroy(&text);
+    pair_close(&p);
+}
+
 static void
 test_connection_queues_output_when_peer_is_slow(void **state)
 {
@@ -666,6 +707,7 @@ main(void)
         cmocka_unit_test(test_syntax_error_is_found_before_the_message_ends),
         cmocka_unit_test(test_max_message_size_is_enforced),
         cmocka_unit_test(test_connection_sends_and_receives),
+        cmocka_unit_test(test_connection_receives_text_unparsed),
         cmocka_unit_test(test_connection_queues_output_when_peer_is_slow),
         cmocka_unit_test(test_connection_protocol_errors_close_it),
         cmocka_unit_test(test_send_block_and_recv_block),
