@@ -171,6 +171,11 @@ class Bench:
     def stop_all(self):
         while self.servers:
             self.servers.pop().stop()
+        # The reference leaves its writes to the kernel: tens of MB after
+        # a tps run, which the kernel would otherwise write back during
+        # the next measurement, behind which every fsync of Turnout's
+        # would wait.  Each measurement starts with the disk idle.
+        os.sync()
 
     def run_load(self, server, *argv, timeout):
         cmd = [self.load] + [str(a) for a in argv]
