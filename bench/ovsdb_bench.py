@@ -89,7 +89,8 @@ def _tail(path, n=15):
 class Server:
     """One ovsdb-server process serving one fresh database file."""
 
-    def __init__(self, label, binary, topdir, schema, cpus):
+    def __init__(self, label, binary, topdir, schema, cpus=None):
+        cpus = cpus or Cpus(pin=False)
         self.label = label
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix=label + "-", dir=topdir)
