@@ -1004,25 +1004,22 @@ int
 jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
 {
     *msgp = NULL;
-    for (int i = 0; i < 50; i++) {
-        int error = recv_until_ready(rpc);
-        if (error) {
-            return error;
-        }
-        struct jsonrpc_msg *msg;
-        char *protocol_error = jsonrpc_reader_take(rpc->reader, &msg);
-        if (protocol_error) {
-            jsonrpc_protocol_error(rpc, protocol_error);
-            return rpc->status;
-        }
-        if (msg) {
-            COVERAGE_INC(jsonrpc_recv);
-            jsonrpc_log_msg(rpc, "received", msg);
-            *msgp = msg;
-            return 0;
-        }
+    int error = recv_until_ready(rpc);
+    if (error) {
+        return error;
     }
-    return EAGAIN;
+
+    /* Ready: a message or an error. */
+    struct jsonrpc_msg *msg;
+    char *protocol_error = jsonrpc_reader_take(rpc->reader, &msg);
+    if (protocol_error) {
+        jsonrpc_protocol_error(rpc, protocol_error);
+        return rpc->status;
+    }
+    COVERAGE_INC(jsonrpc_recv);
+    jsonrpc_log_msg(rpc, "received", msg);
+    *msgp = msg;
+    return 0;
 }
 
 int
