@@ -409,7 +409,12 @@ def main():
                     if key in failures[label]:
                         continue
                     try:
+                        # The disk right before a tps run: what Turnout's
+                        # result depends on (see bench/README.md).
+                        fsync_us = (fsync_latency_us(topdir, 100)
+                                    if key.startswith("tps") else None)
                         r = run(bench, label, binary)
+                        r["fsync_before_us"] = fsync_us
                         results[label].setdefault(key, []).append(r)
                         print(f" {label}={fmt(r[field], field)}", end="",
                               flush=True, file=sys.stderr)
@@ -485,6 +490,12 @@ def main():
                       f"{mid['p50_ms']:.3f} ms, p99 {mid['p99_ms']:.3f} ms, "
                       f"max {mid['max_ms']:.1f} ms; longest stall "
                       f"{max(r['max_stall_ms'] for r in runs):.1f} ms")
+        runs = results[label].get("tps8")
+        if label == "turnout" and runs:
+            print(f"{label:9} tps  8 clients by run, with the median "
+                  "fdatasync() just before: " + ", ".join(
+                      f"{r['tps'] / 1000:.0f}k ({r['fsync_before_us']:.0f} us)"
+                      for r in runs))
         f1 = median(label, "fanout1", "total_ms")
         f300 = median(label, "fanout300", "total_ms")
         if f1 and f300:
