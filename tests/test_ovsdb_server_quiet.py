@@ -32,6 +32,10 @@ SCHEMA = {
                      "isRoot": True}}}
 MONITOR_R = {"R": [{"columns": ["n", "v"]}]}
 
+# Each test runs against Turnout's server and the reference.
+BOTH_SERVERS = pytest.mark.parametrize("server", [
+    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+
 
 def _start(sandbox, server="turnout", extra=()):
     """Starts a server (ours or the reference) on a new database "Q" and
@@ -50,6 +54,19 @@ def _start(sandbox, server="turnout", extra=()):
         "ovsdb-server"), name="ref", extra=["--unixctl=" + ctl] + list(extra))
     wait_for(lambda: os.path.exists(ctl), what=ctl)
     return d, sock, ctl
+
+
+def _clients(sock, n, monitoring):
+    """Returns 'n' new clients of 'sock': client i monitors table R if
+    monitoring(i), and otherwise has echoed once."""
+    clients = [Client(sock) for _ in range(n)]
+    for i, c in enumerate(clients):
+        if monitoring(i):
+            r = c.request("monitor_cond", ["Q", i, MONITOR_R])
+            assert r["error"] is None, r
+        else:
+            assert c.request("echo", [i])["result"] == [i]
+    return clients
 
 
 def _quiet_others(sock):
@@ -121,8 +138,7 @@ def _rows_inserted(msg):
                   for row in msg["params"][1].get("R", {}).values())
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_many_idle_clients_answer_promptly_in_random_order(sandbox, server):
     _, sock, _ = _start(sandbox, server)
     n_clients = 200
@@ -176,8 +192,7 @@ def test_many_idle_clients_answer_promptly_in_random_order(sandbox, server):
         assert c.recv(timeout=0.01) is None
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_update_bigger_than_socket_reaches_quiet_monitors(sandbox, server):
     """An update that does not fit in the socket leaves the server with a
     backlog for each monitor, which it must go on sending although the
@@ -198,8 +213,7 @@ def test_update_bigger_than_socket_reaches_quiet_monitors(sandbox, server):
         assert msg["params"][0] == i and row["insert"] == {"n": 1, "v": big}
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_quiet_client_waiting_for_lock_is_told_when_it_gets_it(sandbox, server):
     _, sock, _ = _start(sandbox, server)
     holder, waiter = Client(sock), Client(sock)
@@ -244,8 +258,7 @@ def _tcp(port):
     return c
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_silent_tcp_client_is_probed_then_disconnected(sandbox, server):
     _, port, _ = _other_server_with_probe(sandbox, server, 1000)
     late = _late(server)
@@ -264,8 +277,7 @@ def test_silent_tcp_client_is_probed_then_disconnected(sandbox, server):
                                                           gone_at)
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_tcp_client_that_answers_probes_stays_connected(sandbox, server):
     _, port, _ = _other_server_with_probe(sandbox, server, 1000)
     client = _tcp(port)
@@ -286,8 +298,7 @@ def test_tcp_client_that_answers_probes_stays_connected(sandbox, server):
     assert r == {"id": 1, "result": ["Other", "_Server"], "error": None}
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_probe_enabled_later_applies_to_quiet_client(sandbox, server):
     _, port, sock = _other_server_with_probe(sandbox, server, 0)
     client = _tcp(port)
@@ -307,17 +318,10 @@ def test_probe_enabled_later_applies_to_quiet_client(sandbox, server):
     assert time.monotonic() - start <= _late(server)
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_reconnect_command_drops_idle_clients(sandbox, server):
     _, sock, ctl = _start(sandbox, server)
-    clients = [Client(sock) for _ in range(30)]
-    for i, c in enumerate(clients):
-        if i % 2:
-            r = c.request("monitor_cond", ["Q", i, MONITOR_R])
-            assert r["error"] is None, r
-        else:
-            assert c.request("echo", [i])["result"] == [i]
+    clients = _clients(sock, 30, monitoring=lambda i: i % 2)
     _quiet_others(sock)
 
     r = _appctl(sandbox, ctl, "ovsdb-server/reconnect")
@@ -336,13 +340,10 @@ def _memory_sessions(sandbox, ctl):
     return int(fields["sessions"])
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_quiet_clients_that_hang_up_are_forgotten(sandbox, server):
     d, sock, ctl = _start(sandbox, server)
-    clients = [Client(sock) for _ in range(40)]
-    for i, c in enumerate(clients):
-        assert c.request("monitor_cond", ["Q", i, MONITOR_R])["error"] is None
+    clients = _clients(sock, 40, monitoring=lambda i: True)
     _quiet_others(sock)
     wait_for(lambda: _memory_sessions(sandbox, ctl) == 40, what="40 sessions")
     for c in clients[:30]:
@@ -363,8 +364,7 @@ def test_quiet_clients_that_hang_up_are_forgotten(sandbox, server):
         assert msg is not None and _rows_inserted(msg) == [5]
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_remove_remote_drops_its_quiet_clients(sandbox, server):
     d, sock, ctl = _start(sandbox, server)
     other = sandbox.path("other.sock")
@@ -427,8 +427,7 @@ class _Flooder(threading.Thread):
                 return
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_remove_db_with_unaware_clients_does_not_spin(sandbox, server):
     d, sock, ctl = _start(sandbox, server)
     pid = d.pid()
@@ -498,8 +497,7 @@ def test_remove_db_with_unaware_clients_does_not_spin(sandbox, server):
     assert aware.request("list_dbs", [])["result"] == ["_Server"]
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_partial_message_of_quiet_client_is_completed_later(sandbox, server):
     _, sock, _ = _start(sandbox, server)
     c = Client(sock)
@@ -536,8 +534,7 @@ def test_partial_message_of_quiet_client_is_completed_later(sandbox, server):
                                  "error": None}
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_burst_of_requests_in_one_write_is_answered_entirely(sandbox, server):
     """More requests than the server handles for one client per iteration,
     in one write, then silence: the rest, already read from the socket,
@@ -555,8 +552,7 @@ def test_burst_of_requests_in_one_write_is_answered_entirely(sandbox, server):
         assert msg == {"id": i, "result": [i], "error": None}, (i, msg)
 
 
-@pytest.mark.parametrize("server", [
-    "turnout", pytest.param("reference", marks=pytest.mark.reference)])
+@BOTH_SERVERS
 def test_client_that_does_not_read_is_not_read_either(sandbox, server):
     """Flow control: while replies to a client wait to be sent, the server
     reads nothing more from it, so a client that sends without reading

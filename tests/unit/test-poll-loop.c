@@ -35,6 +35,14 @@ close_pipe(int fds[2])
     close(fds[1]);
 }
 
+/* Ends a test's use of registered fd 'fd'. */
+static void
+unregister_and_close(int fd)
+{
+    poll_fd_unregister(fd);
+    close(fd);
+}
+
 static void
 drain(int fd)
 {
@@ -749,10 +757,8 @@ test_hangup_on_registered_fd_with_standing_events_wakes(void **state)
     block_wakes_promptly();
     assert_true(poll_fd_revents(fds[0]) & POLLHUP);
 
-    poll_fd_unregister(sp[0]);
-    poll_fd_unregister(fds[0]);
-    close(sp[0]);
-    close(fds[0]);
+    unregister_and_close(sp[0]);
+    unregister_and_close(fds[0]);
 }
 
 /* ...but not when nothing is waited for on it: epoll reports hang-ups
@@ -797,12 +803,9 @@ test_hung_up_registered_fd_without_waits_does_not_spin(void **state)
     block_wakes_promptly();
     assert_true(poll_fd_revents(sp[0]) & POLLHUP);
 
-    poll_fd_unregister(sp[0]);
-    poll_fd_unregister(fds[0]);
-    poll_fd_unregister(sp2[0]);
-    close(sp[0]);
-    close(fds[0]);
-    close(sp2[0]);
+    unregister_and_close(sp[0]);
+    unregister_and_close(fds[0]);
+    unregister_and_close(sp2[0]);
 }
 
 /* Timers count in microseconds: a 2 ms wait is not rounded to zero nor
