@@ -12,9 +12,11 @@
  *     ovsdb-load rows N_ROWS REMOTE DB
  *
  * Each mode prints one JSON object on stdout with its measurements. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,26 +161,24 @@ is_insert_success(const struct ds *text, long long id)
     static const char start[] = "{\"id\":";
     static const char middle[] = ",\"result\":[{\"uuid\":[\"uuid\",\"";
     static const char end[] = "\"]}],\"error\":null}";
-    char digits[24];
-    char *d = &digits[sizeof digits];
-    for (unsigned long long v = id; d == &digits[sizeof digits] || v;
-         v /= 10) {
-        *--d = '0' + v % 10;
-    }
-    size_t n_digits = &digits[sizeof digits] - d;
-
     const char *p = text->string;
-    size_t n = (sizeof start - 1 + n_digits + sizeof middle - 1 + UUID_LEN
-                + sizeof end - 1);
-    struct uuid uuid;
-    if (text->length != n || memcmp(p, start, sizeof start - 1)
-        || memcmp(p += sizeof start - 1, d, n_digits)
-        || memcmp(p += n_digits, middle, sizeof middle - 1)) {
+    const char *limit = p + text->length;
+    if (text->length < sizeof start - 1 || memcmp(p, start, sizeof start - 1)
+        || !isdigit((unsigned char) p[sizeof start - 1])) {
         return false;
     }
-    p += sizeof middle - 1;
-    return (uuid_from_string_prefix(&uuid, p) == UUID_LEN
-            && !memcmp(p + UUID_LEN, end, sizeof end - 1));
+    char *after_id;
+    if (strtoll(p + sizeof start - 1, &after_id, 10) != id) {
+        return false;
+    }
+    p = after_id;
+    struct uuid uuid;
+    return (limit - p
+                == (ptrdiff_t) (sizeof middle - 1 + UUID_LEN + sizeof end - 1)
+            && !memcmp(p, middle, sizeof middle - 1)
+            && uuid_from_string_prefix(&uuid, p + sizeof middle - 1)
+                   == UUID_LEN
+            && !memcmp(p + sizeof middle - 1 + UUID_LEN, end, sizeof end - 1));
 }
 
 /* Returns the next message received on 'c', or NULL if none is ready.
