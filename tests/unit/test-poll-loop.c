@@ -435,6 +435,26 @@ assert_ready_fd(int fd)
     free(expected);
 }
 
+/* Asserts that the next iteration sleeps its 50 ms with registered fd
+ * 'fd' found ready neither by poll nor in the ready list. */
+static void
+block_sleeps_with_fd_idle(int fd)
+{
+    block_sleeps_50_ms();
+    assert_int_equal(poll_fd_revents(fd), 0);
+    assert_ready_list("");
+}
+
+/* Asserts that the next iteration wakes at once for registered fd 'fd',
+ * with 'revents', as the one ready registered fd. */
+static void
+block_wakes_for_fd(int fd, short revents)
+{
+    block_wakes_promptly();
+    assert_int_equal(poll_fd_revents(fd), revents);
+    assert_ready_fd(fd);
+}
+
 /* Makes 'fd' take the number 'number' (closing what had it), so that a
  * test can reuse a number it chose. */
 static int
@@ -457,24 +477,18 @@ test_registered_standing_pollin_wakes_without_wait(void **state)
     poll_fd_register(fds[0], POLLIN);
 
     /* Nothing to read: sleeps for the timer. */
-    block_sleeps_50_ms();
-    assert_int_equal(poll_fd_revents(fds[0]), 0);
-    assert_ready_list("");
+    block_sleeps_with_fd_idle(fds[0]);
 
     /* Readable: wakes at once, in this and every following iteration
      * while the data stays unread. */
     assert_int_equal(write(fds[1], "r", 1), 1);
     for (int i = 0; i < 3; i++) {
-        block_wakes_promptly();
-        assert_int_equal(poll_fd_revents(fds[0]), POLLIN);
-        assert_ready_fd(fds[0]);
+        block_wakes_for_fd(fds[0], POLLIN);
     }
 
     /* Read: back to sleeping. */
     drain(fds[0]);
-    block_sleeps_50_ms();
-    assert_int_equal(poll_fd_revents(fds[0]), 0);
-    assert_ready_list("");
+    block_sleeps_with_fd_idle(fds[0]);
 
     poll_fd_unregister(fds[0]);
     close_pipe(fds);
@@ -490,20 +504,14 @@ test_registered_without_standing_events_wakes_only_when_waited(void **state)
     poll_fd_register(fds[0], 0);
     assert_int_equal(write(fds[1], "r", 1), 1);
 
-    block_sleeps_50_ms();
-    assert_int_equal(poll_fd_revents(fds[0]), 0);
-    assert_ready_list("");
+    block_sleeps_with_fd_idle(fds[0]);
 
     poll_fd_wait(fds[0], POLLIN);
-    block_wakes_promptly();
-    assert_int_equal(poll_fd_revents(fds[0]), POLLIN);
-    assert_ready_fd(fds[0]);
+    block_wakes_for_fd(fds[0], POLLIN);
 
     /* Still readable, but not waited on any more: taken out of the
      * epoll set, it does not wake the loop. */
-    block_sleeps_50_ms();
-    assert_int_equal(poll_fd_revents(fds[0]), 0);
-    assert_ready_list("");
+    block_sleeps_with_fd_idle(fds[0]);
 
     poll_fd_unregister(fds[0]);
     close_pipe(fds);
@@ -524,9 +532,7 @@ test_registered_pollout_is_waited_for_one_iteration(void **state)
 
     /* Still writable, but only POLLIN is waited for now. */
     for (int i = 0; i < 2; i++) {
-        block_sleeps_50_ms();
-        assert_int_equal(poll_fd_revents(sp[0]), 0);
-        assert_ready_list("");
+        block_sleeps_with_fd_idle(sp[0]);
     }
 
     /* And POLLIN still works after the change. */
@@ -547,13 +553,9 @@ test_registered_pollout_is_waited_for_one_iteration(void **state)
     poll_fd_register(fds[1], 0);
     for (int round = 0; round < 2; round++) {
         poll_fd_wait(fds[1], POLLOUT);
-        block_wakes_promptly();
-        assert_int_equal(poll_fd_revents(fds[1]), POLLOUT);
-        assert_ready_fd(fds[1]);
+        block_wakes_for_fd(fds[1], POLLOUT);
 
-        block_sleeps_50_ms();
-        assert_int_equal(poll_fd_revents(fds[1]), 0);
-        assert_ready_list("");
+        block_sleeps_with_fd_idle(fds[1]);
     }
 
     poll_fd_unregister(fds[1]);
@@ -650,9 +652,7 @@ test_unregistered_closed_number_reused_by_new_registration(void **state)
     assert_ready_list("");
 
     assert_int_equal(write(b[1], "n", 1), 1);
-    block_wakes_promptly();
-    assert_int_equal(poll_fd_revents(number), POLLIN);
-    assert_ready_fd(number);
+    block_wakes_for_fd(number, POLLIN);
 
     /* The same once more with the number not yet in the epoll set when it
      * is unregistered (registered, never polled). */
