@@ -83,16 +83,22 @@ lockfile_resolve(const char *file_name)
 }
 
 char *
-lockfile_name(const char *file_name)
+lockfile_sibling_name(const char *file_name, const char *kind)
 {
     char *resolved = lockfile_resolve(file_name);
     const char *slash = strrchr(resolved, '/');
-    char *lock_name =
-        (slash ? xasprintf("%.*s.%s.~lock~", (int) (slash - resolved + 1),
-                           resolved, slash + 1)
-               : xasprintf(".%s.~lock~", resolved));
+    char *name =
+        (slash ? xasprintf("%.*s.%s.~%s~", (int) (slash - resolved + 1),
+                           resolved, slash + 1, kind)
+               : xasprintf(".%s.~%s~", resolved, kind));
     free(resolved);
-    return lock_name;
+    return name;
+}
+
+char *
+lockfile_name(const char *file_name)
+{
+    return lockfile_sibling_name(file_name, "lock");
 }
 
 /* Tries to take the fcntl() lock on 'fd' (the open lock file

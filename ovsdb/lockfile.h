@@ -29,6 +29,11 @@ char *lockfile_resolve(const char *file_name);
  * "/a/b/foo.db" gives "/a/b/.foo.db.~lock~". */
 char *lockfile_name(const char *file_name);
 
+/* Returns the name of a hidden file of 'kind' beside 'file_name' (after
+ * following symbolic links), named like its lock file: kind "journal"
+ * gives "/a/b/.foo.db.~journal~" for "/a/b/foo.db". */
+char *lockfile_sibling_name(const char *file_name, const char *kind);
+
 /* Locks 'file_name'.  Returns 0 and stores the new lock in '*lockp', or
  * stores NULL and returns:
  *

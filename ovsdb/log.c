@@ -21,6 +21,7 @@
 #include "lib/util.h"
 #include "lib/vlog.h"
 #include "ovsdb/lockfile.h"
+#include "ovsdb/log-journal.h"
 #include "ovsdb/ovsdb-error.h"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_log);
@@ -93,6 +94,29 @@ struct ovsdb_log {
                                       * pipe was last read. */
     long long sync_usec; /* Typical fdatasync() time, 0 if unknown; written
                           * under 'mutex', read atomically. */
+
+    /* The commit journal (see log-journal.h), if the log uses one.
+     * 'journal' itself and 'spare' are used only by whoever runs a sync
+     * (see 'syncing'); the members after them are guarded by 'mutex'. */
+    struct log_journal *journal;
+    struct log_journal_entry spare;   /* The entry being committed. */
+    struct log_journal_entry pending; /* Handed to the kernel since. */
+    bool journal_failed; /* A journal write failed: fdatasync() only.
+                          * Also read atomically without 'mutex'. */
+    bool need_file_sync; /* 'pending' does not reach back to what is
+                          * durable: the next commit syncs the file. */
+    uint64_t main_ino;   /* Inode of the file 'fd'. */
+
+    /* SHA-1s: of the last record read or written, and of the last one
+     * handed to the kernel (which 'pending' follows). */
+    uint8_t last_sha1[SHA1_LEN];
+    uint8_t flushed_sha1[SHA1_LEN];
+
+    /* Recovery from the journal while reading (see ovsdb_log_read()). */
+    struct log_journal_image *journal_image;
+    bool journal_loaded;
+    uint64_t restored_bytes;
+    off_t restored_to; /* End of the last bytes restored. */
 };
 
 /* 'durable_seq' and 'commit_error', read without the mutex. */
@@ -130,6 +154,8 @@ struct log_header {
 
 static void log_stop_thread(struct ovsdb_log *);
 static struct ovsdb_error *log_flush(struct ovsdb_log *);
+static int log_write_all(int fd, const char *data, size_t n, off_t ofs);
+static int fdatasync_retrying(int fd);
 
 /* SHA-1. */
 
@@ -519,9 +545,107 @@ log_read_record(struct ovsdb_log *log, json_t **recordp, size_t *sizep,
                                   log->name, length, (long long) body_ofs);
     }
 
+    memcpy(log->last_sha1, expected, SHA1_LEN);
     *recordp = json;
     *sizep = header_len + length;
     return NULL;
+}
+
+/* Returns true if the file holds only zero bytes from 'ofs' to its end: a
+ * crash can leave a file longer than what reached its blocks. */
+static bool
+log_rest_is_zeros(struct ovsdb_log *log, off_t ofs)
+{
+    for (;;) {
+        const char *data;
+        ssize_t n = log_peek(log, ofs, READ_CHUNK, &data);
+        if (n <= 0) {
+            return n == 0;
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            if (data[i]) {
+                return false;
+            }
+        }
+        ofs += n;
+    }
+}
+
+/* Reading stopped at 'log->offset', at the end of the file or at damage.
+ * If the journal has committed records that belong there, writes them
+ * there in place of what the file has, and returns true: reading goes
+ * on with them.  Only a writer does this, and not twice over the same
+ * bytes (if they do not read back, the damage is reported). */
+static bool
+log_restore_from_journal(struct ovsdb_log *log)
+{
+    if (log->mode == OVSDB_LOG_READ_ONLY || log->stream || !log->n_read
+        || log->offset < log->restored_to) {
+        return false;
+    }
+    if (!log->journal_loaded) {
+        log->journal_image = log_journal_load(log->target);
+        log->journal_loaded = true;
+    }
+    struct stat st;
+    if (!log->journal_image || fstat(log->fd, &st)) {
+        return false;
+    }
+
+    size_t n;
+    const char *data = log_journal_find(log->journal_image, log->fd, st.st_ino,
+                                        log->offset, log->last_sha1, &n);
+    if (!data) {
+        return false;
+    }
+    int error = (st.st_size > log->offset && ftruncate(log->fd, log->offset)
+                     ? errno
+                     : log_write_all(log->fd, data, n, log->offset));
+    if (error) {
+        VLOG_WARN("%s: restoring %zu bytes at offset %lld from the journal "
+                  "failed (%s)",
+                  log->name, n, (long long) log->offset, ovs_strerror(error));
+        return false;
+    }
+    log->restored_bytes += n;
+    log->restored_to = log->offset + n;
+    log_drop_read_buffer(log);
+    return true;
+}
+
+/* Ends a read of the whole log: makes what the journal restored durable
+ * in the file itself, since the journal will be reused. */
+static struct ovsdb_error *
+log_finish_restore(struct ovsdb_log *log)
+{
+    log_journal_image_free(log->journal_image);
+    log->journal_image = NULL;
+    if (!log->restored_bytes) {
+        return NULL;
+    }
+    if (fdatasync(log->fd)) {
+        return ovsdb_io_error(errno, "%s: fsync failed", log->name);
+    }
+    char *journal = log_journal_name(log->target);
+    VLOG_WARN("%s: restored %" PRIu64 " bytes of committed transactions "
+              "from %s",
+              log->name, log->restored_bytes, journal);
+    free(journal);
+    log->restored_bytes = 0;
+    return NULL;
+}
+
+/* Marks 'log' as read to the end. */
+static struct ovsdb_error *
+log_reached_end(struct ovsdb_log *log)
+{
+    log->at_end = true;
+    log_drop_read_buffer(log);
+    struct ovsdb_error *error = log_finish_restore(log);
+    if (error) {
+        log->error = ovsdb_error_clone(error);
+    }
+    return error;
 }
 
 struct ovsdb_error *
@@ -537,18 +661,27 @@ ovsdb_log_read(struct ovsdb_log *log, json_t **recordp)
 
     size_t size = 0;
     bool torn;
-    struct ovsdb_error *error = log_read_record(log, recordp, &size, &torn);
+    struct ovsdb_error *error;
+    for (;;) {
+        error = log_read_record(log, recordp, &size, &torn);
+        if ((error || !*recordp) && log_restore_from_journal(log)) {
+            ovsdb_error_destroy(error);
+            continue;
+        }
+        break;
+    }
     if (!error) {
         if (*recordp) {
             log->offset += size;
             log->n_read++;
-        } else {
-            log->at_end = true;
-            log_drop_read_buffer(log);
+            return NULL;
         }
-        return NULL;
+        return log_reached_end(log);
     }
 
+    if (!torn && log->mode != OVSDB_LOG_READ_ONLY) {
+        torn = log_rest_is_zeros(log, log->offset);
+    }
     if (torn && log->offset > 0 && log->mode != OVSDB_LOG_READ_ONLY) {
         struct stat st;
         off_t size_before = fstat(log->fd, &st) ? -1 : st.st_size;
@@ -560,9 +693,7 @@ ovsdb_log_read(struct ovsdb_log *log, json_t **recordp)
                       (long long) log->offset, s);
             free(s);
             log->truncated = size_before - log->offset;
-            log->at_end = true;
-            log_drop_read_buffer(log);
-            return NULL;
+            return log_reached_end(log);
         }
         error = ovsdb_wrap_error(error,
                                  "%s: truncating torn record at "
@@ -571,6 +702,8 @@ ovsdb_log_read(struct ovsdb_log *log, json_t **recordp)
                                  ovs_strerror(errno));
     }
 
+    log_journal_image_free(log->journal_image);
+    log->journal_image = NULL;
     log->error = ovsdb_error_clone(error);
     return error;
 }
@@ -649,6 +782,8 @@ log_create__(const char *name, enum ovsdb_log_open_mode mode)
     log->fd = -1;
     log->retired_fd = -1;
     log->wake_fds[0] = log->wake_fds[1] = -1;
+    log_journal_entry_init(&log->spare);
+    log_journal_entry_init(&log->pending);
     pthread_mutex_init(&log->mutex, NULL);
     pthread_cond_init(&log->cond, NULL);
     return log;
@@ -739,6 +874,14 @@ ovsdb_log_close(struct ovsdb_log *log)
     ovsdb_error_destroy(log_flush(log));
     ds_destroy(&log->wbuf);
     log_stop_thread(log);
+    if (log->journal) {
+        /* Once the file is synced, the journal holds nothing it lacks. */
+        bool synced = !log->error && !log->commit_error && !fdatasync(log->fd);
+        log_journal_close(log->journal, synced);
+    }
+    log_journal_entry_destroy(&log->spare);
+    log_journal_entry_destroy(&log->pending);
+    log_journal_image_free(log->journal_image);
     if (log->fd >= 0) {
         close(log->fd);
     }
@@ -850,6 +993,31 @@ log_clear_wbuf(struct ovsdb_log *log)
     }
 }
 
+/* Notes that the 'n' bytes at 'data' reached the file at 'ofs': they go
+ * into the journal's pending entry, to be committed with it. */
+static void
+log_written(struct ovsdb_log *log, off_t ofs, const char *data, size_t n)
+{
+    if (log->journal
+        && !__atomic_load_n(&log->journal_failed, __ATOMIC_RELAXED)) {
+        pthread_mutex_lock(&log->mutex);
+        struct log_journal_entry *e = &log->pending;
+        if (e->len && e->main_ofs + (off_t) e->len != ofs) {
+            /* Not contiguous (cannot happen): let the file sync cover
+             * what came before. */
+            log->need_file_sync = true;
+            e->len = 0;
+        }
+        if (!e->len) {
+            log_journal_entry_start(e, ofs, log->main_ino, log->flushed_sha1);
+        }
+        log_journal_entry_append(e, data, n);
+        e->seq = log->written_seq;
+        pthread_mutex_unlock(&log->mutex);
+    }
+    memcpy(log->flushed_sha1, log->last_sha1, SHA1_LEN);
+}
+
 /* Hands the records deferred in 'log->wbuf' to the kernel in one write.
  * They were acknowledged as written already, so a failure cannot be
  * reported for them: like a failed fsync, it makes the log refuse every
@@ -863,6 +1031,9 @@ log_flush(struct ovsdb_log *log)
     off_t ofs = log->offset - log->wbuf.length;
     int retval = log_write_all(log->fd, log->wbuf.string, log->wbuf.length,
                                log->stream ? -1 : ofs);
+    if (!retval) {
+        log_written(log, ofs, log->wbuf.string, log->wbuf.length);
+    }
     log_clear_wbuf(log);
     if (!retval) {
         return NULL;
@@ -881,6 +1052,36 @@ void
 ovsdb_log_defer_writes(struct ovsdb_log *log)
 {
     log->defer_writes = true;
+}
+
+void
+ovsdb_log_use_journal(struct ovsdb_log *log)
+{
+    if (log->mode == OVSDB_LOG_READ_ONLY || log->stream || !log->at_end
+        || log->journal || log->has_thread) {
+        return;
+    }
+
+    /* What the journal holds now may describe records that only the page
+     * cache has (if the last writer was killed): it will be overwritten. */
+    ovsdb_error_destroy(log_flush(log)); /* Sticky: commits report it. */
+    struct stat st;
+    int error = fdatasync_retrying(log->fd);
+    if (!error && fstat(log->fd, &st)) {
+        error = errno;
+    }
+    if (!error) {
+        error = log_journal_open(log->target, &log->journal);
+    }
+    if (error) {
+        char *journal = log_journal_name(log->target);
+        VLOG_WARN("%s: cannot use %s (%s): every commit syncs the file",
+                  log->name, journal, ovs_strerror(error));
+        free(journal);
+        return;
+    }
+    log->main_ino = st.st_ino;
+    memcpy(log->flushed_sha1, log->last_sha1, SHA1_LEN);
 }
 
 struct ovsdb_error *
@@ -911,6 +1112,7 @@ ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
     char hex[SHA1_HEX_LEN + 1];
     log_sha1(body, n, add_newline, sha1);
     sha1_to_hex(sha1, hex);
+    memcpy(log->last_sha1, sha1, SHA1_LEN);
 
     /* The header, as "%s %zu %s\n" would print it. */
     char length_buf[24];
@@ -946,6 +1148,9 @@ ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
     off_t ofs = log->offset - (off_t) record_len;
     int retval = log_write_all(log->fd, record->string, record->length,
                                log->stream ? -1 : ofs);
+    if (!retval) {
+        log_written(log, ofs, record->string, record->length);
+    }
     log_clear_wbuf(log);
     if (retval) {
         log->offset = ofs;
@@ -989,23 +1194,66 @@ ovsdb_log_get_durable_seq(const struct ovsdb_log *log)
 
 /* Commits. */
 
-/* Runs one fdatasync() covering every record up to 'target', with
- * 'log->mutex' held on entry and on return (but not during the sync),
- * and records the result. */
+static int
+fdatasync_retrying(int fd)
+{
+    while (fdatasync(fd)) {
+        if (errno != EINTR) {
+            return errno;
+        }
+    }
+    return 0;
+}
+
+/* Makes every record up to 'target' durable, with 'log->mutex' held on
+ * entry and on return (but not during the I/O), and records the result:
+ * with one write of the pending entry into the journal if the log has
+ * one, otherwise with one fdatasync() of the file. */
 static void
 log_sync_locked(struct ovsdb_log *log, uint64_t target)
 {
     int fd = log->fd;
     uint64_t generation = log->fd_generation;
     log->syncing = true;
+
+    struct log_journal_entry *entry = NULL;
+    bool file_sync = false;
+    if (log->journal) {
+        if (log->journal_failed) {
+            /* Nothing more goes into the journal. */
+        } else if (log->pending.len && !log->need_file_sync) {
+            entry = &log->spare;
+            struct log_journal_entry tmp = *entry;
+            *entry = log->pending;
+            log->pending = tmp;
+        } else {
+            /* The file's sync covers what is pending. */
+            file_sync = true;
+            log->need_file_sync = false;
+        }
+        log->pending.len = 0;
+    }
     pthread_mutex_unlock(&log->mutex);
 
     int error = 0;
     long long start = time_usec();
-    while (fdatasync(fd)) {
-        if (errno != EINTR) {
-            error = errno;
-            break;
+    if (entry) {
+        error = log_journal_commit(log->journal, fd, entry);
+        if (error) {
+            VLOG_WARN("%s: writing the journal failed (%s); committing "
+                      "with fdatasync() from now on",
+                      log->name, ovs_strerror(error));
+            __atomic_store_n(&log->journal_failed, true, __ATOMIC_RELAXED);
+            error = fdatasync_retrying(fd);
+        } else {
+            /* (At least 'target': every record up to it was pending or
+             * durable when the sync started.) */
+            target = entry->seq;
+        }
+    } else {
+        error = fdatasync_retrying(fd);
+        if (!error && file_sync) {
+            log_journal_reset(log->journal);
         }
     }
     long long elapsed = time_usec() - start;
@@ -1284,7 +1532,15 @@ ovsdb_log_replace_finish(struct ovsdb_log *old, struct ovsdb_log *new,
     }
     old->requested_seq = durable_seq;
     __atomic_store_n(&old->durable_seq, durable_seq, __ATOMIC_RELEASE);
+    /* The new file is durable up to 'durable_seq'; the records after that
+     * were written to it directly, and only its sync covers them. */
+    old->pending.len = 0;
+    old->need_file_sync = true;
+    struct stat st;
+    old->main_ino = fstat(old->fd, &st) ? 0 : st.st_ino;
     pthread_mutex_unlock(&old->mutex);
+    memcpy(old->last_sha1, new->last_sha1, SHA1_LEN);
+    memcpy(old->flushed_sha1, new->last_sha1, SHA1_LEN);
     if (old_fd >= 0) {
         close(old_fd);
     }

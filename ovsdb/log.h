@@ -26,8 +26,9 @@
  *
  * Durability: ovsdb_log_write() hands records to the kernel at once (or
  * at the next commit, see ovsdb_log_defer_writes()), so they survive the
- * process but not the machine; a commit (fdatasync())
- * makes every record written before it durable.  Each record written
+ * process but not the machine; a commit (fdatasync(), or a write to the
+ * journal, see ovsdb_log_use_journal()) makes every record written before
+ * it durable.  Each record written
  * gets a sequence number (1, 2, ...), and the log reports the highest
  * durable one, so that a server can acknowledge each transaction once
  * its record is durable and let many transactions share one fsync:
@@ -146,9 +147,16 @@ int ovsdb_log_get_fd(const struct ovsdb_log *log);
  *     syntax error: NAME: LEN bytes starting at offset OFS are not a JSON
  *         object
  *
- * A torn last record (see the top of this file) gives the error above
- * in read-only mode; in the other modes it is truncated away with a
- * warning and the read reports the end of the log. */
+ * A torn last record (see the top of this file), or a tail of zero bytes
+ * (a crash can leave a file longer than what was written into it), gives
+ * the error above in read-only mode; in the other modes it is truncated
+ * away with a warning and the read reports the end of the log.
+ *
+ * In the other modes, too, where reading meets the end of the file or
+ * damage, committed records that the file lost in a crash of the machine
+ * are first restored from the journal (see ovsdb_log_use_journal()), with
+ * a warning "NAME: restored N bytes of committed transactions from
+ * JOURNAL", and reading goes on with them. */
 struct ovsdb_error *ovsdb_log_read(struct ovsdb_log *log,
                                    json_t **recordp) OVS_WARN_UNUSED_RESULT;
 
@@ -189,6 +197,14 @@ struct ovsdb_error *ovsdb_log_write_text(struct ovsdb_log *log,
  * is sticky, as a failed fsync is (see ovsdb_log_commit_block()), so none
  * of those records is ever reported durable. */
 void ovsdb_log_defer_writes(struct ovsdb_log *log);
+
+/* Makes commits of 'log' write to its journal, ".NAME.~journal~" next to
+ * the file (see log-journal.h), instead of syncing the file: a commit
+ * then takes one small synchronous write.  For a writer that has read
+ * the whole log and commits often (the server).  If the file system
+ * cannot do it, logs a warning and commits keep syncing the file.
+ * Closing the log syncs the file and deletes the journal. */
+void ovsdb_log_use_journal(struct ovsdb_log *log);
 
 /* Returns the sequence number of the last record written through 'log'
  * (0 before the first one). */

@@ -195,6 +195,8 @@ server_db_open(const char *file_name, struct server_db **dbp)
     /* Records reach the file in one write per iteration of the main loop,
      * when storage_run() starts their commit. */
     ovsdb_log_defer_writes(log);
+    /* And commits write them to the journal, rather than sync the file. */
+    ovsdb_log_use_journal(log);
     ds_init(&db->record_text);
     db->last_compaction_msec = time_msec();
     *dbp = db;

@@ -18,7 +18,17 @@ increments the single Counter row, so after every restart:
 Some rounds also ask for an online compaction in the middle of the
 storm, so that the kill lands before, during or after the log file is
 replaced.  The random seed is printed, and TURNOUT_DURABILITY_SEED
-replays a run."""
+replays a run.
+
+A SIGKILL loses nothing that the kernel had: the file keeps every byte
+written to it.  A crash of the machine can also lose what was written
+to the file but not synced, and the server does not sync the file on
+every commit: it writes each group of records into its journal (see
+ovsdb/log-journal.h).  So after each kill the test also plays a crash of
+the machine: it cuts the file at a random point of the part that only
+the journal holds durably (found by reading the journal's entries), and
+appends zeros, a torn header or random bytes, as the blocks of a file
+extended just before a crash may hold."""
 
 import errno
 import hashlib
@@ -28,6 +38,7 @@ import random
 import selectors
 import signal
 import socket
+import struct
 import time
 
 import pytest
@@ -55,6 +66,66 @@ RATE = 2500                 # Transactions per second, all clients together:
 KILL_AFTER_S = (0.020, 0.200)
 COMPACT_EVERY = 5           # Rounds; the compaction request is sent at a
                             # random moment before the kill.
+
+
+# A journal entry's header (ovsdb/log-journal.c), in the machine's byte
+# order: magic, offset in the file, inode, length, SHA-1 of the record
+# before, payload hash, header hash, padding.  Entries start at multiples
+# of 512 bytes.
+JOURNAL_HEADER = struct.Struct("=8sQQQ20sII4x")
+JOURNAL_MAGIC = b"TRNJRNL1"
+
+
+def journal_span(db):
+    """Returns (start, end): the bytes of 'db' that the entries of its
+    journal hold too, as the run of contiguous entries that ends last; or
+    None if no entry matches the file."""
+    path = os.path.join(os.path.dirname(db),
+                        "." + os.path.basename(db) + ".~journal~")
+    try:
+        with open(path, "rb") as f:
+            journal = f.read()
+    except FileNotFoundError:
+        return None
+    with open(db, "rb") as f:
+        main = f.read()
+    ino = os.stat(db).st_ino
+    start_of = {}               # End offset -> start offset.
+    for pos in range(0, len(journal) - JOURNAL_HEADER.size + 1, 512):
+        magic, ofs, e_ino, length, _, _, _ = \
+            JOURNAL_HEADER.unpack_from(journal, pos)
+        payload = journal[pos + JOURNAL_HEADER.size:
+                          pos + JOURNAL_HEADER.size + length]
+        if magic == JOURNAL_MAGIC and e_ino == ino and length \
+                and len(payload) == length \
+                and main[ofs:ofs + length] == payload:
+            start_of[ofs + length] = ofs
+    if not start_of:
+        return None
+    end = max(start_of)
+    start = start_of[end]
+    while start in start_of:
+        start = start_of[start]
+    return start, end
+
+
+def lose_unsynced_tail(db, rng):
+    """Plays a crash of the machine: cuts 'db' inside what only the
+    journal holds and appends what a crash may leave there.  Returns True
+    if bytes were cut."""
+    span = journal_span(db)
+    if not span:
+        return False
+    cut = rng.randint(*span)
+    junk = rng.choice([b"", b"\0" * rng.randint(1, 9000),
+                       b"OVSDB JSON 1234 0123456789abcdef"])
+    if cut < span[1] and rng.random() < 0.3:
+        junk = bytes(rng.randrange(256) for _ in range(rng.randint(1, 600)))
+    with open(db, "r+b") as f:
+        f.truncate(cut)
+        f.seek(cut)
+        f.write(junk)
+    return cut < span[1]
 
 
 def write_record(f, obj):
@@ -306,7 +377,7 @@ def test_sigkill_during_write_storm_loses_no_acknowledged_transaction(
     sent, acked = set(), set()
     next_value = 1
     stats = {"acked": 0, "torn": 0, "compactions": 0, "unacked_present": 0,
-             "inflight_at_kill": 0}
+             "inflight_at_kill": 0, "cut": 0, "restored": 0}
     times = {"storm": 0.0, "restart": 0.0, "check": 0.0, "show-log": 0.0}
     d = start_server(sandbox, db, sock)
     for rnd in range(ROUNDS):
@@ -349,10 +420,14 @@ def test_sigkill_during_write_storm_loses_no_acknowledged_transaction(
         # Only the end of the file may be damaged: a torn last record.
         _, tail = parse_file(db)
         stats["torn"] += tail > 0
+        stats["cut"] += lose_unsynced_tail(db, rng)
 
         t0 = time.monotonic()
         times["storm"] += t0 - start
         d = start_server(sandbox, db, sock)
+        with open(d.log_file) as f:
+            stats["restored"] = f.read().count(
+                "bytes of committed transactions from")
         t1 = time.monotonic()
         times["restart"] += t1 - t0
         values, counter = select_all(sock)
@@ -381,3 +456,4 @@ def test_sigkill_during_write_storm_loses_no_acknowledged_transaction(
         times["show-log"] += time.monotonic() - t2
     print("durability: %r, seconds: %r" % (stats, times))
     assert stats["acked"] > ROUNDS, "the storms acknowledged almost nothing"
+    assert stats["restored"] >= stats["cut"] > ROUNDS / 4, stats

@@ -1007,6 +1007,248 @@ test_second_writer_is_locked_out(void **state OVS_UNUSED)
     free(name);
 }
 
+/* The commit journal. */
+
+/* Runs a writer in a child process that opens 'name' (which holds one
+ * record), takes the journal, writes the records {"n":FIRST} to
+ * {"n":FIRST+N-1}, committing after every 'batch', and dies without
+ * closing anything: the journal stays, as after a crash. */
+static void
+crash_after_journal_commits(const char *name, int first, int n, int batch)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (!pid) {
+        struct ovsdb_log *log;
+        json_t *record;
+        if (ovsdb_log_open(name, OVSDB_LOG_READ_WRITE, true, &log)
+            || ovsdb_log_read(log, &record) || !record
+            || ovsdb_log_read(log, &record) || record) {
+            _exit(1);
+        }
+        ovsdb_log_defer_writes(log);
+        ovsdb_log_use_journal(log);
+        for (int i = 0; i < n; i++) {
+            char text[32];
+            int len = snprintf(text, sizeof text, "{\"n\":%d}", first + i);
+            if (ovsdb_log_write_text(log, text, len)
+                || ((i + 1) % batch == 0 && ovsdb_log_commit_block(log))) {
+                _exit(1);
+            }
+        }
+        _exit(ovsdb_log_commit_block(log) ? 1 : 0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Reads 'name' and asserts that it holds the first record, then
+ * {"n":FIRST} to {"n":LAST}, and nothing else. */
+static void
+assert_counted_records(const char *name, enum ovsdb_log_open_mode mode,
+                       int first, int last)
+{
+    struct ovsdb_log *log = open_log(name, mode);
+    assert_next_record(log, REC0);
+    for (int i = first; i <= last; i++) {
+        char *want = xasprintf("{\"n\":%d}", i);
+        assert_next_record(log, want);
+        free(want);
+    }
+    assert_end_of_log(log);
+    ovsdb_log_close(log);
+}
+
+/* Returns the offsets at which each record of 'name' starts, and its end,
+ * in '*ofsp' (the caller frees it); returns how many records. */
+static size_t
+record_offsets(const char *name, off_t **ofsp)
+{
+    struct ovsdb_log *log = open_log(name, OVSDB_LOG_READ_ONLY);
+    size_t n = 0;
+    off_t *ofs = xmalloc(sizeof *ofs);
+    ofs[0] = 0;
+    for (;;) {
+        json_t *record;
+        assert_ok(ovsdb_log_read(log, &record));
+        if (!record) {
+            break;
+        }
+        json_decref(record);
+        ofs = xrealloc(ofs, (n + 2) * sizeof *ofs);
+        ofs[++n] = ovsdb_log_get_offset(log);
+    }
+    ovsdb_log_close(log);
+    *ofsp = ofs;
+    return n;
+}
+
+/* Cuts 'name' at 'ofs' and appends 'n' bytes of 'junk', as a crash of the
+ * machine may leave a file whose last writes did not reach the disk. */
+static void
+lose_tail(const char *name, off_t ofs, const char *junk, size_t n)
+{
+    assert_int_equal(truncate(name, ofs), 0);
+    FILE *f = fopen(name, "ab");
+    assert_non_null(f);
+    assert_int_equal(fwrite(junk, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void
+test_journal_restores_what_a_crash_took_from_the_file(void **state OVS_UNUSED)
+{
+    char *name = new_file_name();
+    make_log(name, REC0, NULL);
+    crash_after_journal_commits(name, 10, 40, 3);
+    char *journal = lockfile_sibling_name(name, "journal");
+    assert_true(file_size(journal) > 0);
+
+    off_t *ofs;
+    assert_int_equal(record_offsets(name, &ofs), 41);
+    off_t end = ofs[41];
+    static const char zeros[2048];
+    static const char garbage[] = "OVSDB JSON 9 0123\n{\"x\"";
+    for (int k = 1; k <= 41; k++) {
+        /* Record boundaries and the middle of records; nothing, zeros (a
+         * file extended but not written) or garbage after the cut. */
+        off_t cut = ofs[k] - (k > 1 && k % 3 == 1 ? 7 : 0);
+        if (k % 2) {
+            lose_tail(name, cut, zeros, k % 4 == 1 ? sizeof zeros : 100);
+        } else {
+            lose_tail(name, cut, garbage, k % 4 == 0 ? 0 : strlen(garbage));
+        }
+        /* A reader does not touch the file. */
+        struct ovsdb_log *log = open_log(name, OVSDB_LOG_READ_ONLY);
+        assert_next_record(log, REC0);
+        ovsdb_log_close(log);
+
+        assert_counted_records(name, OVSDB_LOG_READ_WRITE, 10, 49);
+        assert_int_equal(file_size(name), end);
+    }
+    free(ofs);
+    free(journal);
+    free(name);
+}
+
+/* A journal entry that describes other bytes than those the file has
+ * before it, or another file, is not applied. */
+static void
+test_journal_entries_must_continue_the_file(void **state OVS_UNUSED)
+{
+    char *name = new_file_name();
+    make_log(name, REC0, NULL);
+    crash_after_journal_commits(name, 10, 12, 2);
+    off_t *ofs;
+    assert_int_equal(record_offsets(name, &ofs), 13);
+
+    /* Record {"n":14} becomes {"n":99}, as long, and the rest is lost:
+     * the entries that follow do not follow that record. */
+    char *other = new_file_name();
+    make_log(other, REC0, "{\"n\":99}", NULL);
+    size_t n;
+    char *bytes = read_file(other, &n);
+    off_t rec_len = ofs[6] - ofs[5];
+    assert_int_equal(n - ofs[1], rec_len);
+    lose_tail(name, ofs[5], bytes + ofs[1], rec_len);
+    struct ovsdb_log *log = open_log(name, OVSDB_LOG_READ_WRITE);
+    assert_next_record(log, REC0);
+    for (int i = 10; i <= 13; i++) {
+        char *want = xasprintf("{\"n\":%d}", i);
+        assert_next_record(log, want);
+        free(want);
+    }
+    assert_next_record(log, "{\"n\":99}");
+    assert_end_of_log(log);
+    ovsdb_log_close(log);
+
+    /* A copy of the file is another inode: the journal is not its. */
+    free(other);
+    other = new_file_name();
+    make_log(other, REC0, NULL);
+    crash_after_journal_commits(other, 10, 4, 1);
+    char *copy = xasprintf("%s.copy", other);
+    bytes = (free(bytes), read_file(other, &n));
+    write_file(copy, bytes, n);
+    assert_int_equal(rename(copy, other), 0);
+    assert_int_equal(record_offsets(other, &ofs), 5);
+    lose_tail(other, ofs[3], "", 0);
+    assert_counted_records(other, OVSDB_LOG_READ_WRITE, 10, 11);
+
+    free(copy);
+    free(bytes);
+    free(ofs);
+    free(other);
+    free(name);
+}
+
+/* Many commits wrap the ring (syncing the file) and grow it; a crash
+ * after that still finds the latest records in it; a clean close deletes
+ * it. */
+static void
+test_journal_wraps_grows_and_goes_away_on_close(void **state OVS_UNUSED)
+{
+    char *name = new_file_name();
+    make_log(name, REC0, NULL);
+    crash_after_journal_commits(name, 1000, 3000, 1);
+    char *journal = lockfile_sibling_name(name, "journal");
+    assert_true(file_size(journal) > 256 * 1024);
+
+    off_t *ofs;
+    assert_int_equal(record_offsets(name, &ofs), 3001);
+    lose_tail(name, ofs[2990] + 3, "", 0);
+    assert_counted_records(name, OVSDB_LOG_READ_WRITE, 1000, 3999);
+
+    struct ovsdb_log *log = open_log(name, OVSDB_LOG_READ_WRITE);
+    json_t *record;
+    for (int i = 0; i < 3001; i++) {
+        assert_ok(ovsdb_log_read(log, &record));
+        json_decref(record);
+    }
+    assert_end_of_log(log);
+    ovsdb_log_use_journal(log);
+    assert_ok(ovsdb_log_write_text(log, "{\"n\":4000}", 10));
+    assert_ok(ovsdb_log_commit_block(log));
+    ovsdb_log_close(log);
+    struct stat st;
+    assert_int_equal(stat(journal, &st), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_counted_records(name, OVSDB_LOG_READ_ONLY, 1000, 4000);
+
+    free(ofs);
+    free(journal);
+    free(name);
+}
+
+/* Where the journal cannot be made, commits sync the file, as without
+ * one. */
+static void
+test_without_a_journal_commits_sync_the_file(void **state OVS_UNUSED)
+{
+    char *name = new_file_name();
+    make_log(name, REC0, NULL);
+    char *journal = lockfile_sibling_name(name, "journal");
+    assert_int_equal(mkdir(journal, 0700), 0);
+
+    struct ovsdb_log *log = open_log(name, OVSDB_LOG_READ_WRITE);
+    json_t *record;
+    assert_ok(ovsdb_log_read(log, &record));
+    json_decref(record);
+    assert_end_of_log(log);
+    ovsdb_log_defer_writes(log);
+    ovsdb_log_use_journal(log);
+    assert_ok(ovsdb_log_write_text(log, "{\"n\":1}", 7));
+    assert_ok(ovsdb_log_commit_block(log));
+    assert_int_equal(ovsdb_log_get_durable_seq(log), 1);
+    ovsdb_log_close(log);
+    assert_counted_records(name, OVSDB_LOG_READ_ONLY, 1, 1);
+
+    assert_int_equal(rmdir(journal), 0);
+    free(journal);
+    free(name);
+}
+
 static int
 setup(void **state OVS_UNUSED)
 {
@@ -1078,6 +1320,11 @@ main(int argc, char *argv[])
         cmocka_unit_test(test_background_commit_reports_durable_seq),
         cmocka_unit_test(test_deferred_writes_reach_the_file_at_commit),
         cmocka_unit_test(test_failed_deferred_write_fails_commits_for_good),
+        cmocka_unit_test(
+            test_journal_restores_what_a_crash_took_from_the_file),
+        cmocka_unit_test(test_journal_entries_must_continue_the_file),
+        cmocka_unit_test(test_journal_wraps_grows_and_goes_away_on_close),
+        cmocka_unit_test(test_without_a_journal_commits_sync_the_file),
         cmocka_unit_test(test_replace_swaps_contents_atomically),
         cmocka_unit_test(test_replace_abort_keeps_old_file),
         cmocka_unit_test(test_replace_through_symlink_keeps_the_link),
