@@ -216,24 +216,13 @@ log_journal_open(const char *target, struct log_journal **jp)
         align = SECTOR;
     }
     int error = j->fd < 0 ? errno : 0;
-
-    struct stat st;
-    if (!error && fstat(j->fd, &st)) {
-        error = errno;
-    }
     if (!error) {
+        /* A journal left by a crash holds nothing that the (synced)
+         * database file lacks: start afresh. */
         j->align = align;
-        if (st.st_size >= JOURNAL_MIN_SIZE && st.st_size <= JOURNAL_MAX_SIZE
-            && st.st_size % BUF_ALIGN == 0) {
-            /* Left by a crash: its blocks are written, and what it holds
-             * is in the (synced) database file by now. */
-            j->size = st.st_size;
-        } else if (ftruncate(j->fd, 0)) {
-            error = errno;
-        } else {
-            j->size = JOURNAL_MIN_SIZE;
-            error = journal_fill_zeros(j, 0, j->size);
-        }
+        j->size = JOURNAL_MIN_SIZE;
+        error =
+            (ftruncate(j->fd, 0) ? errno : journal_fill_zeros(j, 0, j->size));
     }
     if (!error) {
         /* An entry in a file whose name is not durable is lost with it. */

@@ -86,9 +86,9 @@ struct log_journal;
  * "/etc/db/conf.db".  The caller frees it. */
 char *log_journal_name(const char *target);
 
-/* Opens the journal of the database file 'target', creating it or
- * reusing the existing one, for a writer that holds the file's lock and
- * has synced the file (so that whatever the journal holds is stale).
+/* Creates the journal of the database file 'target' (emptying one that a
+ * crash left), for a writer that holds the file's lock and has synced
+ * the file (so that whatever an old journal holds is stale).
  * Returns 0 and stores the journal in '*jp', or returns an errno value
  * (then the writer commits with fdatasync() alone); EINVAL means that
  * the file system cannot do what the journal needs. */

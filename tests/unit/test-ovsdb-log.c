@@ -1172,6 +1172,7 @@ test_journal_entries_must_continue_the_file(void **state OVS_UNUSED)
     bytes = (free(bytes), read_file(other, &n));
     write_file(copy, bytes, n);
     assert_int_equal(rename(copy, other), 0);
+    free(ofs);
     assert_int_equal(record_offsets(other, &ofs), 5);
     lose_tail(other, ofs[3], "", 0);
     assert_counted_records(other, OVSDB_LOG_READ_WRITE, 10, 11);
