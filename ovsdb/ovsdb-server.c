@@ -1069,6 +1069,23 @@ check_run_command(void)
     exit(EXIT_FAILURE);
 }
 
+/* On a fatal signal, closes the database logs as "exit" does: each file
+ * is synced and its commit journal deleted, so that what the journals made
+ * durable is in the files themselves for any tool that reads them. */
+static void
+close_logs_on_signal(void *aux OVS_UNUSED)
+{
+    struct server_db *db;
+    HMAP_FOR_EACH (db, node, &dbs) {
+        if (db->log) {
+            ovsdb_compaction_abort(db->compaction);
+            db->compaction = NULL;
+            ovsdb_log_close(db->log);
+            db->log = NULL;
+        }
+    }
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1162,6 +1179,7 @@ main(int argc, char *argv[])
      * client started right after "ovsdb-server --detach" can connect. */
     reconfigure_from_dbs();
     daemon_complete();
+    fatal_signal_add_hook(close_logs_on_signal, NULL, NULL, false);
     VLOG_INFO("%s (Open vSwitch) %s", program_name, OVS_COMPAT_VERSION);
 
     while (!exiting) {

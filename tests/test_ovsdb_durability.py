@@ -457,3 +457,48 @@ def test_sigkill_during_write_storm_loses_no_acknowledged_transaction(
     print("durability: %r, seconds: %r" % (stats, times))
     assert stats["acked"] > ROUNDS, "the storms acknowledged almost nothing"
     assert stats["restored"] >= stats["cut"] > ROUNDS / 4, stats
+
+
+def insert_value(sock_path, v):
+    """Commits one transaction that inserts Value 'v'; returns the reply."""
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock_path)
+    s.settimeout(30)
+    s.sendall(json.dumps({"method": "transact", "id": 1, "params": [
+        "Storm", {"op": "insert", "table": "Value", "row": {"v": v}}]})
+        .encode())
+    buf = b""
+    while True:
+        data = s.recv(1 << 16)
+        assert data, "server closed the connection before replying"
+        buf += data
+        try:
+            msg = json.loads(buf)
+            break
+        except ValueError:
+            continue
+    s.close()
+    return msg
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "exit"])
+def test_journal_is_beside_the_file_while_serving_only(sandbox, stop):
+    """The commit journal exists while the server runs; stopping it, by
+    signal or by "exit", syncs the file and deletes the journal, so that
+    the file alone holds every transaction for any tool."""
+    db = sandbox.path("j.db")
+    sock = sandbox.path("j.sock")
+    journal = sandbox.path(".j.db.~journal~")
+    create_db(db)
+    d = start_server(sandbox, db, sock)
+    reply = insert_value(sock, 42)
+    assert reply["error"] is None and "uuid" in reply["result"][0], reply
+    assert os.path.getsize(journal) >= 256 * 1024
+    if stop == "exit":
+        wait_for(lambda: sandbox.ctl_socket(d), timeout=20, what="ctl")
+        sandbox.run(["ovs-appctl", "-t", sandbox.ctl_socket(d), "exit"],
+                    check=True)
+    sandbox.stop_daemon(d)
+    assert not os.path.exists(journal)
+    n, tail = parse_file(db)
+    assert (n, tail) == (3, 0)
