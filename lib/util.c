@@ -1,6 +1,7 @@
 #include "lib/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -347,6 +348,43 @@ dir_name(const char *path)
     }
     len = strip_trailing_slashes(path, len);
     return (len == 0 ? xstrdup(".") : xmemdup0(path, len));
+}
+
+int
+write_fully_at(int fd, const void *data_, size_t n, off_t ofs)
+{
+    const char *data = data_;
+    while (n > 0) {
+        ssize_t retval =
+            (ofs < 0 ? write(fd, data, n) : pwrite(fd, data, n, ofs));
+        if (retval < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        } else if (retval == 0) {
+            return ENOSPC;
+        }
+        data += retval;
+        n -= retval;
+        if (ofs >= 0) {
+            ofs += retval;
+        }
+    }
+    return 0;
+}
+
+int
+fsync_dir_of(const char *file_name)
+{
+    char *dir = dir_name(file_name);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int error = fd < 0 || fsync(fd) ? errno : 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(dir);
+    return error;
 }
 
 char *

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof *(a))
 
@@ -115,6 +116,17 @@ char *base_name(const char *path);
  * result is malloc'd.  Only if the working directory is unknown (getcwd()
  * fails) does it return a copy of the relative 'name'. */
 char *abs_file_name(const char *dir, const char *name);
+
+/* Writes all 'n' bytes at 'data' to 'fd' at offset 'ofs', or at its
+ * current position if 'ofs' is negative (a pipe cannot seek), going on
+ * after short writes and EINTR.  Returns 0 or an errno value (ENOSPC if a
+ * write writes nothing). */
+int write_fully_at(int fd, const void *data, size_t n, off_t ofs);
+
+/* Syncs the directory that contains 'file_name', so that a file just
+ * created or renamed there keeps its name after a crash.  Returns 0 or an
+ * errno value. */
+int fsync_dir_of(const char *file_name);
 
 /* Returns true if 'error' is one of the values that mean "try again". */
 static inline bool

@@ -817,22 +817,6 @@ vlog_format_message(const char *pattern, const struct vlog_module *module,
 /* Output. */
 
 static void
-write_fully(int fd, const char *data, size_t n)
-{
-    while (n > 0) {
-        ssize_t retval = write(fd, data, n);
-        if (retval > 0) {
-            data += retval;
-            n -= retval;
-        } else if (retval < 0 && errno == EINTR) {
-            continue;
-        } else {
-            break;
-        }
-    }
-}
-
-static void
 send_syslog(const struct vlog_module *module, enum vlog_level level,
             const char *line, const char *message)
 {
@@ -891,7 +875,7 @@ vlog_valist(const struct vlog_module *module, enum vlog_level level,
         vlog_format_message(pattern_of(VLF_CONSOLE), module, level, num,
                             message, &line);
         ds_put_char(&line, '\n');
-        write_fully(STDERR_FILENO, line.string, line.length);
+        write_fully_at(STDERR_FILENO, line.string, line.length, -1);
     }
     if (to_syslog) {
         ds_clear(&line);
@@ -904,7 +888,7 @@ vlog_valist(const struct vlog_module *module, enum vlog_level level,
         vlog_format_message(pattern_of(VLF_FILE), module, level, num, message,
                             &line);
         ds_put_char(&line, '\n');
-        write_fully(log_fd, line.string, line.length);
+        write_fully_at(log_fd, line.string, line.length, -1);
     }
     pthread_mutex_unlock(&log_mutex);
 

@@ -123,28 +123,6 @@ log_journal_name(const char *target)
     return lockfile_sibling_name(target, "journal");
 }
 
-/* Writes all 'n' bytes at 'data' to 'fd' at 'ofs'.  Returns 0 or an
- * errno value. */
-static int
-pwrite_all(int fd, const char *data, size_t n, off_t ofs)
-{
-    while (n > 0) {
-        ssize_t retval = pwrite(fd, data, n, ofs);
-        if (retval < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno;
-        } else if (retval == 0) {
-            return ENOSPC;
-        }
-        data += retval;
-        n -= retval;
-        ofs += retval;
-    }
-    return 0;
-}
-
 /* Writes zeros over bytes 'from' to 'to' of the journal, so that the
  * ring's blocks are allocated and written: overwriting them later then
  * needs no change to the file's metadata. */
@@ -156,7 +134,8 @@ journal_fill_zeros(struct log_journal *j, off_t from, off_t to)
     memset(zeros, 0, chunk);
     int error = 0;
     for (off_t ofs = from; ofs < to && !error; ofs += chunk) {
-        error = pwrite_all(j->fd, zeros, MIN(chunk, (size_t) (to - ofs)), ofs);
+        error =
+            write_fully_at(j->fd, zeros, MIN(chunk, (size_t) (to - ofs)), ofs);
     }
     free(zeros);
     return error;
@@ -177,19 +156,6 @@ direct_io_align(int fd)
     return (!stx.stx_dio_offset_align || align > BUF_ALIGN
                 ? 0
                 : MAX(align, SECTOR));
-}
-
-static int
-fsync_dir_of(const char *name)
-{
-    char *dir = dir_name(name);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int error = fd < 0 || fsync(fd) ? errno : 0;
-    if (fd >= 0) {
-        close(fd);
-    }
-    free(dir);
-    return error;
 }
 
 int
@@ -307,7 +273,7 @@ log_journal_commit(struct log_journal *j, int main_fd,
     memcpy(e->buf, &h, sizeof h);
     memset(e->buf + HEADER_LEN + e->len, 0, total - HEADER_LEN - e->len);
 
-    int error = pwrite_all(j->fd, e->buf, total, j->pos);
+    int error = write_fully_at(j->fd, e->buf, total, j->pos);
     if (error) {
         return error;
     }

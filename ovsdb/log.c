@@ -154,7 +154,6 @@ struct log_header {
 
 static void log_stop_thread(struct ovsdb_log *);
 static struct ovsdb_error *log_flush(struct ovsdb_log *);
-static int log_write_all(int fd, const char *data, size_t n, off_t ofs);
 static int fdatasync_retrying(int fd);
 
 /* SHA-1. */
@@ -600,7 +599,7 @@ log_restore_from_journal(struct ovsdb_log *log)
     }
     int error = (st.st_size > log->offset && ftruncate(log->fd, log->offset)
                      ? errno
-                     : log_write_all(log->fd, data, n, log->offset));
+                     : write_fully_at(log->fd, data, n, log->offset));
     if (error) {
         VLOG_WARN("%s: restoring %zu bytes at offset %lld from the journal "
                   "failed (%s)",
@@ -722,21 +721,6 @@ ovsdb_log_get_truncated(const struct ovsdb_log *log)
 
 /* Opening and closing. */
 
-/* Syncs the directory that contains 'file_name', so that a file just
- * created or renamed there keeps its name after a crash. */
-static int
-log_fsync_dir(const char *file_name)
-{
-    char *dir = dir_name(file_name);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int error = fd < 0 || fsync(fd) ? errno : 0;
-    if (fd >= 0) {
-        close(fd);
-    }
-    free(dir);
-    return error;
-}
-
 /* Checks the first header of the file that 'log' just opened. */
 static struct ovsdb_error *
 log_check_magic(struct ovsdb_log *log)
@@ -819,7 +803,7 @@ ovsdb_log_open(const char *name, enum ovsdb_log_open_mode mode, bool lock,
     }
 
     if (create) {
-        int retval = log_fsync_dir(log->target);
+        int retval = fsync_dir_of(log->target);
         if (retval) {
             error =
                 ovsdb_io_error(retval, "%s: failed to sync directory", name);
@@ -935,32 +919,6 @@ ovsdb_log_get_fd(const struct ovsdb_log *log)
 
 /* Writing. */
 
-/* Writes all 'n' bytes at 'data' to 'fd': at offset 'ofs', or at the
- * current position if 'ofs' is negative (a pipe cannot seek).  Returns 0
- * or an errno value. */
-static int
-log_write_all(int fd, const char *data, size_t n, off_t ofs)
-{
-    while (n > 0) {
-        ssize_t retval =
-            (ofs < 0 ? write(fd, data, n) : pwrite(fd, data, n, ofs));
-        if (retval < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno;
-        } else if (retval == 0) {
-            return ENOSPC;
-        }
-        data += retval;
-        n -= retval;
-        if (ofs >= 0) {
-            ofs += retval;
-        }
-    }
-    return 0;
-}
-
 /* Removes whatever part of the bytes from 'ofs' on reached the file,
  * after writing them failed with 'error' (taken), so that the next write
  * does not follow a torn record; if that fails too, the log becomes
@@ -1029,8 +987,8 @@ log_flush(struct ovsdb_log *log)
         return NULL;
     }
     off_t ofs = log->offset - log->wbuf.length;
-    int retval = log_write_all(log->fd, log->wbuf.string, log->wbuf.length,
-                               log->stream ? -1 : ofs);
+    int retval = write_fully_at(log->fd, log->wbuf.string, log->wbuf.length,
+                                log->stream ? -1 : ofs);
     if (!retval) {
         log_written(log, ofs, log->wbuf.string, log->wbuf.length);
     }
@@ -1146,8 +1104,8 @@ ovsdb_log_write_text(struct ovsdb_log *log, const char *body, size_t n)
 
     struct ovsdb_error *error = NULL;
     off_t ofs = log->offset - (off_t) record_len;
-    int retval = log_write_all(log->fd, record->string, record->length,
-                               log->stream ? -1 : ofs);
+    int retval = write_fully_at(log->fd, record->string, record->length,
+                                log->stream ? -1 : ofs);
     if (!retval) {
         log_written(log, ofs, record->string, record->length);
     }
@@ -1498,7 +1456,7 @@ ovsdb_log_replace_prepare(const struct ovsdb_log *old,
                               new->name, old->target);
     }
     *renamedp = true;
-    int retval = log_fsync_dir(old->target);
+    int retval = fsync_dir_of(old->target);
     return (retval ? ovsdb_io_error(retval, "%s: failed to sync directory",
                                     old->name)
                    : NULL);

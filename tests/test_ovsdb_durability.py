@@ -295,17 +295,13 @@ class Storm:
         self.sel.close()
 
 
-def select_all(sock_path):
-    """Returns (values of all Value rows, the counter) from a fresh
-    connection."""
+def transact(sock_path, *ops):
+    """Sends one "transact" of 'ops' on "Storm" over a fresh connection
+    and returns the reply."""
     s = socket.socket(socket.AF_UNIX)
     s.connect(sock_path)
     s.settimeout(30)
-    req = {"method": "transact", "id": 0, "params": [
-        "Storm",
-        {"op": "select", "table": "Value", "where": [], "columns": ["v"]},
-        {"op": "select", "table": "Counter", "where": [],
-         "columns": ["n"]}]}
+    req = {"method": "transact", "id": 0, "params": ["Storm", *ops]}
     s.sendall(json.dumps(req).encode())
     buf = b""
     decoder = json.JSONDecoder()
@@ -319,6 +315,16 @@ def select_all(sock_path):
         except ValueError:
             continue
     s.close()
+    return msg
+
+
+def select_all(sock_path):
+    """Returns (values of all Value rows, the counter) from a fresh
+    connection."""
+    msg = transact(
+        sock_path,
+        {"op": "select", "table": "Value", "where": [], "columns": ["v"]},
+        {"op": "select", "table": "Counter", "where": [], "columns": ["n"]})
     assert msg["error"] is None, msg
     values, counters = msg["result"]
     assert len(counters["rows"]) == 1, counters
@@ -459,28 +465,6 @@ def test_sigkill_during_write_storm_loses_no_acknowledged_transaction(
     assert stats["restored"] >= stats["cut"] > ROUNDS / 4, stats
 
 
-def insert_value(sock_path, v):
-    """Commits one transaction that inserts Value 'v'; returns the reply."""
-    s = socket.socket(socket.AF_UNIX)
-    s.connect(sock_path)
-    s.settimeout(30)
-    s.sendall(json.dumps({"method": "transact", "id": 1, "params": [
-        "Storm", {"op": "insert", "table": "Value", "row": {"v": v}}]})
-        .encode())
-    buf = b""
-    while True:
-        data = s.recv(1 << 16)
-        assert data, "server closed the connection before replying"
-        buf += data
-        try:
-            msg = json.loads(buf)
-            break
-        except ValueError:
-            continue
-    s.close()
-    return msg
-
-
 @pytest.mark.parametrize("stop", ["SIGTERM", "exit"])
 def test_journal_is_beside_the_file_while_serving_only(sandbox, stop):
     """The commit journal exists while the server runs; stopping it, by
@@ -491,7 +475,8 @@ def test_journal_is_beside_the_file_while_serving_only(sandbox, stop):
     journal = sandbox.path(".j.db.~journal~")
     create_db(db)
     d = start_server(sandbox, db, sock)
-    reply = insert_value(sock, 42)
+    reply = transact(sock, {"op": "insert", "table": "Value",
+                            "row": {"v": 42}})
     assert reply["error"] is None and "uuid" in reply["result"][0], reply
     assert os.path.getsize(journal) >= 256 * 1024
     if stop == "exit":

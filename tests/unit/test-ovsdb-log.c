@@ -1043,6 +1043,18 @@ crash_after_journal_commits(const char *name, int first, int n, int batch)
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* Asserts that the next records of 'log' are {"n":FIRST} to
+ * {"n":LAST}. */
+static void
+assert_next_counted(struct ovsdb_log *log, int first, int last)
+{
+    for (int i = first; i <= last; i++) {
+        char *want = xasprintf("{\"n\":%d}", i);
+        assert_next_record(log, want);
+        free(want);
+    }
+}
+
 /* Reads 'name' and asserts that it holds the first record, then
  * {"n":FIRST} to {"n":LAST}, and nothing else. */
 static void
@@ -1051,11 +1063,7 @@ assert_counted_records(const char *name, enum ovsdb_log_open_mode mode,
 {
     struct ovsdb_log *log = open_log(name, mode);
     assert_next_record(log, REC0);
-    for (int i = first; i <= last; i++) {
-        char *want = xasprintf("{\"n\":%d}", i);
-        assert_next_record(log, want);
-        free(want);
-    }
+    assert_next_counted(log, first, last);
     assert_end_of_log(log);
     ovsdb_log_close(log);
 }
@@ -1154,11 +1162,7 @@ test_journal_entries_must_continue_the_file(void **state OVS_UNUSED)
     lose_tail(name, ofs[5], bytes + ofs[1], rec_len);
     struct ovsdb_log *log = open_log(name, OVSDB_LOG_READ_WRITE);
     assert_next_record(log, REC0);
-    for (int i = 10; i <= 13; i++) {
-        char *want = xasprintf("{\"n\":%d}", i);
-        assert_next_record(log, want);
-        free(want);
-    }
+    assert_next_counted(log, 10, 13);
     assert_next_record(log, "{\"n\":99}");
     assert_end_of_log(log);
     ovsdb_log_close(log);
