@@ -573,13 +573,13 @@ log_rest_is_zeros(struct ovsdb_log *log, off_t ofs)
 /* Reading stopped at 'log->offset', at the end of the file or at damage.
  * If the journal has committed records that belong there, writes them
  * there in place of what the file has, and returns true: reading goes
- * on with them.  Only a writer does this, and not twice over the same
- * bytes (if they do not read back, the damage is reported). */
+ * on with them.  Not twice over the same bytes (if they do not read
+ * back, the damage is reported).  A reader only warns that they are
+ * missing. */
 static bool
 log_restore_from_journal(struct ovsdb_log *log)
 {
-    if (log->mode == OVSDB_LOG_READ_ONLY || log->stream || !log->n_read
-        || log->offset < log->restored_to) {
+    if (log->stream || !log->n_read || log->offset < log->restored_to) {
         return false;
     }
     if (!log->journal_loaded) {
@@ -595,6 +595,16 @@ log_restore_from_journal(struct ovsdb_log *log)
     const char *data = log_journal_find(log->journal_image, log->fd, st.st_ino,
                                         log->offset, log->last_sha1, &n);
     if (!data) {
+        return false;
+    } else if (log->mode == OVSDB_LOG_READ_ONLY) {
+        /* A reader changes nothing, but says what it is missing. */
+        char *journal = log_journal_name(log->target);
+        VLOG_WARN("%s: %s holds committed transactions after offset %lld "
+                  "that the file lacks after a crash; opening the file for "
+                  "writing (e.g. with ovsdb-server) restores them",
+                  log->name, journal, (long long) log->offset);
+        free(journal);
+        log->restored_to = LLONG_MAX;
         return false;
     }
     int error = (st.st_size > log->offset && ftruncate(log->fd, log->offset)

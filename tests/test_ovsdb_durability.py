@@ -487,3 +487,35 @@ def test_journal_is_beside_the_file_while_serving_only(sandbox, stop):
     assert not os.path.exists(journal)
     n, tail = parse_file(db)
     assert (n, tail) == (3, 0)
+
+
+def test_tools_restore_or_report_what_only_the_journal_holds(sandbox):
+    """After a crash of the machine that took committed transactions from
+    the file, Turnout's read-only tools change nothing and say what is
+    missing; a writer (here the server) restores it."""
+    db = sandbox.path("c.db")
+    sock = sandbox.path("c.sock")
+    create_db(db)
+    d = start_server(sandbox, db, sock)
+    for v in range(1, 6):
+        reply = transact(sock, {"op": "insert", "table": "Value",
+                                "row": {"v": v}})
+        assert reply["error"] is None, reply
+    sandbox.stop_daemon(d, sig=signal.SIGKILL)
+    start, end = journal_span(db)
+    assert end == os.path.getsize(db) and start < end
+    with open(db, "r+b") as f:
+        f.truncate(start)
+
+    tool = paths.program("ovsdb-tool")
+    r = sandbox.run([tool, "show-log", db])
+    assert r.returncode == 0, r.stderr
+    assert "holds committed transactions after offset %d that the file " \
+        "lacks after a crash" % start in r.stderr
+    assert os.path.getsize(db) == start
+
+    d = start_server(sandbox, db, sock)
+    values, _ = select_all(sock)
+    assert sorted(values) == [1, 2, 3, 4, 5]
+    sandbox.stop_daemon(d)
+    assert os.path.getsize(db) == end
