@@ -430,6 +430,12 @@ ovsdb_jsonrpc_server_has_db(const struct ovsdb_jsonrpc_server *server,
     return server_find_db(server, name) != NULL;
 }
 
+size_t
+ovsdb_jsonrpc_server_n_sessions(const struct ovsdb_jsonrpc_server *server)
+{
+    return server->n_sessions;
+}
+
 bool
 ovsdb_jsonrpc_server_has_pending(const struct ovsdb_jsonrpc_server *server,
                                  const char *name)

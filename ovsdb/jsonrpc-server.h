@@ -96,6 +96,10 @@ bool
 ovsdb_jsonrpc_server_has_pending(const struct ovsdb_jsonrpc_server *server,
                                  const char *name);
 
+/* Returns the number of client sessions. */
+size_t
+ovsdb_jsonrpc_server_n_sessions(const struct ovsdb_jsonrpc_server *server);
+
 /* Stops serving the database called 'name': cancels the monitors and
  * pending transactions on it (telling clients that asked for
  * "set_db_change_aware" with "monitor_canceled") and disconnects the

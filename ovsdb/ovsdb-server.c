@@ -353,8 +353,9 @@ server_db_storage(struct server_db *db)
 /* Group commit.  When no commit is under way, the records written in an
  * iteration of the main loop do not start one at once if the iteration
  * found transactions to write: the loop polls again without blocking and
- * starts it when an iteration finds none, or when the first record has
- * waited GROUP_COMMIT_MAX_WAIT_USEC.  Clients that answer one
+ * starts it when an iteration finds none, when every client has a
+ * transaction waiting, or when the first record has waited
+ * GROUP_COMMIT_MAX_WAIT_USEC.  Clients that answer one
  * acknowledgement each with their next transaction, at about the same
  * time, then share one fsync instead of a few, and an fsync costs more
  * CPU than the transactions it covers.  (While a commit runs, the next
@@ -406,7 +407,11 @@ storage_run(bool start_commits)
                 db->unrequested_usec = now;
             }
             bool busy = ovsdb_log_commit_in_progress(db->log);
-            if (busy || written == db->iteration_written_seq
+            /* With a transaction from every client waiting, no other can
+             * come before some are acknowledged: no need to look. */
+            bool all_in = (written - durable
+                           >= ovsdb_jsonrpc_server_n_sessions(jsonrpc));
+            if (busy || all_in || written == db->iteration_written_seq
                 || now - db->unrequested_usec >= GROUP_COMMIT_MAX_WAIT_USEC) {
                 long long sync_usec = ovsdb_log_get_sync_usec(db->log);
                 if (!busy && sync_usec && sync_usec <= INLINE_COMMIT_MAX_USEC
