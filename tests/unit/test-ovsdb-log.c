@@ -1009,13 +1009,16 @@ test_second_writer_is_locked_out(void **state OVS_UNUSED)
 
 /* The commit journal. */
 
-/* Runs a writer in a child process that opens 'name' (which holds one
- * record), takes the journal, writes the records {"n":FIRST} to
- * {"n":FIRST+N-1}, committing after every 'batch', and dies without
- * closing anything: the journal stays, as after a crash. */
-static void
-crash_after_journal_commits(const char *name, int first, int n, int batch)
+/* Creates a log with one record (REC0) and returns its name, after a
+ * writer in a child process opened it, took the journal, wrote the
+ * records {"n":FIRST} to {"n":FIRST+N-1}, committing after every 'batch',
+ * and died without closing anything: the journal stays, as after a
+ * crash. */
+static char *
+crash_after_journal_commits(int first, int n, int batch)
 {
+    char *name = new_file_name();
+    make_log(name, REC0, NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (!pid) {
@@ -1041,6 +1044,7 @@ crash_after_journal_commits(const char *name, int first, int n, int batch)
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return name;
 }
 
 /* Asserts that the next records of 'log' are {"n":FIRST} to
@@ -1107,9 +1111,7 @@ lose_tail(const char *name, off_t ofs, const char *junk, size_t n)
 static void
 test_journal_restores_what_a_crash_took_from_the_file(void **state OVS_UNUSED)
 {
-    char *name = new_file_name();
-    make_log(name, REC0, NULL);
-    crash_after_journal_commits(name, 10, 40, 3);
+    char *name = crash_after_journal_commits(10, 40, 3);
     char *journal = lockfile_sibling_name(name, "journal");
     assert_true(file_size(journal) > 0);
 
@@ -1145,9 +1147,7 @@ test_journal_restores_what_a_crash_took_from_the_file(void **state OVS_UNUSED)
 static void
 test_journal_entries_must_continue_the_file(void **state OVS_UNUSED)
 {
-    char *name = new_file_name();
-    make_log(name, REC0, NULL);
-    crash_after_journal_commits(name, 10, 12, 2);
+    char *name = crash_after_journal_commits(10, 12, 2);
     off_t *ofs;
     assert_int_equal(record_offsets(name, &ofs), 13);
 
@@ -1169,9 +1169,7 @@ test_journal_entries_must_continue_the_file(void **state OVS_UNUSED)
 
     /* A copy of the file is another inode: the journal is not its. */
     free(other);
-    other = new_file_name();
-    make_log(other, REC0, NULL);
-    crash_after_journal_commits(other, 10, 4, 1);
+    other = crash_after_journal_commits(10, 4, 1);
     char *copy = xasprintf("%s.copy", other);
     bytes = (free(bytes), read_file(other, &n));
     write_file(copy, bytes, n);
@@ -1194,9 +1192,7 @@ test_journal_entries_must_continue_the_file(void **state OVS_UNUSED)
 static void
 test_journal_wraps_grows_and_goes_away_on_close(void **state OVS_UNUSED)
 {
-    char *name = new_file_name();
-    make_log(name, REC0, NULL);
-    crash_after_journal_commits(name, 1000, 3000, 1);
+    char *name = crash_after_journal_commits(1000, 3000, 1);
     char *journal = lockfile_sibling_name(name, "journal");
     assert_true(file_size(journal) > 256 * 1024);
 
