@@ -37,9 +37,12 @@ def _listening_ports(daemon, target):
 
 
 def _connect(port):
+    """A connection to 'port', or None if nothing listens there (refused,
+    or reset by a listener that closed while the connection waited in its
+    backlog)."""
     try:
         return socket.create_connection(("127.0.0.1", port), timeout=5)
-    except ConnectionRefusedError:
+    except (ConnectionRefusedError, ConnectionResetError):
         return None
 
 
