@@ -375,6 +375,17 @@ write_fully_at(int fd, const void *data_, size_t n, off_t ofs)
 }
 
 int
+fdatasync_retrying(int fd)
+{
+    while (fdatasync(fd)) {
+        if (errno != EINTR) {
+            return errno;
+        }
+    }
+    return 0;
+}
+
+int
 fsync_dir_of(const char *file_name)
 {
     char *dir = dir_name(file_name);

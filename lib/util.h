@@ -123,6 +123,10 @@ char *abs_file_name(const char *dir, const char *name);
  * write writes nothing). */
 int write_fully_at(int fd, const void *data, size_t n, off_t ofs);
 
+/* fdatasync() on 'fd', again after EINTR.  Returns 0 or an errno
+ * value. */
+int fdatasync_retrying(int fd);
+
 /* Syncs the directory that contains 'file_name', so that a file just
  * created or renamed there keeps its name after a crash.  Returns 0 or an
  * errno value. */

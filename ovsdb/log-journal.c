@@ -165,20 +165,16 @@ log_journal_open(const char *target, struct log_journal **jp)
 
     struct log_journal *j = xzalloc(sizeof *j);
     j->name = log_journal_name(target);
-    j->fd =
-        open(j->name, O_RDWR | O_CREAT | O_CLOEXEC | O_DIRECT | O_DSYNC, 0660);
+    int flags = O_RDWR | O_CREAT | O_CLOEXEC | O_DSYNC;
+    j->fd = open(j->name, flags | O_DIRECT, 0660);
     size_t align = j->fd >= 0 ? direct_io_align(j->fd) : 0;
-    if (j->fd >= 0 && !align) {
-        /* O_DIRECT accepted but not usable: plain synchronous writes. */
-        int flags = fcntl(j->fd, F_GETFL);
-        if (flags < 0 || fcntl(j->fd, F_SETFL, flags & ~O_DIRECT)) {
+    if (!align && (j->fd >= 0 || errno == EINVAL)) {
+        /* No (usable) direct I/O on this file system, e.g. tmpfs: plain
+         * synchronous writes. */
+        if (j->fd >= 0) {
             close(j->fd);
-            j->fd = -1;
         }
-        align = SECTOR;
-    } else if (j->fd < 0 && errno == EINVAL) {
-        /* No direct I/O on this file system (e.g. tmpfs). */
-        j->fd = open(j->name, O_RDWR | O_CREAT | O_CLOEXEC | O_DSYNC, 0660);
+        j->fd = open(j->name, flags, 0660);
         align = SECTOR;
     }
     int error = j->fd < 0 ? errno : 0;
@@ -232,10 +228,9 @@ log_journal_reset(struct log_journal *j)
 static int
 journal_wrap(struct log_journal *j, int main_fd)
 {
-    while (fdatasync(main_fd)) {
-        if (errno != EINTR) {
-            return errno;
-        }
+    int error = fdatasync_retrying(main_fd);
+    if (error) {
+        return error;
     }
     log_journal_reset(j);
 

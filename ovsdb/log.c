@@ -154,7 +154,6 @@ struct log_header {
 
 static void log_stop_thread(struct ovsdb_log *);
 static struct ovsdb_error *log_flush(struct ovsdb_log *);
-static int fdatasync_retrying(int fd);
 
 /* SHA-1. */
 
@@ -632,8 +631,9 @@ log_finish_restore(struct ovsdb_log *log)
     if (!log->restored_bytes) {
         return NULL;
     }
-    if (fdatasync(log->fd)) {
-        return ovsdb_io_error(errno, "%s: fsync failed", log->name);
+    int error = fdatasync_retrying(log->fd);
+    if (error) {
+        return ovsdb_io_error(error, "%s: fsync failed", log->name);
     }
     char *journal = log_journal_name(log->target);
     VLOG_WARN("%s: restored %" PRIu64 " bytes of committed transactions "
@@ -870,7 +870,8 @@ ovsdb_log_close(struct ovsdb_log *log)
     log_stop_thread(log);
     if (log->journal) {
         /* Once the file is synced, the journal holds nothing it lacks. */
-        bool synced = !log->error && !log->commit_error && !fdatasync(log->fd);
+        bool synced = (!log->error && !log->commit_error
+                       && !fdatasync_retrying(log->fd));
         log_journal_close(log->journal, synced);
     }
     log_journal_entry_destroy(&log->spare);
@@ -1161,17 +1162,6 @@ ovsdb_log_get_durable_seq(const struct ovsdb_log *log)
 }
 
 /* Commits. */
-
-static int
-fdatasync_retrying(int fd)
-{
-    while (fdatasync(fd)) {
-        if (errno != EINTR) {
-            return errno;
-        }
-    }
-    return 0;
-}
 
 /* Makes every record up to 'target' durable, with 'log->mutex' held on
  * entry and on return (but not during the I/O), and records the result:

@@ -158,12 +158,22 @@ find_db(const char *name)
     return NULL;
 }
 
+/* Stops 'db''s compaction, if any, and closes its log, which syncs the
+ * file and deletes the commit journal. */
+static void
+server_db_close_storage(struct server_db *db)
+{
+    ovsdb_compaction_abort(db->compaction);
+    db->compaction = NULL;
+    ovsdb_log_close(db->log);
+    db->log = NULL;
+}
+
 static void
 server_db_destroy(struct server_db *db)
 {
     if (db) {
-        ovsdb_compaction_abort(db->compaction);
-        ovsdb_log_close(db->log);
+        server_db_close_storage(db);
         ovsdb_destroy(db->db);
         ds_destroy(&db->record_text);
         free(db->file_name);
@@ -1082,12 +1092,7 @@ close_logs_on_signal(void *aux OVS_UNUSED)
 {
     struct server_db *db;
     HMAP_FOR_EACH (db, node, &dbs) {
-        if (db->log) {
-            ovsdb_compaction_abort(db->compaction);
-            db->compaction = NULL;
-            ovsdb_log_close(db->log);
-            db->log = NULL;
-        }
+        server_db_close_storage(db);
     }
 }
 
