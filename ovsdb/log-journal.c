@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libaio.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,7 +117,30 @@ struct log_journal {
     off_t pos;                /* Where the next entry goes. */
     bool kicked;              /* Writeback of the database file started. */
     long long last_wrap_msec; /* Or when the journal was opened. */
+
+    /* Asynchronous writes (Linux AIO, through libaio), if the kernel
+     * allows them: 'aio' is null otherwise.  Each completion increments
+     * the eventfd 'done_fd'. */
+    io_context_t aio;
+    bool aio_tried; /* Set up lazily: a context does not survive fork(),
+                     * and a daemon opens its files before it detaches. */
+    int done_fd;
+    bool in_flight;
+    size_t in_flight_len;
 };
+
+/* Sets up asynchronous writes for 'j', if the kernel allows them. */
+static void
+journal_init_aio(struct log_journal *j)
+{
+    j->aio_tried = true;
+    j->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (j->done_fd >= 0 && io_queue_init(1, &j->aio)) {
+        close(j->done_fd);
+        j->done_fd = -1;
+        j->aio = NULL;
+    }
+}
 
 char *
 log_journal_name(const char *target)
@@ -164,6 +189,7 @@ log_journal_open(const char *target, struct log_journal **jp)
     *jp = NULL;
 
     struct log_journal *j = xzalloc(sizeof *j);
+    j->done_fd = -1;
     j->name = log_journal_name(target);
     int flags = O_RDWR | O_CREAT | O_CLOEXEC | O_DSYNC;
     j->fd = open(j->name, flags | O_DIRECT, 0660);
@@ -204,6 +230,16 @@ log_journal_close(struct log_journal *j, bool remove)
 {
     if (!j) {
         return;
+    }
+    if (j->in_flight) {
+        int error;
+        log_journal_write_done(j, true, &error);
+    }
+    if (j->aio) {
+        io_queue_release(j->aio);
+    }
+    if (j->done_fd >= 0) {
+        close(j->done_fd);
     }
     if (j->fd >= 0) {
         close(j->fd);
@@ -247,15 +283,25 @@ journal_wrap(struct log_journal *j, int main_fd)
     return 0;
 }
 
-int
-log_journal_commit(struct log_journal *j, int main_fd,
-                   struct log_journal_entry *e)
+/* Returns the bytes that 'e' takes in the ring. */
+static size_t
+entry_size(const struct log_journal *j, const struct log_journal_entry *e)
 {
-    size_t total = ROUND_UP(HEADER_LEN + e->len, j->align);
-    if (total > (size_t) j->size / 2 || j->pos + (off_t) total > j->size) {
-        return journal_wrap(j, main_fd);
-    }
+    return ROUND_UP(HEADER_LEN + e->len, j->align);
+}
 
+static bool
+entry_fits(const struct log_journal *j, const struct log_journal_entry *e)
+{
+    size_t total = entry_size(j, e);
+    return total <= (size_t) j->size / 2 && j->pos + (off_t) total <= j->size;
+}
+
+/* Fills in the header and padding of 'e'; returns its size. */
+static size_t
+entry_seal(const struct log_journal *j, struct log_journal_entry *e)
+{
+    size_t total = entry_size(j, e);
     struct journal_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, JOURNAL_MAGIC, sizeof h.magic);
@@ -267,11 +313,13 @@ log_journal_commit(struct log_journal *j, int main_fd,
     h.header_hash = header_hash(&h);
     memcpy(e->buf, &h, sizeof h);
     memset(e->buf + HEADER_LEN + e->len, 0, total - HEADER_LEN - e->len);
+    return total;
+}
 
-    int error = write_fully_at(j->fd, e->buf, total, j->pos);
-    if (error) {
-        return error;
-    }
+/* Moves past an entry of 'total' bytes just written. */
+static void
+journal_advance(struct log_journal *j, int main_fd, size_t total)
+{
     j->pos += total;
     if (!j->kicked && j->pos >= j->size / 2) {
         /* Start writing the database file back now, so that the sync at
@@ -279,7 +327,93 @@ log_journal_commit(struct log_journal *j, int main_fd,
         sync_file_range(main_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
         j->kicked = true;
     }
+}
+
+int
+log_journal_commit(struct log_journal *j, int main_fd,
+                   struct log_journal_entry *e)
+{
+    if (!entry_fits(j, e)) {
+        return journal_wrap(j, main_fd);
+    }
+    size_t total = entry_seal(j, e);
+    int error = write_fully_at(j->fd, e->buf, total, j->pos);
+    if (!error) {
+        journal_advance(j, main_fd, total);
+    }
+    return error;
+}
+
+/* Asynchronous commits. */
+
+int
+log_journal_async_fd(struct log_journal *j)
+{
+    if (!j->aio_tried) {
+        journal_init_aio(j);
+    }
+    return j->aio ? j->done_fd : -1;
+}
+
+bool
+log_journal_can_write_async(const struct log_journal *j,
+                            const struct log_journal_entry *e)
+{
+    return j->aio && !j->in_flight && entry_fits(j, e);
+}
+
+int
+log_journal_write_async(struct log_journal *j, int main_fd,
+                        struct log_journal_entry *e)
+{
+    size_t total = entry_seal(j, e);
+    struct iocb cb;
+    io_prep_pwrite(&cb, j->fd, e->buf, total, j->pos);
+    io_set_eventfd(&cb, j->done_fd);
+    struct iocb *cbs[1] = {&cb};
+    int retval;
+    do {
+        retval = io_submit(j->aio, 1, cbs);
+    } while (retval == -EINTR);
+    if (retval != 1) {
+        return retval < 0 ? -retval : EAGAIN;
+    }
+    j->in_flight = true;
+    j->in_flight_len = total;
+    journal_advance(j, main_fd, total);
     return 0;
+}
+
+bool
+log_journal_write_done(struct log_journal *j, bool block, int *errorp)
+{
+    *errorp = 0;
+    if (!j->in_flight) {
+        return true;
+    }
+    struct io_event event;
+    struct timespec zero = {0, 0};
+    int retval;
+    do {
+        retval = io_getevents(j->aio, 1, 1, &event, block ? NULL : &zero);
+    } while (retval == -EINTR);
+    if (!retval) {
+        return false;
+    }
+    uint64_t count;
+    if (read(j->done_fd, &count, sizeof count) < 0) {
+        /* Nothing to read: the counter is reset either way. */
+    }
+    j->in_flight = false;
+    long result = event.res; /* A byte count, or a negative errno. */
+    if (retval < 0) {
+        *errorp = -retval;
+    } else if (result < 0) {
+        *errorp = -result;
+    } else if ((size_t) result != j->in_flight_len) {
+        *errorp = EIO;
+    }
+    return true;
 }
 
 /* Recovery. */

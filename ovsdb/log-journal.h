@@ -105,6 +105,30 @@ void log_journal_close(struct log_journal *j, bool remove);
 int log_journal_commit(struct log_journal *j, int main_fd,
                        struct log_journal_entry *e);
 
+/* Asynchronous commits, where the kernel can do them (Linux AIO): the
+ * caller goes on while the write runs, and learns when it is done.  One
+ * at a time, and never beside log_journal_commit(). */
+
+/* Returns a file descriptor that becomes readable when a write started by
+ * log_journal_write_async() is done, or -1 if 'j' cannot write
+ * asynchronously. */
+int log_journal_async_fd(struct log_journal *j);
+
+/* Returns true if 'e' can be written asynchronously now: nothing is in
+ * flight and 'e' fits in the ring without a wrap (which needs a sync of
+ * the database file, so log_journal_commit() does it). */
+bool log_journal_can_write_async(const struct log_journal *j,
+                                 const struct log_journal_entry *e);
+
+/* Starts writing 'e' (which must stay untouched until the write is done)
+ * into the journal.  Returns 0 or an errno value (nothing started). */
+int log_journal_write_async(struct log_journal *j, int main_fd,
+                            struct log_journal_entry *e);
+
+/* Returns true if no write is in flight any more, storing its result (0
+ * or an errno value) in '*errorp'; if 'block', waits for it. */
+bool log_journal_write_done(struct log_journal *j, bool block, int *errorp);
+
 /* Tells 'j' that the database file is durable as it is (it was synced,
  * or replaced by a synced file): every entry is stale, and the ring may
  * start over. */

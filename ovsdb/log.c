@@ -106,6 +106,10 @@ struct ovsdb_log {
     bool need_file_sync; /* 'pending' does not reach back to what is
                           * durable: the next commit syncs the file. */
     uint64_t main_ino;   /* Inode of the file 'fd'. */
+    bool async_busy;     /* An asynchronous journal write is in flight
+                          * (see ovsdb_log_commits_async()). */
+    unsigned long long async_read_at; /* poll_loop_n_wakeups() when its
+                                       * completion was last looked for. */
 
     /* SHA-1s: of the last record read or written, and of the last one
      * handed to the kernel (which 'pending' follows). */
@@ -1163,6 +1167,29 @@ ovsdb_log_get_durable_seq(const struct ovsdb_log *log)
 
 /* Commits. */
 
+/* Stops using the journal of 'log' after it failed with 'error': from
+ * now on, commits sync the file. */
+static void
+log_journal_failed(struct ovsdb_log *log, int error)
+{
+    VLOG_WARN("%s: writing the journal failed (%s); committing with "
+              "fdatasync() from now on",
+              log->name, ovs_strerror(error));
+    __atomic_store_n(&log->journal_failed, true, __ATOMIC_RELAXED);
+}
+
+/* Moves the pending journal entry of 'log' into 'spare', which the
+ * journal write takes, with 'log->mutex' held, and returns it. */
+static struct log_journal_entry *
+log_take_pending(struct ovsdb_log *log)
+{
+    struct log_journal_entry tmp = log->spare;
+    log->spare = log->pending;
+    log->pending = tmp;
+    log->pending.len = 0;
+    return &log->spare;
+}
+
 /* Makes every record up to 'target' durable, with 'log->mutex' held on
  * entry and on return (but not during the I/O), and records the result:
  * with one write of the pending entry into the journal if the log has
@@ -1180,10 +1207,7 @@ log_sync_locked(struct ovsdb_log *log, uint64_t target)
         if (log->journal_failed) {
             /* Nothing more goes into the journal. */
         } else if (log->pending.len && !log->need_file_sync) {
-            entry = &log->spare;
-            struct log_journal_entry tmp = *entry;
-            *entry = log->pending;
-            log->pending = tmp;
+            entry = log_take_pending(log);
         } else {
             /* The file's sync covers what is pending. */
             file_sync = true;
@@ -1198,10 +1222,7 @@ log_sync_locked(struct ovsdb_log *log, uint64_t target)
     if (entry) {
         error = log_journal_commit(log->journal, fd, entry);
         if (error) {
-            VLOG_WARN("%s: writing the journal failed (%s); committing "
-                      "with fdatasync() from now on",
-                      log->name, ovs_strerror(error));
-            __atomic_store_n(&log->journal_failed, true, __ATOMIC_RELAXED);
+            log_journal_failed(log, error);
             error = fdatasync_retrying(fd);
         } else {
             /* (At least 'target': every record up to it was pending or
@@ -1298,12 +1319,81 @@ log_stop_thread(struct ovsdb_log *log)
     log->wake_fds[0] = log->wake_fds[1] = -1;
 }
 
+/* Asynchronous commits: where the journal can write asynchronously, the
+ * owner of the log starts each journal write, goes on with its work
+ * while the disk does it, and learns from its poll loop when it is done
+ * (see ovsdb_log_commits_async()).  No commit thread is started.  One
+ * write is in flight at a time: its entry is 'spare', and 'syncing' is
+ * set meanwhile. */
+bool
+ovsdb_log_commits_async(const struct ovsdb_log *log)
+{
+    return (log->journal && !log->has_thread
+            && !__atomic_load_n(&log->journal_failed, __ATOMIC_RELAXED)
+            && log_journal_async_fd(log->journal) >= 0);
+}
+
+/* Starts a commit of what was requested, if none is in flight.  What
+ * cannot be written asynchronously (a wrap of the ring, a sync of the
+ * file) is done at once. */
+static void
+log_async_start(struct ovsdb_log *log)
+{
+    pthread_mutex_lock(&log->mutex);
+    if (log->async_busy || !log_commit_pending(log)) {
+        /* Nothing to do now. */
+    } else if (log->pending.len && !log->need_file_sync
+               && log_journal_can_write_async(log->journal, &log->pending)) {
+        struct log_journal_entry *entry = log_take_pending(log);
+        int error = log_journal_write_async(log->journal, log->fd, entry);
+        if (!error) {
+            log->syncing = true;
+            log->async_busy = true;
+        } else {
+            /* 'entry' is in the file: the file's sync covers it. */
+            log_journal_failed(log, error);
+            log_sync_locked(log, log->requested_seq);
+        }
+    } else {
+        log_sync_locked(log, log->requested_seq);
+    }
+    pthread_mutex_unlock(&log->mutex);
+}
+
+/* Takes the result of the write in flight, if there is one: waits for it
+ * if 'block', otherwise returns at once if it is not done.  If 'next',
+ * then starts the commit of what was requested meanwhile. */
+static void
+log_async_run(struct ovsdb_log *log, bool block, bool next)
+{
+    int error;
+    if (!log->async_busy
+        || !log_journal_write_done(log->journal, block, &error)) {
+        return;
+    }
+    pthread_mutex_lock(&log->mutex);
+    log->async_busy = false;
+    log->syncing = false;
+    if (error) {
+        /* The records are in the file: its sync covers them. */
+        log_journal_failed(log, error);
+        log_sync_locked(log, log->spare.seq);
+    } else if (log->spare.seq > log->durable_seq) {
+        __atomic_store_n(&log->durable_seq, log->spare.seq, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&log->mutex);
+    if (next) {
+        log_async_start(log);
+    }
+}
+
 struct ovsdb_error *
 ovsdb_log_commit_block(struct ovsdb_log *log)
 {
     struct ovsdb_error *error = NULL;
     uint64_t target = log->written_seq;
     ovsdb_error_destroy(log_flush(log)); /* Sticky: reported below. */
+    log_async_run(log, true, false);
 
     pthread_mutex_lock(&log->mutex);
     for (;;) {
@@ -1332,6 +1422,13 @@ ovsdb_log_commit_start(struct ovsdb_log *log)
     ovsdb_error_destroy(log_flush(log));
     if (!ovsdb_log_commit_needed(log)) {
         /* Asked for already (or failed): no need for the mutex. */
+        return;
+    }
+    if (ovsdb_log_commits_async(log)) {
+        pthread_mutex_lock(&log->mutex);
+        log->requested_seq = log->written_seq;
+        pthread_mutex_unlock(&log->mutex);
+        log_async_start(log);
         return;
     }
     bool requested = false;
@@ -1364,9 +1461,15 @@ ovsdb_log_commit_start(struct ovsdb_log *log)
 struct ovsdb_error *
 ovsdb_log_commit_done(struct ovsdb_log *log, uint64_t *durable_seqp)
 {
-    /* The pipe is read once per iteration of the poll loop, if it woke
-     * it: what the thread writes after that wakes the next iteration. */
+    /* The journal's completions and the thread's pipe are looked at once
+     * per iteration of the poll loop, if they woke it: what comes after
+     * that wakes the next iteration. */
     unsigned long long wakeup = poll_loop_n_wakeups();
+    if (log->async_busy && log->async_read_at != wakeup
+        && poll_fd_revents(log_journal_async_fd(log->journal))) {
+        log->async_read_at = wakeup;
+        log_async_run(log, false, true);
+    }
     if (log->has_thread && log->wake_read_at != wakeup
         && poll_fd_revents(log->wake_fds[0])) {
         log->wake_read_at = wakeup;
@@ -1406,6 +1509,9 @@ ovsdb_log_commit_in_progress(const struct ovsdb_log *log)
 void
 ovsdb_log_commit_wait(struct ovsdb_log *log)
 {
+    if (log->async_busy) {
+        poll_fd_wait(log_journal_async_fd(log->journal), POLLIN);
+    }
     if (log->has_thread) {
         poll_fd_wait(log->wake_fds[0], POLLIN);
     }
@@ -1469,6 +1575,7 @@ ovsdb_log_replace_finish(struct ovsdb_log *old, struct ovsdb_log *new,
     /* Deferred records still go to the replaced file: the new one already
      * holds them (as part of the snapshot or appended after it). */
     struct ovsdb_error *flush_error = log_flush(old);
+    log_async_run(old, true, false);
     if (flush_error && !error) {
         error = flush_error;
     } else {

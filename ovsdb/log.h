@@ -35,8 +35,8 @@
  *
  *     ovsdb_log_write(log, a);      -> seq 1
  *     ovsdb_log_write(log, b);      -> seq 2
- *     ovsdb_log_commit_start(log);  background fsync covering 1 and 2
- *     ovsdb_log_write(log, c);      -> seq 3 (covered by the next fsync)
+ *     ovsdb_log_commit_start(log);  background commit covering 1 and 2
+ *     ovsdb_log_write(log, c);      -> seq 3 (covered by the next one)
  *     ...main loop: ovsdb_log_commit_wait(log); poll_block();
  *     ovsdb_log_commit_done(log, &durable);   -> durable == 2, later 3
  *
@@ -206,6 +206,16 @@ void ovsdb_log_defer_writes(struct ovsdb_log *log);
  * Closing the log syncs the file and deletes the journal. */
 void ovsdb_log_use_journal(struct ovsdb_log *log);
 
+/* Returns true if ovsdb_log_commit_start() on 'log' starts an
+ * asynchronous journal write (Linux AIO) and returns, without a thread:
+ * the caller's poll loop, through ovsdb_log_commit_wait(), wakes when it
+ * is done, and ovsdb_log_commit_done() then reports the records durable.
+ * One such write runs at a time; records that ovsdb_log_commit_start()
+ * asks for meanwhile are written as soon as it is done.  False where the
+ * log has no journal, the journal failed, or the kernel refuses
+ * asynchronous I/O: then commits run in a thread or in the caller. */
+bool ovsdb_log_commits_async(const struct ovsdb_log *log);
+
 /* Returns the sequence number of the last record written through 'log'
  * (0 before the first one). */
 uint64_t ovsdb_log_get_written_seq(const struct ovsdb_log *log);
@@ -222,9 +232,10 @@ uint64_t ovsdb_log_get_durable_seq(const struct ovsdb_log *log);
 struct ovsdb_error *
 ovsdb_log_commit_block(struct ovsdb_log *log) OVS_WARN_UNUSED_RESULT;
 
-/* Starts making every record written so far durable in a background
- * thread and returns at once.  If a commit is already under way, another
- * one follows it as soon as it completes, so that records written
+/* Starts making every record written so far durable, with an
+ * asynchronous journal write (see ovsdb_log_commits_async()) or in a
+ * background thread, and returns at once.  If a commit is already under way,
+ * another one follows it as soon as it completes, so that records written
  * meanwhile share that next fsync.  Does nothing if everything written is
  * durable or being made durable. */
 void ovsdb_log_commit_start(struct ovsdb_log *log);

@@ -277,8 +277,8 @@ create_server_db(void)
 }
 
 /* Storage: each transaction is appended to the log at once and
- * acknowledged after a background fsync covers it; transactions that
- * commit while an fsync runs share the next one (group commit). */
+ * acknowledged after a commit covers it; transactions that come while a
+ * commit runs share the next one (group commit). */
 
 static struct ovsdb_error *
 storage_write(const struct ovsdb_txn *txn, void *db_, uint64_t *seqp)
@@ -372,12 +372,16 @@ server_db_storage(struct server_db *db)
  * waits for it anyway, and gathers what comes meanwhile.) */
 #define GROUP_COMMIT_MAX_WAIT_USEC 100
 
-/* A commit runs in the main loop itself, rather than in the background,
- * if none is under way, it covers at most INLINE_COMMIT_MAX_TXNS
- * transactions and fsyncs take no longer than INLINE_COMMIT_MAX_USEC:
- * then handing it to the commit thread and being woken by it costs more
- * time than it saves (the few clients that sent them all wait for it,
- * and the others wait for that long at most).  With more clients, the
+/* Where the log can write its journal asynchronously (see
+ * ovsdb_log_commits_async()), a commit is one such write, started by the
+ * loop, which goes on serving clients while the disk works: no thread.
+ *
+ * Otherwise, a commit runs in the main loop itself, rather than in the
+ * background (the commit thread), if none is under way, it covers at most
+ * INLINE_COMMIT_MAX_TXNS transactions and fsyncs take no longer than
+ * INLINE_COMMIT_MAX_USEC: then handing it to the commit thread and being woken
+ * by it costs more time than it saves (the few clients that sent them all wait
+ * for it, and the others wait for that long at most).  With more clients, the
  * loop serves them while the thread syncs. */
 #define INLINE_COMMIT_MAX_USEC 200
 #define INLINE_COMMIT_MAX_TXNS 16
@@ -419,10 +423,18 @@ storage_run(bool start_commits)
             bool busy = ovsdb_log_commit_in_progress(db->log);
             /* With a transaction from every client waiting, no other can
              * come before some are acknowledged: no need to look. */
-            bool all_in = (written - durable
-                           >= ovsdb_jsonrpc_server_n_sessions(jsonrpc));
-            if (busy || all_in || written == db->iteration_written_seq
-                || now - db->unrequested_usec >= GROUP_COMMIT_MAX_WAIT_USEC) {
+            bool start =
+                (written - durable >= ovsdb_jsonrpc_server_n_sessions(jsonrpc)
+                 || written == db->iteration_written_seq
+                 || now - db->unrequested_usec >= GROUP_COMMIT_MAX_WAIT_USEC);
+            if (ovsdb_log_commits_async(db->log)) {
+                /* One journal write at a time runs beside the loop; what
+                 * comes meanwhile waits for the next. */
+                if (start && !busy) {
+                    ovsdb_log_commit_start(db->log);
+                    db->unrequested_usec = 0;
+                }
+            } else if (start || busy) {
                 long long sync_usec = ovsdb_log_get_sync_usec(db->log);
                 if (!busy && sync_usec && sync_usec <= INLINE_COMMIT_MAX_USEC
                     && written - durable <= INLINE_COMMIT_MAX_TXNS) {
@@ -455,7 +467,9 @@ storage_wait(void)
          * is watched whether or not a commit still looks busy.  Either
          * way, clients waiting for durable replies are not left waiting
          * for some unrelated event. */
-        if (ovsdb_log_commit_needed(db->log)) {
+        if (ovsdb_log_commit_needed(db->log)
+            && !(ovsdb_log_commits_async(db->log)
+                 && ovsdb_log_commit_in_progress(db->log))) {
             poll_immediate_wake();
         }
         ovsdb_log_commit_wait(db->log);

@@ -1009,13 +1009,35 @@ test_second_writer_is_locked_out(void **state OVS_UNUSED)
 
 /* The commit journal. */
 
+/* Waits in a poll loop, as ovsdb-server does, until 'log' has made every
+ * record written so far durable. */
+static struct ovsdb_error *
+wait_durable(struct ovsdb_log *log)
+{
+    uint64_t target = ovsdb_log_get_written_seq(log);
+    for (;;) {
+        uint64_t durable;
+        struct ovsdb_error *error = ovsdb_log_commit_done(log, &durable);
+        if (error || durable >= target) {
+            return error;
+        }
+        ovsdb_log_commit_wait(log);
+        poll_block();
+    }
+}
+
 /* Creates a log with one record (REC0) and returns its name, after a
  * writer in a child process opened it, took the journal, wrote the
  * records {"n":FIRST} to {"n":FIRST+N-1}, committing after every 'batch',
  * and died without closing anything: the journal stays, as after a
- * crash. */
+ * crash.
+ *
+ * If 'async', it commits as ovsdb-server does where the journal is
+ * written asynchronously: it starts each commit and writes the next batch
+ * while the disk works, waiting for durability only after every other
+ * batch.  Returns NULL if this machine cannot write asynchronously. */
 static char *
-crash_after_journal_commits(int first, int n, int batch)
+crash_after_commits(int first, int n, int batch, bool async)
 {
     char *name = new_file_name();
     make_log(name, REC0, NULL);
@@ -1031,20 +1053,50 @@ crash_after_journal_commits(int first, int n, int batch)
         }
         ovsdb_log_defer_writes(log);
         ovsdb_log_use_journal(log);
+        if (async && !ovsdb_log_commits_async(log)) {
+            _exit(77);
+        }
         for (int i = 0; i < n; i++) {
             char text[32];
             int len = snprintf(text, sizeof text, "{\"n\":%d}", first + i);
-            if (ovsdb_log_write_text(log, text, len)
-                || ((i + 1) % batch == 0 && ovsdb_log_commit_block(log))) {
+            if (ovsdb_log_write_text(log, text, len)) {
                 _exit(1);
             }
+            int n_batches = (i + 1) / batch;
+            if ((i + 1) % batch) {
+                /* More of this batch to write. */
+            } else if (!async) {
+                if (ovsdb_log_commit_block(log)) {
+                    _exit(1);
+                }
+            } else {
+                ovsdb_log_commit_start(log);
+                if (n_batches % 2 == 0 && wait_durable(log)) {
+                    _exit(1);
+                }
+            }
+        }
+        if (async) {
+            ovsdb_log_commit_start(log);
+            _exit(wait_durable(log) ? 1 : 0);
         }
         _exit(ovsdb_log_commit_block(log) ? 1 : 0);
     }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77) {
+        free(name);
+        return NULL;
+    }
+    assert_int_equal(WEXITSTATUS(status), 0);
     return name;
+}
+
+static char *
+crash_after_journal_commits(int first, int n, int batch)
+{
+    return crash_after_commits(first, n, batch, false);
 }
 
 /* Asserts that the next records of 'log' are {"n":FIRST} to
@@ -1108,10 +1160,12 @@ lose_tail(const char *name, off_t ofs, const char *junk, size_t n)
     assert_int_equal(fclose(f), 0);
 }
 
+/* Cuts the file 'name', which a writer that crashed after writing
+ * {"n":10} to {"n":49} left, at each record and in the middle of some,
+ * and asserts that the journal restores every record each time. */
 static void
-test_journal_restores_what_a_crash_took_from_the_file(void **state OVS_UNUSED)
+assert_journal_restores_every_cut(const char *name)
 {
-    char *name = crash_after_journal_commits(10, 40, 3);
     char *journal = lockfile_sibling_name(name, "journal");
     assert_true(file_size(journal) > 0);
 
@@ -1139,6 +1193,26 @@ test_journal_restores_what_a_crash_took_from_the_file(void **state OVS_UNUSED)
     }
     free(ofs);
     free(journal);
+}
+
+static void
+test_journal_restores_what_a_crash_took_from_the_file(void **state OVS_UNUSED)
+{
+    char *name = crash_after_journal_commits(10, 40, 3);
+    assert_journal_restores_every_cut(name);
+    free(name);
+}
+
+/* The same with asynchronous journal writes, which overlap the writing of
+ * later records. */
+static void
+test_async_journal_restores_what_a_crash_took(void **state OVS_UNUSED)
+{
+    char *name = crash_after_commits(10, 40, 3, true);
+    if (!name) {
+        skip(); /* No Linux AIO here. */
+    }
+    assert_journal_restores_every_cut(name);
     free(name);
 }
 
@@ -1216,6 +1290,27 @@ test_journal_wraps_grows_and_goes_away_on_close(void **state OVS_UNUSED)
     assert_int_equal(stat(journal, &st), -1);
     assert_int_equal(errno, ENOENT);
     assert_counted_records(name, OVSDB_LOG_READ_ONLY, 1000, 4000);
+
+    free(ofs);
+    free(journal);
+    free(name);
+}
+
+/* Asynchronous commits wrap and grow the ring as synchronous ones do. */
+static void
+test_async_journal_wraps(void **state OVS_UNUSED)
+{
+    char *name = crash_after_commits(1000, 3000, 1, true);
+    if (!name) {
+        skip(); /* No Linux AIO here. */
+    }
+    char *journal = lockfile_sibling_name(name, "journal");
+    assert_true(file_size(journal) > 256 * 1024);
+
+    off_t *ofs;
+    assert_int_equal(record_offsets(name, &ofs), 3001);
+    lose_tail(name, ofs[2990] + 3, "", 0);
+    assert_counted_records(name, OVSDB_LOG_READ_WRITE, 1000, 3999);
 
     free(ofs);
     free(journal);
@@ -1323,8 +1418,10 @@ main(int argc, char *argv[])
         cmocka_unit_test(test_failed_deferred_write_fails_commits_for_good),
         cmocka_unit_test(
             test_journal_restores_what_a_crash_took_from_the_file),
+        cmocka_unit_test(test_async_journal_restores_what_a_crash_took),
         cmocka_unit_test(test_journal_entries_must_continue_the_file),
         cmocka_unit_test(test_journal_wraps_grows_and_goes_away_on_close),
+        cmocka_unit_test(test_async_journal_wraps),
         cmocka_unit_test(test_without_a_journal_commits_sync_the_file),
         cmocka_unit_test(test_replace_swaps_contents_atomically),
         cmocka_unit_test(test_replace_abort_keeps_old_file),
