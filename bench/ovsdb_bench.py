@@ -367,7 +367,7 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="one repetition, 1 s runs, 100 ovs-vsctl calls")
     parser.add_argument("--reps", type=int,
-                        help="repetitions of tps and fan-out (default 3, "
+                        help="repetitions of tps and fan-out (default 5, "
                         "1 with --quick); the table shows medians")
     parser.add_argument("--no-pin", action="store_true",
                         help="let the kernel place servers and clients "
@@ -382,7 +382,7 @@ def main():
                         "means all three tps rows)")
     args = parser.parse_args()
     if args.reps is None:
-        args.reps = 1 if args.quick else 3
+        args.reps = 1 if args.quick else 5
     args.duration = 1.0 if args.quick else 3.0
     args.ports = 100 if args.quick else 1000
     args.rows = 100000
@@ -441,9 +441,11 @@ def main():
             reps = args.reps if key.startswith(("tps", "fanout")) else 1
             print(f"{title}:", end="", flush=True, file=sys.stderr)
             for rep in range(reps):
-                # Alternate the servers within each repetition so that
-                # noise from the shared machine falls on both alike.
-                for label, binary in servers:
+                # Alternate the servers within each repetition, and which
+                # goes first, so that noise from the shared machine falls
+                # on both alike.
+                for label, binary in (servers if rep % 2 == 0
+                                      else servers[::-1]):
                     if key in failures[label]:
                         continue
                     try:
@@ -535,6 +537,16 @@ def main():
                       f"{max(r['max_stall_ms'] for r in runs):.1f} ms")
         runs = results[label].get("tps8")
         if label == "turnout" and runs:
+            for n in (1, 8, 64):
+                pairs = list(zip(results["turnout"].get(f"tps{n}", []),
+                                 results.get("reference", {})
+                                 .get(f"tps{n}", [])))
+                if len(pairs) > 1:
+                    ratios = [t["tps"] / r["tps"] for t, r in pairs]
+                    print(f"{label:9} tps {n:2} clients, ratio in each "
+                          "repetition (servers back to back): "
+                          + ", ".join(f"{x:.2f}" for x in ratios)
+                          + f"; median {statistics.median(ratios):.2f}")
             print(f"{label:9} tps  8 clients by run, with the median "
                   "journal write just before: " + ", ".join(
                       f"{r['tps'] / 1000:.0f}k "

@@ -54,13 +54,23 @@ struct poll_loop {
     struct fd_slot *by_fd;
     size_t n_by_fd;
 
-    /* Long-lived fds, and the epoll set that holds those waited on. */
-    int *registered;
+    /* Long-lived fds (how many, and room for that many in the arrays
+     * below), and the epoll set that holds those waited on. */
     size_t n_registered, allocated_registered;
     int epoll_fd;                     /* -1 until an fd is registered. */
     struct epoll_event *epoll_events; /* 'allocated_registered' of them. */
     int *ready;     /* Registered fds found ready, 'allocated_registered'. */
     size_t n_ready; /* In 'ready'. */
+    size_t n_armed; /* Registered fds in the epoll set. */
+
+    /* Registered fds that the next poll_block() must look at: those
+     * waited on for more than their standing events in this iteration or
+     * the last, those that epoll refused, and new ones.  The others keep
+     * their place in the epoll set as it is, so that an iteration costs
+     * nothing for each idle registered fd.  An fd here may have been
+     * unregistered since. */
+    int *listed;
+    size_t n_listed, allocated_listed;
 
     long long timeout_when_usec; /* LLONG_MAX: no timer. */
     const char *timeout_where;
@@ -75,12 +85,12 @@ struct fd_slot {
 
     /* For a registered fd. */
     bool registered;
-    short standing;   /* Waited for in every iteration. */
-    short want;       /* Waited for in this iteration. */
-    short armed;      /* In the epoll set (0: not in it). */
-    bool refused;     /* The kernel will not have it in an epoll set (a
-                       * regular file): polled like any other fd. */
-    size_t reg_index; /* In 'registered'. */
+    short standing; /* Waited for in every iteration. */
+    short want;     /* Waited for in this iteration. */
+    short armed;    /* In the epoll set (0: not in it). */
+    bool refused;   /* The kernel will not have it in an epoll set (a
+                     * regular file): polled like any other fd. */
+    bool listed;    /* In 'listed' (even if no longer registered). */
 };
 
 static __thread struct poll_loop *loop;
@@ -100,9 +110,9 @@ free_poll_loop(void *l_)
     free(l->last);
     free(l->last_wheres);
     free(l->by_fd);
-    free(l->registered);
     free(l->epoll_events);
     free(l->ready);
+    free(l->listed);
     if (l->epoll_fd >= 0) {
         close(l->epoll_fd);
     }
@@ -148,6 +158,21 @@ get_slot(struct poll_loop *l, int fd)
 static void add_wanted(struct poll_loop *, struct fd_slot *, int fd,
                        short events, const char *where);
 
+/* Makes the next poll_block() look at registered 'fd'. */
+static void
+list_registered(struct poll_loop *l, struct fd_slot *slot, int fd)
+{
+    if (slot->listed) {
+        return;
+    }
+    if (l->n_listed >= l->allocated_listed) {
+        l->listed =
+            x2nrealloc(l->listed, &l->allocated_listed, sizeof *l->listed);
+    }
+    l->listed[l->n_listed++] = fd;
+    slot->listed = true;
+}
+
 void
 poll_fd_wait_at(int fd, short events, const char *where)
 {
@@ -156,6 +181,9 @@ poll_fd_wait_at(int fd, short events, const char *where)
 
     struct fd_slot *slot = get_slot(l, fd);
     if (slot->registered) {
+        if (events & ~slot->standing) {
+            list_registered(l, slot, fd);
+        }
         slot->want |= events;
         return;
     }
@@ -231,9 +259,7 @@ poll_fd_register(int fd, short standing_events)
         }
     }
     if (l->n_registered >= l->allocated_registered) {
-        size_t allocated = l->allocated_registered;
-        l->registered =
-            x2nrealloc(l->registered, &allocated, sizeof *l->registered);
+        size_t allocated = MAX(2 * l->allocated_registered, 16);
         l->epoll_events =
             xrealloc(l->epoll_events, allocated * sizeof *l->epoll_events);
         l->ready = xrealloc(l->ready, allocated * sizeof *l->ready);
@@ -243,8 +269,8 @@ poll_fd_register(int fd, short standing_events)
     slot->refused = false;
     slot->standing = standing_events;
     slot->want = slot->armed = 0;
-    slot->reg_index = l->n_registered;
-    l->registered[l->n_registered++] = fd;
+    l->n_registered++;
+    list_registered(l, slot, fd);
 }
 
 /* Makes the epoll set wait for 'events' on registered 'fd' (none: takes
@@ -261,13 +287,11 @@ arm_registered(struct poll_loop *l, struct fd_slot *slot, int fd, short events)
               : slot->armed ? EPOLL_CTL_MOD
                             : EPOLL_CTL_ADD);
     COVERAGE_INC(poll_epoll_ctl);
-    if (epoll_ctl(l->epoll_fd, op, fd, &event)) {
-        int error = errno;
-        slot->armed = 0;
-        return error;
-    }
-    slot->armed = events;
-    return 0;
+    int error = epoll_ctl(l->epoll_fd, op, fd, &event) ? errno : 0;
+    short armed = error ? 0 : events;
+    l->n_armed += (armed != 0) - (slot->armed != 0);
+    slot->armed = armed;
+    return error;
 }
 
 void
@@ -283,9 +307,7 @@ poll_fd_unregister(int fd)
         VLOG_ERR("fd %d: leaving the poll loop's epoll set failed: %s", fd,
                  ovs_strerror(error));
     }
-    int last = l->registered[--l->n_registered];
-    l->registered[slot->reg_index] = last;
-    l->by_fd[last].reg_index = slot->reg_index;
+    l->n_registered--;
     slot->registered = false;
     slot->standing = slot->want = slot->events = slot->revents = 0;
 }
@@ -314,8 +336,8 @@ log_wakeup(const struct poll_loop *l, int n_ready, long long timeout_usec)
                      l->last_wheres[i]);
         }
     }
-    for (size_t i = 0; i < l->n_registered; i++) {
-        int fd = l->registered[i];
+    for (size_t i = 0; i < l->n_ready; i++) {
+        int fd = l->ready[i];
         short revents = l->by_fd[fd].revents;
         if (revents) {
             VLOG_DBG("wakeup due to [%s%s%s%s] on long-lived fd %d",
@@ -340,15 +362,29 @@ compute_timeout_usec(const struct poll_loop *l)
 }
 
 /* Brings the epoll set in line with this iteration's waits on registered
- * fds, and returns how many it holds.  A registered fd that cannot join
- * the set (the kernel refuses it) is polled like any other instead. */
+ * fds, and returns how many it holds.  Only the listed fds can need a
+ * change (see 'listed' in struct poll_loop).  A registered fd that cannot
+ * join the set (the kernel refuses it) is polled like any other
+ * instead. */
 static size_t
 prepare_registered(struct poll_loop *l)
 {
-    size_t n_armed = 0;
-    for (size_t i = 0; i < l->n_registered; i++) {
-        int fd = l->registered[i];
+    /* What the last poll_block() reported for registered fds. */
+    for (size_t i = 0; i < l->n_ready; i++) {
+        l->by_fd[l->ready[i]].revents = 0;
+    }
+    l->n_ready = 0;
+
+    /* Listing an fd again below writes at most at the index just read. */
+    size_t n = l->n_listed;
+    l->n_listed = 0;
+    for (size_t i = 0; i < n; i++) {
+        int fd = l->listed[i];
         struct fd_slot *slot = &l->by_fd[fd];
+        slot->listed = false;
+        if (!slot->registered) {
+            continue;
+        }
         short want = slot->want | slot->standing;
         slot->want = 0;
         slot->events = want;
@@ -366,15 +402,18 @@ prepare_registered(struct poll_loop *l)
             if (want) {
                 add_wanted(l, slot, fd, want, "long-lived fd");
             }
-        } else if (want) {
-            n_armed++;
+        }
+        if (error || slot->refused || want != slot->standing) {
+            /* Polled in this iteration only, or to be put back to its
+             * standing events in the next. */
+            list_registered(l, slot, fd);
         }
     }
-    if (n_armed) {
+    if (l->n_armed) {
         add_wanted(l, get_slot(l, l->epoll_fd), l->epoll_fd, POLLIN,
                    "epoll set");
     }
-    return n_armed;
+    return l->n_armed;
 }
 
 /* Reports the revents of the registered fds that are ready. */
@@ -414,7 +453,6 @@ poll_block(void)
         slot->events = slot->revents = 0;
     }
     size_t n_armed = prepare_registered(l);
-    l->n_ready = 0;
     struct pollfd *pollfds = l->wanted;
     const char **wheres = l->wanted_wheres;
     size_t allocated = l->allocated_wanted;

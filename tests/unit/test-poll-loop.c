@@ -674,6 +674,72 @@ test_unregistered_closed_number_reused_by_new_registration(void **state)
     close(a[1]);
 }
 
+/* An fd waited on for more than its standing events, then unregistered
+ * in the same iteration and its number registered again with other
+ * standing events, is watched for the new ones only; a number
+ * unregistered and then used as a transient fd is polled as one. */
+static void
+test_reregistered_after_extra_wait(void **state OVS_UNUSED)
+{
+    int sp[2];
+    make_socketpair(sp);
+    poll_fd_register(sp[0], POLLIN);
+    poll_fd_wait(sp[0], POLLOUT);
+    poll_fd_unregister(sp[0]);
+    poll_fd_register(sp[0], 0);
+    block_sleeps_with_fd_idle(sp[0]); /* Writable, but not waited for. */
+
+    poll_fd_wait(sp[0], POLLOUT);
+    block_wakes_for_fd(sp[0], POLLOUT);
+    poll_fd_unregister(sp[0]);
+
+    /* Transient: POLLIN waited for in this iteration only. */
+    assert_int_equal(write(sp[1], "t", 1), 1);
+    poll_fd_wait(sp[0], POLLIN);
+    block_wakes_promptly();
+    assert_int_equal(poll_fd_revents(sp[0]), POLLIN);
+    assert_ready_list("");
+    block_sleeps_50_ms();
+    assert_int_equal(poll_fd_revents(sp[0]), 0);
+    close_pipe(sp);
+}
+
+/* Of many registered fds, only those with something to report are, in
+ * each iteration; those waited on for more once go back to their
+ * standing events. */
+static void
+test_many_registered_fds_one_ready_at_a_time(void **state OVS_UNUSED)
+{
+    enum { N = 64 };
+    int sp[N][2];
+    for (int i = 0; i < N; i++) {
+        make_socketpair(sp[i]);
+        poll_fd_register(sp[i][0], POLLIN);
+    }
+    for (int round = 0; round < 3; round++) {
+        for (int i = round; i < N; i += 7) {
+            /* Ready to read; and POLLOUT waited for on the next one. */
+            assert_int_equal(write(sp[i][1], "m", 1), 1);
+            int next = (i + 1) % N;
+            poll_fd_wait(sp[next][0], POLLOUT);
+            block_wakes_promptly();
+            char *expected = (sp[i][0] < sp[next][0]
+                                  ? xasprintf("%d,%d", sp[i][0], sp[next][0])
+                                  : xasprintf("%d,%d", sp[next][0], sp[i][0]));
+            assert_ready_list(expected);
+            free(expected);
+            assert_int_equal(poll_fd_revents(sp[i][0]), POLLIN);
+            assert_int_equal(poll_fd_revents(sp[next][0]), POLLOUT);
+            drain(sp[i][0]);
+            block_sleeps_with_fd_idle(sp[next][0]);
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        poll_fd_unregister(sp[i][0]);
+        close_pipe(sp[i]);
+    }
+}
+
 /* Registered and transient fds in the same iteration are reported alike,
  * each with its own events. */
 static void
@@ -942,6 +1008,8 @@ main(void)
         cmocka_unit_test(test_ready_registered_lists_exactly_the_ready_ones),
         cmocka_unit_test(
             test_unregistered_closed_number_reused_by_new_registration),
+        cmocka_unit_test(test_reregistered_after_extra_wait),
+        cmocka_unit_test(test_many_registered_fds_one_ready_at_a_time),
         cmocka_unit_test(test_registered_and_transient_fds_mix),
         cmocka_unit_test(
             test_hangup_on_registered_fd_with_standing_events_wakes),
