@@ -1263,17 +1263,28 @@ test_journal_entries_must_continue_the_file(void **state OVS_UNUSED)
 /* Many commits wrap the ring (syncing the file) and grow it; a crash
  * after that still finds the latest records in it; a clean close deletes
  * it. */
+/* Asserts that the journal of 'name', which a writer that crashed after
+ * committing {"n":1000} to {"n":3999} one by one left, has grown, and
+ * that it restores the last records after a cut. */
 static void
-test_journal_wraps_grows_and_goes_away_on_close(void **state OVS_UNUSED)
+assert_grown_journal_restores(const char *name)
 {
-    char *name = crash_after_journal_commits(1000, 3000, 1);
     char *journal = lockfile_sibling_name(name, "journal");
     assert_true(file_size(journal) > 256 * 1024);
+    free(journal);
 
     off_t *ofs;
     assert_int_equal(record_offsets(name, &ofs), 3001);
     lose_tail(name, ofs[2990] + 3, "", 0);
     assert_counted_records(name, OVSDB_LOG_READ_WRITE, 1000, 3999);
+    free(ofs);
+}
+
+static void
+test_journal_wraps_grows_and_goes_away_on_close(void **state OVS_UNUSED)
+{
+    char *name = crash_after_journal_commits(1000, 3000, 1);
+    assert_grown_journal_restores(name);
 
     struct ovsdb_log *log = open_log(name, OVSDB_LOG_READ_WRITE);
     json_t *record;
@@ -1286,12 +1297,12 @@ test_journal_wraps_grows_and_goes_away_on_close(void **state OVS_UNUSED)
     assert_ok(ovsdb_log_write_text(log, "{\"n\":4000}", 10));
     assert_ok(ovsdb_log_commit_block(log));
     ovsdb_log_close(log);
+    char *journal = lockfile_sibling_name(name, "journal");
     struct stat st;
     assert_int_equal(stat(journal, &st), -1);
     assert_int_equal(errno, ENOENT);
     assert_counted_records(name, OVSDB_LOG_READ_ONLY, 1000, 4000);
 
-    free(ofs);
     free(journal);
     free(name);
 }
@@ -1304,16 +1315,7 @@ test_async_journal_wraps(void **state OVS_UNUSED)
     if (!name) {
         skip(); /* No Linux AIO here. */
     }
-    char *journal = lockfile_sibling_name(name, "journal");
-    assert_true(file_size(journal) > 256 * 1024);
-
-    off_t *ofs;
-    assert_int_equal(record_offsets(name, &ofs), 3001);
-    lose_tail(name, ofs[2990] + 3, "", 0);
-    assert_counted_records(name, OVSDB_LOG_READ_WRITE, 1000, 3999);
-
-    free(ofs);
-    free(journal);
+    assert_grown_journal_restores(name);
     free(name);
 }
 
