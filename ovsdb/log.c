@@ -1350,8 +1350,12 @@ log_async_start(struct ovsdb_log *log)
             log->syncing = true;
             log->async_busy = true;
         } else {
-            /* 'entry' is in the file: the file's sync covers it. */
-            log_journal_failed(log, error);
+            /* 'entry' is in the file: the file's sync covers it.  The
+             * kernel may be out of AIO requests for a while (EAGAIN):
+             * that is no reason to give up the journal. */
+            if (error != EAGAIN) {
+                log_journal_failed(log, error);
+            }
             log_sync_locked(log, log->requested_seq);
         }
     } else {
