@@ -3,6 +3,7 @@ and network namespaces (hosts with veth pairs).  Everything a test starts
 or creates is stopped or removed when it ends, pass or fail."""
 
 import os
+import signal
 import sys
 
 import pytest
@@ -13,6 +14,16 @@ from sandbox import Sandbox  # noqa: E402
 from netns import NetnsFactory  # noqa: E402
 from session_proc import SessionFactory  # noqa: E402
 import paths  # noqa: E402
+
+
+# A shell that starts the suite in the background (`&`, nohup) leaves
+# SIGINT or SIGHUP ignored, and an ignored signal stays ignored across
+# fork and exec: the daemons under test, which leave ignored signals
+# alone as OVS's do, would then not die of them.  They get the default.
+for _sig in (signal.SIGINT, signal.SIGHUP):
+    if signal.getsignal(_sig) == signal.SIG_IGN:
+        signal.signal(_sig, signal.default_int_handler
+                      if _sig == signal.SIGINT else signal.SIG_DFL)
 
 
 def pytest_configure(config):
