@@ -385,6 +385,12 @@ log_journal_write_async(struct log_journal *j, int main_fd,
 }
 
 bool
+log_journal_write_in_flight(const struct log_journal *j)
+{
+    return j->in_flight;
+}
+
+bool
 log_journal_write_done(struct log_journal *j, bool block, int *errorp)
 {
     *errorp = 0;

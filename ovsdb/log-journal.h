@@ -125,6 +125,10 @@ bool log_journal_can_write_async(const struct log_journal *j,
 int log_journal_write_async(struct log_journal *j, int main_fd,
                             struct log_journal_entry *e);
 
+/* Returns true if a write started by log_journal_write_async() is not
+ * known to be done yet. */
+bool log_journal_write_in_flight(const struct log_journal *j);
+
 /* Returns true if no write is in flight any more, storing its result (0
  * or an errno value) in '*errorp'; if 'block', waits for it. */
 bool log_journal_write_done(struct log_journal *j, bool block, int *errorp);

@@ -106,10 +106,9 @@ struct ovsdb_log {
     bool need_file_sync; /* 'pending' does not reach back to what is
                           * durable: the next commit syncs the file. */
     uint64_t main_ino;   /* Inode of the file 'fd'. */
-    bool async_busy;     /* An asynchronous journal write is in flight
-                          * (see ovsdb_log_commits_async()). */
-    unsigned long long async_read_at; /* poll_loop_n_wakeups() when its
-                                       * completion was last looked for. */
+    /* poll_loop_n_wakeups() when the completion of an asynchronous
+     * journal write (see ovsdb_log_commits_async()) was last looked for. */
+    unsigned long long async_read_at;
 
     /* SHA-1s: of the last record read or written, and of the last one
      * handed to the kernel (which 'pending' follows). */
@@ -1333,6 +1332,12 @@ ovsdb_log_commits_async(const struct ovsdb_log *log)
             && log_journal_async_fd(log->journal) >= 0);
 }
 
+static bool
+log_async_in_flight(const struct ovsdb_log *log)
+{
+    return log->journal && log_journal_write_in_flight(log->journal);
+}
+
 /* Starts a commit of what was requested, if none is in flight.  What
  * cannot be written asynchronously (a wrap of the ring, a sync of the
  * file) is done at once. */
@@ -1340,7 +1345,7 @@ static void
 log_async_start(struct ovsdb_log *log)
 {
     pthread_mutex_lock(&log->mutex);
-    if (log->async_busy || !log_commit_pending(log)) {
+    if (log_async_in_flight(log) || !log_commit_pending(log)) {
         /* Nothing to do now. */
     } else if (log->pending.len && !log->need_file_sync
                && log_journal_can_write_async(log->journal, &log->pending)) {
@@ -1348,7 +1353,6 @@ log_async_start(struct ovsdb_log *log)
         int error = log_journal_write_async(log->journal, log->fd, entry);
         if (!error) {
             log->syncing = true;
-            log->async_busy = true;
         } else {
             /* 'entry' is in the file: the file's sync covers it.  The
              * kernel may be out of AIO requests for a while (EAGAIN):
@@ -1371,12 +1375,11 @@ static void
 log_async_run(struct ovsdb_log *log, bool block, bool next)
 {
     int error;
-    if (!log->async_busy
+    if (!log_async_in_flight(log)
         || !log_journal_write_done(log->journal, block, &error)) {
         return;
     }
     pthread_mutex_lock(&log->mutex);
-    log->async_busy = false;
     log->syncing = false;
     if (error) {
         /* The records are in the file: its sync covers them. */
@@ -1469,7 +1472,7 @@ ovsdb_log_commit_done(struct ovsdb_log *log, uint64_t *durable_seqp)
      * per iteration of the poll loop, if they woke it: what comes after
      * that wakes the next iteration. */
     unsigned long long wakeup = poll_loop_n_wakeups();
-    if (log->async_busy && log->async_read_at != wakeup
+    if (log_async_in_flight(log) && log->async_read_at != wakeup
         && poll_fd_revents(log_journal_async_fd(log->journal))) {
         log->async_read_at = wakeup;
         log_async_run(log, false, true);
@@ -1513,7 +1516,7 @@ ovsdb_log_commit_in_progress(const struct ovsdb_log *log)
 void
 ovsdb_log_commit_wait(struct ovsdb_log *log)
 {
-    if (log->async_busy) {
+    if (log_async_in_flight(log)) {
         poll_fd_wait(log_journal_async_fd(log->journal), POLLIN);
     }
     if (log->has_thread) {
