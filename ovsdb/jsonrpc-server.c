@@ -515,12 +515,12 @@ db_send_after_pending(struct jsonrpc_db *db, struct jsonrpc_conn *conn,
 
 static void
 send_monitor_update(struct jsonrpc_conn *conn, struct conn_monitor *cm,
-                    const struct uuid *txn_id, const char *updates)
+                    const struct uuid *txn_id, const char *updates,
+                    size_t updates_len)
 {
     /* Put together without printf: this runs for every client of every
      * update, and formatting cost more than the rest of the fan-out. */
     static const char *const methods[] = {"update", "update2", "update3"};
-    size_t updates_len = strlen(updates);
     struct ds msg = DS_EMPTY_INITIALIZER;
     ds_reserve(&msg, 64 + strlen(cm->id_text) + UUID_LEN + updates_len);
     ds_put_cstr(&msg, "{\"id\":null,\"method\":\"");
@@ -566,10 +566,13 @@ conn_monitor_flush(struct jsonrpc_conn *conn, struct conn_monitor *cm)
     size_t n = ovsdb_monitor_queue_get_since(db->unsent, cm->seqno, &list);
     cm->seqno = db->dispatched_seqno;
     if (n) {
-        const char *text = ovsdb_monitor_get_update_text(cm->monitor, list, n);
+        size_t len;
+        const char *text =
+            ovsdb_monitor_get_update_text(cm->monitor, list, n, &len);
         if (text) {
-            send_monitor_update(
-                conn, cm, ovsdb_monitor_changes_get_txn_id(list[n - 1]), text);
+            send_monitor_update(conn, cm,
+                                ovsdb_monitor_changes_get_txn_id(list[n - 1]),
+                                text, len);
         }
     }
 }
@@ -1904,7 +1907,7 @@ handle_monitor_cond_change(struct jsonrpc_conn *conn,
         char *text = json_to_string_compact(updates, false);
         send_monitor_update(conn, cm,
                             ovsdb_monitor_history_get_last_id(cm->db->history),
-                            text);
+                            text, strlen(text));
         free(text);
         json_decref(updates);
     }

@@ -400,6 +400,7 @@ struct cached_update {
     uint64_t last_serial;
     size_t n;
     char *text; /* NULL if the update was empty. */
+    size_t len; /* Of 'text'. */
 };
 
 /* Clients of one monitor that lag by different amounts ask for different
@@ -1126,7 +1127,7 @@ monitor_compute_update(const struct ovsdb_monitor *m,
 const char *
 ovsdb_monitor_get_update_text(struct ovsdb_monitor *m,
                               struct ovsdb_monitor_changes *const *list,
-                              size_t n)
+                              size_t n, size_t *lenp)
 {
     ovs_assert(n > 0);
     uint64_t first = list[0]->serial;
@@ -1135,6 +1136,7 @@ ovsdb_monitor_get_update_text(struct ovsdb_monitor *m,
         const struct cached_update *cu = &m->updates[i];
         if (cu->first_serial == first && cu->last_serial == last
             && cu->n == n) {
+            *lenp = cu->len;
             return cu->text;
         }
     }
@@ -1155,7 +1157,9 @@ ovsdb_monitor_get_update_text(struct ovsdb_monitor *m,
     cu->last_serial = last;
     cu->n = n;
     cu->text = updates ? json_to_string_compact(updates, false) : NULL;
+    cu->len = cu->text ? strlen(cu->text) : 0;
     json_decref(updates);
+    *lenp = cu->len;
     return cu->text;
 }
 

@@ -152,11 +152,12 @@ const char *ovsdb_monitor_get_initial(struct ovsdb_monitor *,
  * last, as one update.  The text is valid until the monitor is freed or
  * has been asked for a few other runs of changes; asking again for the
  * same run returns the same text without computing it again, so clients
- * of a shared monitor that lag equally share it. */
+ * of a shared monitor that lag equally share it.  Stores its length in
+ * '*lenp'. */
 const char *
 ovsdb_monitor_get_update_text(struct ovsdb_monitor *,
                               struct ovsdb_monitor_changes *const *changes,
-                              size_t n);
+                              size_t n, size_t *lenp);
 
 /* Returns the <table-updates2> that bring a client up to date with the
  * changes of every transaction after 'last_id' in 'history', or NULL if
