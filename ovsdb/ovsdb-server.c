@@ -421,8 +421,10 @@ storage_run(bool start_commits)
                 db->unrequested_usec = now;
             }
             bool busy = ovsdb_log_commit_in_progress(db->log);
-            /* With a transaction from every client waiting, no other can
-             * come before some are acknowledged: no need to look. */
+            /* A commit is due when every client has a transaction waiting
+             * (no other can come before some are acknowledged), when an
+             * iteration found none, or when the first has waited long
+             * enough. */
             bool start =
                 (written - durable >= ovsdb_jsonrpc_server_n_sessions(jsonrpc)
                  || written == db->iteration_written_seq
